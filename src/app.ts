@@ -1,0 +1,333 @@
+/**
+ * The widget's behaviour without the engine: settings, the connection, commands,
+ * messages and error containment. main.ts connects it to the engine's call-ins;
+ * tests drive it with a fake transport and clock.
+ */
+import { Command, parseCommand } from "./commands";
+import { Config, defaultConfig, loadConfig, saveConfig } from "./config";
+import { Connection, ConnectionDiagnostics, Transition } from "./connection";
+import { IndicatorText } from "./indicator";
+import { Clock, Logger } from "./log";
+import { FailureKind } from "./socket-errors";
+import { formatDuration, helpLines, statusLines } from "./status-report";
+import type { Transport } from "./transport";
+import { WIDGET_VERSION } from "./version";
+
+export interface AppDeps {
+  transport: Transport;
+  clock: Clock;
+  /** Prints one console line (Spring.Echo in the engine). */
+  echo: (this: void, line: string) => void;
+  /** Time of day for log lines (os.date in the engine). */
+  stamp: (this: void) => string;
+}
+
+/** Everything `WG.LiveDataExport.getStatus()` reports. */
+export interface StatusSnapshot extends ConnectionDiagnostics {
+  version: string;
+  autoReconnect: boolean;
+  retryInitialDelay: number;
+  retryMaxDelay: number;
+  connectTimeout: number;
+  logLevel: string;
+  showIndicator: boolean;
+  internalErrors: number;
+  lastInternalError?: string;
+}
+
+/** First line on every connection, so the receiver knows who is talking. */
+export const GREETING = `{"type":"hello","protocol":1,"source":"Live Data Export","version":"${WIDGET_VERSION}"}\n`;
+
+const TCP_ALLOW_HINT =
+  "The engine only allows connections listed in TCPAllowConnect in springsettings.cfg " +
+  "(in the BAR data folder). Quit the game, add the address to that line, e.g. " +
+  "TCPAllowConnect = 127.0.0.1:9876 (entries separated by spaces, * allows all), and start again.";
+
+/** How many distinct internal error messages are remembered to log each only once. */
+const MAX_REMEMBERED_ERRORS = 20;
+
+export class LiveDataApp {
+  readonly config: Config = defaultConfig();
+  readonly log: Logger;
+  readonly connection: Connection;
+  private readonly indicator = new IndicatorText();
+  private internalErrors = 0;
+  private lastInternalError: string | undefined;
+  private readonly reportedErrors = new LuaTable<string, true>();
+  private reportedErrorCount = 0;
+
+  constructor(deps: AppDeps) {
+    this.log = new Logger({
+      sink: deps.echo,
+      clock: deps.clock,
+      stamp: deps.stamp,
+      level: this.config.logLevel,
+    });
+    this.connection = new Connection(
+      deps.transport,
+      deps.clock,
+      {
+        host: this.config.host,
+        port: this.config.port,
+        autoReconnect: this.config.autoReconnect,
+        retryInitialDelay: this.config.retryInitialDelay,
+        retryMaxDelay: this.config.retryMaxDelay,
+        connectTimeout: this.config.connectTimeout,
+      },
+      { onTransition: (t) => this.reportTransition(t) },
+      { greeting: () => GREETING },
+    );
+  }
+
+  /** SetConfigData: replaces the settings with the saved ones, field by field. */
+  loadSaved(saved: unknown): void {
+    const { config, warnings } = loadConfig(saved);
+    for (const warning of warnings) {
+      this.log.warn(warning);
+    }
+    Object.assign(this.config, config);
+    this.log.setLevel(config.logLevel);
+    this.connection.setAddress(config.host, config.port);
+    this.applyConnectionSettings();
+  }
+
+  /** GetConfigData. */
+  saved(): object {
+    return saveConfig(this.config);
+  }
+
+  /** Initialize: connects when a connection is wanted. */
+  start(): void {
+    this.log.debug(`version ${WIDGET_VERSION} starting, receiver ${this.address()}`);
+    if (this.config.enabled) {
+      this.connection.connect("widget started");
+    } else {
+      this.log.info(`not connecting: disconnected by command (type /livedata connect)`);
+    }
+  }
+
+  update(): void {
+    this.connection.update();
+  }
+
+  shutdown(): void {
+    this.connection.shutdown();
+    this.log.endStreak();
+    this.log.debug("shut down, socket closed");
+  }
+
+  /** Handles `/livedata <words>`. Bad input gets a message and changes nothing. */
+  handleCommand(words: string[]): void {
+    const [command, problem] = parseCommand(words);
+    if (command === undefined) {
+      this.log.reply(problem);
+      return;
+    }
+    this.execute(command);
+  }
+
+  status(): StatusSnapshot {
+    const c = this.config;
+    return {
+      ...this.connection.diagnostics(),
+      version: WIDGET_VERSION,
+      autoReconnect: c.autoReconnect,
+      retryInitialDelay: c.retryInitialDelay,
+      retryMaxDelay: c.retryMaxDelay,
+      connectTimeout: c.connectTimeout,
+      logLevel: c.logLevel,
+      showIndicator: c.showIndicator,
+      internalErrors: this.internalErrors,
+      lastInternalError: this.lastInternalError,
+    };
+  }
+
+  /** The status line to draw, or undefined when hidden. */
+  indicatorLine(): string | undefined {
+    if (!this.config.showIndicator) {
+      return undefined;
+    }
+    const c = this.connection;
+    return this.indicator.line(c.state(), this.config.host, this.config.port, c.retryIn());
+  }
+
+  /**
+   * An error escaped our own code inside a call-in. It is counted (tests assert on
+   * the count), logged once per distinct message, and the connection restarts
+   * from a clean state so one bad frame cannot leave it half-open.
+   */
+  internalError(where: string, message: string, resetConnection: boolean): void {
+    this.internalErrors += 1;
+    this.lastInternalError = `${where}: ${message}`;
+    if (this.reportedErrors.get(this.lastInternalError) === undefined) {
+      if (this.reportedErrorCount < MAX_REMEMBERED_ERRORS) {
+        this.reportedErrors.set(this.lastInternalError, true);
+        this.reportedErrorCount += 1;
+      }
+      this.log.error(
+        `internal error in ${where}: ${message}` +
+          (resetConnection ? "; restarting the connection" : "") +
+          " (please report this)",
+      );
+    }
+    if (resetConnection) {
+      const [ok, err] = pcall(() => this.connection.reset(`internal error in ${where}`));
+      if (!ok) {
+        this.lastInternalError = `${where}: ${message}; reset failed: ${err}`;
+      }
+    }
+  }
+
+  private execute(command: Command): void {
+    const config = this.config;
+    switch (command.kind) {
+      case "help":
+        for (const line of helpLines()) this.log.reply(line);
+        return;
+      case "status":
+        for (const line of statusLines(this.connection.diagnostics(), config, {
+          count: this.internalErrors,
+          last: this.lastInternalError,
+        })) {
+          this.log.reply(line);
+        }
+        return;
+      case "connect": {
+        config.enabled = true;
+        const state = this.connection.state();
+        if (state === "CONNECTED" || state === "CONNECTING") {
+          this.log.reply(`already ${string.lower(state)} to ${this.address()}`);
+          return;
+        }
+        this.log.reply(`connecting to ${this.address()}`);
+        this.connection.connect("connect command");
+        return;
+      }
+      case "disconnect":
+        config.enabled = false;
+        if (this.connection.state() === "DISCONNECTED") {
+          this.log.reply("already disconnected");
+          return;
+        }
+        this.connection.disconnect("disconnect command");
+        this.log.reply("disconnected; type /livedata connect to connect again");
+        return;
+      case "sethost":
+      case "setport": {
+        const host = command.kind === "sethost" ? command.host : config.host;
+        const port = command.kind === "setport" ? command.port : config.port;
+        if (host === config.host && port === config.port) {
+          this.log.reply(`the receiver is already ${this.address()}`);
+          return;
+        }
+        config.host = host;
+        config.port = port;
+        this.log.reply(`receiver set to ${this.address()}`);
+        this.connection.setAddress(host, port);
+        return;
+      }
+      case "autoreconnect":
+        config.autoReconnect = command.on;
+        this.applyConnectionSettings();
+        this.log.reply(`auto-reconnect ${command.on ? "on" : "off"}`);
+        return;
+      case "indicator":
+        config.showIndicator = command.on;
+        this.log.reply(`status indicator ${command.on ? "shown" : "hidden"}`);
+        return;
+      case "verbose":
+        config.logLevel = command.level;
+        this.log.setLevel(command.level);
+        this.log.reply(`log level ${command.level}`);
+        return;
+      case "retry": {
+        const max = command.max ?? math.max(config.retryMaxDelay, command.initial);
+        config.retryInitialDelay = command.initial;
+        config.retryMaxDelay = max;
+        this.applyConnectionSettings();
+        this.log.reply(`retry delays: first ${command.initial} s, at most ${max} s`);
+        return;
+      }
+      case "timeout":
+        config.connectTimeout = command.seconds;
+        this.applyConnectionSettings();
+        this.log.reply(`connect timeout ${command.seconds} s`);
+        return;
+      case "reset": {
+        const defaults = defaultConfig();
+        defaults.enabled = config.enabled;
+        Object.assign(config, defaults);
+        this.log.setLevel(config.logLevel);
+        this.applyConnectionSettings();
+        this.connection.setAddress(config.host, config.port);
+        this.log.reply(`settings restored to defaults (receiver ${this.address()})`);
+        return;
+      }
+    }
+  }
+
+  private applyConnectionSettings(): void {
+    const c = this.config;
+    this.connection.configure({
+      autoReconnect: c.autoReconnect,
+      retryInitialDelay: c.retryInitialDelay,
+      retryMaxDelay: c.retryMaxDelay,
+      connectTimeout: c.connectTimeout,
+    });
+  }
+
+  private address(): string {
+    return `${this.config.host}:${this.config.port}`;
+  }
+
+  /** Turns state changes into console lines: debug for each, info/warn for what matters. */
+  private reportTransition(t: Transition): void {
+    const log = this.log;
+    if (log.enabled("debug")) {
+      log.debug(`${t.from} -> ${t.to}: ${t.reason}`);
+    }
+    const address = `${t.host}:${t.port}`;
+    switch (t.to) {
+      case "CONNECTED":
+        log.endStreak();
+        log.info(`connected to ${address}`);
+        return;
+      case "RECONNECTING": {
+        const retry = t.retryIn !== undefined ? `; retrying in ${formatDuration(t.retryIn)}` : "";
+        if (t.from === "CONNECTED") {
+          log.endStreak();
+          log.warn(`lost the connection to ${address}: ${t.reason}${retry}`);
+        } else {
+          this.reportFailedAttempt(address, t.failure, `${t.reason}${retry}`);
+        }
+        return;
+      }
+      case "ERROR":
+        log.endStreak();
+        if (t.failure === "denied") {
+          log.error(`cannot connect to ${address}: ${t.reason}. ${TCP_ALLOW_HINT}`);
+        } else {
+          log.error(
+            `stopped trying to reach ${address}: ${t.reason}. Type /livedata connect to retry.`,
+          );
+        }
+        return;
+      case "DISCONNECTED":
+        log.endStreak();
+        return;
+    }
+  }
+
+  private reportFailedAttempt(
+    address: string,
+    failure: FailureKind | undefined,
+    detail: string,
+  ): void {
+    // While the receiver stays down every attempt fails the same way: one line per streak.
+    this.log.repeating(
+      "warn",
+      `attempt:${failure ?? "?"}`,
+      `cannot connect to ${address}: ${detail}`,
+    );
+  }
+}

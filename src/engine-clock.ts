@@ -1,0 +1,21 @@
+/**
+ * Time from the engine. The engine's numbers are single-precision floats, so
+ * `socket.gettime()` and `os.time()` (about 1.7e9) have a resolution of minutes.
+ * `Spring.DiffTimers` subtracts in C before converting, so seconds since the widget
+ * started stay precise; `os.clock` (wall-clock seconds since the engine started, in
+ * Recoil) is the fallback.
+ */
+import type { Clock } from "./log";
+
+export function createEngineClock(): Clock {
+  if (typeof Spring.GetTimer === "function" && typeof Spring.DiffTimers === "function") {
+    const start = Spring.GetTimer();
+    return { now: () => Spring.DiffTimers(Spring.GetTimer(), start) };
+  }
+  return { now: () => os.clock() };
+}
+
+/** Time of day for log lines: os.date formats it in C, so float numbers do not matter. */
+export function timeOfDay(this: void): string {
+  return os.date("%H:%M:%S");
+}

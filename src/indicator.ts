@@ -1,0 +1,60 @@
+/**
+ * The on-screen status line: what it says and where it goes. Pure; main.ts draws it.
+ *
+ * The text is rebuilt only when something it shows changes (the state, the address,
+ * the whole seconds of a countdown), so drawing it every frame allocates nothing.
+ */
+import type { ConnectionState } from "./connection";
+
+/** Inline colour code: byte 255 then red, green, blue (1-255; 10 and 13 avoided as line breaks). */
+function colour(r: number, g: number, b: number): string {
+  return string.char(255, r, g, b);
+}
+
+const STATE_COLOURS: Record<ConnectionState, string> = {
+  CONNECTED: colour(96, 230, 96),
+  CONNECTING: colour(250, 210, 80),
+  RECONNECTING: colour(250, 160, 60),
+  ERROR: colour(250, 80, 80),
+  DISCONNECTED: colour(170, 170, 170),
+};
+const LABEL_COLOUR = colour(200, 200, 200);
+
+export const INDICATOR_FONT_SIZE = 13;
+const MARGIN = 8;
+
+export class IndicatorText {
+  private text = "";
+  private state: ConnectionState | undefined;
+  private host = "";
+  private port = 0;
+  private countdown = -1;
+
+  /** The line for the given state; `retryIn` is the seconds left while RECONNECTING. */
+  line(state: ConnectionState, host: string, port: number, retryIn: number | undefined): string {
+    const countdown = retryIn !== undefined ? math.ceil(retryIn) : -1;
+    if (
+      state === this.state &&
+      countdown === this.countdown &&
+      host === this.host &&
+      port === this.port
+    ) {
+      return this.text;
+    }
+    this.state = state;
+    this.countdown = countdown;
+    this.host = host;
+    this.port = port;
+    let text = `${LABEL_COLOUR}Live Data: ${STATE_COLOURS[state]}${state}${LABEL_COLOUR} ${host}:${port}`;
+    if (countdown >= 0) {
+      text += ` (retry in ${countdown} s)`;
+    }
+    this.text = text;
+    return text;
+  }
+}
+
+/** Where the line goes: bottom-right corner, right-aligned, clear of the screen edge. */
+export function indicatorPosition(vsx: number, _vsy: number): LuaMultiReturn<[number, number]> {
+  return $multi(vsx - MARGIN, MARGIN + INDICATOR_FONT_SIZE);
+}

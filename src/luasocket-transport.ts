@@ -1,0 +1,153 @@
+/**
+ * The transport over the engine's LuaSocket 2.0.2. Every socket is switched to
+ * timeout 0 right after creation, so no call here ever waits.
+ *
+ * A non-blocking connect answers "timeout": in progress, not connected. Completion
+ * is confirmed by `select` reporting the socket writable AND `getpeername` returning
+ * an address. On Windows a failed attempt never shows as writable (LuaSocket's
+ * select has no "except" set), so for a numeric address a second `connect` is used
+ * as a probe: it answers "already connected" or the failure; anything else means
+ * still pending. The connection's own deadline catches whatever neither detects.
+ */
+import type { ConnectStatus, Transport } from "./transport";
+
+export type SocketLibrary = typeof socket;
+
+/** Answers to a repeated connect that only mean "not finished yet". */
+function meansStillPending(message: string): boolean {
+  const lower = string.lower(message);
+  return (
+    lower === "timeout" ||
+    string.find(lower, "in progress", 1, true)[0] !== undefined ||
+    string.find(lower, "invalid argument", 1, true)[0] !== undefined ||
+    string.find(lower, "would block", 1, true)[0] !== undefined
+  );
+}
+
+function isNumericAddress(host: string): boolean {
+  return string.find(host, "^%d+%.%d+%.%d+%.%d+$")[0] !== undefined;
+}
+
+export class LuaSocketTransport implements Transport {
+  private sock: TcpSocket | undefined;
+  /** The one-socket list handed to `select`, kept to avoid a table per frame. */
+  private readonly watched: TcpSocket[] = [];
+  private host = "";
+  private port = 0;
+  private probeWhilePending = false;
+
+  constructor(private readonly lib: SocketLibrary | undefined) {}
+
+  open(host: string, port: number): LuaMultiReturn<[ConnectStatus, string | undefined]> {
+    this.close();
+    const lib = this.lib;
+    if (lib === undefined) {
+      return $multi("failed", "LuaSocket is not available");
+    }
+    const [sock, createError] = lib.tcp();
+    if (sock === undefined) {
+      return $multi("failed", `cannot create a socket: ${createError ?? "unknown error"}`);
+    }
+    sock.settimeout(0);
+    this.sock = sock;
+    this.watched[0] = sock;
+    this.host = host;
+    this.port = port;
+    // Probing by a second connect is only cheap for a numeric address: a name would
+    // be looked up again, blocking, on every probe.
+    this.probeWhilePending = isNumericAddress(host);
+    const [ok, err] = sock.connect(host, port);
+    if (ok !== undefined || err === "already connected") {
+      return this.established();
+    }
+    if (err === "timeout" || (err !== undefined && meansStillPending(err))) {
+      return $multi("pending", undefined);
+    }
+    return $multi("failed", err ?? "unknown error");
+  }
+
+  checkConnect(): LuaMultiReturn<[ConnectStatus, string | undefined]> {
+    const sock = this.sock;
+    const lib = this.lib;
+    if (sock === undefined || lib === undefined) {
+      return $multi("failed", "closed");
+    }
+    const [, writable] = lib.select(undefined, this.watched, 0);
+    if (writable[0] !== undefined) {
+      if (sock.getpeername()[0] !== undefined) {
+        return this.established();
+      }
+      // Writable without a peer: the attempt failed. Connecting again tells why.
+      const [ok, err] = sock.connect(this.host, this.port);
+      if (ok !== undefined || err === "already connected") {
+        return this.established();
+      }
+      return $multi(
+        "failed",
+        err === undefined || meansStillPending(err) ? "connection failed" : err,
+      );
+    }
+    if (!this.probeWhilePending) {
+      return $multi("pending", undefined);
+    }
+    const [ok, err] = sock.connect(this.host, this.port);
+    if (ok !== undefined || err === "already connected") {
+      return this.established();
+    }
+    if (err === undefined || meansStillPending(err)) {
+      return $multi("pending", undefined);
+    }
+    return $multi("failed", err);
+  }
+
+  receive(maxBytes: number): LuaMultiReturn<[string, string | undefined]> {
+    const sock = this.sock;
+    if (sock === undefined) {
+      return $multi("", "closed");
+    }
+    const [data, err, partial] = sock.receive(maxBytes);
+    if (data !== undefined) {
+      return $multi(data, undefined);
+    }
+    if (err === "timeout") {
+      return $multi(partial ?? "", undefined);
+    }
+    return $multi(partial ?? "", err ?? "closed");
+  }
+
+  send(data: string, first: number): LuaMultiReturn<[number, string | undefined]> {
+    const sock = this.sock;
+    if (sock === undefined) {
+      return $multi(first - 1, "closed");
+    }
+    const [last, err, lastSent] = sock.send(data, first);
+    if (last !== undefined) {
+      return $multi(last, undefined);
+    }
+    const reached = lastSent ?? first - 1;
+    if (err === "timeout") {
+      return $multi(reached, undefined);
+    }
+    return $multi(reached, err ?? "closed");
+  }
+
+  close(): void {
+    const sock = this.sock;
+    if (sock !== undefined) {
+      this.sock = undefined;
+      this.watched[0] = undefined as unknown as TcpSocket;
+      sock.close();
+    }
+  }
+
+  private established(): LuaMultiReturn<[ConnectStatus, string | undefined]> {
+    const sock = this.sock;
+    if (sock !== undefined) {
+      // Live data is many small lines: don't let Nagle's algorithm hold them back.
+      // Keepalive lets the system notice a peer that vanished without closing.
+      sock.setoption("tcp-nodelay", true);
+      sock.setoption("keepalive", true);
+    }
+    return $multi("connected", undefined);
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * Words for the player: the `/livedata status` report and the help text. Pure.
+ */
+import { COMMAND_HELP } from "./commands";
+import type { Config } from "./config";
+import type { ConnectionDiagnostics } from "./connection";
+
+/** "0.4 s", "12 s", "3 min 4 s", "2 h 5 min". */
+export function formatDuration(seconds: number): string {
+  if (seconds < 10) {
+    return string.format("%.1f s", math.max(0, seconds));
+  }
+  const whole = math.floor(seconds);
+  if (whole < 60) {
+    return `${whole} s`;
+  }
+  const minutes = math.floor(whole / 60);
+  if (minutes < 60) {
+    return `${minutes} min ${whole % 60} s`;
+  }
+  return `${math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+function onOff(value: boolean): string {
+  return value ? "on" : "off";
+}
+
+export interface InternalErrorInfo {
+  count: number;
+  last?: string;
+}
+
+export function statusLines(
+  d: ConnectionDiagnostics,
+  config: Config,
+  internal: InternalErrorInfo,
+): string[] {
+  const lines: string[] = [];
+  let state = `state: ${d.state} (${d.host}:${d.port})`;
+  if (d.connectedFor !== undefined) {
+    state += `, connected for ${formatDuration(d.connectedFor)}`;
+  } else if (d.connectingFor !== undefined) {
+    state += `, trying for ${formatDuration(d.connectingFor)}`;
+  } else if (d.nextRetryIn !== undefined) {
+    state += `, next attempt in ${formatDuration(d.nextRetryIn)}`;
+  } else if (d.state === "ERROR") {
+    state += ", not retrying: type /livedata connect to try again";
+  }
+  lines.push(state);
+  lines.push(
+    `attempts: ${d.failedAttempts} failed since the last connection, ${d.totalAttempts} in all; ` +
+      `retry delay ${formatDuration(d.retryDelay)}`,
+  );
+  lines.push(
+    d.sinceLastConnected !== undefined
+      ? `last connected: ${formatDuration(d.sinceLastConnected)} ago (${d.connections} connections so far)`
+      : "last connected: never",
+  );
+  if (d.lastError !== undefined && d.lastErrorAgo !== undefined) {
+    lines.push(`last error: ${d.lastError} (${formatDuration(d.lastErrorAgo)} ago)`);
+  }
+  lines.push(
+    `traffic: sent ${d.bytesSent} in ${d.messagesSent} messages, received ${d.bytesReceived}; ` +
+      `queued ${d.queuedMessages} (${d.queuedBytes} B), dropped ${d.droppedMessages}`,
+  );
+  lines.push(
+    `settings: auto-reconnect ${onOff(config.autoReconnect)}, retry ${config.retryInitialDelay}-${config.retryMaxDelay} s, ` +
+      `connect timeout ${config.connectTimeout} s, log level ${config.logLevel}, indicator ${onOff(config.showIndicator)}`,
+  );
+  if (internal.count > 0) {
+    lines.push(`internal errors: ${internal.count}, last: ${internal.last ?? "?"}`);
+  }
+  return lines;
+}
+
+export function helpLines(): string[] {
+  const lines = ["commands (type /livedata <command>):"];
+  for (const entry of COMMAND_HELP) {
+    lines.push(`  ${entry.usage}: ${entry.summary}`);
+  }
+  return lines;
+}

@@ -1,0 +1,36 @@
+/**
+ * What the connection state machine needs from a socket. The LuaSocket
+ * implementation lives in luasocket-transport.ts; tests substitute their own.
+ *
+ * Every method returns at once: none may wait for the network.
+ */
+
+/** Progress of a connection attempt. */
+export type ConnectStatus = "connected" | "pending" | "failed";
+
+export interface Transport {
+  /**
+   * Creates a socket and starts connecting. `failed` carries the error text
+   * (including a socket that could not be created and an engine allow-list denial).
+   */
+  open(host: string, port: number): LuaMultiReturn<[ConnectStatus, string | undefined]>;
+
+  /** Asks whether the attempt started by `open` has completed. */
+  checkConnect(): LuaMultiReturn<[ConnectStatus, string | undefined]>;
+
+  /**
+   * Reads what has arrived on a connected socket, at most `maxBytes`. Returns the
+   * bytes (possibly "") and, when the connection is gone, the error text.
+   */
+  receive(maxBytes: number): LuaMultiReturn<[string, string | undefined]>;
+
+  /**
+   * Sends `data` from byte `first` on. Returns the index of the last byte written
+   * (which may be short of the end when the send buffer is full) and, when the
+   * connection is gone, the error text.
+   */
+  send(data: string, first: number): LuaMultiReturn<[number, string | undefined]>;
+
+  /** Closes the socket, if any. Safe to call at any time, more than once. */
+  close(): void;
+}

@@ -1,0 +1,40 @@
+/** @noSelfInFile */
+
+/**
+ * The subset of Recoil's `Spring` table this widget calls. Every function here is
+ * provided to unsynced LuaUI code (BAR: luaui/system.lua exposes `Spring`).
+ * Numbers are single-precision floats inside the engine: whole numbers are exact
+ * only up to 2^24.
+ */
+
+/** Opaque timestamp from {@link Spring.GetTimer} (a lightuserdata in the engine). */
+declare interface SpringTimer {
+  readonly __springTimerBrand: unique symbol;
+}
+
+declare namespace Spring {
+  /**
+   * Prints to the in-game console and infolog. Several arguments are joined with ", ".
+   * Recoil: rts/Lua/LuaUnsyncedCtrl.cpp (Echo).
+   */
+  function Echo(...args: unknown[]): void;
+
+  /**
+   * Current high-resolution time. Only useful as an argument to {@link DiffTimers}.
+   * Recoil: rts/Lua/LuaUnsyncedRead.cpp (GetTimer).
+   */
+  function GetTimer(): SpringTimer;
+
+  /**
+   * `later - earlier`, in seconds (or milliseconds when `inMilliseconds` is true). The
+   * difference is computed in C before it becomes a float, so it stays precise for a
+   * short interval however long the engine has been running: unlike
+   * `socket.gettime()`/`os.time()`, which are useless at float precision.
+   */
+  function DiffTimers(later: SpringTimer, earlier: SpringTimer, inMilliseconds?: boolean): number;
+
+  /** Size and position of the game window: `vsx, vsy, posX, posY` (y grows upward on screen). */
+  function GetViewGeometry(): LuaMultiReturn<
+    [vsx: number, vsy: number, posX: number, posY: number]
+  >;
+}
