@@ -104,7 +104,7 @@ export class Logger {
       this.streakSuppressed += 1;
       this.streakMessage = message;
       if (now - this.streakPrintedAt >= this.reminderInterval) {
-        this.emit(level, `${message} (${this.streakSuppressed + 1} times in a row)`);
+        this.emit(level, `${message} (${this.streakSuppressed} times since the last report)`);
         this.streakSuppressed = 0;
         this.streakPrintedAt = now;
       }

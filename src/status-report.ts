@@ -21,6 +21,10 @@ export function formatDuration(seconds: number): string {
   return `${math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
 function onOff(value: boolean): string {
   return value ? "on" : "off";
 }
@@ -53,14 +57,14 @@ export function statusLines(
   );
   lines.push(
     d.sinceLastConnected !== undefined
-      ? `last connected: ${formatDuration(d.sinceLastConnected)} ago (${d.connections} connections so far)`
+      ? `last connected: ${formatDuration(d.sinceLastConnected)} ago (${count(d.connections, "connection")} so far)`
       : "last connected: never",
   );
   if (d.lastError !== undefined && d.lastErrorAgo !== undefined) {
     lines.push(`last error: ${d.lastError} (${formatDuration(d.lastErrorAgo)} ago)`);
   }
   lines.push(
-    `traffic: sent ${d.bytesSent} in ${d.messagesSent} messages, received ${d.bytesReceived}; ` +
+    `traffic: sent ${d.bytesSent} in ${count(d.messagesSent, "message")}, received ${d.bytesReceived}; ` +
       `queued ${d.queuedMessages} (${d.queuedBytes} B), dropped ${d.droppedMessages}`,
   );
   lines.push(

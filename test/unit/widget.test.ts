@@ -1,0 +1,292 @@
+/**
+ * The whole widget through its call-ins, as BAR drives it: commands typed in chat,
+ * settings saved and restored, the status line, shutdown and error containment.
+ */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { LUA_VMS } from "../support/lua-vm.ts";
+import { Lab } from "./lab.ts";
+
+const HELPERS = `
+  function frames(n, dt)
+    dt = dt or 1 / 60
+    for i = 1, n do clock:advance(dt); env:Update(dt); env:DrawScreen() end
+  end
+  function status() return env.WG.LiveDataExport.getStatus() end
+  function echoesFrom(i)
+    local out = {}
+    for k = i, #engine.echoes do out[#out + 1] = engine.echoes[k] end
+    return out
+  end
+`;
+
+describe.each(LUA_VMS)("the widget under $name", ({ create }) => {
+  let lab: Lab;
+  beforeEach(() => {
+    lab = new Lab(create()).loadWidget();
+    lab.exec(HELPERS);
+  });
+  afterEach(() => lab.close());
+
+  const start = (saved?: string) => {
+    if (saved !== undefined) lab.exec(`env:SetConfigData(${saved})`);
+    lab.exec("env:Initialize()");
+  };
+  const type = (line: string) => lab.exec(`engine.type(${JSON.stringify(line)})`);
+  const state = () => lab.lua<string>("return status().state");
+  const echoes = () => lab.lua<string[]>("return engine.echoes");
+  const saved = () => lab.lua<Record<string, unknown>>("return env:GetConfigData()");
+
+  it("registers /livedata as a text action, publishes its status and connects", () => {
+    start();
+    expect(lab.lua("return engine.actions.livedata.types")).toBe("t");
+    expect(state()).toBe("CONNECTING");
+    expect(lab.lua("return engine.socket.created")).toBe(1);
+    lab.exec(`engine.socket.last.phase = "connected"; frames(1)`);
+    expect(state()).toBe("CONNECTED");
+    expect(lab.lua("return engine.socket.last.sent")).toBe(
+      '{"type":"hello","protocol":1,"source":"Live Data Export","version":"1.0.0"}\n',
+    );
+  });
+
+  it("answers /livedata status with the diagnostics", () => {
+    start();
+    lab.exec(`engine.socket.last.phase = "connected"; frames(120)`);
+    const before = echoes().length;
+    type("livedata status");
+    const reply = echoes().slice(before).join("\n");
+    expect(reply).toMatch(/state: CONNECTED \(127\.0\.0\.1:9876\), connected for 2\.0 s/);
+    expect(reply).toMatch(
+      /attempts: 0 failed since the last connection, 1 in all; retry delay 1\.0 s/,
+    );
+    expect(reply).toMatch(/last connected: 2\.0 s ago/);
+    const greeting =
+      '{"type":"hello","protocol":1,"source":"Live Data Export","version":"1.0.0"}\n';
+    expect(reply).toContain(`sent ${greeting.length} B in 1 message,`);
+    expect(reply).toContain("(1 connection so far)");
+    expect(reply).toMatch(/settings: auto-reconnect on, retry 1-30 s, connect timeout 5 s/);
+  });
+
+  it("lists every command in help", () => {
+    start();
+    type("livedata help");
+    const text = echoes().join("\n");
+    for (const command of [
+      "status",
+      "connect",
+      "disconnect",
+      "sethost",
+      "setport",
+      "autoreconnect",
+      "retry",
+      "timeout",
+      "verbose",
+      "indicator",
+      "reset",
+    ]) {
+      expect(text).toContain(`  ${command}`);
+    }
+  });
+
+  it.each([
+    ["livedata setport 0", /setport: port 0 is not a whole number from 1 to 65535/],
+    ["livedata setport 70000", /port 70000 is not a whole number/],
+    ["livedata setport abc", /"abc" is not a port number/],
+    ["livedata setport", /the port is missing/],
+    ["livedata sethost", /the host is missing/],
+    ["livedata sethost    ", /the host is missing/],
+    ["livedata sethost bad_host!", /is not a hostname or IPv4 address/],
+    ["livedata sethost 300.1.1.1", /not a valid IPv4 address/],
+    ["livedata autoreconnect maybe", /"maybe" is not on or off/],
+    ["livedata verbose loud", /the level must be one of error, warn, info, debug/],
+    ["livedata retry 0", /first delay: 0 is outside 0\.1-60 seconds/],
+    ["livedata retry 5 2", /maximum retry delay \(2 s\) is below the initial delay/],
+    ["livedata timeout -1", /"-1" is not a number of seconds/],
+    ["livedata frobnicate", /unknown command "frobnicate"/],
+  ])("rejects %j with a clear message and changes nothing", (line, message) => {
+    start();
+    lab.exec(`engine.socket.last.phase = "connected"; frames(2)`);
+    const settingsBefore = saved();
+    const sockets = lab.lua("return engine.socket.created");
+    type(line);
+    expect(echoes().at(-1)).toMatch(message);
+    expect(saved()).toEqual(settingsBefore);
+    expect(state()).toBe("CONNECTED");
+    expect(lab.lua("return engine.socket.created")).toBe(sockets);
+  });
+
+  it("moves to a new host and port at once when connected", () => {
+    start();
+    lab.exec(`engine.socket.last.phase = "connected"; frames(2)`);
+    type("livedata sethost 10.0.0.5");
+    expect(lab.lua("local s = engine.socket.last; return { s.host, s.port }")).toEqual([
+      "10.0.0.5",
+      9876,
+    ]);
+    expect(lab.lua("return engine.socket.sockets[1].closed")).toBe(true);
+    type("livedata setport 9000");
+    expect(lab.lua("local s = engine.socket.last; return { s.host, s.port }")).toEqual([
+      "10.0.0.5",
+      9000,
+    ]);
+    expect(saved()).toMatchObject({ host: "10.0.0.5", port: 9000 });
+  });
+
+  it("stays disconnected after disconnect until connect, across a restart too", () => {
+    start();
+    lab.exec(`engine.socket.last.phase = "connected"; frames(2)`);
+    type("livedata disconnect");
+    lab.exec("frames(600)");
+    expect(state()).toBe("DISCONNECTED");
+    expect(lab.lua("return { engine.socket.created, engine.socket.closed }")).toEqual([1, 1]);
+    expect(saved()).toMatchObject({ enabled: false });
+    type("livedata connect");
+    expect(state()).toBe("CONNECTING");
+    expect(saved()).toMatchObject({ enabled: true });
+  });
+
+  it("restores saved settings through SetConfigData before Initialize", () => {
+    start(
+      `{ host = "10.1.2.3", port = 4000, logLevel = "warn", showIndicator = false, retryInitialDelay = 2 }`,
+    );
+    expect(lab.lua("local s = engine.socket.last; return { s.host, s.port }")).toEqual([
+      "10.1.2.3",
+      4000,
+    ]);
+    expect(lab.lua("return status()")).toMatchObject({
+      logLevel: "warn",
+      showIndicator: false,
+      retryInitialDelay: 2,
+    });
+  });
+
+  it("warns once per bad saved value and keeps the good ones", () => {
+    start(`{ port = "nine", host = "10.0.0.9", connectTimeout = 1e9 }`);
+    const warnings = echoes().filter((line) => line.includes("warning: saved setting"));
+    expect(warnings).toHaveLength(2);
+    expect(lab.lua("return status()")).toMatchObject({
+      host: "10.0.0.9",
+      port: 9876,
+      connectTimeout: 5,
+    });
+  });
+
+  it("does not spam the console while the receiver stays down", () => {
+    lab.exec(`engine.socket.plan.firstConnect = "connection refused"`);
+    start();
+    lab.exec("frames(60 * 300)"); // five minutes of frames
+    expect(lab.lua<number>("return engine.socket.created")).toBeGreaterThan(10);
+    const lines = echoes();
+    expect(lines.length).toBeLessThanOrEqual(8);
+    expect(lines[0]).toMatch(
+      /^\[Live Data Export\] \d\d:\d\d:\d\d warning: cannot connect to 127\.0\.0\.1:9876: connection refused .*; retrying in 1\.0 s$/,
+    );
+  });
+
+  it("explains the allow-list when the engine denies the connection, once", () => {
+    lab.exec(`engine.socket.plan.firstConnect = "connect denied"`);
+    start();
+    lab.exec("frames(60 * 60)");
+    expect(state()).toBe("ERROR");
+    const lines = echoes();
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/TCPAllowConnect/);
+    expect(lines[0]).toMatch(/127\.0\.0\.1:9876/);
+  });
+
+  it("logs every transition with its reason at debug level", () => {
+    start(`{ logLevel = "debug" }`);
+    lab.exec(`engine.socket.last.phase = "connected"; frames(1)`);
+    const text = echoes().join("\n");
+    expect(text).toMatch(/debug: DISCONNECTED -> CONNECTING: widget started/);
+    expect(text).toMatch(/debug: CONNECTING -> CONNECTED: connection established/);
+  });
+
+  it("draws a coloured status line with the address and the retry countdown", () => {
+    lab.exec(`engine.socket.plan.firstConnect = "connection refused"`);
+    start();
+    lab.exec("frames(1)");
+    const drawn = lab.lua<{ text: string; x: number; y: number; options: string }>(
+      "return engine.texts[#engine.texts]",
+    );
+    const plain = drawn.text.replace(/\u00ff[\s\S]{3}/g, "");
+    expect(plain).toBe("Live Data: RECONNECTING 127.0.0.1:9876 (retry in 1 s)");
+    expect(drawn.x).toBeLessThan(1920);
+    expect(drawn.options).toContain("r");
+  });
+
+  it("hides the status line on command", () => {
+    start();
+    type("livedata indicator off");
+    lab.exec("engine.texts = {}; frames(10)");
+    expect(lab.lua("return #engine.texts")).toBe(0);
+    expect(saved()).toMatchObject({ showIndicator: false });
+  });
+
+  it("applies retry, timeout, verbosity and reset commands", () => {
+    start();
+    type("livedata retry 2 10");
+    type("livedata timeout 3");
+    type("livedata verbose debug");
+    type("livedata autoreconnect off");
+    expect(saved()).toMatchObject({
+      retryInitialDelay: 2,
+      retryMaxDelay: 10,
+      connectTimeout: 3,
+      logLevel: "debug",
+      autoReconnect: false,
+    });
+    type("livedata reset");
+    expect(saved()).toMatchObject({
+      retryInitialDelay: 1,
+      retryMaxDelay: 30,
+      connectTimeout: 5,
+      logLevel: "info",
+      autoReconnect: true,
+    });
+  });
+
+  it("also answers through /luaui livedata (TextCommand)", () => {
+    start();
+    expect(lab.lua(`return env:TextCommand("livedata status")`)).toBe(true);
+    expect(echoes().at(-1)).toMatch(/settings:/);
+    expect(lab.lua(`return env:TextCommand("something else")`)).toBe(false);
+  });
+
+  it("closes its socket and removes its traces on Shutdown", () => {
+    start();
+    lab.exec(`engine.socket.last.phase = "connected"; frames(2); env:Shutdown()`);
+    expect(lab.lua("return { engine.socket.created, engine.socket.closed }")).toEqual([1, 1]);
+    expect(lab.lua("return engine.actions.livedata == nil")).toBe(true);
+    expect(lab.lua("return env.WG.LiveDataExport == nil")).toBe(true);
+  });
+
+  it("contains an unexpected error in Update: logged once, counted, connection restarted", () => {
+    start();
+    lab.exec(`engine.socket.last.phase = "connected"; frames(2)
+      engine.socket.last.receive = function() error("boom") end`);
+    lab.exec("frames(3)");
+    const s = lab.lua<Record<string, unknown>>("return status()");
+    expect(s["internalErrors"]).toBe(1);
+    expect(String(s["lastInternalError"])).toMatch(/Update: .*boom/);
+    expect(s["state"]).toBe("RECONNECTING");
+    expect(lab.lua("return engine.socket.sockets[1].closed")).toBe(true);
+    expect(echoes().filter((line) => line.includes("error: internal error"))).toHaveLength(1);
+    lab.exec("frames(90)");
+    expect(state()).toBe("CONNECTING");
+  });
+
+  it("contains an error inside a command handler, which BAR would not catch", () => {
+    start();
+    lab.exec(`local echo = engine.Spring.Echo
+      engine.Spring.Echo = function() error("echo broke") end
+      engine.type("livedata help")
+      engine.Spring.Echo = echo`);
+    expect(lab.lua("return status().internalErrors")).toBe(1);
+  });
+
+  it("stops drawing after a drawing error instead of failing every frame", () => {
+    start();
+    lab.exec(`engine.gl.Text = function() error("no font") end; frames(30)`);
+    expect(lab.lua("return status().internalErrors")).toBe(1);
+  });
+});
