@@ -284,6 +284,28 @@ describe.each(LUA_VMS)("connection state machine under $name", ({ create }) => {
     expect(lab.lua("return engine.socket.created")).toBe(2);
   });
 
+  it("leaves ERROR on connect or on an address change", () => {
+    lab.exec(`engine.socket.plan.firstConnect = "connect denied"; open(); conn:connect("test")`);
+    expect(state()).toBe("ERROR");
+    lab.exec(`engine.socket.plan.firstConnect = nil; conn:connect("again")`);
+    expect(state()).toBe("CONNECTING");
+    lab.exec(
+      `engine.socket.plan.firstConnect = "connect denied"; conn:disconnect("x"); conn:connect("y")`,
+    );
+    expect(state()).toBe("ERROR");
+    lab.exec(`engine.socket.plan.firstConnect = "ok"; conn:setAddress("127.0.0.5", 9876)`);
+    expect(state()).toBe("CONNECTED");
+  });
+
+  it("cuts a backoff wait short on connect", () => {
+    lab.exec(
+      `engine.socket.plan.firstConnect = "connection refused"; open(); conn:connect("a"); step(1); step(2)`,
+    );
+    expect(lab.lua("return last().retryIn")).toBe(4);
+    lab.exec(`engine.socket.plan.firstConnect = "ok"; conn:connect("now")`);
+    expect(state()).toBe("CONNECTED");
+  });
+
   it("reports every transition with a reason", () => {
     lab.exec(`engine.socket.plan.firstConnect = "connection refused"; open(); conn:connect("test"); step(1)
       engine.socket.plan.firstConnect = "ok"; step(2); conn:disconnect("by test")`);
