@@ -1,0 +1,562 @@
+--[[
+host.lua -- a BAR-like host: loads widget files the way Beyond All Reason's
+widget handler does (luaui/barwidgets.lua) and runs them frame by frame, in
+real time, under real Lua 5.1 with real LuaSocket. Driven by
+test/host/driver.ts; usable by hand too:
+
+  lua5.1 test/host/host.lua --widget build/api_live_data_export.lua --frames 600
+
+COMMAND LINE
+  --widget FILE      widget file to load (repeatable; the first is the "main"
+                     widget that enable/disable act on). As in BAR, the widget
+                     sees its file as LuaUI/Widgets/<basename> (chunk name,
+                     whInfo.filename, error messages)
+  --config FILE      LuaUI config file: read at start if it exists, written
+                     after loading, on enable/disable and at shutdown
+  --allow "LIST"     TCPAllowConnect allow-list (default "*"): entries
+                     "host:port" separated by spaces, "*" alone allows all,
+                     "*:port" any host on that port
+  --fps N            frames per second (default 60)
+  --control PORT     connect to the driver's control listener on 127.0.0.1
+  --max-seconds N    safety net: after N seconds of wall time stop the widget
+                     (even inside an endless loop), shut down, exit code 3
+  --frames N         run exactly N frames without sleeping, then shut down
+                     (benchmarks); the exit event carries the frame statistics
+  --status-api NAME  WG table whose getStatus() the status command reports
+                     (default "LiveDataExport")
+
+EVENTS (stdout, one JSON object per line; every event also has "frame" =
+frames completed so far and "t" = seconds since start)
+  start          {interpreter:{version, numbers:"float"|"double", clock,
+                  socket}, options}
+  echo           {text, source:"widget"|"handler"}  Spring.Echo / handler
+                  console lines ("Error in Update(): ...", "Removed widget: ...")
+  log            {section, level, levelName, text,
+                  source:"widget"|"engine"|"handler"}  Spring.Log, engine log
+                  lines such as "Access to '10.0.0.5:9876' denied" (section
+                  "LuaSocket"), and the handler's own (section "barwidgets.lua")
+  print          {text}            the widget's print()
+  stdout         {text}            the widget's io.write()
+  draw           {calls:{name:n}, texts:[{via, text, x, y, size, options}]}
+                  what DrawScreen drew, when it changes (at most 4 per second)
+  error          {kind, where, message, widget?}  kind: "callin" (caught by
+                  the per-call-in pcall: the widget is removed), "load",
+                  "config", "action", "unwrapped", "status", "host"
+  load_failed    {file, path, message}  "Failed to load: ..." was echoed
+                  (file = "LuaUI/Widgets/<basename>", path = the real file)
+  load_dropped   {file, path}      the chunk returned false
+  widget_loaded  {widget, file, path, layer}
+  widget_disabled {widget, file, path, reason}  saved order 0 keeps it off
+  widget_removed {widget, reason:"error"|"RemoveWidget"|"disabled"|"shutdown"}
+  socket         {action:"created"|"closed"|"leaked"|"connect"|"denied"|
+                  "accepted", id, kind, counts:{created, closed, leaked, open},
+                  host?, port?, result?}
+  blocking_call  {name, detail}    first blocking socket use of each kind
+  unprovided     {name, kind:"function"|"field"}  first use of each engine
+                  function/field the host does not provide
+  config_loaded  {path, found, ok, widgets?, problem?}
+  config_saved   {path, reason}
+  command        {line, consumed, by}  a chat line starting with "/"
+  chat_message   {text}            a chat line not starting with "/"
+  warning        {message}
+  reload         {}                /luaui reload: LuaUI is rebuilt
+  fatal          {message}         the host cannot run (bad options, ...)
+  exit           {code, reason, sockets, stats}
+
+CONTROL PROTOCOL (TCP on 127.0.0.1, the host connects to --control PORT)
+  The driver sends one command per line; the host answers EVERY command with
+  exactly one JSON line, in order: {"reply": <verb>, "ok": true|false,
+  "seq": <event lines written before this reply>, ..., "error"?: text}.
+  The driver holds a reply until it has read `seq` event lines, so the events
+  a command caused are always visible when its reply resolves. Commands are
+  read once per frame, before Update.
+    chat <text>       type a line in the chat: "/luaui reload" rebuilds LuaUI,
+                      "/luaui <cmd>" and "/<cmd>" go to the widget handler's
+                      ConfigureLayout (actions, TextCommand); other text is a
+                      chat message. Reply: {consumed, by}
+    status            reply {data: {widgetStatus, widgetStatusError, sockets,
+                      frames, update:{count, medianUs, p99Us, maxUs}, draw:{..},
+                      loaded, widgets:[{name, loaded}], echoCount, errorCount,
+                      allow, lastDraw, blocking, fonts}}
+    allow <list>      replace the TCP allow-list
+    disable           untick the main widget in F11 (config saved, Shutdown);
+                      frames go on. Reply: {done}
+    enable            tick it again (reloads the file). Reply: {done}
+    callin <Name> [args]  call any call-in (args: numbers, true/false/nil,
+                      otherwise strings), e.g. "callin GameFrame 1"
+    resetstats        forget Update/DrawScreen timings so far
+    gc                full garbage collection (surfaces leaked sockets);
+                      reply {sockets}
+    shutdown          LuaUI shutdown (config saved, then Shutdown), reply
+                      {sockets}, exit event, exit code 0
+    crashtest         the host dies with a Lua error outside any pcall
+                      (exit code 1): tests the driver
+  If the control connection closes, the host shuts down and exits with 4.
+
+EXIT CODES  0 shutdown or --frames done, 1 host crashed, 2 bad options or
+            interpreter unusable, 3 --max-seconds exceeded, 4 control lost
+]]
+
+-- Modules live next to this file.
+local here = (arg and arg[0] or ""):match("^(.*)[/\\][^/\\]*$") or "."
+package.path = here .. "/?.lua;" .. package.path
+
+local realSocket = require("socket")
+local events = require("barhost.events")
+local clock = require("barhost.clock")
+local sockets = require("barhost.sockets")
+local Handler = require("barhost.handler")
+local Control = require("barhost.control")
+local json = require("barhost.json")
+
+-- ---------------------------------------------------------------------------
+-- options
+
+local function fatal(message, code)
+  events.emit({ type = "fatal", message = message })
+  os.exit(code or 2)
+end
+
+local opts = {
+  widgets = {},
+  allow = "*",
+  fps = 60,
+  statusApi = "LiveDataExport",
+}
+do
+  local i = 1
+  local function value(name)
+    i = i + 1
+    local v = arg[i]
+    if v == nil then
+      fatal("missing value for " .. name)
+    end
+    return v
+  end
+  local function number(name)
+    local v = tonumber(value(name))
+    if not v or v <= 0 then
+      fatal(name .. " needs a positive number")
+    end
+    return v
+  end
+  while i <= #arg do
+    local a = arg[i]
+    if a == "--widget" then
+      opts.widgets[#opts.widgets + 1] = value(a)
+    elseif a == "--config" then
+      opts.config = value(a)
+    elseif a == "--allow" then
+      opts.allow = value(a)
+    elseif a == "--fps" then
+      opts.fps = number(a)
+    elseif a == "--control" then
+      opts.control = number(a)
+    elseif a == "--max-seconds" then
+      opts.maxSeconds = number(a)
+    elseif a == "--frames" then
+      opts.frames = math.floor(number(a))
+    elseif a == "--status-api" then
+      opts.statusApi = value(a)
+    else
+      fatal("unknown option: " .. tostring(a))
+    end
+    i = i + 1
+  end
+  if #opts.widgets == 0 then
+    fatal("no --widget given")
+  end
+end
+
+local clockOk, clockProblem = clock.available()
+events.emit({
+  type = "start",
+  interpreter = {
+    version = _VERSION,
+    numbers = clock.isFloat and "float" or "double",
+    clock = clock.source,
+    socket = realSocket._VERSION,
+  },
+  options = {
+    widgets = opts.widgets,
+    config = opts.config,
+    allow = opts.allow,
+    fps = opts.fps,
+    control = opts.control,
+    maxSeconds = opts.maxSeconds,
+    frames = opts.frames,
+    statusApi = opts.statusApi,
+  },
+})
+if not clockOk then
+  fatal(clockProblem)
+end
+
+-- ---------------------------------------------------------------------------
+-- shared context (read by the engine stubs and the handler)
+
+local world = sockets.new({ allow = opts.allow })
+
+local ctx = {
+  sockets = world,
+  configPath = opts.config,
+  viewSizeX = 1920,
+  viewSizeY = 1080,
+  lastUpdateSeconds = 0,
+  gameFrame = 0,
+  drawing = false,
+  draw = { calls = {}, texts = {} },
+  fonts = { loaded = 0, deleted = 0 },
+  echoCount = 0,
+  errorCount = 0,
+}
+
+function ctx.echo(text, source)
+  ctx.echoCount = ctx.echoCount + 1
+  events.emit({ type = "echo", text = text, source = source })
+end
+
+function ctx.log(section, level, levelName, text, source)
+  events.emit({
+    type = "log",
+    source = source or "widget",
+    section = section,
+    level = level,
+    levelName = levelName,
+    text = text,
+  })
+end
+
+function ctx.print(text)
+  events.emit({ type = "print", text = text })
+end
+
+-- ---------------------------------------------------------------------------
+-- safety net: --max-seconds, also inside endless loops of widget code
+
+local timeUp = false
+if opts.maxSeconds then
+  local deadline = opts.maxSeconds
+  debug.sethook(function()
+    if not timeUp and clock.seconds() > deadline then
+      timeUp = true
+      debug.sethook()
+      error("BAR-like host: --max-seconds " .. opts.maxSeconds .. " exceeded", 2)
+    end
+  end, "", 1000000)
+end
+
+-- ---------------------------------------------------------------------------
+-- LuaUI
+
+local handler
+local mainName -- whInfo.name of the first --widget, once known
+
+local function startLuaUI()
+  handler = Handler.new(ctx)
+  handler:Initialize(opts.widgets)
+  for name, known in pairs(handler.knownWidgets) do
+    if known.path == opts.widgets[1] then
+      mainName = name
+    end
+  end
+  handler:ViewResize(ctx.viewSizeX, ctx.viewSizeY)
+end
+
+local function stopLuaUI()
+  if handler then
+    handler:Shutdown()
+    handler = nil
+  end
+  -- What the widget still referenced is garbage now, as when the engine
+  -- closes the Lua state: unclosed sockets are finalised (counted as leaked).
+  collectgarbage("collect")
+  collectgarbage("collect")
+  events.flush()
+end
+
+-- ---------------------------------------------------------------------------
+-- drawing summary
+
+local lastDraw = { calls = {}, texts = {} }
+local lastDrawSignature = ""
+local drawDirty = false
+local lastDrawEmit = -1
+
+local function drawSignature(d)
+  local parts = {}
+  for _, t in ipairs(d.texts) do
+    parts[#parts + 1] = table.concat({ t.via, t.text, tostring(t.x), tostring(t.y), tostring(t.size), tostring(t.options) }, "\1")
+  end
+  local names = {}
+  for name in pairs(d.calls) do
+    names[#names + 1] = name
+  end
+  table.sort(names)
+  for _, name in ipairs(names) do
+    parts[#parts + 1] = name .. "=" .. d.calls[name]
+  end
+  return table.concat(parts, "\2")
+end
+
+local function endDrawFrame()
+  local d = ctx.draw
+  ctx.draw = { calls = {}, texts = {} }
+  local sig = drawSignature(d)
+  if sig ~= lastDrawSignature then
+    lastDrawSignature = sig
+    lastDraw = d
+    drawDirty = true
+  end
+  local now = clock.seconds()
+  if drawDirty and (lastDrawEmit < 0 or now - lastDrawEmit >= 0.25) then
+    drawDirty = false
+    lastDrawEmit = now
+    events.emit({ type = "draw", calls = lastDraw.calls, texts = lastDraw.texts })
+  end
+end
+
+-- ---------------------------------------------------------------------------
+-- chat and control commands
+
+local function reload()
+  events.emit({ type = "reload" })
+  stopLuaUI()
+  startLuaUI()
+end
+
+local function chat(text)
+  if text:sub(1, 1) ~= "/" then
+    events.emit({ type = "chat_message", text = text })
+    return false, nil
+  end
+  local line = text:sub(2)
+  local consumed, by
+  local first, rest = line:match("^(%S+)%s*(.*)$")
+  if first == "luaui" then
+    if rest == "reload" then
+      reload()
+      consumed, by = true, "engine"
+    elseif handler then
+      consumed, by = handler:ConfigureLayout(rest)
+    end
+  elseif handler and first then
+    consumed, by = handler:ConfigureLayout(line)
+  end
+  events.emit({ type = "command", line = text, consumed = consumed == true, by = by })
+  return consumed == true, by
+end
+
+local function parseArg(s)
+  if s == "true" then
+    return true
+  elseif s == "false" then
+    return false
+  elseif s == "nil" then
+    return nil
+  end
+  return tonumber(s) or s
+end
+
+local function statusData()
+  local widgetStatus, widgetStatusError
+  if handler then
+    widgetStatus, widgetStatusError = handler:widgetStatus(opts.statusApi)
+  end
+  local loaded = false
+  if handler and mainName and handler.knownWidgets[mainName] then
+    loaded = handler.knownWidgets[mainName].active == true
+  end
+  return {
+    widgetStatus = widgetStatus == nil and json.null or widgetStatus,
+    widgetStatusError = widgetStatusError,
+    sockets = world.snapshot(),
+    frames = events.frame,
+    update = handler and handler.updateStats:summary() or nil,
+    draw = handler and handler.drawStats:summary() or nil,
+    loaded = loaded,
+    widgets = handler and handler:widgetList() or {},
+    echoCount = ctx.echoCount,
+    errorCount = ctx.errorCount,
+    allow = world.allowString,
+    lastDraw = lastDraw,
+    blocking = world.blocking,
+    fonts = ctx.fonts,
+  }
+end
+
+local exitRequest -- { code, reason, reply? }
+
+local function runCommand(line, control)
+  local verb, rest = line:match("^%s*(%S+)%s?(.*)$")
+  if not verb then
+    control:reply({ reply = "", ok = false, error = "empty command" })
+    return
+  end
+  if verb == "chat" then
+    local consumed, by = chat(rest)
+    control:reply({ reply = verb, ok = true, consumed = consumed, by = by })
+  elseif verb == "status" then
+    control:reply({ reply = verb, ok = true, data = statusData() })
+  elseif verb == "allow" then
+    world.setAllow(rest)
+    control:reply({ reply = verb, ok = true, allow = world.allowString })
+  elseif verb == "disable" or verb == "enable" then
+    if not handler or not mainName then
+      control:reply({ reply = verb, ok = false, error = "the main widget never loaded" })
+    else
+      local done
+      if verb == "disable" then
+        done = handler:DisableWidget(mainName)
+      else
+        done = handler:EnableWidget(mainName)
+      end
+      control:reply({ reply = verb, ok = true, done = done == true })
+    end
+  elseif verb == "callin" then
+    local args = {}
+    for word in rest:gmatch("%S+") do
+      args[#args + 1] = word
+    end
+    local name = table.remove(args, 1)
+    local n = #args
+    for i = 1, n do
+      args[i] = parseArg(args[i])
+    end
+    if name == "GameFrame" and type(args[1]) == "number" then
+      ctx.gameFrame = args[1]
+    end
+    local known = handler and name and handler:CallIn(name, unpack(args, 1, n))
+    control:reply({ reply = verb, ok = known == true, error = (not known) and "unknown call-in" or nil })
+  elseif verb == "resetstats" then
+    if handler then
+      handler.updateStats = require("barhost.stats").new()
+      handler.drawStats = require("barhost.stats").new()
+    end
+    control:reply({ reply = verb, ok = true })
+  elseif verb == "gc" then
+    collectgarbage("collect")
+    collectgarbage("collect")
+    events.flush()
+    control:reply({ reply = verb, ok = true, sockets = world.snapshot() })
+  elseif verb == "shutdown" then
+    exitRequest = { code = 0, reason = "shutdown", reply = verb }
+  elseif verb == "crashtest" then
+    error("crashtest: the host was asked to crash")
+  else
+    control:reply({ reply = verb, ok = false, error = "unknown command: " .. verb })
+  end
+end
+
+-- ---------------------------------------------------------------------------
+-- main loop
+
+local control
+if opts.control then
+  local err
+  control, err = Control.connect(opts.control)
+  if not control then
+    fatal("cannot connect to the control port " .. tostring(opts.control) .. ": " .. tostring(err))
+  end
+  -- Replies and events travel on different pipes: each reply says how many
+  -- event lines were written before it, so the driver can wait for them.
+  control.stamp = function(reply)
+    events.flush()
+    reply.seq = events.seq
+  end
+end
+
+startLuaUI()
+events.flush()
+
+local period = 1 / opts.fps
+local benchmark = opts.frames ~= nil
+local nextDeadline = clock.seconds() + period
+clock.mark(clock.SLOT_FRAME)
+
+while true do
+  if control then
+    for _, line in ipairs(control:poll()) do
+      runCommand(line, control)
+      if exitRequest then
+        break
+      end
+    end
+    if control.closed and not exitRequest then
+      exitRequest = { code = 4, reason = "control connection closed" }
+    end
+  end
+  if timeUp and not exitRequest then
+    exitRequest = { code = 3, reason = "max-seconds exceeded" }
+  end
+  if exitRequest then
+    break
+  end
+
+  local dt = clock.elapsedUs(clock.SLOT_FRAME) / 1e6
+  clock.mark(clock.SLOT_FRAME)
+  ctx.lastUpdateSeconds = dt
+  if handler then
+    handler:Update(dt)
+    handler:DrawScreen()
+  end
+  endDrawFrame()
+  events.frame = events.frame + 1
+  events.flush()
+  if control then
+    control:flush()
+  end
+
+  if opts.maxSeconds and clock.seconds() > opts.maxSeconds then
+    timeUp = true
+  end
+  if benchmark then
+    if events.frame >= opts.frames then
+      exitRequest = { code = 0, reason = "frames" }
+      break
+    end
+  else
+    local now = clock.seconds()
+    local wait = nextDeadline - now
+    if wait > 0 then
+      clock.sleep(wait)
+      nextDeadline = nextDeadline + period
+    else
+      -- late: do not try to catch up with a burst of frames
+      nextDeadline = now + period
+    end
+  end
+end
+
+-- ---------------------------------------------------------------------------
+-- shutdown
+
+local stats = handler
+    and {
+      frames = events.frame,
+      update = handler.updateStats:summary(),
+      draw = handler.drawStats:summary(),
+    }
+  or { frames = events.frame }
+if timeUp then
+  events.emit({ type = "error", kind = "host", where = "max-seconds", message = "--max-seconds exceeded" })
+end
+stopLuaUI()
+local final = world.snapshot()
+if control and exitRequest.reply then
+  control:reply({ reply = exitRequest.reply, ok = true, sockets = final })
+end
+events.emit({
+  type = "exit",
+  code = exitRequest.code,
+  reason = exitRequest.reason,
+  sockets = final,
+  udp = world.udpCounts,
+  stats = stats,
+  errorCount = ctx.errorCount,
+})
+if control then
+  control:drain(2)
+end
+io.stdout:flush()
+os.exit(exitRequest.code)
