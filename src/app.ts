@@ -31,6 +31,7 @@ export interface StatusSnapshot extends ConnectionDiagnostics {
   connectTimeout: number;
   logLevel: string;
   showIndicator: boolean;
+  indicatorCorner: string;
   internalErrors: number;
   lastInternalError?: string;
 }
@@ -137,6 +138,7 @@ export class LiveDataApp {
       connectTimeout: c.connectTimeout,
       logLevel: c.logLevel,
       showIndicator: c.showIndicator,
+      indicatorCorner: c.indicatorCorner,
       internalErrors: this.internalErrors,
       lastInternalError: this.lastInternalError,
     };
@@ -234,6 +236,11 @@ export class LiveDataApp {
       case "indicator":
         config.showIndicator = command.on;
         this.log.reply(`status indicator ${command.on ? "shown" : "hidden"}`);
+        return;
+      case "indicator-corner":
+        config.indicatorCorner = command.corner;
+        config.showIndicator = true;
+        this.log.reply(`status indicator shown in the ${command.corner} corner`);
         return;
       case "verbose":
         config.logLevel = command.level;

@@ -5,9 +5,12 @@
 import {
   checkHost,
   checkRetryDelays,
+  INDICATOR_CORNERS,
+  IndicatorCorner,
   LIMITS,
   LOG_LEVEL_NAMES,
   LogLevelName,
+  parseIndicatorCorner,
   parseLogLevel,
   parsePort,
   parseSeconds,
@@ -22,6 +25,7 @@ export type Command =
   | { kind: "setport"; port: number }
   | { kind: "autoreconnect"; on: boolean }
   | { kind: "indicator"; on: boolean }
+  | { kind: "indicator-corner"; corner: IndicatorCorner }
   | { kind: "verbose"; level: LogLevelName }
   /** Without `max` the current maximum stays (raised to `initial` if below it). */
   | { kind: "retry"; initial: number; max: number | undefined }
@@ -45,6 +49,7 @@ export const COMMAND_HELP: ReadonlyArray<CommandHelp> = [
   { usage: "timeout <seconds>", summary: "give up on a pending connect after this long" },
   { usage: "verbose error|warn|info|debug", summary: "how much to print" },
   { usage: "indicator on|off", summary: "show or hide the status line on screen" },
+  { usage: "indicator <corner>", summary: `move the status line: ${INDICATOR_CORNERS.join(", ")}` },
   { usage: "reset", summary: "restore every setting to its default" },
   { usage: "help", summary: "this list" },
 ];
@@ -107,13 +112,23 @@ export function parseCommand(words: string[]): Parsed {
       if (port === undefined) return fail(name, problem);
       return $multi({ kind: "setport", port }, undefined);
     }
-    case "autoreconnect":
     case "indicator": {
+      const corner = arg !== undefined ? parseIndicatorCorner(arg) : undefined;
+      if (corner !== undefined && extra === undefined) {
+        return $multi({ kind: "indicator-corner", corner }, undefined);
+      }
+      const on = parseSwitch(arg);
+      if (on === undefined || extra !== undefined) {
+        return fail(name, `say on, off or a corner (${INDICATOR_CORNERS.join(", ")})`);
+      }
+      return $multi({ kind: "indicator", on }, undefined);
+    }
+    case "autoreconnect": {
       const on = parseSwitch(arg);
       if (on === undefined || extra !== undefined) {
         return fail(name, arg === undefined ? "say on or off" : `"${arg}" is not on or off`);
       }
-      return $multi({ kind: name, on }, undefined);
+      return $multi({ kind: "autoreconnect", on }, undefined);
     }
     case "verbose":
     case "loglevel": {

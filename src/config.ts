@@ -9,6 +9,14 @@
 export type LogLevelName = "error" | "warn" | "info" | "debug";
 export const LOG_LEVEL_NAMES: readonly LogLevelName[] = ["error", "warn", "info", "debug"];
 
+export type IndicatorCorner = "top-left" | "top-right" | "bottom-left" | "bottom-right";
+export const INDICATOR_CORNERS: readonly IndicatorCorner[] = [
+  "top-left",
+  "top-right",
+  "bottom-left",
+  "bottom-right",
+];
+
 export interface Config {
   host: string;
   port: number;
@@ -23,6 +31,8 @@ export interface Config {
   connectTimeout: number;
   logLevel: LogLevelName;
   showIndicator: boolean;
+  /** Where the status line goes; every corner of BAR's screen holds something, so the player picks. */
+  indicatorCorner: IndicatorCorner;
 }
 
 /** Written with the saved config so a later version can migrate it. */
@@ -39,6 +49,7 @@ export function defaultConfig(): Config {
     connectTimeout: 5,
     logLevel: "info",
     showIndicator: true,
+    indicatorCorner: "bottom-right",
   };
 }
 
@@ -111,6 +122,16 @@ function checkRange(value: number, limits: { min: number; max: number }): string
   // `value !== value` is NaN, which a hand-edited file can produce (0/0).
   if (value !== value || value < limits.min || value > limits.max) {
     return `${value} is outside ${limits.min}-${limits.max} seconds`;
+  }
+  return undefined;
+}
+
+export function parseIndicatorCorner(text: string): IndicatorCorner | undefined {
+  const lower = string.lower(text);
+  for (const corner of INDICATOR_CORNERS) {
+    if (corner === lower) {
+      return corner;
+    }
   }
   return undefined;
 }
@@ -229,6 +250,13 @@ export function loadConfig(saved: unknown): LoadedConfig {
     if (parsed === undefined) reject("logLevel", `is not one of ${LOG_LEVEL_NAMES.join(", ")}`);
     else config.logLevel = parsed;
   }
+  const corner = data["indicatorCorner"];
+  if (corner !== undefined) {
+    const parsed = typeof corner === "string" ? parseIndicatorCorner(corner) : undefined;
+    if (parsed === undefined) {
+      reject("indicatorCorner", `is not one of ${INDICATOR_CORNERS.join(", ")}`);
+    } else config.indicatorCorner = parsed;
+  }
   return { config, warnings };
 }
 
@@ -245,5 +273,6 @@ export function saveConfig(config: Config): SavedTable {
     connectTimeout: config.connectTimeout,
     logLevel: config.logLevel,
     showIndicator: config.showIndicator,
+    indicatorCorner: config.indicatorCorner,
   };
 }

@@ -4,6 +4,7 @@
  * The text is rebuilt only when something it shows changes (the state, the address,
  * the whole seconds of a countdown), so drawing it every frame allocates nothing.
  */
+import type { IndicatorCorner } from "./config";
 import type { ConnectionState } from "./connection";
 
 /** Inline colour code: byte 255 then red, green, blue (1-255; 10 and 13 avoided as line breaks). */
@@ -54,7 +55,22 @@ export class IndicatorText {
   }
 }
 
-/** Where the line goes: bottom-right corner, right-aligned, clear of the screen edge. */
-export function indicatorPosition(vsx: number, _vsy: number): LuaMultiReturn<[number, number]> {
-  return $multi(vsx - MARGIN, MARGIN + INDICATOR_FONT_SIZE);
+/**
+ * Where the line goes in a corner: the text position and gl.Text's options
+ * (right-aligned on the right, top-aligned at the top, outlined for contrast).
+ * Screen y grows upward from the bottom edge.
+ */
+export function indicatorPlacement(
+  corner: IndicatorCorner,
+  vsx: number,
+  vsy: number,
+): LuaMultiReturn<[number, number, string]> {
+  const right = corner === "top-right" || corner === "bottom-right";
+  const top = corner === "top-left" || corner === "top-right";
+  const x = right ? vsx - MARGIN : MARGIN;
+  const y = top ? vsy - MARGIN : MARGIN;
+  if (right) {
+    return $multi(x, y, top ? "rto" : "rbo");
+  }
+  return $multi(x, y, top ? "to" : "bo");
 }

@@ -11,7 +11,7 @@
 import { LiveDataApp, StatusSnapshot } from "./app";
 import { splitWords } from "./commands";
 import { createEngineClock, timeOfDay } from "./engine-clock";
-import { INDICATOR_FONT_SIZE, indicatorPosition } from "./indicator";
+import { INDICATOR_FONT_SIZE, indicatorPlacement } from "./indicator";
 import { widgetInfo } from "./info";
 import { LuaSocketTransport } from "./luasocket-transport";
 
@@ -25,8 +25,8 @@ const app = new LiveDataApp({
   stamp: timeOfDay,
 });
 
-let textX = 0;
-let textY = 0;
+let viewWidth = 0;
+let viewHeight = 0;
 let drawingFailed = false;
 
 /** Hands an error to the app; if even that fails, there is nothing safer left to do. */
@@ -41,7 +41,8 @@ function updateFrame(this: void): void {
 function drawIndicator(this: void): void {
   const line = app.indicatorLine();
   if (line !== undefined) {
-    gl.Text(line, textX, textY, INDICATOR_FONT_SIZE, "ro");
+    const [x, y, options] = indicatorPlacement(app.config.indicatorCorner, viewWidth, viewHeight);
+    gl.Text(line, x, y, INDICATOR_FONT_SIZE, options);
   }
 }
 
@@ -50,7 +51,8 @@ function runCommand(this: void, words: string[]): void {
 }
 
 function placeIndicator(this: void, vsx: number, vsy: number): void {
-  [textX, textY] = indicatorPosition(vsx, vsy);
+  viewWidth = vsx;
+  viewHeight = vsy;
 }
 
 /** `/livedata ...`: BAR calls action handlers without pcall, so contain errors here. */

@@ -69,7 +69,7 @@ export function statusLines(
   );
   lines.push(
     `settings: auto-reconnect ${onOff(config.autoReconnect)}, retry ${config.retryInitialDelay}-${config.retryMaxDelay} s, ` +
-      `connect timeout ${config.connectTimeout} s, log level ${config.logLevel}, indicator ${onOff(config.showIndicator)}`,
+      `connect timeout ${config.connectTimeout} s, log level ${config.logLevel}, indicator ${config.showIndicator ? config.indicatorCorner : "off"}`,
   );
   if (internal.count > 0) {
     lines.push(`internal errors: ${internal.count}, last: ${internal.last ?? "?"}`);

@@ -18,6 +18,7 @@ const DEFAULTS = {
   connectTimeout: 5,
   logLevel: "info",
   showIndicator: true,
+  indicatorCorner: "bottom-right",
 };
 
 describe.each(LUA_VMS)("config under $name", ({ create }) => {
@@ -52,18 +53,19 @@ describe.each(LUA_VMS)("config under $name", ({ create }) => {
       connectTimeout: 2,
       logLevel: "debug",
       showIndicator: false,
+      indicatorCorner: "top-left",
     };
     const lua = `{ host = "10.0.0.5", port = 1234, enabled = false, autoReconnect = false,
-      retryInitialDelay = 0.5, retryMaxDelay = 10, connectTimeout = 2, logLevel = "debug", showIndicator = false }`;
+      retryInitialDelay = 0.5, retryMaxDelay = 10, connectTimeout = 2, logLevel = "debug", showIndicator = false, indicatorCorner = "top-left" }`;
     expect(load(lua)).toEqual({ config: saved });
   });
 
   it("replaces each wrong-typed field by its default with one warning, keeping the rest", () => {
     const result = load(
-      `{ host = 5, port = "9000", autoReconnect = "yes", logLevel = 3, showIndicator = false }`,
+      `{ host = 5, port = "9000", autoReconnect = "yes", logLevel = 3, showIndicator = false, indicatorCorner = "middle" }`,
     );
     expect(result.config).toEqual({ ...DEFAULTS, showIndicator: false });
-    expect(result.warnings).toHaveLength(4);
+    expect(result.warnings).toHaveLength(5);
     expect(result.warnings.join("\n")).toMatch(/host is a number, not a string/);
     expect(result.warnings.join("\n")).toMatch(/port is a string, not a number/);
   });

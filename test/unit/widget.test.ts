@@ -102,6 +102,7 @@ describe.each(LUA_VMS)("the widget under $name", ({ create }) => {
     ["livedata retry 5 2", /maximum retry delay \(2 s\) is below the initial delay/],
     ["livedata timeout -1", /"-1" is not a number of seconds/],
     ["livedata frobnicate", /unknown command "frobnicate"/],
+    ["livedata indicator middle", /say on, off or a corner/],
   ])("rejects %j with a clear message and changes nothing", (line, message) => {
     start();
     lab.exec(`engine.socket.last.phase = "connected"; frames(2)`);
@@ -212,6 +213,29 @@ describe.each(LUA_VMS)("the widget under $name", ({ create }) => {
     expect(plain).toBe("Live Data: RECONNECTING 127.0.0.1:9876 (retry in 1 s)");
     expect(drawn.x).toBeLessThan(1920);
     expect(drawn.options).toContain("r");
+  });
+
+  it.each([
+    ["top-left", 8, 1072, "to"],
+    ["top-right", 1912, 1072, "rto"],
+    ["bottom-left", 8, 8, "bo"],
+    ["bottom-right", 1912, 8, "rbo"],
+  ])("moves the status line to the %s corner", (corner, x, y, options) => {
+    start();
+    type(`livedata indicator ${corner}`);
+    lab.exec("frames(1)");
+    expect(
+      lab.lua("local t = engine.texts[#engine.texts]; return { t.x, t.y, t.options }"),
+    ).toEqual([x, y, options]);
+    expect(saved()).toMatchObject({ indicatorCorner: corner, showIndicator: true });
+  });
+
+  it("follows a change of the window size", () => {
+    start();
+    lab.exec("env:ViewResize(1280, 720); frames(1)");
+    expect(lab.lua("local t = engine.texts[#engine.texts]; return { t.x, t.y }")).toEqual([
+      1272, 8,
+    ]);
   });
 
   it("hides the status line on command", () => {
