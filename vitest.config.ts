@@ -7,18 +7,23 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
+          sequence: { groupOrder: 0 },
         },
       },
       {
         test: {
           name: "server",
           include: ["test/server/**/*.test.ts"],
+          sequence: { groupOrder: 0 },
         },
       },
       {
         test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
+          // After the other projects, alone: the frame-cost checks time real frames, and
+          // CPU-heavy unit tests on the other core would distort them.
+          sequence: { groupOrder: 1 },
           // Real sockets and real time: one file at a time so frame timings are not
           // distorted by a second suite competing for the two cores.
           fileParallelism: false,
