@@ -126,24 +126,23 @@ function checkRange(value: number, limits: { min: number; max: number }): string
   return undefined;
 }
 
-export function parseIndicatorCorner(text: string): IndicatorCorner | undefined {
+/** The name in `names` that `text` spells, ignoring case. */
+function pickName<T extends string>(names: readonly T[], text: string): T | undefined {
   const lower = string.lower(text);
-  for (const corner of INDICATOR_CORNERS) {
-    if (corner === lower) {
-      return corner;
-    }
-  }
-  return undefined;
-}
-
-export function parseLogLevel(text: string): LogLevelName | undefined {
-  const lower = string.lower(text);
-  for (const name of LOG_LEVEL_NAMES) {
+  for (const name of names) {
     if (name === lower) {
       return name;
     }
   }
   return undefined;
+}
+
+export function parseIndicatorCorner(text: string): IndicatorCorner | undefined {
+  return pickName(INDICATOR_CORNERS, text);
+}
+
+export function parseLogLevel(text: string): LogLevelName | undefined {
+  return pickName(LOG_LEVEL_NAMES, text);
 }
 
 /** Checks the pair of retry delays, which must also make sense together. */
