@@ -5,12 +5,14 @@ import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { createRequire } from "node:module";
 import net from "node:net";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { connect, connectionError, freePort, HOST, watchClose } from "./helpers.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const TSX_CLI = createRequire(import.meta.url).resolve("tsx/cli");
+// tsx's loader in this very process: the tsx CLI would run the server in a child
+// process of its own, which a kill of the CLI leaves running.
+const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 // Starting tsx costs most of a second, more on a busy machine.
 const CLI_TIMEOUT_MS = 30_000;
 
@@ -23,7 +25,7 @@ class CliRun {
   private outputListeners = new Set<() => void>();
 
   constructor(args: string[], stdin: "pipe" | "ignore") {
-    this.child = spawn(process.execPath, [TSX_CLI, "server/main.ts", ...args], {
+    this.child = spawn(process.execPath, ["--import", TSX_LOADER, "server/main.ts", ...args], {
       cwd: REPO_ROOT,
       stdio: [stdin, "pipe", "pipe"],
     });
