@@ -79,10 +79,12 @@ export interface SocketEvent extends HostEvent {
   result?: string;
 }
 
+/** Call-in durations in microseconds (to 0.1 us below 1 ms). */
 export interface TimingSummary {
   count: number;
   medianUs?: number;
   p99Us?: number;
+  p999Us?: number;
   maxUs?: number;
 }
 
@@ -103,6 +105,12 @@ export interface HostStatus {
   frames: number;
   update?: TimingSummary;
   draw?: TimingSummary;
+  /** Update calls during which a tcp socket was created (connect attempts starting). */
+  updateSocketCreated?: TimingSummary;
+  /** Update calls during which a tcp socket was closed and none created. */
+  updateSocketClosed?: TimingSummary;
+  /** Lua memory in KiB (collectgarbage("count")) when the status was taken. */
+  memoryKb?: number;
   /** Whether the main (first) widget is loaded. */
   loaded: boolean;
   widgets: { name: string; loaded: boolean }[];
@@ -119,7 +127,13 @@ export interface ExitEvent extends HostEvent {
   code: number;
   reason: string;
   sockets: SocketCounts;
-  stats: { frames: number; update?: TimingSummary; draw?: TimingSummary };
+  stats: {
+    frames: number;
+    update?: TimingSummary;
+    draw?: TimingSummary;
+    updateSocketCreated?: TimingSummary;
+    updateSocketClosed?: TimingSummary;
+  };
   errorCount: number;
 }
 
@@ -164,6 +178,8 @@ export interface HostOptions {
   frames?: number;
   /** WG table whose getStatus() status() reports, default "LiveDataExport". */
   statusApi?: string;
+  /** Do not write socket created/connect/accepted/closed events (benchmarks). */
+  quietSockets?: boolean;
   /** Record error/removal/load-failure events without failing. */
   tolerateErrors?: boolean;
   /** Record leaked sockets without failing. */
@@ -238,6 +254,7 @@ export class BarHost {
       this.exitExpected = true;
     }
     if (options.statusApi) args.push("--status-api", options.statusApi);
+    if (options.quietSockets) args.push("--quiet-sockets");
 
     this.proc = spawn(options.interpreter, args, {
       cwd: options.cwd,

@@ -24,6 +24,10 @@ COMMAND LINE
                      (benchmarks); the exit event carries the frame statistics
   --status-api NAME  WG table whose getStatus() the status command reports
                      (default "LiveDataExport")
+  --quiet-sockets    do not write the socket events created, connect,
+                     accepted and closed (counts are still kept; denied and
+                     leaked are still written): benchmarks, so that the
+                     host's own event output is not timed as widget cost
 
 EVENTS (stdout, one JSON object per line; every event also has "frame" =
 frames completed so far and "t" = seconds since start)
@@ -61,7 +65,8 @@ frames completed so far and "t" = seconds since start)
   warning        {message}
   reload         {}                /luaui reload: LuaUI is rebuilt
   fatal          {message}         the host cannot run (bad options, ...)
-  exit           {code, reason, sockets, stats}
+  exit           {code, reason, sockets, stats:{frames, update, draw,
+                  updateSocketCreated, updateSocketClosed}}
 
 CONTROL PROTOCOL (TCP on 127.0.0.1, the host connects to --control PORT)
   The driver sends one command per line; the host answers EVERY command with
@@ -75,9 +80,13 @@ CONTROL PROTOCOL (TCP on 127.0.0.1, the host connects to --control PORT)
                       ConfigureLayout (actions, TextCommand); other text is a
                       chat message. Reply: {consumed, by}
     status            reply {data: {widgetStatus, widgetStatusError, sockets,
-                      frames, update:{count, medianUs, p99Us, maxUs}, draw:{..},
-                      loaded, widgets:[{name, loaded}], echoCount, errorCount,
-                      allow, lastDraw, blocking, fonts}}
+                      frames, update:{count, medianUs, p99Us, p999Us, maxUs},
+                      draw:{..}, updateSocketCreated:{..} (Update calls that
+                      created a tcp socket), updateSocketClosed:{..} (that
+                      closed one and created none), loaded, widgets:[{name,
+                      loaded}], echoCount, errorCount, allow, lastDraw,
+                      blocking, fonts, memoryKb (collectgarbage("count"))}}
+                      Timings are microseconds, to 0.1 us below 1 ms.
     allow <list>      replace the TCP allow-list
     disable           untick the main widget in F11 (config saved, Shutdown);
                       frames go on. Reply: {done}
@@ -86,7 +95,7 @@ CONTROL PROTOCOL (TCP on 127.0.0.1, the host connects to --control PORT)
                       otherwise strings), e.g. "callin GameFrame 1"
     resetstats        forget Update/DrawScreen timings so far
     gc                full garbage collection (surfaces leaked sockets);
-                      reply {sockets}
+                      reply {sockets, memoryKb (after the collection)}
     shutdown          LuaUI shutdown (config saved, then Shutdown), reply
                       {sockets}, exit event, exit code 0
     crashtest         the host dies with a Lua error outside any pcall
@@ -158,6 +167,8 @@ do
       opts.frames = math.floor(number(a))
     elseif a == "--status-api" then
       opts.statusApi = value(a)
+    elseif a == "--quiet-sockets" then
+      opts.quietSockets = true
     else
       fatal("unknown option: " .. tostring(a))
     end
@@ -186,6 +197,7 @@ events.emit({
     maxSeconds = opts.maxSeconds,
     frames = opts.frames,
     statusApi = opts.statusApi,
+    quietSockets = opts.quietSockets,
   },
 })
 if not clockOk then
@@ -195,7 +207,7 @@ end
 -- ---------------------------------------------------------------------------
 -- shared context (read by the engine stubs and the handler)
 
-local world = sockets.new({ allow = opts.allow })
+local world = sockets.new({ allow = opts.allow, quiet = opts.quietSockets })
 
 local ctx = {
   sockets = world,
@@ -205,7 +217,9 @@ local ctx = {
   lastUpdateSeconds = 0,
   gameFrame = 0,
   drawing = false,
-  draw = { calls = {}, texts = {} },
+  -- this frame's drawing, reused from frame to frame (see endDrawFrame):
+  -- calls[name] = count (0 when not called), texts[1..n] = entries
+  draw = { calls = {}, texts = {}, n = 0 },
   fonts = { loaded = 0, deleted = 0 },
   echoCount = 0,
   errorCount = 0,
@@ -300,8 +314,21 @@ local function drawSignature(d)
 end
 
 local function endDrawFrame()
-  local d = ctx.draw
-  ctx.draw = { calls = {}, texts = {} }
+  -- Copy this frame's drawing out of the reused record (outside any timed
+  -- call-in) and reset the record for the next frame.
+  local rec = ctx.draw
+  local d = { calls = {}, texts = {} }
+  for name, count in pairs(rec.calls) do
+    if count > 0 then
+      d.calls[name] = count
+      rec.calls[name] = 0
+    end
+  end
+  for i = 1, rec.n do
+    local e = rec.texts[i]
+    d.texts[i] = { via = e.via, text = e.text, x = e.x, y = e.y, size = e.size, options = e.options }
+  end
+  rec.n = 0
   local sig = drawSignature(d)
   if sig ~= lastDrawSignature then
     lastDrawSignature = sig
@@ -367,13 +394,17 @@ local function statusData()
   if handler and mainName and handler.knownWidgets[mainName] then
     loaded = handler.knownWidgets[mainName].active == true
   end
+  local timings = handler and handler:StatsSummary() or {}
   return {
     widgetStatus = widgetStatus == nil and json.null or widgetStatus,
     widgetStatusError = widgetStatusError,
     sockets = world.snapshot(),
     frames = events.frame,
-    update = handler and handler.updateStats:summary() or nil,
-    draw = handler and handler.drawStats:summary() or nil,
+    update = timings.update,
+    draw = timings.draw,
+    updateSocketCreated = timings.updateSocketCreated,
+    updateSocketClosed = timings.updateSocketClosed,
+    memoryKb = collectgarbage("count"),
     loaded = loaded,
     widgets = handler and handler:widgetList() or {},
     echoCount = ctx.echoCount,
@@ -430,15 +461,14 @@ local function runCommand(line, control)
     control:reply({ reply = verb, ok = known == true, error = (not known) and "unknown call-in" or nil })
   elseif verb == "resetstats" then
     if handler then
-      handler.updateStats = require("barhost.stats").new()
-      handler.drawStats = require("barhost.stats").new()
+      handler:ResetStats()
     end
     control:reply({ reply = verb, ok = true })
   elseif verb == "gc" then
     collectgarbage("collect")
     collectgarbage("collect")
     events.flush()
-    control:reply({ reply = verb, ok = true, sockets = world.snapshot() })
+    control:reply({ reply = verb, ok = true, sockets = world.snapshot(), memoryKb = collectgarbage("count") })
   elseif verb == "shutdown" then
     exitRequest = { code = 0, reason = "shutdown", reply = verb }
   elseif verb == "crashtest" then
@@ -531,13 +561,8 @@ end
 -- ---------------------------------------------------------------------------
 -- shutdown
 
-local stats = handler
-    and {
-      frames = events.frame,
-      update = handler.updateStats:summary(),
-      draw = handler.drawStats:summary(),
-    }
-  or { frames = events.frame }
+local stats = handler and handler:StatsSummary() or {}
+stats.frames = events.frame
 if timeUp then
   events.emit({ type = "error", kind = "host", where = "max-seconds", message = "--max-seconds exceeded" })
 end

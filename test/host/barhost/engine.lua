@@ -195,14 +195,26 @@ local function makeGl(ctx, seen)
       error(name .. "(): OpenGL calls can only be used in Draw() call-ins, or while creating display lists", 3)
     end
   end
+  -- Recording allocates nothing in steady state, as the engine's drawing
+  -- allocates no Lua memory: otherwise the widget's DrawScreen would be timed
+  -- with the host's allocations and the collector steps they trigger. Counts
+  -- and text entries are reused from frame to frame; host.lua copies them out
+  -- after the call-in (endDrawFrame).
   local function record(call)
-    local d = ctx.draw
-    d.calls[call] = (d.calls[call] or 0) + 1
+    local calls = ctx.draw.calls
+    calls[call] = (calls[call] or 0) + 1
   end
   local function recordText(via, text, x, y, size, options)
     record(via)
-    local texts = ctx.draw.texts
-    texts[#texts + 1] = { via = via, text = text, x = x, y = y, size = size, options = options }
+    local d = ctx.draw
+    local n = d.n + 1
+    d.n = n
+    local e = d.texts[n]
+    if e == nil then
+      e = {}
+      d.texts[n] = e
+    end
+    e.via, e.text, e.x, e.y, e.size, e.options = via, text, x, y, size, options
   end
 
   function gl.Text(text, x, y, size, options)

@@ -4,7 +4,9 @@
 -- since the host started, 3 decimals). See host.lua for the list of types.
 -- Lines are written with a single write each and flushed, so they never
 -- interleave. Events raised inside __gc finalizers are queued (defer) and
--- written at the next flush(), never from inside the collector.
+-- written at the next flush(), never from inside the collector. While a
+-- call-in is being timed (hold ... release), events are queued too: writing
+-- to a pipe can block, and that is the host's cost, not the widget's.
 
 local json = require("barhost.json")
 local clock = require("barhost.clock")
@@ -18,6 +20,7 @@ local events = {
 
 local out = io.stdout
 local pending = {}
+local held = false
 
 local function stamp(ev)
   ev.frame = events.frame
@@ -28,6 +31,10 @@ end
 
 function events.emit(ev)
   stamp(ev)
+  if held then
+    pending[#pending + 1] = ev
+    return
+  end
   events.counts[ev.type] = (events.counts[ev.type] or 0) + 1
   out:write(json.encode(ev), "\n")
   out:flush()
@@ -39,7 +46,20 @@ function events.defer(ev)
   pending[#pending + 1] = stamp(ev)
 end
 
+-- Queue events from now on (a timed call-in starts).
+function events.hold()
+  held = true
+end
+
+-- Write what was queued (the timed call-in is over).
+function events.release()
+  events.flush()
+end
+
+-- Also ends a hold, so an error that escaped a timed call-in cannot leave the
+-- stream held (the host flushes at the end of every frame and at exit).
 function events.flush()
+  held = false
   if #pending == 0 then
     return
   end

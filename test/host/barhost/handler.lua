@@ -114,6 +114,10 @@ function Handler.new(ctx)
     textOwner = nil,
     updateStats = Stats.new(),
     drawStats = Stats.new(),
+    -- Update calls during which a tcp socket was created (connect attempts
+    -- starting), and those during which one was closed and none created.
+    updateCreatedStats = Stats.new(),
+    updateClosedStats = Stats.new(),
   }, Handler)
   for _, name in ipairs(CALLIN_LISTS) do
     h.lists[name] = {}
@@ -750,12 +754,42 @@ function Handler:Update(dt)
   for i, w in ipairs(self.lists.Update) do
     list[i] = w
   end
+  local counts = self.ctx.sockets and self.ctx.sockets.counts
   for _, w in ipairs(list) do
+    local created, closed = counts and counts.created, counts and counts.closed
+    events.hold()
     clock.mark(clock.SLOT_CALLIN)
     self:callUnwrapped(w, "Update", dt)
-    self.updateStats:add(clock.elapsedUs(clock.SLOT_CALLIN))
+    local us = clock.elapsedUs(clock.SLOT_CALLIN)
+    events.release()
+    self.updateStats:add(us)
+    if counts then
+      if counts.created ~= created then
+        self.updateCreatedStats:add(us)
+      elseif counts.closed ~= closed then
+        self.updateClosedStats:add(us)
+      end
+    end
   end
   self:PerformReorders()
+end
+
+--- Forget the call-in timings so far (control command resetstats).
+function Handler:ResetStats()
+  self.updateStats = Stats.new()
+  self.drawStats = Stats.new()
+  self.updateCreatedStats = Stats.new()
+  self.updateClosedStats = Stats.new()
+end
+
+--- Timing summaries (status and exit event).
+function Handler:StatsSummary()
+  return {
+    update = self.updateStats:summary(),
+    draw = self.drawStats:summary(),
+    updateSocketCreated = self.updateCreatedStats:summary(),
+    updateSocketClosed = self.updateClosedStats:summary(),
+  }
 end
 
 function Handler:DrawScreen()
@@ -766,9 +800,11 @@ function Handler:DrawScreen()
   self.ctx.drawing = true
   for i = #list, 1, -1 do
     local w = list[i]
+    events.hold()
     clock.mark(clock.SLOT_CALLIN)
     self:callUnwrapped(w, "DrawScreen")
     self.drawStats:add(clock.elapsedUs(clock.SLOT_CALLIN))
+    events.release()
   end
   self.ctx.drawing = false
   self:PerformReorders()

@@ -19,6 +19,9 @@
 -- * Counting: every tcp object created (socket.tcp, socket.connect,
 --   socket.bind, accept) and closed (first :close()). An object garbage-
 --   collected without :close() counts as leaked (and is closed by the host).
+-- * options.quiet (host --quiet-sockets): the events created, connect,
+--   accepted and closed are not written (counting goes on); denied and
+--   leaked still are.
 -- * Blocking calls are reported (they would freeze the game): socket.sleep,
 --   socket.select with a timeout that is not 0, and connect/send/receive/accept
 --   on an object whose timeout is not 0 (a new object blocks by default).
@@ -109,6 +112,7 @@ function M.new(options)
   local udpConnectRules = M.parseRules("", "UDP_CONNECT")
   local udpListenRules = M.parseRules("*", "UDP_LISTEN")
   local nextId = 0
+  local loud = options.quiet ~= true
 
   function world.setAllow(str)
     world.allowString = str
@@ -240,7 +244,9 @@ function M.new(options)
     else
       ok, err = st.real:connect(ip, p)
     end
-    events.emit(socketEvent("connect", st, { host = host, port = p, result = ok and "ok" or tostring(err) }))
+    if loud then
+      events.emit(socketEvent("connect", st, { host = host, port = p, result = ok and "ok" or tostring(err) }))
+    end
     if ok then
       return 1
     end
@@ -287,7 +293,9 @@ function M.new(options)
     end
     local proxy, cst = wrap(client, "tcp")
     cst.class = "client"
-    events.emit(socketEvent("accepted", cst, {}))
+    if loud then
+      events.emit(socketEvent("accepted", cst, {}))
+    end
     return proxy
   end
 
@@ -348,7 +356,9 @@ function M.new(options)
       st.closed = true
       world.counts.closed = world.counts.closed + 1
       st.real:close()
-      events.emit(socketEvent("closed", st, {}))
+      if loud then
+        events.emit(socketEvent("closed", st, {}))
+      end
     end
     return 1
   end
@@ -468,7 +478,7 @@ function M.new(options)
     end
     local counts = kind == "tcp" and world.counts or world.udpCounts
     counts.created = counts.created + 1
-    if kind == "tcp" then
+    if kind == "tcp" and loud then
       events.emit(socketEvent("created", st, {}))
     end
     return proxy, st

@@ -1,31 +1,38 @@
 -- barhost/stats.lua -- call-in duration statistics in constant memory.
 --
--- Samples are microseconds. A histogram keeps 1 us buckets below 1000 us and
--- 1 % wide logarithmic buckets above, so median/p99 are exact to 1 us for
--- fast call-ins and within 1 % for slow ones. count and max are exact.
--- Every number stays a small integer, so it works under float numbers.
+-- Samples are microseconds. A histogram keeps 0.1 us buckets below 1000 us and
+-- 1 % wide logarithmic buckets above, so percentiles are exact to 0.1 us for
+-- fast call-ins (a bucket reports its lower bound) and within 1 % for slow
+-- ones. count and max are exact. Every bucket index stays a small integer, so
+-- it works under float numbers.
 
 local Stats = {}
 Stats.__index = Stats
 
-local floor, log = math.floor, math.log
-local LINEAR_LIMIT = 1000
+local floor, log, ceil = math.floor, math.log, math.ceil
+local LINEAR_LIMIT = 1000 -- us
+local STEPS_PER_US = 10
+local LINEAR_BUCKETS = LINEAR_LIMIT * STEPS_PER_US
 local LOG_STEP = log(1.01)
 
 local function bucketOf(us)
   if us < LINEAR_LIMIT then
-    return floor(us)
+    return floor(us * STEPS_PER_US)
   end
-  return LINEAR_LIMIT + floor(log(us / LINEAR_LIMIT) / LOG_STEP)
+  return LINEAR_BUCKETS + floor(log(us / LINEAR_LIMIT) / LOG_STEP)
 end
 
 -- Representative value of a bucket: its lower bound below 1000 us, its
 -- geometric middle above.
 local function valueOf(bucket)
-  if bucket < LINEAR_LIMIT then
-    return bucket
+  if bucket < LINEAR_BUCKETS then
+    return bucket / STEPS_PER_US
   end
-  return floor(LINEAR_LIMIT * 1.01 ^ (bucket - LINEAR_LIMIT + 0.5) + 0.5)
+  return floor(LINEAR_LIMIT * 1.01 ^ (bucket - LINEAR_BUCKETS + 0.5) + 0.5)
+end
+
+local function roundedMax(self)
+  return floor(self.max * 10 + 0.5) / 10
 end
 
 function Stats.new()
@@ -47,37 +54,51 @@ function Stats:add(us)
   end
 end
 
-function Stats:percentile(p)
+--- Values at the given fractions (ascending), in one walk over the buckets.
+function Stats:percentiles(ps)
+  local out = {}
   if self.count == 0 then
-    return nil
+    return out
   end
-  local rank = math.ceil(p * self.count)
-  if rank < 1 then
-    rank = 1
-  end
+  local max = roundedMax(self)
+  local i = 1
+  local rank = math.max(1, ceil(ps[1] * self.count))
   local seen = 0
   for b = 0, self.top do
     local n = self.buckets[b]
     if n then
       seen = seen + n
-      if seen >= rank then
+      while i <= #ps and seen >= rank do
         local v = valueOf(b)
-        if v > self.max then
-          v = self.max
+        out[i] = v > max and max or v
+        i = i + 1
+        if i <= #ps then
+          rank = math.max(1, ceil(ps[i] * self.count))
         end
-        return v
+      end
+      if i > #ps then
+        break
       end
     end
   end
-  return self.max
+  for j = i, #ps do
+    out[j] = max
+  end
+  return out
+end
+
+function Stats:percentile(p)
+  return self:percentiles({ p })[1]
 end
 
 function Stats:summary()
+  local q = self:percentiles({ 0.5, 0.99, 0.999 })
   return {
     count = self.count,
-    medianUs = self:percentile(0.5),
-    p99Us = self:percentile(0.99),
-    maxUs = self.count > 0 and floor(self.max * 10 + 0.5) / 10 or nil,
+    medianUs = q[1],
+    p99Us = q[2],
+    p999Us = q[3],
+    maxUs = self.count > 0 and roundedMax(self) or nil,
   }
 end
 

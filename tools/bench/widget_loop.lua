@@ -1,0 +1,273 @@
+--[[
+tools/bench/widget_loop.lua -- the widget's own Lua work in a hot loop, without
+the host: loads the modules of the built bundle (not src/main, which needs the
+engine), drives the app with a manual clock and the real LuaSocket, and times
+app:update() (what Update calls) per call with hostclock. Same conditions as
+tools/bench/floor.lua, so the two can be compared call for call.
+
+  lua5.1 tools/bench/widget_loop.lua [--widget FILE] [--iterations N] [--attempts N]
+
+Measures (median/p99/p99.9/max by nearest rank, microseconds):
+  connected   app:update() while connected to an idle loopback listener
+  refusedOpen   app:update() that starts an attempt to a closed port
+                (retry delay over: creates the socket, connect answers "timeout")
+  refusedResult app:update() that learns the attempt was refused (select,
+                getpeername, connect again, close, retry scheduled, log streak)
+  indicator   what DrawScreen does besides gl.Text: app:indicatorLine() and
+              indicatorPlacement() when the build has it
+and the Lua memory each of them allocates per call (bytes, collector stopped),
+which is what BAR's widget profiler shows as kB/s.
+
+Prints one JSON line.
+]]
+
+local here = (arg and arg[0] or ""):match("^(.*)[/\\][^/\\]*$") or "."
+package.path = here .. "/?.lua;" .. here .. "/../../test/host/?.lua;" .. package.path
+
+local socket = require("socket")
+local hostclock = require("hostclock")
+local json = require("barhost.json")
+
+local widgetFile = here .. "/../../build/api_live_data_export.lua"
+local iterations, attempts = 20000, 2000
+do
+  local i = 1
+  while i <= #arg do
+    local a = arg[i]
+    if a == "--widget" then
+      i = i + 1
+      widgetFile = arg[i]
+    elseif a == "--iterations" then
+      i = i + 1
+      iterations = assert(tonumber(arg[i]))
+    elseif a == "--attempts" then
+      i = i + 1
+      attempts = assert(tonumber(arg[i]))
+    else
+      error("unknown option: " .. tostring(a))
+    end
+    i = i + 1
+  end
+end
+
+-- The bundle ends with `local ____entry = require("src.main", ...)`: return its
+-- module loader instead, so single modules can be loaded without the engine.
+local f = assert(io.open(widgetFile, "rb"))
+local text = f:read("*a")
+f:close()
+local cut = text:find('local ____entry = require%("src.main"')
+assert(cut, "not a TypeScriptToLua bundle with src.main as entry: " .. widgetFile)
+local chunk = assert(loadstring(text:sub(1, cut - 1) .. "\nreturn require\n", "=bundle"))
+local bundleRequire = chunk()
+
+local lualib = bundleRequire("lualib_bundle")
+local LiveDataApp = bundleRequire("src.app").LiveDataApp
+local LuaSocketTransport = bundleRequire("src.luasocket-transport").LuaSocketTransport
+local indicatorModule = bundleRequire("src.indicator")
+
+local now = 0
+local clock = {
+  now = function()
+    return now
+  end,
+}
+local printed = 0
+
+local function newApp(settings)
+  local tcp = socket.tcp4 or socket.tcp
+  -- the engine's LuaSocket creates IPv4 sockets with socket.tcp()
+  local lib = setmetatable({ tcp = tcp }, { __index = socket })
+  local transport = lualib.__TS__New(LuaSocketTransport, lib)
+  local app = lualib.__TS__New(LiveDataApp, {
+    transport = transport,
+    clock = clock,
+    echo = function()
+      printed = printed + 1
+    end,
+    stamp = function()
+      return "00:00:00"
+    end,
+  })
+  app:loadSaved(settings)
+  return app, transport
+end
+
+-- Bytes of Lua memory allocated per call of f, with the collector stopped.
+local function allocated(f, n)
+  collectgarbage("collect")
+  collectgarbage("stop")
+  local before = collectgarbage("count")
+  for _ = 1, n do
+    f()
+  end
+  local after = collectgarbage("count")
+  collectgarbage("restart")
+  return math.floor((after - before) * 1024 / n * 10 + 0.5) / 10
+end
+
+local SLOT = 2
+local mark, elapsed = hostclock.mark, hostclock.elapsed_us
+
+local function summarise(samples)
+  table.sort(samples)
+  local n = #samples
+  if n == 0 then
+    return { count = 0 }
+  end
+  local function at(p)
+    local rank = math.max(1, math.ceil(p * n))
+    return math.floor(samples[rank] * 100 + 0.5) / 100
+  end
+  return { count = n, medianUs = at(0.5), p99Us = at(0.99), p999Us = at(0.999), maxUs = at(1) }
+end
+
+local function listener()
+  local s = assert((socket.tcp4 or socket.tcp)())
+  assert(s:setoption("reuseaddr", true))
+  assert(s:bind("127.0.0.1", 0))
+  assert(s:listen(8))
+  local _, port = s:getsockname()
+  return s, tonumber(port)
+end
+
+-- ---- connected and idle
+local server, serverPort = listener()
+local app, transport = newApp({ host = "127.0.0.1", port = serverPort, showIndicator = true })
+app:start()
+local accepted
+for _ = 1, 200 do
+  app:update()
+  accepted = accepted or server:accept()
+  if accepted and app.connection:state() == "CONNECTED" then
+    break
+  end
+  socket.sleep(0.005)
+end
+assert(app.connection:state() == "CONNECTED", "could not connect to the local listener")
+for _ = 1, 1000 do
+  app:update()
+end
+collectgarbage("collect")
+local connected = {}
+for i = 1, iterations do
+  mark(SLOT)
+  app:update()
+  connected[i] = elapsed(SLOT)
+end
+
+local connectedBytes = allocated(function()
+  app:update()
+end, 10000)
+
+-- ---- what DrawScreen computes besides gl.Text
+local placement = indicatorModule.indicatorPlacement
+local indicatorBytes = allocated(function()
+  local line = app:indicatorLine()
+  if line ~= nil and placement then
+    placement(app.config.indicatorCorner, 1920, 1080)
+  end
+end, 10000)
+local indicator = {}
+collectgarbage("collect")
+for i = 1, iterations do
+  mark(SLOT)
+  local line = app:indicatorLine()
+  if line ~= nil and placement then
+    placement(app.config.indicatorCorner, 1920, 1080)
+  end
+  indicator[i] = elapsed(SLOT)
+end
+assert(app.connection:state() == "CONNECTED")
+app:shutdown()
+if accepted then
+  accepted:close()
+end
+server:close()
+
+-- ---- refused attempts, as in the "refused" situation (delays 0.1-1 s)
+local closedPort = require("ports").closedPort()
+local app2, transport2 = newApp({
+  host = "127.0.0.1",
+  port = closedPort,
+  retryInitialDelay = 0.1,
+  retryMaxDelay = 1,
+  showIndicator = false,
+})
+app2:start()
+local opens, results = {}, {}
+local unexpected = 0
+local function waitWritable()
+  local sock = transport2.sock
+  if not sock then
+    return
+  end
+  for _ = 1, 100000 do
+    local _, writable = socket.select(nil, { sock }, 0)
+    if writable[1] then
+      return
+    end
+  end
+end
+collectgarbage("collect")
+for i = 1, attempts + 50 do
+  -- first frame: the attempt started by start() or by the retry delay being over
+  if app2.connection:state() == "RECONNECTING" then
+    now = now + 1.001
+    mark(SLOT)
+    app2:update()
+    local t = elapsed(SLOT)
+    if i > 50 then
+      opens[#opens + 1] = t
+    end
+  end
+  if app2.connection:state() ~= "CONNECTING" then
+    unexpected = unexpected + 1
+  end
+  waitWritable()
+  mark(SLOT)
+  app2:update()
+  local t = elapsed(SLOT)
+  if i > 50 then
+    results[#results + 1] = t
+  end
+  if app2.connection:state() ~= "RECONNECTING" then
+    unexpected = unexpected + 1
+  end
+end
+-- allocation of one whole refused attempt (both frames), outside the timed loop
+local attemptBytes = allocated(function()
+  now = now + 1.001
+  app2:update()
+  waitWritable()
+  app2:update()
+end, 200)
+-- of that, LuaSocket's own tcp object (it holds an 8 KiB buffer)
+local socketBytes = allocated(function()
+  local sock = (socket.tcp4 or socket.tcp)()
+  sock:close()
+end, 200)
+local status = app2:status()
+app2:shutdown()
+
+io.write(
+  json.encode({
+    numbers = (2 ^ 24 + 1 == 2 ^ 24) and "float" or "double",
+    widget = widgetFile,
+    connected = summarise(connected),
+    indicator = summarise(indicator),
+    indicatorHasPlacement = placement ~= nil,
+    refusedOpen = summarise(opens),
+    refusedResult = summarise(results),
+    refusedLastError = status.lastError,
+    refusedAttempts = status.totalAttempts,
+    unexpectedStates = unexpected,
+    linesPrinted = printed,
+    allocatedBytesPerCall = {
+      connected = connectedBytes,
+      indicator = indicatorBytes,
+      refusedAttempt = attemptBytes,
+      socketObject = socketBytes,
+    },
+  }),
+  "\n"
+)
