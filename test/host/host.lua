@@ -94,8 +94,13 @@ CONTROL PROTOCOL (TCP on 127.0.0.1, the host connects to --control PORT)
     callin <Name> [args]  call any call-in (args: numbers, true/false/nil,
                       otherwise strings), e.g. "callin GameFrame 1"
     resetstats        forget Update/DrawScreen timings so far
-    gc                full garbage collection (surfaces leaked sockets);
-                      reply {sockets, memoryKb (after the collection)}
+    gc [settle]       full garbage collection (surfaces leaked sockets);
+                      reply {sockets, memoryKb (after the collection)}.
+                      "settle" first undoes what only the host's own garbage
+                      leaves behind, so memoryKb can be compared over a long
+                      run (soak test): the timer table is rebuilt, the string
+                      table is grown and let shrink back to the size the live
+                      strings need, and the collector runs until it is stable
     shutdown          LuaUI shutdown (config saved, then Shutdown), reply
                       {sockets}, exit event, exit code 0
     crashtest         the host dies with a Lua error outside any pcall
@@ -465,6 +470,24 @@ local function runCommand(line, control)
     end
     control:reply({ reply = verb, ok = true })
   elseif verb == "gc" then
+    if rest == "settle" then
+      collectgarbage("collect")
+      if handler and handler.env.timers.compact then
+        handler.env.timers.compact()
+      end
+      -- Lua 5.1 grows the string table when the strings (garbage included)
+      -- outnumber its slots and halves it once per collection while they are
+      -- under a quarter: grown far here, it always shrinks back to the same
+      -- size for the same live strings, whatever garbage came before.
+      local strings = {}
+      for i = 1, 40000 do
+        strings[i] = "settle" .. i
+      end
+      strings = nil
+      for _ = 1, 8 do
+        collectgarbage("collect")
+      end
+    end
     collectgarbage("collect")
     collectgarbage("collect")
     events.flush()

@@ -179,6 +179,17 @@ local function makeTimers()
     end
     return seconds
   end
+  -- The weak table keeps the node array it grew to while many timers were
+  -- alive between two collections (a widget asking the time every frame), so
+  -- the host's memory would step up and stay there. Memory measurements (the
+  -- control command "gc settle") rebuild it with the timers still alive.
+  timers.compact = function()
+    local fresh = setmetatable({}, { __mode = "k" })
+    for k, v in pairs(timerState) do
+      fresh[k] = v
+    end
+    timerState = fresh
+  end
   timers.isTimer = function(v)
     return timerState[v] ~= nil
   end
