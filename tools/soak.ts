@@ -23,7 +23,7 @@
  * and asks for a full garbage collection ("gc settle"), whose reply carries
  * collectgarbage("count").
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { BarHost, type HostStatus, type TimingSummary } from "../test/host/driver.ts";
@@ -63,6 +63,7 @@ const USAGE = `Soak test of the built widget.
                      says so (about 35 s at the default sampling)
   --tolerance-kb N   growth of the memory floor allowed over the measured part, KiB
                      (default 16; the fitted trend is allowed twice as much)
+  --widget FILE      widget file (default build/api_live_data_export.lua)
   --out FILE         JSON results (default build/soak-results.json)`;
 
 /** Memory is not judged over the first seconds (see the trend below). */
@@ -155,6 +156,7 @@ async function soak(
     sample: number;
     warmup: number;
     toleranceKb: number;
+    widget: string;
   },
 ): Promise<SoakResult> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), "ldx-soak-"));
@@ -177,7 +179,7 @@ async function soak(
   const expectedSeconds = opts.frames / opts.fps;
   const host = await BarHost.start({
     interpreter: lua.path,
-    widget: WIDGET_FILE,
+    widget: opts.widget,
     configPath,
     fps: opts.fps,
     maxSeconds: Math.ceil(expectedSeconds * 3 + 120),
@@ -441,6 +443,7 @@ async function main(): Promise<void> {
       sample: "number",
       warmup: "number",
       "tolerance-kb": "number",
+      widget: "string",
       out: "string",
     },
     USAGE,
@@ -452,7 +455,12 @@ async function main(): Promise<void> {
     sample: (args.sample as number | undefined) ?? 2,
     warmup: (args.warmup as number | undefined) ?? 0.25,
     toleranceKb: (args["tolerance-kb"] as number | undefined) ?? 16,
+    widget: args.widget ? path.resolve(String(args.widget)) : WIDGET_FILE,
   };
+  if (!existsSync(opts.widget)) {
+    console.error(`${opts.widget} does not exist: run npm run build`);
+    process.exit(2);
+  }
   if (opts.warmup >= 0.9) {
     console.error("--warmup must be below 0.9");
     process.exit(2);
@@ -475,7 +483,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const machine = machineInfo(interpreters);
-  const build = widgetBuild(WIDGET_FILE);
+  const build = widgetBuild(opts.widget);
   console.log("# Live Data Export: soak test\n");
   console.log(describeMachine(machine).join("\n"));
   console.log(describeBuild(build));
