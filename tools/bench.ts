@@ -134,6 +134,16 @@ const exportSettings = (port: number, extra: Settings = {}): Settings => ({
   ...extra,
 });
 
+/** Ready and healthy for the connected situations: connected, and never reconnected. */
+const CONNECTED_ONCE: Pick<Situation, "ready" | "readyText" | "check"> = {
+  ready: (w) => w.state === "CONNECTED",
+  readyText: "CONNECTED",
+  check: (w) =>
+    w.state === "CONNECTED" && w.connections === 1
+      ? undefined
+      : `state ${w.state}, ${w.connections} connections`,
+};
+
 const SITUATIONS: Situation[] = [
   {
     id: "backoff",
@@ -184,12 +194,7 @@ const SITUATIONS: Situation[] = [
     server: "up",
     hot: true,
     settings: (p) => exportSettings(p.server),
-    ready: (w) => w.state === "CONNECTED",
-    readyText: "CONNECTED",
-    check: (w) =>
-      w.state === "CONNECTED" && w.connections === 1
-        ? undefined
-        : `state ${w.state}, ${w.connections} connections`,
+    ...CONNECTED_ONCE,
   },
   {
     id: "kicked",
@@ -224,12 +229,7 @@ const SITUATIONS: Situation[] = [
     widget: "export",
     server: "up",
     settings: (p) => exportSettings(p.server, { showIndicator: true }),
-    ready: (w) => w.state === "CONNECTED",
-    readyText: "CONNECTED",
-    check: (w) =>
-      w.state === "CONNECTED" && w.connections === 1
-        ? undefined
-        : `state ${w.state}, ${w.connections} connections`,
+    ...CONNECTED_ONCE,
   },
   {
     id: "floor-idle",
