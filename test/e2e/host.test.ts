@@ -11,6 +11,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { BarHost, type LogEvent, type SocketEvent } from "../host/driver.ts";
+import { freePort } from "../server/helpers.ts";
 import {
   luaInterpreters,
   registerMissingInterpreterTests,
@@ -590,6 +591,32 @@ describe.each(interpreters)("BAR-like host under $name", (lua) => {
     expect(s2.update?.count).toBeGreaterThanOrEqual(s1.frames + 60);
     expect(s2.update?.medianUs).toBeGreaterThanOrEqual(0);
     expect(s2.update?.maxUs).toBeGreaterThanOrEqual(s2.update?.p99Us ?? 0);
+  });
+
+  it("times each call-in in wall and CPU time, and sorts out the frames that touch sockets", async () => {
+    const host = await start({ widget: fixture("frame_cost.lua"), fps: 100 });
+    await host.waitForEvent((e) => e.type === "widget_loaded", 10_000);
+    await host.chat(`/framecost ${await freePort()}`);
+    await host.resetStats();
+    const since = host.mark();
+    await host.waitForEcho(/^FRAMECOST 8$/, 10_000, since);
+    const s = await host.status();
+    const cycles = host.widgetEchoes.filter((t) => /^FRAMECOST/.test(t)).length;
+    // Every cycle has one Update that creates, one that only connects, one that closes.
+    for (const phase of [s.updateSocketCreated, s.updateSocketConnect, s.updateSocketClosed]) {
+      expect(phase?.count).toBeGreaterThanOrEqual(cycles - 2);
+      expect(phase?.count).toBeLessThanOrEqual(cycles + 2);
+    }
+    expect(s.updateCpu?.count).toBe(s.update?.count);
+    expect(s.drawCpu?.count).toBe(s.draw?.count);
+    // The spinning Update is busy for 3 ms by either clock.
+    expect(s.updateCpu?.maxUs).toBeGreaterThan(2500);
+    expect(s.update?.maxUs).toBeGreaterThan(2500);
+    // The DrawScreen that waits in select takes 3 ms of wall time and little CPU.
+    expect(s.draw?.maxUs).toBeGreaterThan(2500);
+    expect(s.drawCpu?.maxUs).toBeLessThan(1500);
+    expect(s.blocking).toMatchObject({ "socket.select": expect.any(Number) });
+    await host.shutdown();
   });
 
   it("runs an exact number of frames without sleeping in --frames mode", async () => {

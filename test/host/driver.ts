@@ -103,12 +103,18 @@ export interface HostStatus {
   widgetStatusError?: string;
   sockets: SocketCounts;
   frames: number;
+  /** Wall time per call: what the frame loses, waits for a core included. */
   update?: TimingSummary;
   draw?: TimingSummary;
+  /** The host thread's CPU time per call: the widget's own cost, even on a busy machine. */
+  updateCpu?: TimingSummary;
+  drawCpu?: TimingSummary;
   /** Update calls during which a tcp socket was created (connect attempts starting). */
   updateSocketCreated?: TimingSummary;
   /** Update calls during which a tcp socket was closed and none created. */
   updateSocketClosed?: TimingSummary;
+  /** Update calls that called connect on a tcp socket and neither created nor closed one. */
+  updateSocketConnect?: TimingSummary;
   /** Lua memory in KiB (collectgarbage("count")) when the status was taken. */
   memoryKb?: number;
   /** Whether the main (first) widget is loaded. */
@@ -131,8 +137,11 @@ export interface ExitEvent extends HostEvent {
     frames: number;
     update?: TimingSummary;
     draw?: TimingSummary;
+    updateCpu?: TimingSummary;
+    drawCpu?: TimingSummary;
     updateSocketCreated?: TimingSummary;
     updateSocketClosed?: TimingSummary;
+    updateSocketConnect?: TimingSummary;
   };
   errorCount: number;
 }

@@ -99,6 +99,22 @@ check(tiny >= 0 and tiny < 100000, "back-to-back elapsed_us = %s", tostring(tiny
 say("hostclock: back-to-back mark/elapsed_us = %.3f us; now() = %.6f s",
     tiny, hostclock.now())
 check(not pcall(hostclock.mark, 17), "hostclock.mark(17) should be rejected")
+-- Thread CPU time: a sleep costs (almost) none, a busy loop costs about its
+-- wall time.
+hostclock.mark(3)
+hostclock.sleep(0.02)
+local idleCpu = hostclock.cpu_elapsed_us(3)
+hostclock.mark(3)
+local spin = 0
+while hostclock.elapsed_us(3) < 20000 do
+  spin = spin + 1
+end
+local busyCpu = hostclock.cpu_elapsed_us(3)
+say("hostclock: cpu_elapsed_us across sleep(0.02) = %.1f, across a 20 ms busy loop = %.1f",
+    idleCpu, busyCpu)
+check(idleCpu >= 0 and idleCpu < 5000, "cpu_elapsed_us across a sleep = %s", tostring(idleCpu))
+check(busyCpu > 5000 and busyCpu < 500000, "cpu_elapsed_us across a busy loop = %s",
+      tostring(busyCpu))
 
 -- 5. os.clock: wall clock since start in the float build (like Recoil) -------
 local c0 = os.clock()

@@ -112,13 +112,8 @@ function Handler.new(ctx)
     yViewSize = 1,
     hourTimer = 0,
     textOwner = nil,
-    updateStats = Stats.new(),
-    drawStats = Stats.new(),
-    -- Update calls during which a tcp socket was created (connect attempts
-    -- starting), and those during which one was closed and none created.
-    updateCreatedStats = Stats.new(),
-    updateClosedStats = Stats.new(),
   }, Handler)
+  h:ResetStats()
   for _, name in ipairs(CALLIN_LISTS) do
     h.lists[name] = {}
   end
@@ -757,10 +752,12 @@ function Handler:Update(dt)
   local counts = self.ctx.sockets and self.ctx.sockets.counts
   for _, w in ipairs(list) do
     local created, closed = counts and counts.created, counts and counts.closed
+    local connects = counts and counts.connects
     events.hold()
     clock.mark(clock.SLOT_CALLIN)
     self:callUnwrapped(w, "Update", dt)
     local us = clock.elapsedUs(clock.SLOT_CALLIN)
+    self.updateCpuStats:add(clock.cpuElapsedUs(clock.SLOT_CALLIN))
     events.release()
     self.updateStats:add(us)
     if counts then
@@ -768,6 +765,8 @@ function Handler:Update(dt)
         self.updateCreatedStats:add(us)
       elseif counts.closed ~= closed then
         self.updateClosedStats:add(us)
+      elseif counts.connects ~= connects then
+        self.updateConnectStats:add(us)
       end
     end
   end
@@ -776,10 +775,18 @@ end
 
 --- Forget the call-in timings so far (control command resetstats).
 function Handler:ResetStats()
+  -- Wall time per call (what a frame loses), and the host thread's CPU time
+  -- per call (the widget's own cost, unaffected by waiting for a core).
   self.updateStats = Stats.new()
   self.drawStats = Stats.new()
+  self.updateCpuStats = Stats.new()
+  self.drawCpuStats = Stats.new()
+  -- Update calls during which a tcp socket was created (connect attempts
+  -- starting), those during which one was closed and none created, and those
+  -- that only called connect.
   self.updateCreatedStats = Stats.new()
   self.updateClosedStats = Stats.new()
+  self.updateConnectStats = Stats.new()
 end
 
 --- Timing summaries (status and exit event).
@@ -787,8 +794,11 @@ function Handler:StatsSummary()
   return {
     update = self.updateStats:summary(),
     draw = self.drawStats:summary(),
+    updateCpu = self.updateCpuStats:summary(),
+    drawCpu = self.drawCpuStats:summary(),
     updateSocketCreated = self.updateCreatedStats:summary(),
     updateSocketClosed = self.updateClosedStats:summary(),
+    updateSocketConnect = self.updateConnectStats:summary(),
   }
 end
 
@@ -804,6 +814,7 @@ function Handler:DrawScreen()
     clock.mark(clock.SLOT_CALLIN)
     self:callUnwrapped(w, "DrawScreen")
     self.drawStats:add(clock.elapsedUs(clock.SLOT_CALLIN))
+    self.drawCpuStats:add(clock.cpuElapsedUs(clock.SLOT_CALLIN))
     events.release()
   end
   self.ctx.drawing = false

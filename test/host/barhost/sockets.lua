@@ -102,7 +102,8 @@ end
 --- and survive LuaUI reloads.
 function M.new(options)
   local world = {
-    counts = { created = 0, closed = 0, leaked = 0 },
+    -- connects: tcp connect calls (the timing of Update frames that issue one)
+    counts = { created = 0, closed = 0, leaked = 0, connects = 0 },
     udpCounts = { created = 0, closed = 0, leaked = 0 },
     blocking = {},
     allowString = options.allow or "*",
@@ -230,6 +231,7 @@ function M.new(options)
     local st = stateOf(self, "connect", "tcp")
     local host, p = checkAddress("connect", address, port)
     st.class = "client"
+    world.counts.connects = world.counts.connects + 1
     if not allowed(tcpConnectRules, host, p) then
       events.emit(socketEvent("denied", st, { host = host, port = p }))
       return nil, "connect denied"
