@@ -8,8 +8,18 @@
  * select has no "except" set), so for a numeric address a second `connect` is used
  * as a probe: it answers "already connected" or the failure; anything else means
  * still pending. The connection's own deadline catches whatever neither detects.
+ *
+ * Creating a socket and issuing its connect are the two dearest system calls we
+ * make, so they go to different frames: `open` creates the socket, the first
+ * `checkConnect` connects it. The probe above runs a few times a second, not
+ * every frame: `select` alone notices completion, and a refusal on Windows takes
+ * about a second to arrive anyway.
  */
+import type { Clock } from "./log";
 import type { ConnectStatus, Transport } from "./transport";
+
+/** Seconds between two connect probes of a pending attempt. */
+export const CONNECT_PROBE_INTERVAL = 0.2;
 
 export type SocketLibrary = typeof socket;
 
@@ -35,8 +45,13 @@ export class LuaSocketTransport implements Transport {
   private host = "";
   private port = 0;
   private probeWhilePending = false;
+  private connectIssued = false;
+  private nextProbeAt = 0;
 
-  constructor(private readonly lib: SocketLibrary | undefined) {}
+  constructor(
+    private readonly lib: SocketLibrary | undefined,
+    private readonly clock: Clock,
+  ) {}
 
   open(host: string, port: number): LuaMultiReturn<[ConnectStatus, string | undefined]> {
     this.close();
@@ -56,14 +71,8 @@ export class LuaSocketTransport implements Transport {
     // Probing by a second connect is only cheap for a numeric address: a name would
     // be looked up again, blocking, on every probe.
     this.probeWhilePending = isNumericAddress(host);
-    const [ok, err] = sock.connect(host, port);
-    if (ok !== undefined || err === "already connected") {
-      return this.established();
-    }
-    if (err === "timeout" || (err !== undefined && meansStillPending(err))) {
-      return $multi("pending", undefined);
-    }
-    return $multi("failed", err ?? "unknown error");
+    this.connectIssued = false;
+    return $multi("pending", undefined);
   }
 
   checkConnect(): LuaMultiReturn<[ConnectStatus, string | undefined]> {
@@ -71,6 +80,9 @@ export class LuaSocketTransport implements Transport {
     const lib = this.lib;
     if (sock === undefined || lib === undefined) {
       return $multi("failed", "closed");
+    }
+    if (!this.connectIssued) {
+      return this.issueConnect(sock);
     }
     const [, writable] = lib.select(undefined, this.watched, 0);
     if (writable[0] !== undefined) {
@@ -90,6 +102,11 @@ export class LuaSocketTransport implements Transport {
     if (!this.probeWhilePending) {
       return $multi("pending", undefined);
     }
+    const now = this.clock.now();
+    if (now < this.nextProbeAt) {
+      return $multi("pending", undefined);
+    }
+    this.nextProbeAt = now + CONNECT_PROBE_INTERVAL;
     const [ok, err] = sock.connect(this.host, this.port);
     if (ok !== undefined || err === "already connected") {
       return this.established();
@@ -138,6 +155,19 @@ export class LuaSocketTransport implements Transport {
       this.watched[0] = undefined as unknown as TcpSocket;
       sock.close();
     }
+  }
+
+  private issueConnect(sock: TcpSocket): LuaMultiReturn<[ConnectStatus, string | undefined]> {
+    this.connectIssued = true;
+    this.nextProbeAt = this.clock.now() + CONNECT_PROBE_INTERVAL;
+    const [ok, err] = sock.connect(this.host, this.port);
+    if (ok !== undefined || err === "already connected") {
+      return this.established();
+    }
+    if (err === "timeout" || (err !== undefined && meansStillPending(err))) {
+      return $multi("pending", undefined);
+    }
+    return $multi("failed", err ?? "unknown error");
   }
 
   private established(): LuaMultiReturn<[ConnectStatus, string | undefined]> {

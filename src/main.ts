@@ -18,9 +18,10 @@ import { LuaSocketTransport } from "./luasocket-transport";
 const COMMAND = "livedata";
 const WG_KEY = "LiveDataExport";
 
+const clock = createEngineClock();
 const app = new LiveDataApp({
-  transport: new LuaSocketTransport(socket),
-  clock: createEngineClock(),
+  transport: new LuaSocketTransport(socket, clock),
+  clock,
   echo: (line) => Spring.Echo(line),
   stamp: timeOfDay,
 });

@@ -10,12 +10,16 @@ export type ConnectStatus = "connected" | "pending" | "failed";
 
 export interface Transport {
   /**
-   * Creates a socket and starts connecting. `failed` carries the error text
-   * (including a socket that could not be created and an engine allow-list denial).
+   * Creates a socket and starts connecting, or prepares to on the next `checkConnect`
+   * (answering `pending`). `failed` carries the error text (including a socket that
+   * could not be created and an engine allow-list denial).
    */
   open(host: string, port: number): LuaMultiReturn<[ConnectStatus, string | undefined]>;
 
-  /** Asks whether the attempt started by `open` has completed. */
+  /**
+   * Advances the attempt started by `open` and says whether it has completed; any
+   * failure of the connect itself (refused, denied, host not found) arrives here.
+   */
   checkConnect(): LuaMultiReturn<[ConnectStatus, string | undefined]>;
 
   /**

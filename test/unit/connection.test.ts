@@ -26,9 +26,10 @@ const HELPERS = `
     for k, v in pairs(settings or {}) do s[k] = v end
     local listener = { onTransition = function(_, t) transitions[#transitions + 1] = t end }
     if lib == nil then lib = engine.socket end
-    conn = New(Connection, New(Transport, lib ~= false and lib or nil), clock, s, listener, options)
+    conn = New(Connection, New(Transport, lib ~= false and lib or nil, clock), clock, s, listener, options)
     return conn
   end
+  -- one frame after the given seconds (none: the next frame at the same time)
   function step(seconds) clock:advance(seconds or 0); conn:update() end
   function last() return transitions[#transitions] end
 `;
@@ -53,12 +54,18 @@ describe.each(LUA_VMS)("connection state machine under $name", ({ create }) => {
   it("creates a non-blocking socket and treats a pending connect as CONNECTING, not connected", () => {
     lab.exec(`open(); conn:connect("test")`);
     expect(state()).toBe("CONNECTING");
-    const sock = lab.lua<Record<string, unknown>>(
-      "local s = engine.socket.last; return { timeout = s.timeout, host = s.host, port = s.port }",
-    );
-    expect(sock).toEqual({ timeout: 0, host: "127.0.0.1", port: 9876 });
+    const sock = () =>
+      lab.lua<Record<string, unknown>>(
+        "local s = engine.socket.last; return { timeout = s.timeout, host = s.host, port = s.port, calls = s.connectCalls }",
+      );
+    // The socket is created at once and connected in the next frame, so that no
+    // frame pays for both system calls.
+    expect(sock()).toEqual({ timeout: 0, calls: 0 });
+    lab.exec("step()");
+    expect(sock()).toEqual({ timeout: 0, host: "127.0.0.1", port: 9876, calls: 1 });
     lab.exec("for i = 1, 5 do step(0.1) end");
     expect(state()).toBe("CONNECTING");
+    expect(lab.lua("return engine.socket.created")).toBe(1);
   });
 
   it("confirms completion by writability and a peer address, then greets", () => {
@@ -77,13 +84,13 @@ describe.each(LUA_VMS)("connection state machine under $name", ({ create }) => {
   });
 
   it("accepts a connect that succeeds at once", () => {
-    lab.exec(`engine.socket.plan.firstConnect = "ok"; open(); conn:connect("test")`);
+    lab.exec(`engine.socket.plan.firstConnect = "ok"; open(); conn:connect("test"); step()`);
     expect(state()).toBe("CONNECTED");
   });
 
   it("detects an immediate refusal and schedules a retry after 1 s", () => {
     lab.exec(
-      `engine.socket.plan.firstConnect = "connection refused"; open(); conn:connect("test")`,
+      `engine.socket.plan.firstConnect = "connection refused"; open(); conn:connect("test"); step()`,
     );
     expect(state()).toBe("RECONNECTING");
     expect(lab.lua("return last()")).toMatchObject({ failure: "refused", retryIn: 1 });
@@ -99,8 +106,22 @@ describe.each(LUA_VMS)("connection state machine under $name", ({ create }) => {
 
   it("detects a refusal that never shows as writable (Windows) through the probe", () => {
     lab.exec(`engine.socket.plan.windows = true; open(); conn:connect("test"); step(0.01)
-      engine.socket.last.phase = "failed"; engine.socket.last.failError = "connection refused"; step(0.01)`);
+      engine.socket.last.phase = "failed"; engine.socket.last.failError = "connection refused"`);
+    // probed a few times a second, not every frame
+    lab.exec("for i = 1, 11 do step(0.016) end");
+    expect(state()).toBe("CONNECTING");
+    expect(lab.lua("return engine.socket.last.connectCalls")).toBe(1);
+    lab.exec("for i = 1, 2 do step(0.016) end");
+    expect(state()).toBe("RECONNECTING");
     expect(lab.lua("return last().failure")).toBe("refused");
+  });
+
+  it("probes a pending numeric address about five times a second", () => {
+    lab.exec(`open(); conn:connect("test"); for i = 1, 60 do step(1 / 60) end`);
+    expect(state()).toBe("CONNECTING");
+    const calls = lab.lua<number>("return engine.socket.last.connectCalls");
+    expect(calls).toBeGreaterThanOrEqual(5);
+    expect(calls).toBeLessThanOrEqual(6);
   });
 
   it("abandons a connect still pending after the connect timeout, and not before", () => {
@@ -128,7 +149,7 @@ describe.each(LUA_VMS)("connection state machine under $name", ({ create }) => {
 
   it("backs off 1, 2, 4, 8, 16, 30, 30 s and retries only when the delay is over", () => {
     lab.exec(
-      `engine.socket.plan.firstConnect = "connection refused"; open(); conn:connect("test")`,
+      `engine.socket.plan.firstConnect = "connection refused"; open(); conn:connect("test"); step()`,
     );
     const delays: number[] = [];
     for (let i = 0; i < 7; i++) {
@@ -139,15 +160,16 @@ describe.each(LUA_VMS)("connection state machine under $name", ({ create }) => {
       expect(lab.lua("return engine.socket.created")).toBe(created);
       lab.exec("step(0.01)");
       expect(lab.lua("return engine.socket.created")).toBe(created + 1);
+      lab.exec("step()");
     }
     expect(delays).toEqual([1, 2, 4, 8, 16, 30, 30]);
   });
 
   it("resets the backoff after a successful connection", () => {
     lab.exec(`engine.socket.plan.firstConnect = "connection refused"; open(); conn:connect("test")
-      step(1); step(2); step(4)`);
+      step(); step(1); step(); step(2); step(); step(4); step()`);
     expect(lab.lua("return last().retryIn")).toBe(8);
-    lab.exec(`engine.socket.plan.firstConnect = "ok"; step(8)`);
+    lab.exec(`engine.socket.plan.firstConnect = "ok"; step(8); step()`);
     expect(state()).toBe("CONNECTED");
     expect(lab.lua("return conn:diagnostics().failedAttempts")).toBe(0);
     lab.exec(`engine.socket.last.peerClosed = true; step(0.01)`);
@@ -178,18 +200,18 @@ describe.each(LUA_VMS)("connection state machine under $name", ({ create }) => {
   });
 
   it("notices within one frame that the peer closed, and reconnects", () => {
-    lab.exec(`engine.socket.plan.firstConnect = "ok"; open(); conn:connect("test")
+    lab.exec(`engine.socket.plan.firstConnect = "ok"; open(); conn:connect("test"); step()
       engine.socket.last.peerClosed = true; step(0.016)`);
     expect(state()).toBe("RECONNECTING");
     expect(lab.lua("return last().failure")).toBe("closed");
     expect(lab.lua("return engine.socket.sockets[1].closed")).toBe(true);
-    lab.exec("step(1)");
+    lab.exec("step(1); step()");
     expect(state()).toBe("CONNECTED");
     expect(lab.lua("return engine.socket.created")).toBe(2);
   });
 
   it("recognises a reset connection", () => {
-    lab.exec(`engine.socket.plan.firstConnect = "ok"; open(); conn:connect("test")
+    lab.exec(`engine.socket.plan.firstConnect = "ok"; open(); conn:connect("test"); step()
       engine.socket.last.peerClosed = true; engine.socket.last.closeError = "Connection reset by peer"; step(0.016)`);
     expect(lab.lua("return last().failure")).toBe("reset");
   });
@@ -221,13 +243,13 @@ describe.each(LUA_VMS)("connection state machine under $name", ({ create }) => {
 
   it("sends a half-written message again in full on the next connection after a failed write", () => {
     lab.exec(`engine.socket.plan.firstConnect = "ok"; engine.socket.plan.sendCapacity = 5
-      open(); conn:send("0123456789\\n"); conn:connect("test")`);
+      open(); conn:send("0123456789\\n"); conn:connect("test"); step()`);
     expect(lab.lua("return engine.socket.last.sent")).toBe("01234");
     lab.exec(`engine.socket.last.sendError = "closed"; step(0.016)`);
     expect(state()).toBe("RECONNECTING");
     expect(lab.lua("return conn:diagnostics().queuedMessages")).toBe(1);
     lab.exec(`engine.socket.plan.sendCapacity = nil; engine.socket.plan.sendError = nil
-      engine.socket.plan.sendCapacity = math.huge; step(1)`);
+      engine.socket.plan.sendCapacity = math.huge; step(1); step()`);
     expect(state()).toBe("CONNECTED");
     expect(lab.lua("return engine.socket.last.sent")).toBe("0123456789\n");
   });
@@ -256,7 +278,7 @@ describe.each(LUA_VMS)("connection state machine under $name", ({ create }) => {
   });
 
   it("cancels a scheduled retry when auto-reconnect is switched off", () => {
-    lab.exec(`engine.socket.plan.firstConnect = "connection refused"; open(); conn:connect("test")
+    lab.exec(`engine.socket.plan.firstConnect = "connection refused"; open(); conn:connect("test"); step()
       conn:configure({ autoReconnect = false, retryInitialDelay = 1, retryMaxDelay = 30, connectTimeout = 5 })
       step(60)`);
     expect(state()).toBe("ERROR");
@@ -271,8 +293,8 @@ describe.each(LUA_VMS)("connection state machine under $name", ({ create }) => {
   });
 
   it("moves to a new address at once when connected, and only stores it when disconnected", () => {
-    lab.exec(`engine.socket.plan.firstConnect = "ok"; open(); conn:connect("test")
-      conn:setAddress("127.0.0.2", 9999)`);
+    lab.exec(`engine.socket.plan.firstConnect = "ok"; open(); conn:connect("test"); step()
+      conn:setAddress("127.0.0.2", 9999); step()`);
     expect(state()).toBe("CONNECTED");
     expect(lab.lua("local s = engine.socket.last; return { s.host, s.port }")).toEqual([
       "127.0.0.2",
@@ -285,30 +307,34 @@ describe.each(LUA_VMS)("connection state machine under $name", ({ create }) => {
   });
 
   it("leaves ERROR on connect or on an address change", () => {
-    lab.exec(`engine.socket.plan.firstConnect = "connect denied"; open(); conn:connect("test")`);
-    expect(state()).toBe("ERROR");
-    lab.exec(`engine.socket.plan.firstConnect = nil; conn:connect("again")`);
-    expect(state()).toBe("CONNECTING");
     lab.exec(
-      `engine.socket.plan.firstConnect = "connect denied"; conn:disconnect("x"); conn:connect("y")`,
+      `engine.socket.plan.firstConnect = "connect denied"; open(); conn:connect("test"); step()`,
     );
     expect(state()).toBe("ERROR");
-    lab.exec(`engine.socket.plan.firstConnect = "ok"; conn:setAddress("127.0.0.5", 9876)`);
+    lab.exec(`engine.socket.plan.firstConnect = nil; conn:connect("again"); step()`);
+    expect(state()).toBe("CONNECTING");
+    lab.exec(
+      `engine.socket.plan.firstConnect = "connect denied"; conn:disconnect("x"); conn:connect("y"); step()`,
+    );
+    expect(state()).toBe("ERROR");
+    lab.exec(`engine.socket.plan.firstConnect = "ok"; conn:setAddress("127.0.0.5", 9876); step()`);
     expect(state()).toBe("CONNECTED");
   });
 
   it("cuts a backoff wait short on connect", () => {
     lab.exec(
-      `engine.socket.plan.firstConnect = "connection refused"; open(); conn:connect("a"); step(1); step(2)`,
+      `engine.socket.plan.firstConnect = "connection refused"; open(); conn:connect("a")
+        step(); step(1); step(); step(2); step()`,
     );
     expect(lab.lua("return last().retryIn")).toBe(4);
-    lab.exec(`engine.socket.plan.firstConnect = "ok"; conn:connect("now")`);
+    lab.exec(`engine.socket.plan.firstConnect = "ok"; conn:connect("now"); step()`);
     expect(state()).toBe("CONNECTED");
   });
 
   it("reports every transition with a reason", () => {
-    lab.exec(`engine.socket.plan.firstConnect = "connection refused"; open(); conn:connect("test"); step(1)
-      engine.socket.plan.firstConnect = "ok"; step(2); conn:disconnect("by test")`);
+    lab.exec(`engine.socket.plan.firstConnect = "connection refused"; open(); conn:connect("test")
+      step(); step(1); step(); engine.socket.plan.firstConnect = "ok"; step(2); step()
+      conn:disconnect("by test")`);
     const all = transitions();
     expect(all.map((t) => `${t.from}>${t.to}`)).toEqual([
       "DISCONNECTED>CONNECTING",

@@ -41,7 +41,10 @@ describe.each(LUA_VMS)("the widget under $name", ({ create }) => {
     expect(lab.lua("return engine.actions.livedata.types")).toBe("t");
     expect(state()).toBe("CONNECTING");
     expect(lab.lua("return engine.socket.created")).toBe(1);
+    // connect is issued in the first frame and confirmed in the second
     lab.exec(`engine.socket.last.phase = "connected"; frames(1)`);
+    expect(state()).toBe("CONNECTING");
+    lab.exec("frames(1)");
     expect(state()).toBe("CONNECTED");
     expect(lab.lua("return engine.socket.last.sent")).toBe(
       '{"type":"hello","protocol":1,"source":"Live Data Export","version":"1.0.0"}\n',
@@ -119,12 +122,14 @@ describe.each(LUA_VMS)("the widget under $name", ({ create }) => {
     start();
     lab.exec(`engine.socket.last.phase = "connected"; frames(2)`);
     type("livedata sethost 10.0.0.5");
+    lab.exec("frames(1)");
     expect(lab.lua("local s = engine.socket.last; return { s.host, s.port }")).toEqual([
       "10.0.0.5",
       9876,
     ]);
     expect(lab.lua("return engine.socket.sockets[1].closed")).toBe(true);
     type("livedata setport 9000");
+    lab.exec("frames(1)");
     expect(lab.lua("local s = engine.socket.last; return { s.host, s.port }")).toEqual([
       "10.0.0.5",
       9000,
@@ -149,6 +154,7 @@ describe.each(LUA_VMS)("the widget under $name", ({ create }) => {
     start(
       `{ host = "10.1.2.3", port = 4000, logLevel = "warn", showIndicator = false, retryInitialDelay = 2 }`,
     );
+    lab.exec("frames(1)");
     expect(lab.lua("local s = engine.socket.last; return { s.host, s.port }")).toEqual([
       "10.1.2.3",
       4000,
@@ -196,7 +202,7 @@ describe.each(LUA_VMS)("the widget under $name", ({ create }) => {
 
   it("logs every transition with its reason at debug level", () => {
     start(`{ logLevel = "debug" }`);
-    lab.exec(`engine.socket.last.phase = "connected"; frames(1)`);
+    lab.exec(`engine.socket.last.phase = "connected"; frames(2)`);
     const text = echoes().join("\n");
     expect(text).toMatch(/debug: DISCONNECTED -> CONNECTING: widget started/);
     expect(text).toMatch(/debug: CONNECTING -> CONNECTED: connection established/);
