@@ -9,8 +9,12 @@ tools/bench/floor.lua, so the two can be compared call for call.
 
 Measures (median/p99/p99.9/max by nearest rank, microseconds):
   connected   app:update() while connected to an idle loopback listener
-  refusedOpen   app:update() that starts an attempt to a closed port
-                (retry delay over: creates the socket, connect answers "timeout")
+  refusedCreate app:update() that starts an attempt to a closed port
+                (retry delay over: creates the socket)
+  refusedConnect the next app:update(), which issues the connect (it answers
+                "timeout")
+  refusedOpen   both together, per attempt (floor.lua makes the same calls
+                in one go)
   refusedResult app:update() that learns the attempt was refused (select,
                 getpeername, connect again, close, retry scheduled, log streak)
   indicator   what DrawScreen does besides gl.Text: app:indicatorLine() and
@@ -77,7 +81,7 @@ local function newApp(settings)
   local tcp = socket.tcp4 or socket.tcp
   -- the engine's LuaSocket creates IPv4 sockets with socket.tcp()
   local lib = setmetatable({ tcp = tcp }, { __index = socket })
-  local transport = lualib.__TS__New(LuaSocketTransport, lib)
+  local transport = lualib.__TS__New(LuaSocketTransport, lib, clock)
   local app = lualib.__TS__New(LiveDataApp, {
     transport = transport,
     clock = clock,
@@ -194,7 +198,7 @@ local app2, transport2 = newApp({
   showIndicator = false,
 })
 app2:start()
-local opens, results = {}, {}
+local creates, connects, opens, results = {}, {}, {}, {}
 local unexpected = 0
 local function waitWritable()
   local sock = transport2.sock
@@ -211,14 +215,24 @@ end
 collectgarbage("collect")
 for i = 1, attempts + 50 do
   -- first frame: the attempt started by start() or by the retry delay being over
+  local created = 0
   if app2.connection:state() == "RECONNECTING" then
     now = now + 1.001
     mark(SLOT)
     app2:update()
-    local t = elapsed(SLOT)
-    if i > 50 then
-      opens[#opens + 1] = t
-    end
+    created = elapsed(SLOT)
+  end
+  if app2.connection:state() ~= "CONNECTING" then
+    unexpected = unexpected + 1
+  end
+  -- second frame: the connect is issued
+  mark(SLOT)
+  app2:update()
+  local connected = elapsed(SLOT)
+  if i > 50 then
+    creates[#creates + 1] = created
+    connects[#connects + 1] = connected
+    opens[#opens + 1] = created + connected
   end
   if app2.connection:state() ~= "CONNECTING" then
     unexpected = unexpected + 1
@@ -234,9 +248,10 @@ for i = 1, attempts + 50 do
     unexpected = unexpected + 1
   end
 end
--- allocation of one whole refused attempt (both frames), outside the timed loop
+-- allocation of one whole refused attempt (all three frames), outside the timed loop
 local attemptBytes = allocated(function()
   now = now + 1.001
+  app2:update()
   app2:update()
   waitWritable()
   app2:update()
@@ -256,6 +271,8 @@ io.write(
     connected = summarise(connected),
     indicator = summarise(indicator),
     indicatorHasPlacement = placement ~= nil,
+    refusedCreate = summarise(creates),
+    refusedConnect = summarise(connects),
     refusedOpen = summarise(opens),
     refusedResult = summarise(results),
     refusedLastError = status.lastError,
