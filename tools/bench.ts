@@ -45,6 +45,7 @@ import {
   WIDGET_FILE,
   WIDGET_NAME,
   closedPort,
+  cpuTicks,
   describeBuild,
   describeMachine,
   fmt,
@@ -55,6 +56,7 @@ import {
   round,
   sleep,
   startBlackHole,
+  stealPercent,
   table,
   widgetBuild,
   writeWidgetConfig,
@@ -282,6 +284,8 @@ interface RunResult {
   connect: TimingSummary;
   closed: TimingSummary;
   seconds: number;
+  /** Steal time of the VM during the measured frames, % of all CPU time (Linux). */
+  stealPercent?: number;
   widget: WidgetView;
   sockets?: { created: number; closed: number; leaked: number; open: number };
   problem?: string;
@@ -332,6 +336,7 @@ async function runOnce(
       kicker = setInterval(() => void server.kick(), opts.kickEvery * 1000);
     }
     await host.resetStats();
+    const ticks0 = cpuTicks();
     const t0 = Date.now();
     // sleep through most of the run, then poll (each status costs the host a little)
     await sleep(Math.max(0, measureSeconds * 1000 - 500));
@@ -341,6 +346,7 @@ async function runOnce(
       last = await host.status();
     }
     const seconds = (Date.now() - t0) / 1000;
+    const steal = stealPercent(ticks0, cpuTicks());
     if (kicker) clearInterval(kicker);
     kicker = undefined;
     const widget = view(last);
@@ -361,6 +367,7 @@ async function runOnce(
       connect: last.updateSocketConnect ?? empty,
       closed: last.updateSocketClosed ?? empty,
       seconds,
+      stealPercent: steal !== undefined ? round(steal, 2) : undefined,
       widget,
       sockets: exit.sockets,
       problem,
@@ -729,7 +736,10 @@ function printInterpreter(r: InterpreterResult): void {
   );
   console.log("\nSituations:");
   for (const s of r.situations) {
-    console.log(`  ${s.id.padEnd(14)} ${s.title}; ${s.update.count} frames`);
+    const steals = s.runs.map((run) => run.stealPercent).filter((v) => v !== undefined);
+    const steal =
+      steals.length > 0 ? `; steal ${steals.map((v) => fmt(v, 1)).join(", ")} % of CPU time` : "";
+    console.log(`  ${s.id.padEnd(14)} ${s.title}; ${s.update.count} frames${steal}`);
     for (const p of s.problems) console.log(`  ${"".padEnd(14)} PROBLEM: ${p}`);
   }
 
@@ -1023,6 +1033,7 @@ async function main(): Promise<void> {
             `Update median ${fmt(r.update.medianUs, 1)} us, p99 ${fmt(r.update.p99Us)}, ` +
               `p99.9 ${fmt(r.update.p999Us)}, max ${fmt(r.update.maxUs)}; CPU time p99.9 ` +
               `${fmt(r.updateCpu.p999Us)}, max ${fmt(r.updateCpu.maxUs)}` +
+              (r.stealPercent !== undefined ? `; steal ${fmt(r.stealPercent, 1)} %` : "") +
               (r.problem ? `  PROBLEM: ${r.problem}` : ""),
           );
           if (situation.server === "up" || situation.server === "kicking") {

@@ -330,6 +330,35 @@ export async function startBlackHole(lua: LuaInterpreter, verifySeconds = 1): Pr
 // ---------------------------------------------------------------------------
 // statistics
 
+/** Jiffies the kernel counted for all CPUs, from /proc/stat (Linux only). */
+export interface CpuTicks {
+  total: number;
+  steal: number;
+}
+
+export function cpuTicks(): CpuTicks | undefined {
+  try {
+    const line = readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "";
+    const fields = line.trim().split(/\s+/);
+    if (fields[0] !== "cpu") return undefined;
+    // user nice system idle iowait irq softirq steal (guest time is inside user)
+    const values = fields.slice(1, 9).map(Number);
+    if (values.length < 8 || values.some((v) => !Number.isFinite(v))) return undefined;
+    return { total: values.reduce((a, v) => a + v, 0), steal: values[7]! };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Share of the CPUs' time between two readings that the hypervisor gave to other
+ * machines (steal), in percent: how noisy a virtual machine was during a run.
+ */
+export function stealPercent(from?: CpuTicks, to?: CpuTicks): number | undefined {
+  if (!from || !to || to.total <= from.total) return undefined;
+  return ((to.steal - from.steal) / (to.total - from.total)) * 100;
+}
+
 export function median(values: number[]): number {
   if (values.length === 0) return NaN;
   const s = [...values].sort((a, b) => a - b);
