@@ -12,8 +12,8 @@
  * Creating a socket and issuing its connect are the two dearest system calls we
  * make, so they go to different frames: `open` creates the socket, the first
  * `checkConnect` connects it. The probe above runs a few times a second, not
- * every frame: `select` alone notices completion, and a refusal on Windows takes
- * about a second to arrive anyway.
+ * every frame: `select` alone notices completion, and Windows itself retries a
+ * refused connect for a second or two before it reports the refusal.
  */
 import type { Clock } from "./log";
 import type { ConnectStatus, Transport } from "./transport";
