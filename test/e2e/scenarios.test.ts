@@ -21,13 +21,14 @@ const WIDGET = path.resolve(here, "../../build/api_live_data_export.lua");
 const WIDGET_NAME = "Live Data Export";
 const HELLO = /^\{"type":"hello","protocol":1,"source":"Live Data Export","version":"1\.0\.0"\}$/;
 /**
- * Per-call budget. A run of a few hundred frames cannot tell the widget's own
- * cost from the machine's: on a shared VM single calls take milliseconds of
- * wall time, and even of CPU time (the hypervisor's page faults count as the
- * thread's), with any code. So the checks are on what the widget controls: the
- * p99 of each call-in in CPU time, and the median of the Update calls that
- * create, connect or close a socket (every attempt pays those), each under the
- * budget. The maxima are reported; `npm run bench` measures the tails.
+ * Per-call budget (scenario 9: no Update over 2 ms). Checked in the host
+ * thread's CPU time: wall time also holds the moments a shared VM kept the host
+ * off a core (CI failed once on a 4.4 ms DrawScreen that drew one line of
+ * text), so the wall maxima are reported, not asserted. DrawScreen, which
+ * only draws, is held to its p99 (a stray page fault of the hypervisor counts
+ * as the thread's CPU time too); every frame that creates, connects or closes a
+ * socket is held to the budget by its median. `npm run bench` measures the
+ * tails over thousands of frames.
  */
 const BUDGET_US = 2000;
 
@@ -188,7 +189,7 @@ describe.each(luaInterpreters())("phase-1 scenarios under $name", (lua) => {
     worst.set(lua.name, w);
     expect(s.frames).toBeGreaterThan(0);
     expect(s.updateCpu?.count).toBe(s.update?.count);
-    expect(s.updateCpu?.p99Us, `p99 Update (CPU time) in "${where}"`).toBeLessThan(BUDGET_US);
+    expect(seen.updateCpu, `worst Update (CPU time) in "${where}"`).toBeLessThan(BUDGET_US);
     expect(s.drawCpu?.p99Us, `p99 DrawScreen (CPU time) in "${where}"`).toBeLessThan(BUDGET_US);
     const phases = {
       "creates a socket": s.updateSocketCreated,
