@@ -66,7 +66,8 @@ frames completed so far and "t" = seconds since start)
   reload         {}                /luaui reload: LuaUI is rebuilt
   fatal          {message}         the host cannot run (bad options, ...)
   exit           {code, reason, sockets, stats:{frames, update, draw,
-                  updateSocketCreated, updateSocketClosed}}
+                  updateCpu, drawCpu, updateSocketCreated, updateSocketClosed,
+                  updateSocketConnect}}
 
 CONTROL PROTOCOL (TCP on 127.0.0.1, the host connects to --control PORT)
   The driver sends one command per line; the host answers EVERY command with
@@ -81,9 +82,12 @@ CONTROL PROTOCOL (TCP on 127.0.0.1, the host connects to --control PORT)
                       chat message. Reply: {consumed, by}
     status            reply {data: {widgetStatus, widgetStatusError, sockets,
                       frames, update:{count, medianUs, p99Us, p999Us, maxUs},
-                      draw:{..}, updateSocketCreated:{..} (Update calls that
-                      created a tcp socket), updateSocketClosed:{..} (that
-                      closed one and created none), loaded, widgets:[{name,
+                      draw:{..} (wall time), updateCpu:{..}, drawCpu:{..}
+                      (the host thread's CPU time in the same calls),
+                      updateSocketCreated:{..} (Update calls that created a
+                      tcp socket), updateSocketClosed:{..} (that closed one
+                      and created none), updateSocketConnect:{..} (that only
+                      called connect), loaded, widgets:[{name,
                       loaded}], echoCount, errorCount, allow, lastDraw,
                       blocking, fonts, memoryKb (collectgarbage("count"))}}
                       Timings are microseconds, to 0.1 us below 1 ms.
