@@ -4,16 +4,18 @@
  *
  * A non-blocking connect answers "timeout": in progress, not connected. Completion
  * is confirmed by `select` reporting the socket writable AND `getpeername` returning
- * an address. On Windows a failed attempt never shows as writable (LuaSocket's
- * select has no "except" set), so for a numeric address a second `connect` is used
- * as a probe: it answers "already connected" or the failure; anything else means
- * still pending. The connection's own deadline catches whatever neither detects.
+ * an address; a failed attempt also shows as writable, without a peer. Not on
+ * Windows: there a failure is only reported in select's "except" set, which
+ * LuaSocket does not offer. So where select may not tell (Windows, or a system we
+ * do not know), a second `connect` on a numeric address is used as a probe: it
+ * answers "already connected" or the failure; anything else means still pending.
+ * The connection's own deadline catches whatever neither detects.
  *
  * Creating a socket and issuing its connect are the two dearest system calls we
  * make, so they go to different frames: `open` creates the socket, the first
- * `checkConnect` connects it. The probe above runs a few times a second, not
- * every frame: `select` alone notices completion, and Windows itself retries a
- * refused connect for a second or two before it reports the refusal.
+ * `checkConnect` connects it. The probe runs a few times a second, not every
+ * frame: Windows itself retries a refused connect for a second or two before it
+ * reports the refusal.
  */
 import type { Clock } from "./log";
 import type { ConnectStatus, Transport } from "./transport";
@@ -34,6 +36,14 @@ function meansStillPending(message: string): boolean {
   );
 }
 
+/**
+ * Whether `select` reports a failed connect as writable on this system (BSD
+ * sockets do; Windows does not). `osFamily` is the engine's `Platform.osFamily`.
+ */
+export function selectReportsFailedConnects(osFamily: string | undefined): boolean {
+  return osFamily === "Linux" || osFamily === "MacOSX" || osFamily === "FreeBSD";
+}
+
 function isNumericAddress(host: string): boolean {
   return string.find(host, "^%d+%.%d+%.%d+%.%d+$")[0] !== undefined;
 }
@@ -48,9 +58,14 @@ export class LuaSocketTransport implements Transport {
   private connectIssued = false;
   private nextProbeAt = 0;
 
+  /**
+   * `probePending`: probe a pending connect with a second `connect` (see above);
+   * leave it on unless {@link selectReportsFailedConnects} says it is not needed.
+   */
   constructor(
     private readonly lib: SocketLibrary | undefined,
     private readonly clock: Clock,
+    private readonly probePending = true,
   ) {}
 
   open(host: string, port: number): LuaMultiReturn<[ConnectStatus, string | undefined]> {
@@ -70,7 +85,7 @@ export class LuaSocketTransport implements Transport {
     this.port = port;
     // Probing by a second connect is only cheap for a numeric address: a name would
     // be looked up again, blocking, on every probe.
-    this.probeWhilePending = isNumericAddress(host);
+    this.probeWhilePending = this.probePending && isNumericAddress(host);
     this.connectIssued = false;
     return $multi("pending", undefined);
   }

@@ -13,14 +13,15 @@ import { splitWords } from "./commands";
 import { createEngineClock, timeOfDay } from "./engine-clock";
 import { INDICATOR_FONT_SIZE, indicatorPlacement } from "./indicator";
 import { widgetInfo } from "./info";
-import { LuaSocketTransport } from "./luasocket-transport";
+import { LuaSocketTransport, selectReportsFailedConnects } from "./luasocket-transport";
 
 const COMMAND = "livedata";
 const WG_KEY = "LiveDataExport";
 
 const clock = createEngineClock();
+const osFamily = Platform !== undefined ? Platform.osFamily : undefined;
 const app = new LiveDataApp({
-  transport: new LuaSocketTransport(socket, clock),
+  transport: new LuaSocketTransport(socket, clock, !selectReportsFailedConnects(osFamily)),
   clock,
   echo: (line) => Spring.Echo(line),
   stamp: timeOfDay,

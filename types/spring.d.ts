@@ -38,3 +38,15 @@ declare namespace Spring {
     [vsx: number, vsy: number, posX: number, posY: number]
   >;
 }
+
+/**
+ * Facts about the player's machine (Recoil: rts/Lua/LuaConstPlatform.cpp), offered to
+ * widgets through BAR's `System` table. Only the field we read is declared. May be
+ * missing in other hosts, so code must tolerate `undefined`.
+ */
+declare const Platform:
+  | {
+      /** One of "Windows", "Linux", "MacOSX", "FreeBSD", "Unknown". */
+      readonly osFamily?: string;
+    }
+  | undefined;

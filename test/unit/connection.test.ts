@@ -19,14 +19,14 @@ interface Transition {
 const HELPERS = `
   Connection = req("src.connection").Connection
   Transport = req("src.luasocket-transport").LuaSocketTransport
-  function open(settings, options, lib)
+  function open(settings, options, lib, probePending)
     transitions = {}
     local s = { host = "127.0.0.1", port = 9876, autoReconnect = true,
       retryInitialDelay = 1, retryMaxDelay = 30, connectTimeout = 5 }
     for k, v in pairs(settings or {}) do s[k] = v end
     local listener = { onTransition = function(_, t) transitions[#transitions + 1] = t end }
     if lib == nil then lib = engine.socket end
-    conn = New(Connection, New(Transport, lib ~= false and lib or nil, clock), clock, s, listener, options)
+    conn = New(Connection, New(Transport, lib ~= false and lib or nil, clock, probePending ~= false), clock, s, listener, options)
     return conn
   end
   -- one frame after the given seconds (none: the next frame at the same time)
@@ -113,6 +113,15 @@ describe.each(LUA_VMS)("connection state machine under $name", ({ create }) => {
     expect(lab.lua("return engine.socket.last.connectCalls")).toBe(1);
     lab.exec("for i = 1, 2 do step(0.016) end");
     expect(state()).toBe("RECONNECTING");
+    expect(lab.lua("return last().failure")).toBe("refused");
+  });
+
+  it("never probes where select reports a failed connect, and still learns why it failed", () => {
+    lab.exec(`open(nil, nil, nil, false); conn:connect("test"); for i = 1, 60 do step(1 / 60) end`);
+    expect(state()).toBe("CONNECTING");
+    expect(lab.lua("return engine.socket.last.connectCalls")).toBe(1);
+    lab.exec(`engine.socket.last.phase = "failed"; engine.socket.last.failError = "connection refused"
+      step(1 / 60)`);
     expect(lab.lua("return last().failure")).toBe("refused");
   });
 

@@ -51,11 +51,15 @@ export class Lab {
     return this;
   }
 
-  /** Loads the bundle as BAR does: its entry point fills in the call-ins on `env`. */
-  loadWidget(): this {
+  /**
+   * Loads the bundle as BAR does: its entry point fills in the call-ins on `env`.
+   * `setup` runs first, with `engine` made (e.g. to give it a `Platform` table).
+   */
+  loadWidget(setup = ""): this {
     this.exec(`
       clock = T.newClock(0)
       engine = T.newEngine(clock)
+      ${setup}
       env = T.newWidgetEnv(engine)
       T.loadWidget(BUNDLE, env)`);
     return this;

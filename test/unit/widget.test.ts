@@ -200,6 +200,28 @@ describe.each(LUA_VMS)("the widget under $name", ({ create }) => {
     expect(lines[0]).toMatch(/127\.0\.0\.1:9876/);
   });
 
+  it.each([
+    ["Linux", false],
+    ["Windows", true],
+    [undefined, true],
+  ])(
+    "probes a pending connect only where select cannot report a failure (osFamily %s)",
+    (osFamily, probes) => {
+      lab.close();
+      const platform =
+        osFamily === undefined ? "" : `engine.Platform = { osFamily = "${osFamily}" }`;
+      lab = new Lab(create()).loadWidget(platform);
+      lab.exec(HELPERS);
+      start();
+      lab.exec("frames(61)"); // one second after the connect was issued
+      expect(state()).toBe("CONNECTING");
+      const calls = lab.lua<number>("return engine.socket.last.connectCalls");
+      // the connect itself, then (if probing) one probe every 0.2 s
+      if (probes) expect(calls).toBeGreaterThanOrEqual(5);
+      else expect(calls).toBe(1);
+    },
+  );
+
   it("logs every transition with its reason at debug level", () => {
     start(`{ logLevel = "debug" }`);
     lab.exec(`engine.socket.last.phase = "connected"; frames(2)`);

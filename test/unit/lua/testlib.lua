@@ -196,7 +196,7 @@ end
 -- BAR's System table offers is there: no _G, require, package, load, newproxy.
 function T.newWidgetEnv(engine)
   local System = {
-    Spring = engine.Spring, gl = engine.gl, socket = engine.socket,
+    Spring = engine.Spring, gl = engine.gl, socket = engine.socket, Platform = engine.Platform,
     os = { clock = os.clock, date = os.date, time = os.time },
     math = math, string = string, table = table, coroutine = coroutine, debug = debug,
     pcall = pcall, xpcall = xpcall, select = select, unpack = unpack, type = type,
