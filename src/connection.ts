@@ -214,6 +214,7 @@ export class Connection {
 
   /** Called every frame: advances the state machine without ever waiting. */
   update(): void {
+    this.transport.finishClosing();
     const state = this.current;
     if (state === "CONNECTED") {
       this.pumpConnected();
@@ -305,7 +306,7 @@ export class Connection {
   }
 
   private attemptFailed(message: string, kind: FailureKind): void {
-    this.closeTransport();
+    this.releaseTransport();
     this.recordError(message, kind);
     if (!isRetryable(kind)) {
       this.moveTo("ERROR", describeFailure(kind, message), kind);
@@ -318,7 +319,7 @@ export class Connection {
 
   private lost(message: string): void {
     const kind = classifySocketError(message);
-    this.closeTransport();
+    this.releaseTransport();
     this.recordError(message, kind);
     const why =
       kind === "timed-out" ? `connection lost (${message})` : describeFailure(kind, message);
@@ -385,6 +386,12 @@ export class Connection {
 
   private closeTransport(): void {
     this.transport.close();
+    this.outbox.rewind();
+  }
+
+  /** After a failure: the socket is closed in the next frame (see Transport.release). */
+  private releaseTransport(): void {
+    this.transport.release();
     this.outbox.rewind();
   }
 

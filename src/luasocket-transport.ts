@@ -50,6 +50,8 @@ function isNumericAddress(host: string): boolean {
 
 export class LuaSocketTransport implements Transport {
   private sock: TcpSocket | undefined;
+  /** A socket let go of by `release`, to be closed by `finishClosing`. */
+  private released: TcpSocket | undefined;
   /** The one-socket list handed to `select`, kept to avoid a table per frame. */
   private readonly watched: TcpSocket[] = [];
   private host = "";
@@ -164,12 +166,37 @@ export class LuaSocketTransport implements Transport {
   }
 
   close(): void {
+    this.finishClosing();
+    const sock = this.detach();
+    if (sock !== undefined) {
+      sock.close();
+    }
+  }
+
+  release(): void {
+    const sock = this.detach();
+    if (sock !== undefined) {
+      this.finishClosing();
+      this.released = sock;
+    }
+  }
+
+  finishClosing(): void {
+    const sock = this.released;
+    if (sock !== undefined) {
+      this.released = undefined;
+      sock.close();
+    }
+  }
+
+  /** Forgets the current socket and returns it. */
+  private detach(): TcpSocket | undefined {
     const sock = this.sock;
     if (sock !== undefined) {
       this.sock = undefined;
       this.watched[0] = undefined as unknown as TcpSocket;
-      sock.close();
     }
+    return sock;
   }
 
   private issueConnect(sock: TcpSocket): LuaMultiReturn<[ConnectStatus, string | undefined]> {

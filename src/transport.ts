@@ -37,4 +37,14 @@ export interface Transport {
 
   /** Closes the socket, if any. Safe to call at any time, more than once. */
   close(): void;
+
+  /**
+   * Lets go of the socket at once, but leaves the system call that closes it to
+   * `finishClosing` in a later frame: noticing a failure and closing the socket are
+   * each dear enough to deserve a frame of their own. `close` and `open` finish it too.
+   */
+  release(): void;
+
+  /** Closes the socket let go of by `release`, if any; costs nothing otherwise. */
+  finishClosing(): void;
 }

@@ -26,12 +26,13 @@
  *   The widget's own Lua work is also timed in such a hot loop, without the host
  *   (tools/bench/widget_loop.lua), and connected-and-idle frames also back to
  *   back in the host (--frames mode), so both can be set against floor.lua.
- * - A connect attempt spans three frames: the Update that creates the socket,
- *   the next one, which issues the connect, and the one that learns the result
- *   and closes it. The host times the Update calls that created a socket, those
- *   that only called connect and those that closed one separately; their
- *   medians in the "refused" situation are the cost of one attempt, compared
- *   with the floor widget, which makes the same calls in two frames.
+ * - A refused connect attempt spans four frames: the Update that creates the
+ *   socket, the next one, which issues the connect, the one that learns the
+ *   result (by connecting again) and the one that closes the socket. The host
+ *   times the Update calls that created, connected, connected again and closed
+ *   separately; their medians in the "refused" situation are the cost of one
+ *   attempt, compared with the floor widget, which makes the same calls in two
+ *   frames.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -282,6 +283,7 @@ interface RunResult {
   drawCpu: TimingSummary;
   created: TimingSummary;
   connect: TimingSummary;
+  connectAgain: TimingSummary;
   closed: TimingSummary;
   seconds: number;
   /** Steal time of the VM during the measured frames, % of all CPU time (Linux). */
@@ -365,6 +367,7 @@ async function runOnce(
       drawCpu: last.drawCpu ?? empty,
       created: last.updateSocketCreated ?? empty,
       connect: last.updateSocketConnect ?? empty,
+      connectAgain: last.updateSocketConnectAgain ?? empty,
       closed: last.updateSocketClosed ?? empty,
       seconds,
       stealPercent: steal !== undefined ? round(steal, 2) : undefined,
@@ -458,6 +461,7 @@ interface SituationResult {
   updateSocketCreated: Figures;
   updateSocketClosed: Figures;
   updateSocketConnect: Figures;
+  updateSocketConnectAgain: Figures;
   /** Update with frames back to back (hot caches), when measured. */
   updateBackToBack?: Figures;
   /**
@@ -492,6 +496,9 @@ interface WidgetLoop {
   /** refusedCreate + refusedConnect per attempt: the calls floor.lua's refusedOpen makes. */
   refusedOpen: TimingSummary;
   refusedResult: TimingSummary;
+  refusedClose: TimingSummary;
+  /** refusedResult + refusedClose per attempt: the calls floor.lua's refusedFinish makes. */
+  refusedFinish: TimingSummary;
   refusedLastError?: string;
   unexpectedStates: number;
   /** Lua memory allocated per call, bytes (what BAR's widget profiler shows as kB/s). */
@@ -583,8 +590,8 @@ function computeComparisons(situations: SituationResult[], loop: FloorLoop): Com
       floorRefused?.updateSocketCreated.medianUs,
     ],
     [
-      "refused attempt, frame that learns the result (median)",
-      refused?.updateSocketClosed.medianUs,
+      "refused attempt, frames that learn the result and close the socket (medians added)",
+      sum(refused?.updateSocketConnectAgain.medianUs, refused?.updateSocketClosed.medianUs),
       floorRefused?.updateSocketClosed.medianUs,
     ],
     [
@@ -767,25 +774,25 @@ function printInterpreter(r: InterpreterResult): void {
 
   const a = r.attempt;
   console.log(
-    "\nConnect attempts (median Update cost of the frames that create a socket, connect it,\n" +
-      "learn the result and close it, us; the floor creates and connects in one frame):\n",
+    "\nConnect attempts, median Update cost of the frames that start one (create the socket +\n" +
+      "connect it) and end it (learn the result + close the socket), us; the floor makes the\n" +
+      "same calls in two frames:\n",
   );
+  const plus = (x?: number, y?: number) => `${fmt(x)} + ${fmt(y)}`;
   console.log(
     table(
-      ["", "creates", "connects", "learns the result, closes", "all", "n"],
+      ["", "starts", "ends", "all", "n"],
       [
         [
           "widget, refused",
-          fmt(a.refusedOpenUs),
-          fmt(a.refusedConnectUs),
-          fmt(a.refusedCloseUs),
+          plus(a.refusedOpenUs, a.refusedConnectUs),
+          plus(a.refusedResultUs, a.refusedCloseUs),
           fmt(a.refusedTotalUs),
           String(a.refusedAttempts ?? "-"),
         ],
         [
           "floor widget, refused (in place)",
           fmt(a.floorOpenUs),
-          "(with creates)",
           fmt(a.floorCloseUs),
           fmt(a.floorTotalUs),
           String(a.floorAttempts ?? "-"),
@@ -793,7 +800,6 @@ function printInterpreter(r: InterpreterResult): void {
         [
           "ratio widget / floor",
           fmt(a.openRatio, 2),
-          "(with creates)",
           fmt(a.closeRatio, 2),
           fmt(a.totalRatio, 2),
           "",
@@ -801,15 +807,13 @@ function printInterpreter(r: InterpreterResult): void {
         [
           "floor.lua hot loop, refused",
           fmt(a.loopOpenUs),
-          "(with creates)",
           fmt(a.loopFinishUs),
           fmt(a.loopTotalUs),
           "",
         ],
         [
           "widget, to a listening server (kicked)",
-          fmt(a.kickedOpenUs),
-          fmt(a.kickedConnectUs),
+          plus(a.kickedOpenUs, a.kickedConnectUs),
           fmt(a.kickedLostUs),
           "",
           String(a.kickedAttempts ?? "-"),
@@ -817,7 +821,7 @@ function printInterpreter(r: InterpreterResult): void {
       ],
     ),
   );
-  console.log("  (kicked: 'closes' is the frame that notices the kick and closes the socket)");
+  console.log("  (kicked: 'ends' is the frame that closes the socket after the kick was noticed)");
 
   const fl = r.floorLoop;
   console.log("\nFloor in a hot loop (tools/bench/floor.lua, no host, back to back), us:\n");
@@ -865,12 +869,9 @@ function printInterpreter(r: InterpreterResult): void {
         pair("creating the socket", wl.refusedCreate, undefined, ""),
         pair("issuing the connect", wl.refusedConnect, undefined, ""),
         pair("both (per attempt)", wl.refusedOpen, fl.real.refusedOpen, "tcp+connect"),
-        pair(
-          "learning it was refused",
-          wl.refusedResult,
-          fl.real.refusedFinish,
-          "select+connect+close",
-        ),
+        pair("learning it was refused", wl.refusedResult, undefined, ""),
+        pair("closing the socket", wl.refusedClose, undefined, ""),
+        pair("both (per attempt)", wl.refusedFinish, fl.real.refusedFinish, "select+connect+close"),
         pair("DrawScreen logic (no gl.Text)", wl.indicator, undefined, ""),
       ],
       [false, true, true, false, true, true],
@@ -1082,6 +1083,7 @@ async function main(): Promise<void> {
           updateSocketCreated: aggregate(runs.map((r) => r.created)),
           updateSocketClosed: aggregate(runs.map((r) => r.closed)),
           updateSocketConnect: aggregate(runs.map((r) => r.connect)),
+          updateSocketConnectAgain: aggregate(runs.map((r) => r.connectAgain)),
           updateBackToBack: hotRuns.length > 0 ? aggregate(hotRuns) : undefined,
           maxFrameUs,
           maxFrameRatio: maxFrameUs !== undefined ? maxFrameUs / BUDGET_US : undefined,
@@ -1098,10 +1100,12 @@ async function main(): Promise<void> {
       const attempt = {
         refusedOpenUs: refused?.updateSocketCreated.medianUs,
         refusedConnectUs: refused?.updateSocketConnect.medianUs,
+        refusedResultUs: refused?.updateSocketConnectAgain.medianUs,
         refusedCloseUs: refused?.updateSocketClosed.medianUs,
         refusedTotalUs: sum(
           refused?.updateSocketCreated.medianUs,
           refused?.updateSocketConnect.medianUs,
+          refused?.updateSocketConnectAgain.medianUs,
           refused?.updateSocketClosed.medianUs,
         ),
         refusedAttempts: refused?.updateSocketCreated.count,
@@ -1117,7 +1121,7 @@ async function main(): Promise<void> {
           floorRefused?.updateSocketCreated.medianUs,
         ),
         closeRatio: ratio(
-          refused?.updateSocketClosed.medianUs,
+          sum(refused?.updateSocketConnectAgain.medianUs, refused?.updateSocketClosed.medianUs),
           floorRefused?.updateSocketClosed.medianUs,
         ),
         totalRatio: undefined as number | undefined,
@@ -1187,8 +1191,8 @@ const METHOD = [
   "frames measured. The floor widget (tools/bench/floor_widget.lua) does only the bare socket",
   "calls in the same host (floor-empty: nothing at all, which shows the machine's own tail);",
   "floor.lua times the same calls back to back without the host. Each call is timed in wall",
-  "time (the figures and goals) and in the host thread's CPU time. A connect attempt is the",
-  "Update that creates the socket, the one that connects it and the one that learns the result.",
+  "time (the figures and goals) and in the host thread's CPU time. A refused connect attempt",
+  "is four Updates: create the socket, connect it, learn the result, close the socket.",
 ];
 
 main().catch(async (err: unknown) => {

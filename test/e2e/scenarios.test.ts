@@ -194,6 +194,7 @@ describe.each(luaInterpreters())("phase-1 scenarios under $name", (lua) => {
     const phases = {
       "creates a socket": s.updateSocketCreated,
       "connects it": s.updateSocketConnect,
+      "connects it again": s.updateSocketConnectAgain,
       "closes it": s.updateSocketClosed,
     };
     for (const [phase, t] of Object.entries(phases)) {

@@ -113,8 +113,10 @@ export interface HostStatus {
   updateSocketCreated?: TimingSummary;
   /** Update calls during which a tcp socket was closed and none created. */
   updateSocketClosed?: TimingSummary;
-  /** Update calls that called connect on a tcp socket and neither created nor closed one. */
+  /** Update calls that made a tcp socket's first connect call and neither created nor closed one. */
   updateSocketConnect?: TimingSummary;
+  /** Update calls that only called connect again on a tcp socket (a probe, or learning why it failed). */
+  updateSocketConnectAgain?: TimingSummary;
   /** Lua memory in KiB (collectgarbage("count")) when the status was taken. */
   memoryKb?: number;
   /** Whether the main (first) widget is loaded. */
@@ -142,6 +144,7 @@ export interface ExitEvent extends HostEvent {
     updateSocketCreated?: TimingSummary;
     updateSocketClosed?: TimingSummary;
     updateSocketConnect?: TimingSummary;
+    updateSocketConnectAgain?: TimingSummary;
   };
   errorCount: number;
 }

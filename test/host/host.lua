@@ -67,7 +67,7 @@ frames completed so far and "t" = seconds since start)
   fatal          {message}         the host cannot run (bad options, ...)
   exit           {code, reason, sockets, stats:{frames, update, draw,
                   updateCpu, drawCpu, updateSocketCreated, updateSocketClosed,
-                  updateSocketConnect}}
+                  updateSocketConnect, updateSocketConnectAgain}}
 
 CONTROL PROTOCOL (TCP on 127.0.0.1, the host connects to --control PORT)
   The driver sends one command per line; the host answers EVERY command with
@@ -87,7 +87,9 @@ CONTROL PROTOCOL (TCP on 127.0.0.1, the host connects to --control PORT)
                       updateSocketCreated:{..} (Update calls that created a
                       tcp socket), updateSocketClosed:{..} (that closed one
                       and created none), updateSocketConnect:{..} (that only
-                      called connect), loaded, widgets:[{name,
+                      made a socket's first connect call),
+                      updateSocketConnectAgain:{..} (that only called connect
+                      again), loaded, widgets:[{name,
                       loaded}], echoCount, errorCount, allow, lastDraw,
                       blocking, fonts, memoryKb (collectgarbage("count"))}}
                       Timings are microseconds, to 0.1 us below 1 ms.
@@ -416,6 +418,7 @@ local function statusData()
     updateSocketCreated = timings.updateSocketCreated,
     updateSocketClosed = timings.updateSocketClosed,
     updateSocketConnect = timings.updateSocketConnect,
+    updateSocketConnectAgain = timings.updateSocketConnectAgain,
     memoryKb = collectgarbage("count"),
     loaded = loaded,
     widgets = handler and handler:widgetList() or {},

@@ -94,6 +94,9 @@ describe.each(LUA_VMS)("connection state machine under $name", ({ create }) => {
     );
     expect(state()).toBe("RECONNECTING");
     expect(lab.lua("return last()")).toMatchObject({ failure: "refused", retryIn: 1 });
+    // the failed socket is closed in the next frame, not in the one that noticed
+    expect(lab.lua("return { engine.socket.created, engine.socket.closed }")).toEqual([1, 0]);
+    lab.exec("step()");
     expect(lab.lua("return { engine.socket.created, engine.socket.closed }")).toEqual([1, 1]);
   });
 
@@ -140,6 +143,7 @@ describe.each(LUA_VMS)("connection state machine under $name", ({ create }) => {
     lab.exec("step(0.11)");
     expect(state()).toBe("RECONNECTING");
     expect(lab.lua("return last()")).toMatchObject({ failure: "timed-out", retryIn: 1 });
+    lab.exec("step()");
     expect(lab.lua("return engine.socket.last.closed")).toBe(true);
   });
 
@@ -213,6 +217,8 @@ describe.each(LUA_VMS)("connection state machine under $name", ({ create }) => {
       engine.socket.last.peerClosed = true; step(0.016)`);
     expect(state()).toBe("RECONNECTING");
     expect(lab.lua("return last().failure")).toBe("closed");
+    expect(lab.lua("return engine.socket.sockets[1].closed")).toBe(false);
+    lab.exec("step(0.016)");
     expect(lab.lua("return engine.socket.sockets[1].closed")).toBe(true);
     lab.exec("step(1); step()");
     expect(state()).toBe("CONNECTED");
@@ -292,6 +298,16 @@ describe.each(LUA_VMS)("connection state machine under $name", ({ create }) => {
       step(60)`);
     expect(state()).toBe("ERROR");
     expect(lab.lua("return engine.socket.created")).toBe(1);
+  });
+
+  it("closes a released socket on disconnect or shutdown without waiting for a frame", () => {
+    lab.exec(`engine.socket.plan.firstConnect = "ok"; open(); conn:connect("test"); step()
+      engine.socket.last.peerClosed = true; step(0.016); conn:shutdown()`);
+    expect(lab.lua("return { engine.socket.created, engine.socket.closed }")).toEqual([1, 1]);
+    lab.exec(`engine.socket.plan.firstConnect = "connection refused"; conn:connect("again"); step()
+      conn:disconnect("test")`);
+    expect(state()).toBe("DISCONNECTED");
+    expect(lab.lua("return { engine.socket.created, engine.socket.closed }")).toEqual([2, 2]);
   });
 
   it("stays disconnected after disconnect, with the socket closed", () => {

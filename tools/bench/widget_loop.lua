@@ -16,7 +16,10 @@ Measures (median/p99/p99.9/max by nearest rank, microseconds):
   refusedOpen   both together, per attempt (floor.lua makes the same calls
                 in one go)
   refusedResult app:update() that learns the attempt was refused (select,
-                getpeername, connect again, close, retry scheduled, log streak)
+                getpeername, connect again, retry scheduled, log streak)
+  refusedClose  the next app:update(), which closes the failed socket
+  refusedFinish both together, per attempt (floor.lua's refusedFinish makes
+                the same calls in one go)
   indicator   what DrawScreen does besides gl.Text: app:indicatorLine() and
               indicatorPlacement() when the build has it
 and the Lua memory each of them allocates per call (bytes, collector stopped),
@@ -198,7 +201,7 @@ local app2, transport2 = newApp({
   showIndicator = false,
 })
 app2:start()
-local creates, connects, opens, results = {}, {}, {}, {}
+local creates, connects, opens, results, closes, finishes = {}, {}, {}, {}, {}, {}
 local unexpected = 0
 local function waitWritable()
   local sock = transport2.sock
@@ -240,20 +243,29 @@ for i = 1, attempts + 50 do
   waitWritable()
   mark(SLOT)
   app2:update()
-  local t = elapsed(SLOT)
+  local learned = elapsed(SLOT)
   if i > 50 then
-    results[#results + 1] = t
+    results[#results + 1] = learned
   end
   if app2.connection:state() ~= "RECONNECTING" then
     unexpected = unexpected + 1
   end
+  -- fourth frame: the failed socket is closed (the retry delay is not over yet)
+  mark(SLOT)
+  app2:update()
+  local closed = elapsed(SLOT)
+  if i > 50 then
+    closes[#closes + 1] = closed
+    finishes[#finishes + 1] = learned + closed
+  end
 end
--- allocation of one whole refused attempt (all three frames), outside the timed loop
+-- allocation of one whole refused attempt (all four frames), outside the timed loop
 local attemptBytes = allocated(function()
   now = now + 1.001
   app2:update()
   app2:update()
   waitWritable()
+  app2:update()
   app2:update()
 end, 200)
 -- of that, LuaSocket's own tcp object (it holds an 8 KiB buffer)
@@ -275,6 +287,8 @@ io.write(
     refusedConnect = summarise(connects),
     refusedOpen = summarise(opens),
     refusedResult = summarise(results),
+    refusedClose = summarise(closes),
+    refusedFinish = summarise(finishes),
     refusedLastError = status.lastError,
     refusedAttempts = status.totalAttempts,
     unexpectedStates = unexpected,

@@ -761,7 +761,7 @@ function Handler:Update(dt)
   local counts = self.ctx.sockets and self.ctx.sockets.counts
   for _, w in ipairs(list) do
     local created, closed = counts and counts.created, counts and counts.closed
-    local connects = counts and counts.connects
+    local connects, again = counts and counts.connects, counts and counts.connectsAgain
     events.hold()
     clock.mark(clock.SLOT_CALLIN)
     self:callUnwrapped(w, "Update", dt)
@@ -776,6 +776,8 @@ function Handler:Update(dt)
         self.updateClosedStats:add(us)
       elseif counts.connects ~= connects then
         self.updateConnectStats:add(us)
+      elseif counts.connectsAgain ~= again then
+        self.updateConnectAgainStats:add(us)
       end
     end
   end
@@ -791,11 +793,13 @@ function Handler:ResetStats()
   self.updateCpuStats = Stats.new()
   self.drawCpuStats = Stats.new()
   -- Update calls during which a tcp socket was created (connect attempts
-  -- starting), those during which one was closed and none created, and those
-  -- that only called connect.
+  -- starting), those during which one was closed and none created, those
+  -- that only made a socket's first connect call, and those that only called
+  -- connect on a socket again (a probe, or learning why an attempt failed).
   self.updateCreatedStats = Stats.new()
   self.updateClosedStats = Stats.new()
   self.updateConnectStats = Stats.new()
+  self.updateConnectAgainStats = Stats.new()
 end
 
 --- Timing summaries (status and exit event).
@@ -808,6 +812,7 @@ function Handler:StatsSummary()
     updateSocketCreated = self.updateCreatedStats:summary(),
     updateSocketClosed = self.updateClosedStats:summary(),
     updateSocketConnect = self.updateConnectStats:summary(),
+    updateSocketConnectAgain = self.updateConnectAgainStats:summary(),
   }
 end
 

@@ -102,8 +102,9 @@ end
 --- and survive LuaUI reloads.
 function M.new(options)
   local world = {
-    -- connects: tcp connect calls (the timing of Update frames that issue one)
-    counts = { created = 0, closed = 0, leaked = 0, connects = 0 },
+    -- connects, connectsAgain: first and later tcp connect calls on a socket
+    -- (to time the Update frames that make them)
+    counts = { created = 0, closed = 0, leaked = 0, connects = 0, connectsAgain = 0 },
     udpCounts = { created = 0, closed = 0, leaked = 0 },
     blocking = {},
     allowString = options.allow or "*",
@@ -231,7 +232,13 @@ function M.new(options)
     local st = stateOf(self, "connect", "tcp")
     local host, p = checkAddress("connect", address, port)
     st.class = "client"
-    world.counts.connects = world.counts.connects + 1
+    -- a socket's first connect starts the attempt; later ones probe or learn the result
+    st.connectCalls = (st.connectCalls or 0) + 1
+    if st.connectCalls == 1 then
+      world.counts.connects = world.counts.connects + 1
+    else
+      world.counts.connectsAgain = world.counts.connectsAgain + 1
+    end
     if not allowed(tcpConnectRules, host, p) then
       events.emit(socketEvent("denied", st, { host = host, port = p }))
       return nil, "connect denied"
