@@ -215,46 +215,34 @@ local function waitWritable()
     end
   end
 end
+-- One app2:update() timed; counts it as unexpected unless the state after it is `expected`.
+local function timedUpdate(expected)
+  mark(SLOT)
+  app2:update()
+  local t = elapsed(SLOT)
+  if app2.connection:state() ~= expected then
+    unexpected = unexpected + 1
+  end
+  return t
+end
 collectgarbage("collect")
 for i = 1, attempts + 50 do
   -- first frame: the attempt started by start() or by the retry delay being over
   local created = 0
   if app2.connection:state() == "RECONNECTING" then
     now = now + 1.001
-    mark(SLOT)
-    app2:update()
-    created = elapsed(SLOT)
+    created = timedUpdate("CONNECTING")
   end
-  if app2.connection:state() ~= "CONNECTING" then
-    unexpected = unexpected + 1
-  end
-  -- second frame: the connect is issued
-  mark(SLOT)
-  app2:update()
-  local connected = elapsed(SLOT)
+  local connected = timedUpdate("CONNECTING") -- second frame: the connect is issued
+  waitWritable()
+  local learned = timedUpdate("RECONNECTING")
+  -- fourth frame: the failed socket is closed (the retry delay is not over yet)
+  local closed = timedUpdate("RECONNECTING")
   if i > 50 then
     creates[#creates + 1] = created
     connects[#connects + 1] = connected
     opens[#opens + 1] = created + connected
-  end
-  if app2.connection:state() ~= "CONNECTING" then
-    unexpected = unexpected + 1
-  end
-  waitWritable()
-  mark(SLOT)
-  app2:update()
-  local learned = elapsed(SLOT)
-  if i > 50 then
     results[#results + 1] = learned
-  end
-  if app2.connection:state() ~= "RECONNECTING" then
-    unexpected = unexpected + 1
-  end
-  -- fourth frame: the failed socket is closed (the retry delay is not over yet)
-  mark(SLOT)
-  app2:update()
-  local closed = elapsed(SLOT)
-  if i > 50 then
     closes[#closes + 1] = closed
     finishes[#finishes + 1] = learned + closed
   end
