@@ -97,12 +97,8 @@ export interface DrawText {
   options?: string;
 }
 
-export interface HostStatus {
-  /** WG[statusApi].getStatus() of the widget, or null when not published. */
-  widgetStatus: unknown;
-  widgetStatusError?: string;
-  sockets: SocketCounts;
-  frames: number;
+/** The host's timings of the call-ins (status and exit event). */
+export interface CallInTimings {
   /** Wall time per call: what the frame loses, waits for a core included. */
   update?: TimingSummary;
   draw?: TimingSummary;
@@ -117,6 +113,14 @@ export interface HostStatus {
   updateSocketConnect?: TimingSummary;
   /** Update calls that only called connect again on a tcp socket (a probe, or learning why it failed). */
   updateSocketConnectAgain?: TimingSummary;
+}
+
+export interface HostStatus extends CallInTimings {
+  /** WG[statusApi].getStatus() of the widget, or null when not published. */
+  widgetStatus: unknown;
+  widgetStatusError?: string;
+  sockets: SocketCounts;
+  frames: number;
   /** Lua memory in KiB (collectgarbage("count")) when the status was taken. */
   memoryKb?: number;
   /** Whether the main (first) widget is loaded. */
@@ -135,17 +139,7 @@ export interface ExitEvent extends HostEvent {
   code: number;
   reason: string;
   sockets: SocketCounts;
-  stats: {
-    frames: number;
-    update?: TimingSummary;
-    draw?: TimingSummary;
-    updateCpu?: TimingSummary;
-    drawCpu?: TimingSummary;
-    updateSocketCreated?: TimingSummary;
-    updateSocketClosed?: TimingSummary;
-    updateSocketConnect?: TimingSummary;
-    updateSocketConnectAgain?: TimingSummary;
-  };
+  stats: CallInTimings & { frames: number };
   errorCount: number;
 }
 

@@ -405,20 +405,13 @@ local function statusData()
   if handler and mainName and handler.knownWidgets[mainName] then
     loaded = handler.knownWidgets[mainName].active == true
   end
-  local timings = handler and handler:StatsSummary() or {}
-  return {
+  -- the call-in timings (update, draw, updateCpu, ...) plus the rest
+  local status = handler and handler:StatsSummary() or {}
+  local fields = {
     widgetStatus = widgetStatus == nil and json.null or widgetStatus,
     widgetStatusError = widgetStatusError,
     sockets = world.snapshot(),
     frames = events.frame,
-    update = timings.update,
-    draw = timings.draw,
-    updateCpu = timings.updateCpu,
-    drawCpu = timings.drawCpu,
-    updateSocketCreated = timings.updateSocketCreated,
-    updateSocketClosed = timings.updateSocketClosed,
-    updateSocketConnect = timings.updateSocketConnect,
-    updateSocketConnectAgain = timings.updateSocketConnectAgain,
     memoryKb = collectgarbage("count"),
     loaded = loaded,
     widgets = handler and handler:widgetList() or {},
@@ -429,6 +422,10 @@ local function statusData()
     blocking = world.blocking,
     fonts = ctx.fonts,
   }
+  for k, v in pairs(fields) do
+    status[k] = v
+  end
+  return status
 end
 
 local exitRequest -- { code, reason, reply? }
