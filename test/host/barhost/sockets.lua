@@ -197,6 +197,19 @@ function M.new(options)
     return tostring(address), floor(p) % 65536
   end
 
+  -- What the engine does before a bind or setsockname reaches the socket: the
+  -- listen allow-list, then name resolution. Returns ip, port or nil, error.
+  local function admitListen(rules, host, p)
+    if not allowed(rules, host, p) then
+      return nil, "bind denied"
+    end
+    local ip, rerr = resolve(host)
+    if not ip then
+      return nil, rerr
+    end
+    return ip, p
+  end
+
   -- state[proxy] = { real, id, kind, class, closed, timeout, ... }
   local state = setmetatable({}, { __mode = "k" })
 
@@ -265,13 +278,9 @@ function M.new(options)
 
   function tcpMethods.bind(self, address, port)
     local st = stateOf(self, "bind", "tcp")
-    local host, p = checkAddress("bind", address, port)
-    if not allowed(tcpListenRules, host, p) then
-      return nil, "bind denied"
-    end
-    local ip, rerr = resolve(host)
+    local ip, p = admitListen(tcpListenRules, checkAddress("bind", address, port))
     if not ip then
-      return nil, rerr
+      return nil, p
     end
     local ok, err = st.real:bind(ip, p)
     if ok then
@@ -408,13 +417,9 @@ function M.new(options)
 
   function udpMethods.setsockname(self, address, port)
     local st = stateOf(self, "setsockname", "udp")
-    local host, p = checkAddress("setsockname", address, port)
-    if not allowed(udpListenRules, host, p) then
-      return nil, "bind denied"
-    end
-    local ip, rerr = resolve(host)
+    local ip, p = admitListen(udpListenRules, checkAddress("setsockname", address, port))
     if not ip then
-      return nil, rerr
+      return nil, p
     end
     return st.real:setsockname(ip, p)
   end
