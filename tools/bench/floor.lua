@@ -36,25 +36,13 @@ local realSocket = require("socket")
 local hostclock = require("hostclock")
 local json = require("barhost.json")
 
-local iterations, connects, useWrapper = 20000, 2000, false
-do
-  local i = 1
-  while i <= #arg do
-    local a = arg[i]
-    if a == "--iterations" then
-      i = i + 1
-      iterations = assert(tonumber(arg[i]), "--iterations needs a number")
-    elseif a == "--connects" then
-      i = i + 1
-      connects = assert(tonumber(arg[i]), "--connects needs a number")
-    elseif a == "--wrapper" then
-      useWrapper = true
-    else
-      error("unknown option: " .. tostring(a))
-    end
-    i = i + 1
-  end
-end
+local loop = require("loop")
+local options = loop.options(
+  arg,
+  { iterations = 20000, connects = 2000, wrapper = false },
+  { iterations = "number", connects = "number", wrapper = "flag" }
+)
+local iterations, connects, useWrapper = options.iterations, options.connects, options.wrapper
 
 local socket = realSocket
 if useWrapper then
@@ -68,24 +56,7 @@ local newTcp = useWrapper and socket.tcp or (realSocket.tcp4 or realSocket.tcp)
 local SLOT = 1
 local mark, elapsed = hostclock.mark, hostclock.elapsed_us
 
-local function summarise(samples)
-  table.sort(samples)
-  local n = #samples
-  local function at(p)
-    local rank = math.ceil(p * n)
-    if rank < 1 then
-      rank = 1
-    end
-    return math.floor(samples[rank] * 100 + 0.5) / 100
-  end
-  return {
-    count = n,
-    medianUs = at(0.5),
-    p99Us = at(0.99),
-    p999Us = at(0.999),
-    maxUs = at(1),
-  }
-end
+local summarise = loop.summarise
 
 -- a listener and one idle connected client (blocking setup, untimed)
 local server = assert(realSocket.tcp4 and realSocket.tcp4() or realSocket.tcp())

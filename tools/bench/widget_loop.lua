@@ -35,27 +35,13 @@ local socket = require("socket")
 local hostclock = require("hostclock")
 local json = require("barhost.json")
 
-local widgetFile = here .. "/../../build/api_live_data_export.lua"
-local iterations, attempts = 20000, 2000
-do
-  local i = 1
-  while i <= #arg do
-    local a = arg[i]
-    if a == "--widget" then
-      i = i + 1
-      widgetFile = arg[i]
-    elseif a == "--iterations" then
-      i = i + 1
-      iterations = assert(tonumber(arg[i]))
-    elseif a == "--attempts" then
-      i = i + 1
-      attempts = assert(tonumber(arg[i]))
-    else
-      error("unknown option: " .. tostring(a))
-    end
-    i = i + 1
-  end
-end
+local loop = require("loop")
+local options = loop.options(
+  arg,
+  { widget = here .. "/../../build/api_live_data_export.lua", iterations = 20000, attempts = 2000 },
+  { widget = "string", iterations = "number", attempts = "number" }
+)
+local widgetFile, iterations, attempts = options.widget, options.iterations, options.attempts
 
 -- The bundle ends with `local ____entry = require("src.main", ...)`: return its
 -- module loader instead, so single modules can be loaded without the engine.
@@ -115,18 +101,7 @@ end
 local SLOT = 2
 local mark, elapsed = hostclock.mark, hostclock.elapsed_us
 
-local function summarise(samples)
-  table.sort(samples)
-  local n = #samples
-  if n == 0 then
-    return { count = 0 }
-  end
-  local function at(p)
-    local rank = math.max(1, math.ceil(p * n))
-    return math.floor(samples[rank] * 100 + 0.5) / 100
-  end
-  return { count = n, medianUs = at(0.5), p99Us = at(0.99), p999Us = at(0.999), maxUs = at(1) }
-end
+local summarise = loop.summarise
 
 local function listener()
   local s = assert((socket.tcp4 or socket.tcp)())
