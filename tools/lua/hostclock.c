@@ -95,25 +95,27 @@ static int hc_mark (lua_State *L) {
 }
 
 
-static int hc_elapsed_us (lua_State *L) {
+/* Pushes the microseconds from the mark of slot (argument 1) in `marks` to
+** now() on the same clock. */
+static int push_elapsed_us (lua_State *L, int64_t (*now)(void),
+                            const int64_t *marks) {
   int slot = check_slot(L, 1);
   double us;
   if (!marked[slot])
     return luaL_error(L, "hostclock slot %d was never marked", slot);
-  us = (double)(monotonic_ns() - marks_ns[slot]) / 1e3;
+  us = (double)(now() - marks[slot]) / 1e3;
   lua_pushnumber(L, (lua_Number)us);
   return 1;
 }
 
 
+static int hc_elapsed_us (lua_State *L) {
+  return push_elapsed_us(L, monotonic_ns, marks_ns);
+}
+
+
 static int hc_cpu_elapsed_us (lua_State *L) {
-  int slot = check_slot(L, 1);
-  double us;
-  if (!marked[slot])
-    return luaL_error(L, "hostclock slot %d was never marked", slot);
-  us = (double)(thread_cpu_ns() - cpu_marks_ns[slot]) / 1e3;
-  lua_pushnumber(L, (lua_Number)us);
-  return 1;
+  return push_elapsed_us(L, thread_cpu_ns, cpu_marks_ns);
 }
 
 
