@@ -766,54 +766,54 @@ function Handler:Update(dt)
     clock.mark(clock.SLOT_CALLIN)
     self:callUnwrapped(w, "Update", dt)
     local us = clock.elapsedUs(clock.SLOT_CALLIN)
-    self.updateCpuStats:add(cpuUs(us))
+    local timings = self.timings
+    timings.updateCpu:add(cpuUs(us))
     events.release()
-    self.updateStats:add(us)
+    timings.update:add(us)
     if counts then
       if counts.created ~= created then
-        self.updateCreatedStats:add(us)
+        timings.updateSocketCreated:add(us)
       elseif counts.closed ~= closed then
-        self.updateClosedStats:add(us)
+        timings.updateSocketClosed:add(us)
       elseif counts.connects ~= connects then
-        self.updateConnectStats:add(us)
+        timings.updateSocketConnect:add(us)
       elseif counts.connectsAgain ~= again then
-        self.updateConnectAgainStats:add(us)
+        timings.updateSocketConnectAgain:add(us)
       end
     end
   end
   self:PerformReorders()
 end
 
+-- The call-in timings, by the name status reports them under:
+--   update, draw                wall time per call (what a frame loses)
+--   updateCpu, drawCpu          the host thread's CPU time per call (the
+--                               widget's own cost, unaffected by waiting for a core)
+--   updateSocketCreated         Update calls that created a tcp socket
+--   updateSocketClosed          ... that closed one and created none
+--   updateSocketConnect         ... that only made a socket's first connect call
+--   updateSocketConnectAgain    ... that only called connect on a socket again
+--                               (a probe, or learning why an attempt failed)
+local TIMINGS = {
+  "update", "draw", "updateCpu", "drawCpu", "updateSocketCreated", "updateSocketClosed",
+  "updateSocketConnect", "updateSocketConnectAgain",
+}
+
 --- Forget the call-in timings so far (control command resetstats).
 function Handler:ResetStats()
-  -- Wall time per call (what a frame loses), and the host thread's CPU time
-  -- per call (the widget's own cost, unaffected by waiting for a core).
-  self.updateStats = Stats.new()
-  self.drawStats = Stats.new()
-  self.updateCpuStats = Stats.new()
-  self.drawCpuStats = Stats.new()
-  -- Update calls during which a tcp socket was created (connect attempts
-  -- starting), those during which one was closed and none created, those
-  -- that only made a socket's first connect call, and those that only called
-  -- connect on a socket again (a probe, or learning why an attempt failed).
-  self.updateCreatedStats = Stats.new()
-  self.updateClosedStats = Stats.new()
-  self.updateConnectStats = Stats.new()
-  self.updateConnectAgainStats = Stats.new()
+  self.timings = {}
+  for _, name in ipairs(TIMINGS) do
+    self.timings[name] = Stats.new()
+  end
 end
 
 --- Timing summaries (status and exit event).
 function Handler:StatsSummary()
-  return {
-    update = self.updateStats:summary(),
-    draw = self.drawStats:summary(),
-    updateCpu = self.updateCpuStats:summary(),
-    drawCpu = self.drawCpuStats:summary(),
-    updateSocketCreated = self.updateCreatedStats:summary(),
-    updateSocketClosed = self.updateClosedStats:summary(),
-    updateSocketConnect = self.updateConnectStats:summary(),
-    updateSocketConnectAgain = self.updateConnectAgainStats:summary(),
-  }
+  local out = {}
+  for name, stats in pairs(self.timings) do
+    out[name] = stats:summary()
+  end
+  return out
 end
 
 function Handler:DrawScreen()
@@ -828,8 +828,8 @@ function Handler:DrawScreen()
     clock.mark(clock.SLOT_CALLIN)
     self:callUnwrapped(w, "DrawScreen")
     local us = clock.elapsedUs(clock.SLOT_CALLIN)
-    self.drawStats:add(us)
-    self.drawCpuStats:add(cpuUs(us))
+    self.timings.draw:add(us)
+    self.timings.drawCpu:add(cpuUs(us))
     events.release()
   end
   self.ctx.drawing = false
