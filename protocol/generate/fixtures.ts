@@ -18,6 +18,7 @@ import type {
   PlayerInfo,
   Resource,
   Settings,
+  SnapshotReason,
   StatsEntry,
   TeamEconomy,
   TeamInfo,
@@ -264,8 +265,56 @@ units.push({ teamID: 8, finished: [], building: [], unknown: 0 });
 
 let seq = 0;
 const next = (frame = FRAME): { seq: number; frame: number } => ({ seq: ++seq, frame });
+
+/** A snapshot of the game at `frame`, with what a view that reads `readable` teams sees. */
+function snapshot(
+  reason: SnapshotReason,
+  snapshotView: View,
+  frame: number,
+  readable: (teamID: number) => boolean,
+): OutboundMessage {
+  return {
+    type: "snapshot",
+    ...next(frame),
+    reason,
+    game: {
+      gameSeconds: f32(frame / 30),
+      wantedSpeed: 1,
+      speed: 1,
+      paused: false,
+      started: true,
+      over: false,
+      replay: false,
+      mapName: game.map,
+      mapSizeX: 12288,
+      mapSizeZ: 8192,
+      gameName: "Beyond All Reason",
+      gameVersion: game.gameVersion,
+      engineVersion: game.engineVersion,
+      gameID: "3f2a94c1d07e5b68a1c9e4f20b7d6a53",
+    },
+    view: snapshotView,
+    settings,
+    players,
+    teams,
+    economy: economy.filter((e) => readable(e.teamID)),
+    units,
+    stats: game.teams
+      .filter((t) => readable(t.teamID))
+      .map((t) => ({ teamID: t.teamID, entry: statsEntry(t.teamID, STATS_INDEX) })),
+  };
+}
 const armpw = defID("armpw");
 const corak = defID("corak");
+
+/** Skips `count` seqs: messages produced and then dropped, reported by the next gap. */
+let droppedRange = { firstSeq: 0, lastSeq: 0 };
+function dropped(count: number): OutboundMessage[] {
+  droppedRange = { firstSeq: seq + 1, lastSeq: seq + count };
+  seq += count;
+  return [];
+}
+const spectatorView: View = { kind: "spectator", playerID: 4, teamID: 0, allyTeamID: 0 };
 
 const outbound: OutboundMessage[] = [
   {
@@ -287,34 +336,7 @@ const outbound: OutboundMessage[] = [
   },
   { type: "unitdefs", ...next(), part: 1, parts: 2, unitDefs: CATALOG.map(unitDef) },
   { type: "unitdefs", ...next(), part: 2, parts: 2, unitDefs: CATALOG2.map(unitDef) },
-  {
-    type: "snapshot",
-    ...next(),
-    reason: "connect",
-    game: {
-      gameSeconds: FRAME / 30,
-      wantedSpeed: 1,
-      speed: 1,
-      paused: false,
-      started: true,
-      over: false,
-      replay: false,
-      mapName: game.map,
-      mapSizeX: 12288,
-      mapSizeZ: 8192,
-      gameName: "Beyond All Reason",
-      gameVersion: game.gameVersion,
-      engineVersion: game.engineVersion,
-      gameID: "3f2a94c1d07e5b68a1c9e4f20b7d6a53",
-    },
-    view,
-    settings,
-    players,
-    teams,
-    economy,
-    units,
-    stats: game.teams.map((t) => ({ teamID: t.teamID, entry: statsEntry(t.teamID, STATS_INDEX) })),
-  },
+  snapshot("connect", view, FRAME, () => true),
   { type: "economy", ...next(FRAME + 30), teams: economy.slice(0, 2) },
   {
     type: "units",
@@ -411,34 +433,38 @@ const outbound: OutboundMessage[] = [
   {
     type: "heartbeat",
     ...next(FRAME + 1650),
-    produced: 22,
-    sent: 22,
-    acknowledged: 20,
+    produced: seq, // the seq of this heartbeat (the spread above counted it)
+    sent: seq,
+    acknowledged: seq - 3,
     dropped: 0,
-    queuedMessages: 2,
+    queuedMessages: 3,
     queuedBytes: 611,
     nonFinite: 0,
     inboundIgnored: 1,
     frameCostMeanMs: 0.0625,
     frameCostMaxMs: 0.8125,
   },
+  // The receiver stopped reading: four economy and two units messages were dropped...
+  ...dropped(6),
+  // ...and reported, followed by a fresh snapshot.
   {
     type: "gap",
-    ...next(FRAME + 1800),
-    firstSeq: 24,
-    lastSeq: 31,
+    ...next(FRAME + 1830),
+    ...droppedRange,
     dropped: 6,
     counts: [
       { type: "economy", count: 4 },
       { type: "units", count: 2 },
     ],
   },
+  snapshot("gap", view, FRAME + 1830, () => true),
   {
     type: "view_changed",
     ...next(FRAME + 2100),
-    view: { kind: "spectator", playerID: 4, teamID: 0, allyTeamID: 0 },
+    view: spectatorView,
     previous: view,
   },
+  snapshot("view_changed", spectatorView, FRAME + 2100, (teamID) => teamID < 4),
   { type: "game_over", ...next(99450), winners: [0], winnersDerived: true },
   { type: "bye", ...next(99480), reason: "shutdown" },
 ];

@@ -50,12 +50,32 @@ describe("golden fixtures", () => {
     expect([...INBOUND_TYPES].filter((t) => !inbound.has(t))).toEqual([]);
   });
 
-  test("seq counts up from 1 by one in the session fixture", () => {
-    const seqs = lines
-      .filter((l) => l.file === "session.ndjson")
-      .map((l) => parse(l.text).seq)
-      .filter((s) => s !== undefined);
-    expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+  test("session.ndjson: seq counts up from 1; every missing seq is reported by a gap", () => {
+    const session = lines.filter((l) => l.file === "session.ndjson").map((l) => parse(l.text));
+    const seqs = session.filter((m) => m.type !== "hello").map((m) => m.seq as number);
+    expect(seqs[0]).toBe(1);
+    const missing: number[] = [];
+    seqs.forEach((s, i) => {
+      if (i > 0) for (let lost = seqs[i - 1]! + 1; lost < s; lost++) missing.push(lost);
+      if (i > 0) expect(s).toBeGreaterThan(seqs[i - 1]!);
+    });
+    const reported: number[] = [];
+    session.forEach((m, i) => {
+      if (m.type !== "gap") return;
+      const { firstSeq, lastSeq, dropped, counts } = m as {
+        firstSeq: number;
+        lastSeq: number;
+        dropped: number;
+        counts: Array<{ count: number }>;
+      };
+      expect(lastSeq).toBeLessThan(m.seq as number);
+      const lost = missing.filter((s) => s >= firstSeq && s <= lastSeq);
+      expect(lost.length).toBe(dropped);
+      expect(counts.reduce((sum, c) => sum + c.count, 0)).toBe(dropped);
+      expect(session[i + 1]?.type, "a snapshot follows a gap").toBe("snapshot");
+      reported.push(...lost);
+    });
+    expect(reported).toEqual(missing);
   });
 });
 
