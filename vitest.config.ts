@@ -21,6 +21,7 @@ export default defineConfig({
         test: {
           name: "protocol",
           include: ["test/protocol/**/*.test.ts"],
+          globalSetup: ["test/protocol/global-setup.ts"],
           sequence: { groupOrder: 0 },
           // The encoder tests transpile and run Lua; the schema test runs the generator.
           testTimeout: 60_000,

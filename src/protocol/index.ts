@@ -1,0 +1,3 @@
+/** Widget-side protocol encoding: the JSON encoder and the shape of every message. */
+export { encode, encodeInto, encoderCounts, numberText, quote } from "./json";
+export { OUTBOUND_SHAPES } from "./shapes";

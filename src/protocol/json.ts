@@ -1,0 +1,457 @@
+/**
+ * The widget's JSON encoder (RFC 8259), written for the engine's Lua 5.1 with single-precision
+ * numbers. The caller describes each value with a {@link Shape} (from the protocol schema), so
+ * arrays and objects are never guessed from a Lua table and key order is fixed.
+ *
+ * - Strings: `"` and `\` escaped, control characters and DEL as short escapes or `\u00XX`,
+ *   invalid UTF-8 replaced by U+FFFD (one per maximal invalid subsequence, as the WHATWG
+ *   decoder does). Escaped strings are cached: names repeat in every snapshot.
+ * - Numbers: whole values below 2^53 as integers; other finite values in the shortest text that
+ *   reads back as the same number, else with 9 significant digits (enough for a float). The
+ *   engine's `string.format` ignores `%e`/`%g` and honours only `.N` precision, so only `%d`
+ *   and `%.Nf` are used. nan and ±inf are written as `null` and counted.
+ * - Output is built as parts joined once by `table.concat`.
+ *
+ * Needs no `_G`, `require` or `load` (BAR's widget environment has none of them).
+ */
+
+/** What a value is on the wire. */
+export const enum Kind {
+  Number = 1,
+  String = 2,
+  Boolean = 3,
+  Array = 4,
+  Tuple = 5,
+  Object = 6,
+}
+
+export interface NumberShape {
+  readonly kind: Kind.Number;
+}
+export interface StringShape {
+  readonly kind: Kind.String;
+}
+export interface BooleanShape {
+  readonly kind: Kind.Boolean;
+}
+/** A list: a Lua sequence `t[1..#t]`; an empty table or an empty list is `[]`. */
+export interface ArrayShape {
+  readonly kind: Kind.Array;
+  readonly item: Shape;
+}
+/** A fixed-length list; nil elements are written as null. */
+export interface TupleShape {
+  readonly kind: Kind.Tuple;
+  readonly items: readonly Shape[];
+}
+/**
+ * A record with fixed keys in a fixed order; a nil field is written as null, or left out when
+ * the field is optional (`token?: string`).
+ */
+export interface ObjectShape {
+  readonly kind: Kind.Object;
+  readonly keys: readonly string[];
+  readonly shapes: readonly Shape[];
+  readonly optional: readonly boolean[];
+  /** `{"key":` for the first key, `,"key":` for the others. */
+  readonly prefixes: readonly string[];
+}
+export type Shape =
+  NumberShape | StringShape | BooleanShape | ArrayShape | TupleShape | ObjectShape;
+
+export const num: NumberShape = { kind: Kind.Number };
+export const str: StringShape = { kind: Kind.String };
+export const bool: BooleanShape = { kind: Kind.Boolean };
+
+export function arrayOf(item: Shape): ArrayShape {
+  return { kind: Kind.Array, item };
+}
+
+export function tuple(items: readonly Shape[]): TupleShape {
+  return { kind: Kind.Tuple, items };
+}
+
+/** Marks an object field that is left out when nil. */
+export const OPTIONAL = true;
+
+/**
+ * A record; `fields` in wire order: `[["teamID", num], ["metal", resource]]`, a third element
+ * {@link OPTIONAL} for a field left out when nil. The first field cannot be optional.
+ */
+export function object(
+  fields: ReadonlyArray<readonly [string, Shape] | readonly [string, Shape, boolean]>,
+): ObjectShape {
+  const keys: string[] = [];
+  const shapes: Shape[] = [];
+  const optional: boolean[] = [];
+  const prefixes: string[] = [];
+  for (const field of fields) {
+    const isOptional = field[2] === true;
+    if (isOptional && keys.length === 0) error("the first field of an object cannot be optional");
+    prefixes.push((keys.length === 0 ? "{" : ",") + quote(field[0]) + ":");
+    keys.push(field[0]);
+    shapes.push(field[1]);
+    optional.push(isOptional);
+  }
+  return { kind: Kind.Object, keys, shapes, optional, prefixes };
+}
+
+/** Counts kept since the widget started (reported in the heartbeat). */
+export const encoderCounts = {
+  /** nan or ±inf written as null. */
+  nonFinite: 0,
+  /** Values whose Lua type did not match the shape, written as null. */
+  mismatched: 0,
+};
+
+// ---------------------------------------------------------------------------------------
+// Strings
+
+/** Replacement of every byte that needs escaping (a gsub table). */
+const ESCAPES: Record<string, string> = {
+  "\b": "\\b",
+  "\f": "\\f",
+  "\n": "\\n",
+  "\r": "\\r",
+  "\t": "\\t",
+  '"': '\\"',
+  "\\": "\\\\",
+};
+for (let byte = 0; byte < 32; byte++) {
+  const char = string.char(byte);
+  if (ESCAPES[char] === undefined) ESCAPES[char] = string.format("\\u%04x", byte);
+}
+ESCAPES[string.char(127)] = "\\u007f";
+
+// Byte classes are built from byte values: a TypeScript "\x80" would be written to Lua as
+// the two UTF-8 bytes of U+0080, not as the byte 0x80.
+const NEEDS_ESCAPE =
+  "[%z" + string.char(1) + "-" + string.char(31) + '"\\' + string.char(127) + "]";
+const HIGH_BYTE = "[" + string.char(128) + "-" + string.char(255) + "]";
+const REPLACEMENT = string.char(0xef, 0xbf, 0xbd);
+
+/**
+ * Copies valid UTF-8 sequences and replaces each maximal invalid subsequence by U+FFFD
+ * (the WHATWG decoder's rule: an unexpected byte ends the sequence and is read again).
+ */
+function fixUtf8(s: string): string {
+  const parts = new LuaTable<number, string>();
+  let n = 0;
+  let pos = 1;
+  const len = s.length;
+  for (;;) {
+    const [high] = string.find(s, HIGH_BYTE, pos);
+    if (high === undefined) {
+      n += 1;
+      parts.set(n, string.sub(s, pos));
+      break;
+    }
+    if (high > pos) {
+      n += 1;
+      parts.set(n, string.sub(s, pos, high - 1));
+    }
+    const lead = string.byte(s, high);
+    let needed = 0;
+    let lower = 0x80;
+    let upper = 0xbf;
+    if (lead >= 0xc2 && lead <= 0xdf) {
+      needed = 1;
+    } else if (lead >= 0xe0 && lead <= 0xef) {
+      needed = 2;
+      if (lead === 0xe0) lower = 0xa0;
+      else if (lead === 0xed) upper = 0x9f;
+    } else if (lead >= 0xf0 && lead <= 0xf4) {
+      needed = 3;
+      if (lead === 0xf0) lower = 0x90;
+      else if (lead === 0xf4) upper = 0x8f;
+    }
+    let next = high + 1;
+    let valid = needed > 0;
+    for (let k = 1; k <= needed; k++) {
+      if (next > len) {
+        valid = false;
+        break;
+      }
+      const byte = string.byte(s, next);
+      if (byte < lower || byte > upper) {
+        valid = false;
+        break;
+      }
+      lower = 0x80;
+      upper = 0xbf;
+      next += 1;
+    }
+    n += 1;
+    parts.set(n, valid ? string.sub(s, high, next - 1) : REPLACEMENT);
+    pos = next;
+    if (pos > len) break;
+  }
+  return table.concat(parts as unknown as string[]);
+}
+
+let QUOTED = new LuaTable<string, string>();
+let quotedCount = 0;
+/** Distinct strings kept escaped; the cache starts over when full (bounded memory). */
+const QUOTED_LIMIT = 4096;
+
+/** A JSON string literal for any Lua string. */
+function quote(s: string): string {
+  const cached = QUOTED.get(s);
+  if (cached !== undefined) return cached;
+  let body = s;
+  const [high] = string.find(s, HIGH_BYTE);
+  if (high !== undefined) body = fixUtf8(s);
+  [body] = string.gsub(body, NEEDS_ESCAPE, ESCAPES);
+  const literal = '"' + body + '"';
+  if (quotedCount >= QUOTED_LIMIT) {
+    QUOTED = new LuaTable<string, string>();
+    quotedCount = 0;
+  }
+  QUOTED.set(s, literal);
+  quotedCount += 1;
+  return literal;
+}
+
+// ---------------------------------------------------------------------------------------
+// Numbers
+
+const HUGE = math.huge;
+const TWO_31 = 2147483648;
+const TWO_53 = 9007199254740992;
+const LN10 = math.log(10);
+
+// tostring writes whole numbers of int range as plain integers in Lua 5.1 (double and the
+// engine's float); Lua 5.3 (fengari, in tests) writes a float 3.0 as "3.0": use %d there.
+const half = 1.5;
+const tostringIsInteger = tostring(half * 2) === "3" && tostring(-half * 2) === "-3";
+
+/** 10^k read from text (correctly rounded, unlike math.pow in some C libraries). */
+const POWERS = new LuaTable<number, number>();
+function power10(k: number): number {
+  let p = POWERS.get(k);
+  if (p === undefined) {
+    p = tonumber("1e" + string.format("%d", k)) ?? 0;
+    POWERS.set(k, p);
+  }
+  return p;
+}
+
+/** floor(log10(ax)) for a finite ax > 0, corrected where the logarithm rounds wrong. */
+function decimalExponent(ax: number): number {
+  let e = math.floor(math.log(ax) / LN10);
+  if (ax >= power10(e + 1)) e += 1;
+  else if (ax < power10(e)) e -= 1;
+  return e;
+}
+
+/** Adds one to a string of decimal digits ("1299" → "1300", "99" → "100"). */
+function incrementDigits(digits: string): string {
+  const [head, nines] = string.match(digits, "^(.-)(9*)$");
+  const zeros = string.rep("0", (nines ?? "").length);
+  if (head === undefined || head.length === 0) return "1" + zeros;
+  return string.sub(head, 1, -2) + string.char(string.byte(head, -1) + 1) + zeros;
+}
+
+/** `d.dddddddde±X`: 9 significant digits from the digit string of a value and its exponent. */
+function scientific(negative: boolean, digits: string, exponent: number): string {
+  let mantissa = string.sub(digits, 1, 9);
+  if (digits.length > 9 && string.byte(digits, 10) >= 0x35) {
+    const rounded = incrementDigits(mantissa);
+    if (rounded.length > 9) {
+      mantissa = string.sub(rounded, 1, 9);
+      exponent += 1;
+    } else {
+      mantissa = rounded;
+    }
+  }
+  const [fraction] = string.match(string.sub(mantissa, 2), "^(.-)0*$");
+  const text =
+    string.sub(mantissa, 1, 1) +
+    (fraction !== undefined && fraction.length > 0 ? "." + fraction : "") +
+    (exponent < 0 ? "e-" : "e+") +
+    string.format("%d", math.abs(exponent));
+  return negative ? "-" + text : text;
+}
+
+const FIXED_FORMATS = new LuaTable<number, string>();
+
+/** 9 significant digits for a finite value that is not a small whole number. */
+function fixedText(x: number): string {
+  const negative = x < 0;
+  const ax = negative ? -x : x;
+  const e = decimalExponent(ax);
+  if (ax >= TWO_53) {
+    // Whole; C's %.0f gives its exact digits. fengari's (JavaScript) switches to exponent
+    // notation above 1e21: there, scale to 10 digits first (double arithmetic, close enough).
+    const digits = string.format("%.0f", ax);
+    const [notDigit] = string.find(digits, "%D");
+    if (notDigit === undefined) return scientific(negative, digits, digits.length - 1);
+    const scaled = string.format("%.0f", ax / power10(e - 9));
+    return scientific(negative, scaled, e - 9 + scaled.length - 1);
+  }
+  const decimals = 8 - e;
+  if (decimals > 99) {
+    // Below 1e-91 (only doubles get there): scale into [1, 10) first; a float is long 0 here.
+    // 10^-e overflows for the smallest doubles: scale in two steps.
+    const scaled = string.format("%.8f", (ax * power10(200)) / power10(e + 200));
+    const [digits] = string.gsub(scaled, "%.", "");
+    return scientific(negative, digits, e + (digits.length > 9 ? 1 : 0));
+  }
+  if (decimals <= 0) return string.format("%.0f", x);
+  let format = FIXED_FORMATS.get(decimals);
+  if (format === undefined) {
+    format = "%." + string.format("%d", decimals) + "f";
+    FIXED_FORMATS.set(decimals, format);
+  }
+  const [trimmed] = string.match(string.format(format, x), "^(.-)%.?0*$");
+  return trimmed ?? "null";
+}
+
+/** JSON text of a Lua number. */
+function numberText(x: number): string {
+  if (x !== x || x === HUGE || x === -HUGE) {
+    encoderCounts.nonFinite += 1;
+    return "null";
+  }
+  if (math.floor(x) === x) {
+    if (x === 0) return "0"; // also -0
+    if (x > -TWO_31 && x < TWO_31) return tostringIsInteger ? tostring(x) : string.format("%d", x);
+    // %d is limited to the C integer of the build (32 bits in some); %.0f is exact below 2^53.
+    if (x > -TWO_53 && x < TWO_53) return string.format("%.0f", x);
+    return fixedText(x);
+  }
+  // The interpreter's own shortest form, when it is plain decimal and reads back exactly
+  // (the engine prints at most 10 characters, so it often does not).
+  const text = tostring(x);
+  if (tonumber(text) === x) {
+    const [plain] = string.find(text, "^-?%d+%.%d+$");
+    if (plain !== undefined) return text;
+  }
+  return fixedText(x);
+}
+
+// ---------------------------------------------------------------------------------------
+// Values
+
+type Parts = LuaTable<number, string>;
+
+function mismatch(parts: Parts, n: number): number {
+  encoderCounts.mismatched += 1;
+  parts.set(n + 1, "null");
+  return n + 1;
+}
+
+/** Appends the JSON of `value` as described by `shape` to parts[n+1..]; returns the new n. */
+function encodeInto(parts: Parts, n: number, shape: Shape, value: unknown): number {
+  if (value === undefined) {
+    parts.set(n + 1, "null");
+    return n + 1;
+  }
+  const kind = shape.kind;
+  if (kind === Kind.Number) {
+    if (typeof value !== "number") return mismatch(parts, n);
+    parts.set(n + 1, numberText(value));
+    return n + 1;
+  }
+  if (kind === Kind.String) {
+    if (typeof value !== "string") return mismatch(parts, n);
+    parts.set(n + 1, quote(value));
+    return n + 1;
+  }
+  if (kind === Kind.Boolean) {
+    if (typeof value !== "boolean") return mismatch(parts, n);
+    parts.set(n + 1, value ? "true" : "false");
+    return n + 1;
+  }
+  if (typeof value !== "object") return mismatch(parts, n);
+  if (kind === Kind.Object) {
+    const record = value as LuaTable<string, unknown>;
+    const keys = shape.keys;
+    const shapes = shape.shapes;
+    const prefixes = shape.prefixes;
+    const optional = shape.optional;
+    const count = keys.length;
+    if (count === 0) {
+      parts.set(n + 1, "{}");
+      return n + 1;
+    }
+    for (let i = 0; i < count; i++) {
+      const field = record.get(keys[i]!);
+      if (field !== undefined || !optional[i]) {
+        n += 1;
+        parts.set(n, prefixes[i]!);
+        n = encodeInto(parts, n, shapes[i]!, field);
+      }
+    }
+    parts.set(n + 1, "}");
+    return n + 1;
+  }
+  const list = value as LuaTable<number, unknown>;
+  if (kind === Kind.Array) {
+    const item = shape.item;
+    const count = list.length();
+    if (count === 0) {
+      parts.set(n + 1, "[]");
+      return n + 1;
+    }
+    n += 1;
+    parts.set(n, "[");
+    if (item.kind === Kind.Number) {
+      // Number lists are the bulk of big messages: no call per element for the kind check.
+      for (let i = 1; i <= count; i++) {
+        if (i > 1) {
+          n += 1;
+          parts.set(n, ",");
+        }
+        const element = list.get(i);
+        if (typeof element === "number") {
+          n += 1;
+          parts.set(n, numberText(element));
+        } else {
+          n = encodeInto(parts, n, item, element);
+        }
+      }
+    } else {
+      for (let i = 1; i <= count; i++) {
+        if (i > 1) {
+          n += 1;
+          parts.set(n, ",");
+        }
+        n = encodeInto(parts, n, item, list.get(i));
+      }
+    }
+    parts.set(n + 1, "]");
+    return n + 1;
+  }
+  // Tuple
+  const items = shape.items;
+  const count = items.length;
+  n += 1;
+  parts.set(n, "[");
+  for (let i = 0; i < count; i++) {
+    if (i > 0) {
+      n += 1;
+      parts.set(n, ",");
+    }
+    const itemShape = items[i]!;
+    const element = list.get(i + 1);
+    if (itemShape.kind === Kind.Number && typeof element === "number") {
+      n += 1;
+      parts.set(n, numberText(element));
+    } else {
+      n = encodeInto(parts, n, itemShape, element);
+    }
+  }
+  parts.set(n + 1, "]");
+  return n + 1;
+}
+
+/** The JSON text of `value` as described by `shape` (no newline). */
+export function encode(shape: Shape, value: unknown): string {
+  const parts = new LuaTable<number, string>();
+  const n = encodeInto(parts, 0, shape, value);
+  return table.concat(parts as unknown as string[], "", 1, n);
+}
+
+// Exported here: inside this module the calls stay local functions (no table lookup).
+export { encodeInto, numberText, quote };

@@ -1,0 +1,264 @@
+/**
+ * The widget's JSON encoder, transpiled to Lua and run under fengari, Lua 5.1 (WebAssembly)
+ * and the native double and engine-like float interpreters:
+ * - it writes every golden fixture line (byte for byte with double numbers; the same values
+ *   at single precision under the float interpreter, whose tostring is the engine's);
+ * - strings: fuzzed bytes (control characters, DEL, quotes, invalid UTF-8) give valid UTF-8
+ *   JSON that a strict parser reads back as the WHATWG decoder reads the input;
+ * - numbers: valid JSON numbers, integers exact and without exponent, floats round-trip at
+ *   single precision, nan/inf written as null and counted;
+ * - arrays and objects as the shape says, whatever the Lua table looks like.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, describe, expect, test } from "vitest";
+import { registerMissingInterpreterTests } from "../support/interpreters.ts";
+import { luaBytes, luaNumber, luaRunners, luaValue } from "./lua-harness.ts";
+import { createValidator } from "./validator.ts";
+
+const FIXTURES = path.resolve(import.meta.dirname, "../../protocol/fixtures");
+const OUTBOUND_FILES = ["session.ndjson", "game-start.ndjson", "edge.ndjson"];
+const fixtureLines = OUTBOUND_FILES.flatMap((file) =>
+  readFileSync(path.join(FIXTURES, file), "utf8")
+    .split("\n")
+    .filter((l) => l.length > 0),
+);
+const validator = createValidator();
+const runners = luaRunners();
+afterAll(() => runners.forEach((r) => r.close()));
+registerMissingInterpreterTests();
+
+/** Deterministic pseudo-random numbers (mulberry32), so a failure can be replayed. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Parsed JSON with every number rounded to single precision (what the engine holds). */
+function atFloat(value: unknown): unknown {
+  if (typeof value === "number") return Math.fround(value);
+  if (Array.isArray(value)) return value.map(atFloat);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, atFloat(v)]));
+  }
+  return value;
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+const whatwgUtf8 = new TextDecoder("utf-8");
+const JSON_NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
+
+function significantDigits(text: string): number {
+  const mantissa = text
+    .replace(/^-/, "")
+    .replace(/[eE].*$/, "")
+    .replace(".", "");
+  return mantissa.replace(/^0+/, "").replace(/0+$/, "").length;
+}
+
+/** Random byte strings rich in what breaks JSON writers. */
+function fuzzStrings(count: number, seed: number): Buffer[] {
+  const rand = random(seed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
+  const pieces: ReadonlyArray<() => number[]> = [
+    () => [0x20 + Math.floor(rand() * 95)], // printable ASCII
+    () => [Math.floor(rand() * 32)], // control
+    () => [pick([0x22, 0x5c, 0x7f, 0x2f])], // quote, backslash, DEL, slash
+    () => [...Buffer.from(pick(["é", "日本", "☕", "😀", "\u2028", "\uffff", "\u{10ffff}"]))],
+    () => [0x80 + Math.floor(rand() * 64)], // stray continuation byte
+    () => [pick([0xc0, 0xc1, 0xf5, 0xf8, 0xfe, 0xff])], // never valid
+    () => [pick([0xc3, 0xe2, 0xf0])], // truncated lead
+    () => [0xe2, 0x82], // truncated three-byte sequence
+    () => [pick([0xe0, 0xed, 0xf0, 0xf4]), pick([0x80, 0x9f, 0xa0, 0xbf, 0x8f, 0x90]), 0x80, 0x80],
+  ];
+  const strings: Buffer[] = [Buffer.alloc(0)];
+  for (let i = 1; i < count; i++) {
+    const bytes: number[] = [];
+    const length = Math.floor(rand() * 24);
+    for (let k = 0; k < length; k++) bytes.push(...pick(pieces)());
+    strings.push(Buffer.from(bytes));
+  }
+  return strings;
+}
+
+function fuzzNumbers(seed: number): number[] {
+  const rand = random(seed);
+  const special = [
+    0,
+    -0,
+    1,
+    -1,
+    1.4e-45,
+    -1.4e-45,
+    1e-40,
+    1.17549435e-38,
+    1e-7,
+    9.999999e-5,
+    0.1,
+    1 / 3,
+    2 / 3,
+    123.456,
+    99999.995,
+    1e38,
+    3.4028235e38,
+    -3.4028235e38,
+    2 ** 24 - 1,
+    2 ** 24,
+    2 ** 24 + 1,
+    2 ** 31 - 1,
+    2 ** 31,
+    -(2 ** 31),
+    2 ** 53 - 1,
+    2 ** 53,
+    2 ** 53 + 2,
+    1e300,
+    1e-300,
+    5e-324,
+    NaN,
+    Infinity,
+    -Infinity,
+  ];
+  const values = [...special];
+  const bits = new Uint32Array(1);
+  const asFloat = new Float32Array(bits.buffer);
+  for (let i = 0; i < 700; i++) {
+    bits[0] = Math.floor(rand() * 2 ** 32); // any float32, denormals included
+    values.push(asFloat[0]!);
+  }
+  for (let i = 0; i < 300; i++) values.push(Math.fround((rand() - 0.5) * 10 ** (rand() * 12 - 4)));
+  for (let i = 0; i < 200; i++) values.push((rand() - 0.5) * 10 ** (rand() * 80 - 40)); // doubles
+  for (let i = 0; i < 200; i++) values.push(Math.round((rand() - 0.5) * 2 ** (rand() * 54)));
+  return values;
+}
+
+describe.each(runners.map((r) => [r.name, r] as const))("%s", (_, runner) => {
+  const float = runner.numbers === "float";
+
+  test("writes every golden fixture line (byte for byte, or the same floats at single precision)", () => {
+    const messages = fixtureLines.map((line) => JSON.parse(line) as { type: string });
+    const out = runner.strings(
+      `local S = J.OUTBOUND_SHAPES\nreturn {\n${messages
+        .map((m) => `J.encode(S[${luaBytes(Buffer.from(m.type))}], ${luaValue(m)})`)
+        .join(",\n")}\n}`,
+    );
+    expect(out.length).toBe(fixtureLines.length);
+    out.forEach((bytes, i) => {
+      const text = strictUtf8.decode(bytes);
+      expect(validator.outbound(JSON.parse(text))).toEqual([]);
+      if (float) {
+        expect(JSON.stringify(atFloat(JSON.parse(text)))).toBe(
+          JSON.stringify(atFloat(JSON.parse(fixtureLines[i]!))),
+        );
+      } else {
+        expect(text).toBe(fixtureLines[i]);
+      }
+    });
+  });
+
+  test("strings: fuzzed bytes give valid, strictly parsed JSON equal to the WHATWG decoding", () => {
+    const inputs = fuzzStrings(400, 7);
+    const out = runner.strings(
+      `return {\n${inputs.map((b) => `J.quote(${luaBytes(b)})`).join(",\n")}\n}`,
+    );
+    expect(out.length).toBe(inputs.length);
+    out.forEach((bytes, i) => {
+      const context = `input ${inputs[i]!.toString("hex")} → ${bytes.toString("hex")}`;
+      // Bytes: valid UTF-8, no raw control character or DEL, no raw newline.
+      expect(() => strictUtf8.decode(bytes), context).not.toThrow();
+      expect(
+        bytes.some((b) => b < 0x20 || b === 0x7f),
+        context,
+      ).toBe(false);
+      expect(JSON.parse(bytes.toString("utf8")), context).toBe(whatwgUtf8.decode(inputs[i]));
+    });
+  });
+
+  test("strings: DEL and control characters use the short escapes or \\u00XX", () => {
+    const input = Buffer.from([0x08, 0x09, 0x0a, 0x0c, 0x0d, 0x00, 0x1f, 0x7f, 0x22, 0x5c]);
+    const [out] = runner.strings(`return { J.quote(${luaBytes(input)}) }`);
+    expect(out!.toString("utf8")).toBe('"\\b\\t\\n\\f\\r\\u0000\\u001f\\u007f\\"\\\\"');
+  });
+
+  test("numbers: valid JSON, exact integers, single-precision round trip, nan/inf → null counted", () => {
+    const values = fuzzNumbers(11);
+    const out = runner.strings(
+      `local before = J.encoderCounts.nonFinite\nlocal r = {\n${values
+        .map((x) => `J.numberText${luaNumber(x)}`)
+        .join(",\n")}\n}\nr[#r + 1] = tostring(J.encoderCounts.nonFinite - before)\nreturn r`,
+    );
+    expect(out.length).toBe(values.length + 1);
+    let nulls = 0;
+    values.forEach((x, i) => {
+      const text = out[i]!.toString("utf8");
+      // The number the interpreter held: a float interpreter reads x as Math.fround(x).
+      const held = float ? Math.fround(x) : x;
+      const context = `${x} (held ${held}) → ${text}`;
+      if (!Number.isFinite(held)) {
+        expect(text, context).toBe("null");
+        nulls += 1;
+        return;
+      }
+      expect(text, context).toMatch(JSON_NUMBER);
+      const read = Number(text);
+      if (Number.isInteger(held) && Math.abs(held) < 2 ** 53) {
+        expect(text, context).toBe(Math.abs(held).toFixed(0) === "0" ? "0" : held.toFixed(0));
+      } else if (float || Math.fround(held) === held) {
+        // A single-precision value survives the round trip, in at most 9 significant digits
+        // when the fallback is needed (the engine's tostring is at most 9 too).
+        expect(Math.fround(read), context).toBe(Math.fround(held));
+        if (float) expect(significantDigits(text), context).toBeLessThanOrEqual(9);
+      } else {
+        // A double that is no float: within half a unit of the 9th significant digit.
+        expect(Math.abs(read - held), context).toBeLessThanOrEqual(Math.abs(held) * 5.1e-9);
+      }
+    });
+    expect(out[values.length]!.toString("utf8")).toBe(String(nulls));
+  });
+
+  test("arrays and objects come from the shape, not from the table", () => {
+    const [empty, numericKeys, withToken, withoutToken, mismatched, count] = runner.strings(`
+      local S = J.OUTBOUND_SHAPES
+      local view = { kind = "player", playerID = 1, teamID = 2, allyTeamID = 0 }
+      local settings = { categories = {}, rates = {} }
+      local hello = { type = "hello", protocol = 1, source = "s", version = "v", session = "x",
+        nextSeq = 1, frame = 0, engineVersion = "e", gameName = "g", gameVersion = "gv",
+        mapName = "m", view = view, settings = settings }
+      local before = J.encoderCounts.mismatched
+      local r = {
+        J.encode(S.game_over, { type = "game_over", seq = 1, frame = 2, winners = {}, winnersDerived = false }),
+        J.encode(S.team_died, { [1] = 9, [2] = 8, type = "team_died", seq = 3, frame = 4, teamID = 5 }),
+        J.encode(S.hello, setmetatable({ token = "t" }, { __index = hello })),
+        J.encode(S.hello, hello),
+        J.encode(S.unit_finished, { type = "unit_finished", seq = "7", frame = 1, unitID = {}, unitDefID = 2, teamID = 3 }),
+      }
+      r[#r + 1] = tostring(J.encoderCounts.mismatched - before)
+      return r`);
+    expect(JSON.parse(empty!.toString())).toEqual({
+      type: "game_over",
+      seq: 1,
+      frame: 2,
+      winners: [],
+      winnersDerived: false,
+    });
+    expect(numericKeys!.toString()).toBe(
+      JSON.stringify({ type: "team_died", seq: 3, frame: 4, teamID: 5 }),
+    );
+    expect(JSON.parse(withToken!.toString()).token).toBe("t");
+    expect("token" in JSON.parse(withoutToken!.toString())).toBe(false);
+    expect(JSON.parse(mismatched!.toString())).toEqual({
+      type: "unit_finished",
+      seq: null,
+      frame: 1,
+      unitID: null,
+      unitDefID: 2,
+      teamID: 3,
+    });
+    expect(count!.toString()).toBe("2");
+  });
+});
