@@ -42,7 +42,11 @@ export interface ArrayShape {
 /** A fixed-length list; nil elements are written as null. */
 export interface TupleShape {
   readonly kind: Kind.Tuple;
-  readonly items: readonly Shape[];
+  /** Element shapes, 1-based. */
+  readonly items: LuaTable<number, Shape>;
+  readonly count: number;
+  /** Every element is a number (unit counts, position and damage rows). */
+  readonly numeric: boolean;
 }
 /**
  * A record with fixed keys in a fixed order; a nil field is written as null, or left out when
@@ -50,11 +54,13 @@ export interface TupleShape {
  */
 export interface ObjectShape {
   readonly kind: Kind.Object;
-  readonly keys: readonly string[];
-  readonly shapes: readonly Shape[];
-  readonly optional: readonly boolean[];
+  // Plain 1-based Lua tables: the encoder's loops index them without offset arithmetic.
+  readonly keys: LuaTable<number, string>;
+  readonly shapes: LuaTable<number, Shape>;
+  readonly optional: LuaTable<number, boolean>;
   /** `{"key":` for the first key, `,"key":` for the others. */
-  readonly prefixes: readonly string[];
+  readonly prefixes: LuaTable<number, string>;
+  readonly count: number;
 }
 export type Shape =
   NumberShape | StringShape | BooleanShape | ArrayShape | TupleShape | ObjectShape;
@@ -68,7 +74,13 @@ export function arrayOf(item: Shape): ArrayShape {
 }
 
 export function tuple(items: readonly Shape[]): TupleShape {
-  return { kind: Kind.Tuple, items };
+  const table = new LuaTable<number, Shape>();
+  let numeric = true;
+  items.forEach((item, i) => {
+    table.set(i + 1, item);
+    if (item.kind !== Kind.Number) numeric = false;
+  });
+  return { kind: Kind.Tuple, items: table, count: items.length, numeric };
 }
 
 /** Marks an object field that is left out when nil. */
@@ -81,19 +93,21 @@ export const OPTIONAL = true;
 export function object(
   fields: ReadonlyArray<readonly [string, Shape] | readonly [string, Shape, boolean]>,
 ): ObjectShape {
-  const keys: string[] = [];
-  const shapes: Shape[] = [];
-  const optional: boolean[] = [];
-  const prefixes: string[] = [];
+  const keys = new LuaTable<number, string>();
+  const shapes = new LuaTable<number, Shape>();
+  const optional = new LuaTable<number, boolean>();
+  const prefixes = new LuaTable<number, string>();
+  let count = 0;
   for (const field of fields) {
     const isOptional = field[2] === true;
-    if (isOptional && keys.length === 0) error("the first field of an object cannot be optional");
-    prefixes.push((keys.length === 0 ? "{" : ",") + quote(field[0]) + ":");
-    keys.push(field[0]);
-    shapes.push(field[1]);
-    optional.push(isOptional);
+    if (isOptional && count === 0) error("the first field of an object cannot be optional");
+    count += 1;
+    prefixes.set(count, (count === 1 ? "{" : ",") + quote(field[0]) + ":");
+    keys.set(count, field[0]);
+    shapes.set(count, field[1]);
+    optional.set(count, isOptional);
   }
-  return { kind: Kind.Object, keys, shapes, optional, prefixes };
+  return { kind: Kind.Object, keys, shapes, optional, prefixes, count };
 }
 
 /** Counts kept since the widget started (reported in the heartbeat). */
@@ -215,6 +229,13 @@ function quote(s: string): string {
 // ---------------------------------------------------------------------------------------
 // Numbers
 
+// Library functions as locals: a global lookup per call is measurable in Lua 5.1.
+const luaType = type;
+const luaToString = tostring;
+const luaToNumber = tonumber;
+const format = string.format;
+const floor = math.floor;
+
 const HUGE = math.huge;
 const TWO_31 = 2147483648;
 const TWO_53 = 9007199254740992;
@@ -223,22 +244,42 @@ const LN10 = math.log(10);
 // tostring writes whole numbers of int range as plain integers in Lua 5.1 (double and the
 // engine's float); Lua 5.3 (fengari, in tests) writes a float 3.0 as "3.0": use %d there.
 const half = 1.5;
-const tostringIsInteger = tostring(half * 2) === "3" && tostring(-half * 2) === "-3";
+const tostringIsInteger = luaToString(half * 2) === "3" && luaToString(-half * 2) === "-3";
 
-/** 10^k read from text (correctly rounded, unlike math.pow in some C libraries). */
+// Which formatter does the work for non-whole numbers. The engine's tostring is its own
+// (at most 10 characters, single precision, e.g. "123.456001") and its string.format ignores
+// %g; there, tostring is tried first and checked by reading it back. Stock Lua (the test
+// interpreters) prints with %.14g through printf, slow and too long for a float: there one
+// %.9g does it (9 significant digits: a float survives the round trip).
+const engineToString = luaToString(1 / 3).length <= 10;
+const useG = !engineToString && format("%.3g", 1234.5) === "1.23e+03";
+
+/** Texts of the small whole numbers seen so far (ids, counts): a lookup beats formatting. */
+const INTEGER_TEXT = new LuaTable<number, string>();
+const INTEGER_CACHE_LIMIT = 32768;
+
+/** 10^k read from text (correctly rounded, unlike pow in some C libraries), k in -330..310. */
 const POWERS = new LuaTable<number, number>();
+for (const k of $range(-330, 310)) POWERS.set(k, luaToNumber("1e" + format("%d", k)) ?? 0);
 function power10(k: number): number {
-  let p = POWERS.get(k);
-  if (p === undefined) {
-    p = tonumber("1e" + string.format("%d", k)) ?? 0;
-    POWERS.set(k, p);
-  }
-  return p;
+  return POWERS.get(k) ?? 0;
 }
 
-/** floor(log10(ax)) for a finite ax > 0, corrected where the logarithm rounds wrong. */
+/** floor(log10(ax)) for a finite ax > 0. */
 function decimalExponent(ax: number): number {
-  let e = math.floor(math.log(ax) / LN10);
+  // Common magnitudes by comparison with exact powers (cheaper than two C calls).
+  if (ax >= 1e-6 && ax < 1e9) {
+    let e = 0;
+    if (ax >= 1) {
+      while (ax >= POWERS.get(e + 1)!) e += 1;
+    } else {
+      e = -1;
+      while (ax < POWERS.get(e)!) e -= 1;
+    }
+    return e;
+  }
+  // Elsewhere the logarithm, corrected where it rounds wrong.
+  let e = floor(math.log(ax) / LN10);
   if (ax >= power10(e + 1)) e += 1;
   else if (ax < power10(e)) e -= 1;
   return e;
@@ -298,35 +339,45 @@ function fixedText(x: number): string {
     return scientific(negative, digits, e + (digits.length > 9 ? 1 : 0));
   }
   if (decimals <= 0) return string.format("%.0f", x);
-  let format = FIXED_FORMATS.get(decimals);
-  if (format === undefined) {
-    format = "%." + string.format("%d", decimals) + "f";
-    FIXED_FORMATS.set(decimals, format);
+  let fixed = FIXED_FORMATS.get(decimals);
+  if (fixed === undefined) {
+    fixed = "%." + format("%d", decimals) + "f";
+    FIXED_FORMATS.set(decimals, fixed);
   }
-  const [trimmed] = string.match(string.format(format, x), "^(.-)%.?0*$");
-  return trimmed ?? "null";
+  const text = format(fixed, x);
+  if (string.byte(text, -1) !== 0x30) return text;
+  // Trailing zeros (and a bare point) carry nothing.
+  const [trimmed] = string.match(text, "^(.-)%.?0*$");
+  return trimmed ?? text;
 }
 
 /** JSON text of a Lua number. */
 function numberText(x: number): string {
+  if (x % 1 === 0) {
+    // Whole (nan and ±inf are not: their remainder is nan).
+    if (x === 0) return "0"; // also -0, which tostring writes as "-0"
+    if (x > 0 && x < INTEGER_CACHE_LIMIT) {
+      let text = INTEGER_TEXT.get(x);
+      if (text === undefined) {
+        text = tostringIsInteger ? luaToString(x) : format("%d", x);
+        INTEGER_TEXT.set(x, text);
+      }
+      return text;
+    }
+    if (x > -TWO_31 && x < TWO_31) return tostringIsInteger ? luaToString(x) : format("%d", x);
+    // %d is limited to the C integer of the build (32 bits in some); %.0f is exact below 2^53.
+    if (x > -TWO_53 && x < TWO_53) return format("%.0f", x);
+    return fixedText(x);
+  }
   if (x !== x || x === HUGE || x === -HUGE) {
     encoderCounts.nonFinite += 1;
     return "null";
   }
-  if (math.floor(x) === x) {
-    if (x === 0) return "0"; // also -0
-    if (x > -TWO_31 && x < TWO_31) return tostringIsInteger ? tostring(x) : string.format("%d", x);
-    // %d is limited to the C integer of the build (32 bits in some); %.0f is exact below 2^53.
-    if (x > -TWO_53 && x < TWO_53) return string.format("%.0f", x);
-    return fixedText(x);
-  }
-  // The interpreter's own shortest form, when it is plain decimal and reads back exactly
-  // (the engine prints at most 10 characters, so it often does not).
-  const text = tostring(x);
-  if (tonumber(text) === x) {
-    const [plain] = string.find(text, "^-?%d+%.%d+$");
-    if (plain !== undefined) return text;
-  }
+  if (useG) return format("%.9g", x);
+  // The engine's shortest form when it reads back exactly ("123.456001", "1.0e-20": valid
+  // JSON numbers), else 9 significant digits with %.Nf.
+  const text = luaToString(x);
+  if (luaToNumber(text) === x) return text;
   return fixedText(x);
 }
 
@@ -341,46 +392,93 @@ function mismatch(parts: Parts, n: number): number {
   return n + 1;
 }
 
+/** A number element's text: nil is null; undefined when it is not a number. */
+function element(value: unknown): string | undefined {
+  if (luaType(value) === "number")
+    return INTEGER_TEXT.get(value as number) ?? numberText(value as number);
+  return value === undefined ? "null" : undefined;
+}
+
+/**
+ * A row of numbers as one string: big messages are mostly such
+ * rows, and one part per row instead of one per number and comma halves the bookkeeping.
+ * undefined for other lengths or a non-number element (the caller's general path counts it).
+ */
+function numericRow(list: LuaTable<number, unknown>, count: number): string | undefined {
+  const a = element(list.get(1));
+  const b = element(list.get(2));
+  if (a === undefined || b === undefined) return undefined;
+  // One string.format (%s only): a chain of + would be emitted with parentheses that make
+  // Lua build every intermediate string.
+  if (count === 2) return format("[%s,%s]", a, b);
+  const c = element(list.get(3));
+  const d = element(list.get(4));
+  if (c === undefined || d === undefined) return undefined;
+  if (count === 4) return format("[%s,%s,%s,%s]", a, b, c, d);
+  const e = element(list.get(5));
+  const f = element(list.get(6));
+  if (e === undefined || f === undefined || count !== 6) return undefined;
+  return format("[%s,%s,%s,%s,%s,%s]", a, b, c, d, e, f);
+}
+
 /** Appends the JSON of `value` as described by `shape` to parts[n+1..]; returns the new n. */
 function encodeInto(parts: Parts, n: number, shape: Shape, value: unknown): number {
-  if (value === undefined) {
+  const valueType = luaType(value);
+  if (valueType === "nil") {
     parts.set(n + 1, "null");
     return n + 1;
   }
   const kind = shape.kind;
   if (kind === Kind.Number) {
-    if (typeof value !== "number") return mismatch(parts, n);
-    parts.set(n + 1, numberText(value));
+    if (valueType !== "number") return mismatch(parts, n);
+    parts.set(n + 1, numberText(value as number));
     return n + 1;
   }
   if (kind === Kind.String) {
-    if (typeof value !== "string") return mismatch(parts, n);
-    parts.set(n + 1, quote(value));
+    if (valueType !== "string") return mismatch(parts, n);
+    parts.set(n + 1, QUOTED.get(value as string) ?? quote(value as string));
     return n + 1;
   }
   if (kind === Kind.Boolean) {
-    if (typeof value !== "boolean") return mismatch(parts, n);
-    parts.set(n + 1, value ? "true" : "false");
+    if (valueType !== "boolean") return mismatch(parts, n);
+    parts.set(n + 1, value === true ? "true" : "false");
     return n + 1;
   }
-  if (typeof value !== "object") return mismatch(parts, n);
+  if (valueType !== "table") return mismatch(parts, n);
   if (kind === Kind.Object) {
     const record = value as LuaTable<string, unknown>;
-    const keys = shape.keys;
-    const shapes = shape.shapes;
-    const prefixes = shape.prefixes;
-    const optional = shape.optional;
-    const count = keys.length;
+    const count = shape.count;
     if (count === 0) {
       parts.set(n + 1, "{}");
       return n + 1;
     }
-    for (let i = 0; i < count; i++) {
-      const field = record.get(keys[i]!);
-      if (field !== undefined || !optional[i]) {
+    const keys = shape.keys;
+    const shapes = shape.shapes;
+    const prefixes = shape.prefixes;
+    const optional = shape.optional;
+    for (const i of $range(1, count)) {
+      const field = record.get(keys.get(i));
+      const fieldShape = shapes.get(i);
+      if (field === undefined) {
+        if (!optional.get(i)) {
+          parts.set(n + 1, prefixes.get(i));
+          parts.set(n + 2, "null");
+          n += 2;
+        }
+      } else {
         n += 1;
-        parts.set(n, prefixes[i]!);
-        n = encodeInto(parts, n, shapes[i]!, field);
+        parts.set(n, prefixes.get(i));
+        // Scalars inline: most fields are numbers or strings.
+        const fieldKind = fieldShape.kind;
+        if (fieldKind === Kind.Number && luaType(field) === "number") {
+          n += 1;
+          parts.set(n, INTEGER_TEXT.get(field as number) ?? numberText(field as number));
+        } else if (fieldKind === Kind.String && luaType(field) === "string") {
+          n += 1;
+          parts.set(n, QUOTED.get(field as string) ?? quote(field as string));
+        } else {
+          n = encodeInto(parts, n, fieldShape, field);
+        }
       }
     }
     parts.set(n + 1, "}");
@@ -396,48 +494,45 @@ function encodeInto(parts: Parts, n: number, shape: Shape, value: unknown): numb
     }
     n += 1;
     parts.set(n, "[");
-    if (item.kind === Kind.Number) {
-      // Number lists are the bulk of big messages: no call per element for the kind check.
-      for (let i = 1; i <= count; i++) {
-        if (i > 1) {
-          n += 1;
-          parts.set(n, ",");
-        }
-        const element = list.get(i);
-        if (typeof element === "number") {
-          n += 1;
-          parts.set(n, numberText(element));
-        } else {
-          n = encodeInto(parts, n, item, element);
-        }
+    const numbers = item.kind === Kind.Number;
+    for (const i of $range(1, count)) {
+      if (i > 1) {
+        n += 1;
+        parts.set(n, ",");
       }
-    } else {
-      for (let i = 1; i <= count; i++) {
-        if (i > 1) {
-          n += 1;
-          parts.set(n, ",");
-        }
-        n = encodeInto(parts, n, item, list.get(i));
+      const element = list.get(i);
+      if (numbers && luaType(element) === "number") {
+        n += 1;
+        parts.set(n, INTEGER_TEXT.get(element as number) ?? numberText(element as number));
+      } else {
+        n = encodeInto(parts, n, item, element);
       }
     }
     parts.set(n + 1, "]");
     return n + 1;
   }
   // Tuple
+  if (shape.numeric) {
+    const text = numericRow(list, shape.count);
+    if (text !== undefined) {
+      parts.set(n + 1, text);
+      return n + 1;
+    }
+  }
   const items = shape.items;
-  const count = items.length;
   n += 1;
   parts.set(n, "[");
-  for (let i = 0; i < count; i++) {
-    if (i > 0) {
+  for (const i of $range(1, shape.count)) {
+    if (i > 1) {
       n += 1;
       parts.set(n, ",");
     }
-    const itemShape = items[i]!;
-    const element = list.get(i + 1);
-    if (itemShape.kind === Kind.Number && typeof element === "number") {
+    const itemShape = items.get(i);
+    const element = list.get(i);
+    if (itemShape.kind === Kind.Number && luaType(element) === "number") {
       n += 1;
-      parts.set(n, numberText(element));
+      // Small whole numbers (ids, counts) straight from the cache, without a call.
+      parts.set(n, INTEGER_TEXT.get(element as number) ?? numberText(element as number));
     } else {
       n = encodeInto(parts, n, itemShape, element);
     }

@@ -222,7 +222,7 @@ describe.each(runners.map((r) => [r.name, r] as const))("%s", (_, runner) => {
   });
 
   test("arrays and objects come from the shape, not from the table", () => {
-    const [empty, numericKeys, withToken, withoutToken, mismatched, count] = runner.strings(`
+    const [empty, numericKeys, withToken, withoutToken, mismatched, row, count] = runner.strings(`
       local S = J.OUTBOUND_SHAPES
       local view = { kind = "player", playerID = 1, teamID = 2, allyTeamID = 0 }
       local settings = { categories = {}, rates = {} }
@@ -236,6 +236,8 @@ describe.each(runners.map((r) => [r.name, r] as const))("%s", (_, runner) => {
         J.encode(S.hello, setmetatable({ token = "t" }, { __index = hello })),
         J.encode(S.hello, hello),
         J.encode(S.unit_finished, { type = "unit_finished", seq = "7", frame = 1, unitID = {}, unitDefID = 2, teamID = 3 }),
+        J.encode(S.positions, { type = "positions", seq = 1, frame = 2, fromFrame = 1,
+          units = { { 10, nil, 1, 2.5, 3.5, nil }, { 11, "x", 1, 2.5, 3.5, 1 } } }),
       }
       r[#r + 1] = tostring(J.encoderCounts.mismatched - before)
       return r`);
@@ -259,6 +261,10 @@ describe.each(runners.map((r) => [r.name, r] as const))("%s", (_, runner) => {
       unitDefID: 2,
       teamID: 3,
     });
-    expect(count!.toString()).toBe("2");
+    expect(JSON.parse(row!.toString()).units).toEqual([
+      [10, null, 1, 2.5, 3.5, null],
+      [11, null, 1, 2.5, 3.5, 1],
+    ]);
+    expect(count!.toString()).toBe("3");
   });
 });
