@@ -5,6 +5,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { checkArchitecture } from "./check-architecture.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(import.meta.url);
@@ -12,6 +13,12 @@ const tstl = join(dirname(require.resolve("typescript-to-lua/package.json")), "d
 const output = join(root, "build", "api_live_data_export.lua");
 
 rmSync(output, { force: true });
+const problems = checkArchitecture(join(root, "tsconfig.json"), root);
+if (problems.length > 0) {
+  for (const problem of problems) console.error(`architecture: ${problem}`);
+  console.error("build failed: see docs/architecture.md for the layers and the engine adapter");
+  process.exit(1);
+}
 // tstl writes its output even when type checking fails, so the exit code decides.
 const result = spawnSync(process.execPath, [tstl, "-p", join(root, "tstl.json")], {
   cwd: root,
