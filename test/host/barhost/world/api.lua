@@ -367,7 +367,8 @@ function api.install(w, Spring, Game, Engine, System)
     if not u then
       return nil
     end
-    return u.health, u.maxHealth, 0, 0, u.buildProgress
+    local progress, health = w:unitBuildState(u)
+    return health, u.maxHealth, 0, 0, progress
   end
 
   function Spring.GetUnitIsBeingBuilt(unitID)
@@ -375,7 +376,8 @@ function api.install(w, Spring, Game, Engine, System)
     if not u then
       return nil
     end
-    return u.beingBuilt, u.buildProgress
+    local progress = w:unitBuildState(u)
+    return u.beingBuilt, progress
   end
 
   function Spring.GetTeamMaxUnits(teamID)

@@ -1,10 +1,9 @@
 -- barhost/world/los.lua -- the line-of-sight and radar model (deliberately
 -- simple, deterministic and cheap; documented in test/host/README.md).
 --
--- The map is cut into 512-elmo squares. Once per game second (and when a
--- unit appears) the reading ally team's coverage is rebuilt: every square
--- within 1 square (3x3) of a square holding one of its units is in LOS, every
--- square within 3 squares (7x7) is in radar. A unit of another ally team is
+-- The map is cut into 1024-elmo squares. Once per game second the reading
+-- ally team's coverage is rebuilt: a square holding one of its units is in
+-- LOS, every square within 1 square of one (3x3) is in radar. A unit of another ally team is
 -- INLOS / INRADAR when its square is. A blip stays typed (its def readable)
 -- while it stays in radar after having been in LOS (the engine's PREVLOS and
 -- CONTRADAR, bar-game-data.md §0), and loses its type when radar loses it.
@@ -14,9 +13,9 @@ local floor = math.floor
 local Los = {}
 Los.__index = Los
 
-Los.CELL = 512
-Los.LOS_RANGE = 1
-Los.RADAR_RANGE = 3
+Los.CELL = 1024
+Los.LOS_RANGE = 0
+Los.RADAR_RANGE = 1
 
 function Los.new(sizeX, sizeZ)
   local nx = math.ceil(sizeX / Los.CELL)

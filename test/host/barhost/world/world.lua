@@ -299,8 +299,10 @@ function World:createUnit(defID, teamID, x, z, builderID, buildFrames)
     u.buildProgress = 0
     u.buildStart = self.frame
     u.buildFrames = buildFrames
-    u.health = fround(def.health * 0.1)
-    self.building[id] = true
+    u.health = def.health * 0.1
+    local at = self.frame + buildFrames
+    self.building[at] = self.building[at] or {}
+    table.insert(self.building[at], u)
   end
   self:updateUnitVisibility(u, true)
   self.truth:write(self.frame, "UnitCreated", { unitID = id, defID = defID, team = teamID, builderID = builderID, x = x, z = z })
@@ -311,11 +313,20 @@ function World:createUnit(defID, teamID, x, z, builderID, buildFrames)
   return u
 end
 
+--- buildProgress and health of a unit now (under construction, health grows
+--- with progress from a tenth; stored as floats like the engine's).
+function World:unitBuildState(u)
+  if not u.beingBuilt then
+    return 1, u.health
+  end
+  local p = (self.frame - u.buildStart) / u.buildFrames
+  return fround(p), fround(u.maxHealth * (0.1 + 0.9 * p))
+end
+
 function World:finishUnit(u)
   u.beingBuilt = false
   u.buildProgress = 1
   u.health = u.maxHealth
-  self.building[u.id] = nil
   self.truth:write(self.frame, "UnitFinished", { unitID = u.id, defID = u.defID, team = u.team })
   self.callins:unitFinished(u)
 end
@@ -338,7 +349,6 @@ function World:destroyUnit(u, attacker)
   })
   self.callins:unitDestroyed(u, attacker)
   self.units[u.id] = nil
-  self.building[u.id] = nil
   listRemove(self.unitList, self.unitIndex, u.id)
   listRemove(team.units, team.unitIndex, u.id)
   self:freeID(u.id)
@@ -365,17 +375,15 @@ end
 --- edges (buildings have no speed).
 function World:unitPosition(u)
   local t = self.frame - u.t0
-  local function axis(p0, v, size)
-    local p = p0 + v * t
-    local period = 2 * size
-    p = p % period
-    if p > size then
-      p = period - p
-    end
-    return p
+  local sx, sz = self.map.sizeX, self.map.sizeZ
+  local x = (u.x0 + u.vx * t) % (2 * sx)
+  if x > sx then
+    x = 2 * sx - x
   end
-  local x = axis(u.x0, u.vx, self.map.sizeX)
-  local z = axis(u.z0, u.vz, self.map.sizeZ)
+  local z = (u.z0 + u.vz * t) % (2 * sz)
+  if z > sz then
+    z = 2 * sz - z
+  end
   return x, 50, z
 end
 
@@ -398,8 +406,8 @@ end
 
 --- Updates a unit's LOS state for the reading ally team and routes the
 --- Entered/Left call-ins (silent for a unit that just appeared).
-function World:updateUnitVisibility(u, silent)
-  if u.allyTeam == self:readAllyTeam() then
+function World:updateUnitVisibility(u, silent, readAlly)
+  if u.allyTeam == (readAlly or self:readAllyTeam()) then
     u.inLos, u.inRadar, u.typed = true, true, true
     return
   end
@@ -428,11 +436,11 @@ function World:refreshVisibility()
     return -- full view reads everything: no coverage needed
   end
   self:rebuildCoverage()
-  local list = self.unitList
+  local list, ally = self.unitList, self:readAllyTeam()
   for i = 1, #list do
     local u = self.units[list[i]]
     if u then
-      self:updateUnitVisibility(u, false)
+      self:updateUnitVisibility(u, false, ally)
     end
   end
 end
@@ -575,14 +583,13 @@ end
 function World:simFrame()
   local f = self.frame + 1
   self.frame = f
-  for id in pairs(self.building) do
-    local u = self.units[id]
-    local p = (f - u.buildStart) / u.buildFrames
-    if p >= 1 then
-      self:finishUnit(u)
-    else
-      u.buildProgress = p
-      u.health = fround(u.maxHealth * (0.1 + 0.9 * p))
+  local finishing = self.building[f]
+  if finishing then
+    self.building[f] = nil
+    for _, u in ipairs(finishing) do
+      if not u.dead then
+        self:finishUnit(u)
+      end
     end
   end
   if self.driver.frame then
