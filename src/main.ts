@@ -8,12 +8,12 @@
  * logs it and restarts the connection cleanly. The per-frame call-ins pass
  * module-level functions to pcall so that no closure is created per frame.
  */
-import { LiveDataApp, StatusSnapshot } from "./app";
-import { splitWords } from "./commands";
-import { createEngineClock, timeOfDay } from "./engine-clock";
-import { INDICATOR_FONT_SIZE, indicatorPlacement } from "./indicator";
-import { widgetInfo } from "./info";
-import { LuaSocketTransport, selectReportsFailedConnects } from "./luasocket-transport";
+import { LiveDataApp, StatusSnapshot } from "./app/app";
+import { splitWords } from "./app/commands";
+import { createEngineClock, timeOfDay } from "./engine/engine-clock";
+import { INDICATOR_FONT_SIZE, indicatorPlacement } from "./app/indicator";
+import { widgetInfo } from "./app/info";
+import { LuaSocketTransport, selectReportsFailedConnects } from "./engine/luasocket-transport";
 
 const COMMAND = "livedata";
 const WG_KEY = "LiveDataExport";

@@ -25,7 +25,7 @@ describe.each(LUA_VMS)("config under $name", ({ create }) => {
   let lab: Lab;
   beforeEach(() => {
     lab = new Lab(create()).loadModules();
-    lab.exec(`config = req("src.config")`);
+    lab.exec(`config = req("src.app.config")`);
   });
   afterEach(() => lab.close());
 

@@ -17,8 +17,8 @@ interface Transition {
 
 /** Lua helpers shared by the tests: `open(settings, options)` builds a connection. */
 const HELPERS = `
-  Connection = req("src.connection").Connection
-  Transport = req("src.luasocket-transport").LuaSocketTransport
+  Connection = req("src.link.connection").Connection
+  Transport = req("src.engine.luasocket-transport").LuaSocketTransport
   function open(settings, options, lib, probePending)
     transitions = {}
     local s = { host = "127.0.0.1", port = 9876, autoReconnect = true,

@@ -13,7 +13,7 @@ describe.each(LUA_VMS)("logger under $name", ({ create }) => {
         local o = { sink = function(line) lines[#lines + 1] = line end, clock = clock,
           stamp = function() return "12:34:56" end, level = "info" }
         for k, v in pairs(options or {}) do o[k] = v end
-        log = New(req("src.log").Logger, o)
+        log = New(req("src.app.log").Logger, o)
         return log
       end`);
   });

@@ -95,7 +95,7 @@ function widget:Update()
   end
 end
 
--- the indicator's line when connected (src/indicator.ts), for the DrawScreen floor
+-- the indicator's line when connected (src/app/indicator.ts), for the DrawScreen floor
 local function colour(r, g, b)
   return string.char(255, r, g, b)
 end

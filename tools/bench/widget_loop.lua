@@ -54,9 +54,9 @@ local chunk = assert(loadstring(text:sub(1, cut - 1) .. "\nreturn require\n", "=
 local bundleRequire = chunk()
 
 local lualib = bundleRequire("lualib_bundle")
-local LiveDataApp = bundleRequire("src.app").LiveDataApp
-local LuaSocketTransport = bundleRequire("src.luasocket-transport").LuaSocketTransport
-local indicatorModule = bundleRequire("src.indicator")
+local LiveDataApp = bundleRequire("src.app.app").LiveDataApp
+local LuaSocketTransport = bundleRequire("src.engine.luasocket-transport").LuaSocketTransport
+local indicatorModule = bundleRequire("src.app.indicator")
 
 local now = 0
 local clock = {

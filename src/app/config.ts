@@ -6,16 +6,11 @@
  * own: a bad one falls back to its default with one warning, the rest are kept.
  */
 
-export type LogLevelName = "error" | "warn" | "info" | "debug";
-export const LOG_LEVEL_NAMES: readonly LogLevelName[] = ["error", "warn", "info", "debug"];
+import { INDICATOR_CORNERS, IndicatorCorner } from "./indicator";
+import { LOG_LEVEL_NAMES, LogLevelName } from "./log";
 
-export type IndicatorCorner = "top-left" | "top-right" | "bottom-left" | "bottom-right";
-export const INDICATOR_CORNERS: readonly IndicatorCorner[] = [
-  "top-left",
-  "top-right",
-  "bottom-left",
-  "bottom-right",
-];
+export { INDICATOR_CORNERS, LOG_LEVEL_NAMES };
+export type { IndicatorCorner, LogLevelName };
 
 export interface Config {
   host: string;

@@ -4,8 +4,15 @@
  * The text is rebuilt only when something it shows changes (the state, the address,
  * the whole seconds of a countdown), so drawing it every frame allocates nothing.
  */
-import type { IndicatorCorner } from "./config";
-import type { ConnectionState } from "./connection";
+
+export type IndicatorCorner = "top-left" | "top-right" | "bottom-left" | "bottom-right";
+export const INDICATOR_CORNERS: readonly IndicatorCorner[] = [
+  "top-left",
+  "top-right",
+  "bottom-left",
+  "bottom-right",
+];
+import type { ConnectionState } from "../link/connection";
 
 /** Inline colour code: byte 255 then red, green, blue (1-255; 10 and 13 avoided as line breaks). */
 function colour(r: number, g: number, b: number): string {

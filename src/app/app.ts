@@ -5,12 +5,13 @@
  */
 import { Command, parseCommand } from "./commands";
 import { Config, defaultConfig, loadConfig, saveConfig } from "./config";
-import { Connection, ConnectionDiagnostics, Transition } from "./connection";
+import { Connection, ConnectionDiagnostics, Transition } from "../link/connection";
 import { IndicatorText } from "./indicator";
-import { Clock, Logger } from "./log";
-import { FailureKind } from "./socket-errors";
+import type { Clock } from "../core/clock";
+import { Logger } from "./log";
+import { FailureKind } from "../link/socket-errors";
 import { formatDuration, helpLines, statusLines } from "./status-report";
-import type { Transport } from "./transport";
+import type { Transport } from "../link/transport";
 import { WIDGET_VERSION } from "./version";
 
 export interface AppDeps {

@@ -5,7 +5,7 @@
  * started stay precise; `os.clock` (wall-clock seconds since the engine started, in
  * Recoil) is the fallback.
  */
-import type { Clock } from "./log";
+import type { Clock } from "../core/clock";
 
 export function createEngineClock(): Clock {
   if (typeof Spring.GetTimer === "function" && typeof Spring.DiffTimers === "function") {

@@ -17,8 +17,8 @@
  * frame: Windows itself retries a refused connect for a second or two before it
  * reports the refusal.
  */
-import type { Clock } from "./log";
-import type { ConnectStatus, Transport } from "./transport";
+import type { Clock } from "../core/clock";
+import type { ConnectStatus, Transport } from "../link/transport";
 
 /** Seconds between two connect probes of a pending attempt. */
 export const CONNECT_PROBE_INTERVAL = 0.2;

@@ -8,12 +8,10 @@
  *   after `reminderInterval` seconds;
  * - a token bucket caps everything else, so no bug can flood the console.
  */
-import type { LogLevelName } from "./config";
+import type { Clock } from "../core/clock";
 
-export interface Clock {
-  /** Seconds, monotonic, from an arbitrary origin. */
-  now(): number;
-}
+export type LogLevelName = "error" | "warn" | "info" | "debug";
+export const LOG_LEVEL_NAMES: readonly LogLevelName[] = ["error", "warn", "info", "debug"];
 
 const LEVEL_RANK: Record<LogLevelName, number> = { error: 1, warn: 2, info: 3, debug: 4 };
 const LEVEL_LABEL: Record<LogLevelName, string> = {

@@ -3,7 +3,7 @@
  */
 import { COMMAND_HELP } from "./commands";
 import type { Config } from "./config";
-import type { ConnectionDiagnostics } from "./connection";
+import type { ConnectionDiagnostics } from "../link/connection";
 
 /** "0.4 s", "12 s", "3 min 4 s", "2 h 5 min". */
 export function formatDuration(seconds: number): string {

@@ -16,7 +16,7 @@
  */
 import { Backoff } from "./backoff";
 import { ByteCounter } from "./byte-counter";
-import type { Clock } from "./log";
+import type { Clock } from "../core/clock";
 import { Outbox } from "./outbox";
 import { classifySocketError, describeFailure, FailureKind, isRetryable } from "./socket-errors";
 import type { Transport } from "./transport";
