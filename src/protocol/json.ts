@@ -6,10 +6,11 @@
  * - Strings: `"` and `\` escaped, control characters and DEL as short escapes or `\u00XX`,
  *   invalid UTF-8 replaced by U+FFFD (one per maximal invalid subsequence, as the WHATWG
  *   decoder does). Escaped strings are cached: names repeat in every snapshot.
- * - Numbers: whole values below 2^53 as integers; other finite values in the shortest text that
- *   reads back as the same number, else with 9 significant digits (enough for a float). The
- *   engine's `string.format` ignores `%e`/`%g` and honours only `.N` precision, so only `%d`
- *   and `%.Nf` are used. nan and ±inf are written as `null` and counted.
+ * - Numbers: whole values below 2^53 as integers; in the engine, other finite values as its own
+ *   `tostring` when that reads back as the same float, else with 9 significant digits (enough
+ *   for a float). The engine's `string.format` ignores `%e`/`%g` and honours only the `.N`
+ *   precision, so there only `%d`, `%.Nf` and `%s` are used; stock Lua (tests) uses `%.9g`.
+ *   nan and ±inf are written as `null` and counted.
  * - Output is built as parts joined once by `table.concat`.
  *
  * Needs no `_G`, `require` or `load` (BAR's widget environment has none of them).
