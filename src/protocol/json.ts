@@ -542,6 +542,82 @@ function encodeInto(parts: Parts, n: number, shape: Shape, value: unknown): numb
   return n + 1;
 }
 
+// ---------------------------------------------------------------------------------------
+// Big messages in slices: head, elements first..last of one array field, tail. Encoding a
+// 10,000-unit positions message takes about 0.1 s, so the caller spreads it over frames.
+
+function arrayField(shape: ObjectShape, key: string): LuaMultiReturn<[number, ArrayShape]> {
+  for (const i of $range(1, shape.count)) {
+    const field = shape.shapes.get(i);
+    if (shape.keys.get(i) === key && field.kind === Kind.Array) return $multi(i, field);
+  }
+  return error("no array field " + key);
+}
+
+function writeField(
+  parts: Parts,
+  n: number,
+  shape: ObjectShape,
+  record: LuaTable<string, unknown>,
+  i: number,
+): number {
+  const field = record.get(shape.keys.get(i));
+  if (field === undefined && shape.optional.get(i)) return n;
+  parts.set(n + 1, shape.prefixes.get(i));
+  return encodeInto(parts, n + 1, shape.shapes.get(i), field);
+}
+
+/** The fields of `record` before the array field `key`, then `"key":[`. */
+export function encodeHead(
+  parts: Parts,
+  n: number,
+  shape: ObjectShape,
+  record: LuaTable<string, unknown>,
+  key: string,
+): number {
+  const [index] = arrayField(shape, key);
+  for (const i of $range(1, index - 1)) n = writeField(parts, n, shape, record, i);
+  parts.set(n + 1, shape.prefixes.get(index) + "[");
+  return n + 1;
+}
+
+/** Elements first..last of the array field `key` (1-based; a comma before all but the first). */
+export function encodeElements(
+  parts: Parts,
+  n: number,
+  shape: ObjectShape,
+  key: string,
+  list: LuaTable<number, unknown>,
+  first: number,
+  last: number,
+): number {
+  const [, array] = arrayField(shape, key);
+  for (const i of $range(first, last)) {
+    if (i > 1) {
+      n += 1;
+      parts.set(n, ",");
+    }
+    n = encodeInto(parts, n, array.item, list.get(i));
+  }
+  return n;
+}
+
+/** `]`, then the fields of `record` after the array field `key`, then `}`. */
+export function encodeTail(
+  parts: Parts,
+  n: number,
+  shape: ObjectShape,
+  record: LuaTable<string, unknown>,
+  key: string,
+): number {
+  const [index] = arrayField(shape, key);
+  n += 1;
+  parts.set(n, "]");
+  for (const i of $range(index + 1, shape.count)) n = writeField(parts, n, shape, record, i);
+  parts.set(n + 1, "}");
+  return n + 1;
+}
+
 /** The JSON text of `value` as described by `shape` (no newline). */
 export function encode(shape: Shape, value: unknown): string {
   const parts = new LuaTable<number, string>();

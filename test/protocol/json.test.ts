@@ -221,6 +221,56 @@ describe.each(runners.map((r) => [r.name, r] as const))("%s", (_, runner) => {
     expect(out[values.length]!.toString("utf8")).toBe(String(nulls));
   });
 
+  test("a big message encoded in slices (head, element ranges, tail) equals the whole", () => {
+    const pick = (type: string): string =>
+      luaValue(JSON.parse(fixtureLines.find((l) => l.startsWith(`{"type":"${type}"`))!));
+    // An array at the end (positions.units) and one in the middle (snapshot.teams).
+    const cases: Array<[string, string]> = [
+      ["positions", "units"],
+      ["snapshot", "teams"],
+      ["snapshot", "economy"],
+    ];
+    const out = runner.strings(`
+      local S = J.OUTBOUND_SHAPES
+      local function sliced(shape, value, key, step)
+        local parts, n = {}, 0
+        n = J.encodeHead(parts, n, shape, value, key)
+        local list = value[key]
+        local first = 1
+        while first <= #list do
+          local last = math.min(#list, first + step - 1)
+          n = J.encodeElements(parts, n, shape, key, list, first, last)
+          first = last + 1
+        end
+        n = J.encodeTail(parts, n, shape, value, key)
+        return table.concat(parts, "", 1, n)
+      end
+      local r = {}
+      ${cases
+        .map(
+          ([type, key]) => `
+      do
+        local value = ${pick(type)}
+        r[#r + 1] = J.encode(S.${type}, value)
+        r[#r + 1] = sliced(S.${type}, value, "${key}", 1)
+        r[#r + 1] = sliced(S.${type}, value, "${key}", 3)
+        value.${key} = {}
+        r[#r + 1] = J.encode(S.${type}, value)
+        r[#r + 1] = sliced(S.${type}, value, "${key}", 2)
+      end`,
+        )
+        .join("")}
+      return r`);
+    expect(out.length).toBe(cases.length * 5);
+    for (let c = 0; c < cases.length; c++) {
+      const [whole, byOne, byThree, empty, emptySliced] = out.slice(c * 5, c * 5 + 5);
+      expect(byOne!.toString()).toBe(whole!.toString());
+      expect(byThree!.toString()).toBe(whole!.toString());
+      expect(emptySliced!.toString()).toBe(empty!.toString());
+      expect(JSON.parse(empty!.toString())[cases[c]![1]]).toEqual([]);
+    }
+  });
+
   test("arrays and objects come from the shape, not from the table", () => {
     const [empty, numericKeys, withToken, withoutToken, mismatched, row, count] = runner.strings(`
       local S = J.OUTBOUND_SHAPES
