@@ -125,18 +125,18 @@ export function onOff(): SettingKind<boolean> {
   };
 }
 
-/** One of `names`, typed in any case; `noun` names it in messages ("the level"). */
+/** One of `names`, typed in any case; `noun` names it in usages and messages ("level"). */
 export function oneOf<T extends string>(names: readonly T[], noun: string): SettingKind<T> {
   const pick = (text: string): Parsed<T> => {
     const lower = string.lower(text);
     for (const name of names) {
       if (name === lower) return $multi(name, undefined);
     }
-    return $multi(undefined, `${noun} must be one of ${names.join(", ")}`);
+    return $multi(undefined, `the ${noun} must be one of ${names.join(", ")}`);
   };
   return {
     luaType: "string",
-    argument: `<${names.join("|")}>`,
+    argument: `<${noun}>`,
     range: names.join(", "),
     check: pick,
     parse: pick,

@@ -122,11 +122,15 @@ export const SETTINGS = [
   }),
   setting({
     key: "logLevel",
-    kind: oneOf<LogLevelName>(LOG_LEVEL_NAMES, "the level"),
+    kind: oneOf<LogLevelName>(LOG_LEVEL_NAMES, "level"),
     default: "info",
     label: "log level",
     group: "display",
-    command: { name: "verbose", aliases: ["loglevel"], summary: "how much to print" },
+    command: {
+      name: "verbose",
+      aliases: ["loglevel"],
+      summary: `how much to print: ${LOG_LEVEL_NAMES.join(", ")}`,
+    },
   }),
   setting({
     key: "showIndicator",
@@ -138,7 +142,7 @@ export const SETTINGS = [
   // Every corner of BAR's screen holds something, so the player picks.
   setting({
     key: "indicatorCorner",
-    kind: oneOf<IndicatorCorner>(INDICATOR_CORNERS, "the corner"),
+    kind: oneOf<IndicatorCorner>(INDICATOR_CORNERS, "corner"),
     default: "bottom-right",
     label: "status line corner",
     group: "display",

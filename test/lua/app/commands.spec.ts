@@ -109,11 +109,11 @@ describe("parseCommand", () => {
     ],
     [
       "verbose loud",
-      "verbose: the level must be one of error, warn, info, debug (usage: /livedata verbose <error|warn|info|debug>)",
+      "verbose: the level must be one of error, warn, info, debug (usage: /livedata verbose <level>)",
     ],
     [
       "loglevel loud",
-      "verbose: the level must be one of error, warn, info, debug (usage: /livedata verbose <error|warn|info|debug>)",
+      "verbose: the level must be one of error, warn, info, debug (usage: /livedata verbose <level>)",
     ],
     ["retry", "retry: the first retry delay is missing (usage: /livedata retry <first> [max])"],
     [

@@ -178,10 +178,11 @@ describe("onOff and oneOf", () => {
   });
 
   it("reads one of its names in any case and gives the canonical name", () => {
-    const kind = oneOf(["error", "warn"], "the level");
+    const kind = oneOf(["error", "warn"], "level");
     expect(parse(kind, "WARN").value).toBe("warn");
     expect(parse(kind, "Error").value).toBe("error");
     expect(parse(kind, "loud").problem).toBe("the level must be one of error, warn");
     expect(kind.range).toBe("error, warn");
+    expect(kind.argument).toBe("<level>");
   });
 });
