@@ -200,11 +200,10 @@ export class Collector {
   }
 
   gamePaused(playerID: PlayerID | undefined, paused: boolean): void {
-    this.event({
-      type: paused ? "game_paused" : "game_resumed",
-      frame: this.reader.gameFrame(),
-      playerID,
-    });
+    const frame = this.reader.gameFrame();
+    this.event(
+      paused ? { type: "game_paused", frame, playerID } : { type: "game_resumed", frame, playerID },
+    );
   }
 
   gameOver(): void {
@@ -242,7 +241,11 @@ export class Collector {
   private playerEvent(type: "player_added" | "player_changed", playerID: PlayerID): void {
     if (!this.settings.events) return;
     const player = readPlayer(this.reader, playerID);
-    if (player !== undefined) this.event({ type, frame: this.reader.gameFrame(), player });
+    if (player === undefined) return;
+    const frame = this.reader.gameFrame();
+    this.event(
+      type === "player_added" ? { type, frame, player } : { type: "player_changed", frame, player },
+    );
   }
 
   unitCreated(unitID: UnitID, unitDefID: UnitDefID, teamID: TeamID, builderID?: UnitID): void {

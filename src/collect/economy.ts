@@ -51,7 +51,7 @@ export class EconomySampler implements Job {
           this.pending.push({ teamID, metal, energy });
         }
       }
-      if (budget.expired()) return false;
+      if (this.cursor < teams.length && budget.expired()) return false;
     }
     this.sampling = false;
     this.lastFrame = this.frame;

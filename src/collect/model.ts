@@ -213,10 +213,12 @@ export type Change =
       newTeamID: TeamID;
     })
   | (Stamped & { type: "team_died"; teamID: TeamID })
-  | (Stamped & { type: "player_added" | "player_changed"; player: PlayerState })
+  | (Stamped & { type: "player_added"; player: PlayerState })
+  | (Stamped & { type: "player_changed"; player: PlayerState })
   | (Stamped & { type: "player_removed"; playerID: PlayerID })
   | (Stamped & { type: "game_started" })
-  | (Stamped & { type: "game_paused" | "game_resumed"; playerID: PlayerID | undefined })
+  | (Stamped & { type: "game_paused"; playerID: PlayerID | undefined })
+  | (Stamped & { type: "game_resumed"; playerID: PlayerID | undefined })
   | (Stamped & {
       type: "game_over";
       /** Ally teams that still had a living team (BAR drops the engine's winners). */

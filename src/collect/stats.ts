@@ -72,7 +72,9 @@ export class StatsTracker implements Job {
         this.emit({ teamID, index: done + 1 + i, live: false, entry: entries[i] }, frame);
       }
       this.emitted.set(teamID, done + entries.length);
-      return done + entries.length < finals && entries.length > 0;
+      if (entries.length === 0) return false;
+      // More finals to read, or the live entry of a finished game: come back.
+      return done + entries.length < finals || (this.over && this.liveEmitted.get(teamID) !== true);
     }
     if (this.over && this.liveEmitted.get(teamID) !== true) {
       const entries = this.reader.teamStats(teamID, count, count);
