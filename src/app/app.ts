@@ -5,7 +5,7 @@
  */
 import { Command, parseCommand } from "./commands";
 import { Config, defaultConfig, loadConfig, saveConfig } from "./config";
-import { Connection, ConnectionDiagnostics, Transition } from "../link/connection";
+import { Connection, ConnectionDiagnostics, Proof, Transition } from "../link/connection";
 import { IndicatorText } from "./indicator";
 import type { Clock } from "../core/clock";
 import { Logger } from "./log";
@@ -45,6 +45,9 @@ const TCP_ALLOW_HINT =
   "(in the BAR data folder). Quit the game, add the address to that line, e.g. " +
   "TCPAllowConnect = 127.0.0.1:9876 (entries separated by spaces, * allows all), and start again.";
 
+/** Streak key prefix of connections that end before they prove themselves. */
+const FLAP_KEY = "flap:";
+
 /** How many distinct internal error messages are remembered to log each only once. */
 const MAX_REMEMBERED_ERRORS = 20;
 
@@ -76,7 +79,7 @@ export class LiveDataApp {
         retryMaxDelay: this.config.retryMaxDelay,
         connectTimeout: this.config.connectTimeout,
       },
-      { onTransition: (t) => this.reportTransition(t) },
+      { onTransition: (t) => this.reportTransition(t), onProven: (p) => this.reportProof(p) },
       { greeting: () => GREETING },
     );
   }
@@ -288,7 +291,13 @@ export class LiveDataApp {
     return `${this.config.host}:${this.config.port}`;
   }
 
-  /** Turns state changes into console lines: debug for each, info/warn for what matters. */
+  /**
+   * Turns state changes into console lines: debug for each, info/warn for what matters.
+   * Failures that repeat (attempts refused while the receiver is down, connections
+   * that end before they prove themselves while it accepts and closes) print once per
+   * streak, then as counts; a connection that follows such a flap is announced only
+   * once it has proved itself (`reportProof`).
+   */
   private reportTransition(t: Transition): void {
     const log = this.log;
     if (log.enabled("debug")) {
@@ -297,12 +306,20 @@ export class LiveDataApp {
     const address = `${t.host}:${t.port}`;
     switch (t.to) {
       case "CONNECTED":
-        log.endStreak();
-        log.info(`connected to ${address}`);
+        if (!this.inFlapStreak()) {
+          log.endStreak();
+          log.info(`connected to ${address}`);
+        }
         return;
       case "RECONNECTING": {
         const retry = t.retryIn !== undefined ? `; retrying in ${formatDuration(t.retryIn)}` : "";
-        if (t.from === "CONNECTED") {
+        if (t.from === "CONNECTED" && t.proven === false) {
+          log.repeating(
+            "warn",
+            `${FLAP_KEY}${t.failure ?? "?"}`,
+            `lost the connection to ${address} before it proved stable: ${t.reason}${retry}`,
+          );
+        } else if (t.from === "CONNECTED") {
           log.endStreak();
           log.warn(`lost the connection to ${address}: ${t.reason}${retry}`);
         } else {
@@ -324,6 +341,22 @@ export class LiveDataApp {
         log.endStreak();
         return;
     }
+  }
+
+  /** A connection proved itself: after a streak of flaps, this is when it is announced. */
+  private reportProof(p: Proof): void {
+    if (this.log.enabled("debug")) {
+      this.log.debug(`connection proved itself: ${p.reason}`);
+    }
+    if (this.inFlapStreak()) {
+      this.log.endStreak();
+      this.log.info(`connected to ${p.host}:${p.port} (${p.reason})`);
+    }
+  }
+
+  private inFlapStreak(): boolean {
+    const key = this.log.streak();
+    return key !== undefined && string.sub(key, 1, FLAP_KEY.length) === FLAP_KEY;
   }
 
   private reportFailedAttempt(
