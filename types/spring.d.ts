@@ -16,12 +16,14 @@ declare namespace Spring {
   /**
    * Prints to the in-game console and infolog. Several arguments are joined with ", ".
    * Recoil: rts/Lua/LuaUnsyncedCtrl.cpp (Echo).
+   * @see https://github.com/beyond-all-reason/RecoilEngine/blob/c936b71/rts/Lua/LuaUnsyncedCtrl.cpp
    */
   function Echo(...args: unknown[]): void;
 
   /**
    * Current high-resolution time. Only useful as an argument to {@link DiffTimers}.
    * Recoil: rts/Lua/LuaUnsyncedRead.cpp (GetTimer).
+   * @see https://github.com/beyond-all-reason/RecoilEngine/blob/c936b71/rts/Lua/LuaUnsyncedRead.cpp
    */
   function GetTimer(): SpringTimer;
 
@@ -30,9 +32,11 @@ declare namespace Spring {
    * difference is computed in C before it becomes a float, so it stays precise for a
    * short interval however long the engine has been running: unlike
    * `socket.gettime()`/`os.time()`, which are useless at float precision.
+   * @see https://github.com/beyond-all-reason/RecoilEngine/blob/c936b71/rts/Lua/LuaUnsyncedRead.cpp
    */
   function DiffTimers(later: SpringTimer, earlier: SpringTimer, inMilliseconds?: boolean): number;
 
+  /** Size and position of the game window: `vsx, vsy, posX, posY` (y grows upward on screen). * @see https://github.com/beyond-all-reason/RecoilEngine/blob/c936b71/rts/Lua/LuaUnsyncedRead.cpp
   /** Size and position of the game window: `vsx, vsy, posX, posY` (y grows upward on screen). */
   function GetViewGeometry(): LuaMultiReturn<
     [vsx: number, vsy: number, posX: number, posY: number]
@@ -43,6 +47,7 @@ declare namespace Spring {
  * Facts about the player's machine (Recoil: rts/Lua/LuaConstPlatform.cpp), offered to
  * widgets through BAR's `System` table. Only the field we read is declared. May be
  * missing in other hosts, so code must tolerate `undefined`.
+ * @see https://github.com/beyond-all-reason/RecoilEngine/blob/c936b71/rts/Lua/LuaConstPlatform.cpp
  */
 declare const Platform:
   | {

@@ -186,6 +186,8 @@ export interface HostOptions {
   statusApi?: string;
   /** Do not write socket created/connect/accepted/closed events (benchmarks). */
   quietSockets?: boolean;
+  /** Run a game world: path of its JSON config (--world; see world-driver.ts). */
+  world?: string;
   /** Record error/removal/load-failure events without failing. */
   tolerateErrors?: boolean;
   /** Record leaked sockets without failing. */
@@ -261,6 +263,7 @@ export class BarHost {
     }
     if (options.statusApi) args.push("--status-api", options.statusApi);
     if (options.quietSockets) args.push("--quiet-sockets");
+    if (options.world) args.push("--world", options.world);
 
     this.proc = spawn(options.interpreter, args, {
       cwd: options.cwd,
@@ -587,6 +590,12 @@ export class BarHost {
       await new Promise((r) => setTimeout(r, intervalMs));
       if (this.failureError) throw this.failureError;
     }
+  }
+
+  /** A game world command (needs `world`): start, pause, unpause, speed X,
+   * step N, state, gameover; resolves with the world's state after it. */
+  async world(command: string): Promise<Record<string, unknown>> {
+    return (await this.expectOk(`world ${command}`)).state as Record<string, unknown>;
   }
 
   // -------------------------------------------------------------------------

@@ -26,6 +26,7 @@ function open(this: void, options: { maxQueuedBytes?: number; provenAfter?: numb
       retryInitialDelay: 1,
       retryMaxDelay: 30,
       connectTimeout: 5,
+      silenceTimeout: 0,
     },
     {
       onTransition: (t) => {
