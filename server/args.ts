@@ -10,6 +10,7 @@ export interface ServerArgs {
   host: string;
   port: number;
   maxLineBytes: number;
+  closeAtOnce: boolean;
 }
 
 export type ParsedArgs = ServerArgs | { kind: "help" };
@@ -30,6 +31,8 @@ Options:
                           0.0.0.0 accepts connections from other machines too)
   --port <1-65535>        TCP port to listen on (default ${DEFAULT_PORT})
   --max-line-bytes <n>    longer lines are summarised instead of printed (default ${DEFAULT_MAX_LINE_BYTES})
+  --close-at-once         close every connection as soon as it is accepted (a receiver
+                          that crashes on each client; for testing reconnect storms)
   -h, --help              show this help and exit
 
 With npm, put "--" before the options so npm passes them on:
@@ -67,6 +70,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     host: DEFAULT_HOST,
     port: DEFAULT_PORT,
     maxLineBytes: DEFAULT_MAX_LINE_BYTES,
+    closeAtOnce: false,
   };
   // Help wins over everything else, so "--port abc --help" still shows the usage.
   if (argv.some((arg) => arg === "-h" || arg === "--help")) return { kind: "help" };
@@ -76,6 +80,10 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
 
     const equals = arg.indexOf("=");
     const name = arg.startsWith("--") && equals !== -1 ? arg.slice(0, equals) : arg;
+    if (arg === "--close-at-once") {
+      result.closeAtOnce = true;
+      continue;
+    }
     if (!isValueOption(name)) {
       if (arg.startsWith("-")) throw new UsageError(`unknown option "${name}"`);
       // npm swallows options given without "--" and leaves their values behind.

@@ -54,6 +54,7 @@ async function main(): Promise<void> {
     host: args.host,
     port: args.port,
     maxLineBytes: args.maxLineBytes,
+    closeAtOnce: args.closeAtOnce,
     log,
   });
 

@@ -32,6 +32,12 @@ export interface TestServerOptions {
   waitTimeoutMs?: number;
   /** If given, every server event is described through it, one message per call. */
   log?: Log;
+  /**
+   * Close every connection as soon as it is accepted, reading nothing (a receiver that
+   * crashes on each client), with the reason "kicked". Default false; can be changed
+   * later through the `closeAtOnce` property.
+   */
+  closeAtOnce?: boolean;
 }
 
 export interface ClientInfo {
@@ -147,6 +153,8 @@ function checkPort(port: number): number {
 export class TestServer extends EventEmitter<TestServerEvents> {
   readonly host: string;
   readonly maxLineBytes: number;
+  /** See TestServerOptions.closeAtOnce; applies to connections accepted from now on. */
+  closeAtOnce: boolean;
   private port: number;
   private listener: net.Server | null = null;
   private address: AddressInfo | null = null;
@@ -171,6 +179,7 @@ export class TestServer extends EventEmitter<TestServerEvents> {
     this.host = options.host ?? DEFAULT_HOST;
     this.port = checkPort(options.port ?? DEFAULT_PORT);
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    this.closeAtOnce = options.closeAtOnce ?? false;
     new LineSplitter(this.maxLineBytes); // validates the limit now rather than on the first client
     const historyLimit = options.historyLimit ?? 1000;
     const timeoutMs = options.waitTimeoutMs ?? 2000;
@@ -352,6 +361,10 @@ export class TestServer extends EventEmitter<TestServerEvents> {
     this.totalCounts.acceptedConnections++;
     this.connections.add(info);
     this.emit("connection", info);
+    if (this.closeAtOnce) {
+      state.closedBy = "kicked";
+      socket.destroy();
+    }
   }
 
   private receive(state: ClientState, chunk: Buffer): void {

@@ -10,6 +10,7 @@ import {
   Connection,
   ConnectionDiagnostics,
   ConnectionSettings,
+  Proof,
   Transition,
 } from "../link/connection";
 import { IndicatorText } from "./indicator";
@@ -62,6 +63,9 @@ function connectionSettings(c: Config): ConnectionSettings {
   };
 }
 
+/** Streak key prefix of connections that end before they prove themselves. */
+const FLAP_KEY = "flap:";
+
 /** How many distinct internal error messages are remembered to log each only once. */
 const MAX_REMEMBERED_ERRORS = 20;
 
@@ -86,7 +90,7 @@ export class LiveDataApp {
       deps.transport,
       deps.clock,
       connectionSettings(this.config),
-      { onTransition: (t) => this.reportTransition(t) },
+      { onTransition: (t) => this.reportTransition(t), onProven: (p) => this.reportProof(p) },
       { greeting: () => GREETING },
     );
   }
@@ -267,7 +271,13 @@ export class LiveDataApp {
     return `${this.config.host}:${this.config.port}`;
   }
 
-  /** Turns state changes into console lines: debug for each, info/warn for what matters. */
+  /**
+   * Turns state changes into console lines: debug for each, info/warn for what matters.
+   * Failures that repeat (attempts refused while the receiver is down, connections
+   * that end before they prove themselves while it accepts and closes) print once per
+   * streak, then as counts; a connection that follows such a flap is announced only
+   * once it has proved itself (`reportProof`).
+   */
   private reportTransition(t: Transition): void {
     const log = this.log;
     if (log.enabled("debug")) {
@@ -276,12 +286,20 @@ export class LiveDataApp {
     const address = `${t.host}:${t.port}`;
     switch (t.to) {
       case "CONNECTED":
-        log.endStreak();
-        log.info(`connected to ${address}`);
+        if (!this.inFlapStreak()) {
+          log.endStreak();
+          log.info(`connected to ${address}`);
+        }
         return;
       case "RECONNECTING": {
         const retry = t.retryIn !== undefined ? `; retrying in ${formatDuration(t.retryIn)}` : "";
-        if (t.from === "CONNECTED") {
+        if (t.from === "CONNECTED" && t.proven === false) {
+          log.repeating(
+            "warn",
+            `${FLAP_KEY}${t.failure ?? "?"}`,
+            `lost the connection to ${address} before it proved stable: ${t.reason}${retry}`,
+          );
+        } else if (t.from === "CONNECTED") {
           log.endStreak();
           log.warn(`lost the connection to ${address}: ${t.reason}${retry}`);
         } else {
@@ -303,6 +321,22 @@ export class LiveDataApp {
         log.endStreak();
         return;
     }
+  }
+
+  /** A connection proved itself: after a streak of flaps, this is when it is announced. */
+  private reportProof(p: Proof): void {
+    if (this.log.enabled("debug")) {
+      this.log.debug(`connection proved itself: ${p.reason}`);
+    }
+    if (this.inFlapStreak()) {
+      this.log.endStreak();
+      this.log.info(`connected to ${p.host}:${p.port} (${p.reason})`);
+    }
+  }
+
+  private inFlapStreak(): boolean {
+    const key = this.log.streak();
+    return key !== undefined && string.sub(key, 1, FLAP_KEY.length) === FLAP_KEY;
   }
 
   private reportFailedAttempt(

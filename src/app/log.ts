@@ -6,7 +6,9 @@
  * - a message given a key (e.g. "connection refused") prints once per streak of that
  *   key; repeats are counted and summarised when the streak ends, with a reminder
  *   after `reminderInterval` seconds;
- * - a token bucket caps everything else, so no bug can flood the console.
+ * - a token bucket caps everything else, so no bug can flood the console. The count
+ *   of lines it dropped rides on the next line it lets through, so its notices never
+ *   take room of their own.
  */
 import type { Clock } from "../core/clock";
 
@@ -117,6 +119,11 @@ export class Logger {
     this.emit(level, message);
   }
 
+  /** The key of the streak in progress, if any. */
+  streak(): string | undefined {
+    return this.streakKey;
+  }
+
   /** Ends the current streak, printing how often its message was held back. */
   endStreak(): void {
     if (this.streakKey !== undefined && this.streakSuppressed > 0) {
@@ -143,11 +150,8 @@ export class Logger {
     if (this.droppedByBudget > 0) {
       const dropped = this.droppedByBudget;
       this.droppedByBudget = 0;
-      this.write("warn", `${dropped} log lines were dropped to avoid flooding the console`);
-      if (!this.takeToken()) {
-        this.droppedByBudget += 1;
-        return;
-      }
+      const lines = dropped === 1 ? "1 line" : `${dropped} lines`;
+      message = `${message} (${lines} before this dropped to avoid flooding the console)`;
     }
     this.write(level, message);
   }

@@ -13,6 +13,11 @@
  * ERROR means the widget has stopped trying on its own: auto-reconnect is off, or
  * retrying cannot help (the engine's allow-list denies the address). `connect`, an
  * address change or switching auto-reconnect back on leaves it.
+ *
+ * A connection counts as a success (the retry delay starts again from the first,
+ * the failure streak ends) only once it has proved itself: it stayed up for
+ * `provenAfter` seconds, or the receiver sent something. A receiver that accepts
+ * and closes at once is a failure like a refusal, so the delay keeps growing.
  */
 import { Backoff } from "./backoff";
 import { ByteCounter } from "./byte-counter";
@@ -45,14 +50,31 @@ export interface Transition {
   reason: string;
   /** Set when the transition was caused by a network failure. */
   failure?: FailureKind;
+  /**
+   * For a connection that ended (from CONNECTED): whether it had proved itself
+   * first; one that had not is a failed attempt and continues the failure streak.
+   */
+  proven?: boolean;
   /** Seconds until the next attempt, when one is scheduled. */
   retryIn?: number;
   host: string;
   port: number;
 }
 
+/** How a connection proved itself (see `ConnectionOptions.provenAfter`). */
+export interface Proof {
+  /** "stayed up for 10 s" or "the receiver answered". */
+  reason: string;
+  /** Failed attempts and connections that did not prove themselves before it. */
+  failedBefore: number;
+  host: string;
+  port: number;
+}
+
 export interface ConnectionListener {
   onTransition(transition: Transition): void;
+  /** The current connection has proved itself: a success, ending the failure streak. */
+  onProven?(proof: Proof): void;
   /** Bytes received from the peer (phase 1 only counts them). */
   onData?(data: string): void;
 }
@@ -63,8 +85,17 @@ export interface ConnectionOptions {
   /** Bytes read per `receive` call, and calls per frame at most. */
   receiveChunk?: number;
   receiveCallsPerFrame?: number;
-  /** Bytes written per frame at most, so a large backlog is spread over frames. */
+  /**
+   * Bytes written per frame at most, joined into one `send` call, so that a large
+   * backlog is spread over frames. Default 65536.
+   */
   sendBytesPerFrame?: number;
+  /**
+   * Seconds a connection must stay up to count as a success when the receiver sends
+   * nothing. Default 10: longer than a receiver takes to crash after accepting, short
+   * enough that a real outage after it still starts from the first retry delay.
+   */
+  provenAfter?: number;
   /** Line written first on every new connection. */
   greeting?: (this: void) => string;
 }
@@ -73,7 +104,10 @@ export interface ConnectionDiagnostics {
   state: ConnectionState;
   host: string;
   port: number;
-  /** Failed attempts since the last successful connection. */
+  /**
+   * Failed attempts since the last successful connection, including connections
+   * that ended before they proved themselves.
+   */
   failedAttempts: number;
   totalAttempts: number;
   connections: number;
@@ -86,6 +120,8 @@ export interface ConnectionDiagnostics {
   lastErrorAgo?: number;
   /** Seconds since the current connection was established. */
   connectedFor?: number;
+  /** While connected: whether the connection has proved itself yet. */
+  proven?: boolean;
   /** Seconds since the last successful connection was established. */
   sinceLastConnected?: number;
   /** Seconds the current attempt has been pending. */
@@ -105,6 +141,9 @@ export class Connection {
   private readonly receiveChunk: number;
   private readonly receiveCallsPerFrame: number;
   private readonly sendBytesPerFrame: number;
+  private readonly provenAfter: number;
+  /** Whether the current connection has proved itself (meaningful while CONNECTED). */
+  private proven = false;
 
   private attemptStartedAt = 0;
   private retryAt = 0;
@@ -131,6 +170,7 @@ export class Connection {
     this.receiveChunk = options.receiveChunk ?? 8192;
     this.receiveCallsPerFrame = options.receiveCallsPerFrame ?? 4;
     this.sendBytesPerFrame = options.sendBytesPerFrame ?? 65536;
+    this.provenAfter = options.provenAfter ?? 10;
   }
 
   state(): ConnectionState {
@@ -249,6 +289,7 @@ export class Connection {
       lastErrorKind: this.lastErrorKind,
       lastErrorAgo: this.lastError !== undefined ? now - this.lastErrorAt : undefined,
       connectedFor: state === "CONNECTED" ? now - this.connectedAt : undefined,
+      proven: state === "CONNECTED" ? this.proven : undefined,
       sinceLastConnected:
         this.lastConnectedAt !== undefined ? now - this.lastConnectedAt : undefined,
       connectingFor: state === "CONNECTING" ? now - this.attemptStartedAt : undefined,
@@ -298,7 +339,8 @@ export class Connection {
 
   private connected(): void {
     const now = this.clock.now();
-    this.backoff.reset();
+    // Not a success yet: the backoff is reset once the connection proves itself.
+    this.proven = false;
     this.connections += 1;
     this.connectedAt = now;
     this.lastConnectedAt = now;
@@ -325,29 +367,50 @@ export class Connection {
 
   private lost(message: string): void {
     const kind = classifySocketError(message);
+    const proven = this.proven;
     this.releaseTransport();
     this.recordError(message, kind);
     const why =
       kind === "timed-out" ? `connection lost (${message})` : describeFailure(kind, message);
     if (this.settings.autoReconnect) {
-      this.scheduleRetry(why, kind);
+      this.scheduleRetry(why, kind, proven);
     } else {
-      this.moveTo("ERROR", `${why}; auto-reconnect is off`, kind);
+      this.moveTo("ERROR", `${why}; auto-reconnect is off`, kind, undefined, proven);
     }
   }
 
-  private scheduleRetry(reason: string, kind: FailureKind | undefined): void {
-    const delay = this.backoff.next();
-    this.retryAt = this.clock.now() + delay;
-    this.moveTo("RECONNECTING", reason, kind, delay);
+  /** Marks the current connection a success: the retry delay starts again from the first. */
+  private prove(reason: string): void {
+    this.proven = true;
+    const failedBefore = this.backoff.streak();
+    this.backoff.reset();
+    this.listener.onProven?.({
+      reason,
+      failedBefore,
+      host: this.settings.host,
+      port: this.settings.port,
+    });
   }
 
-  /** Reads what arrived and writes what is queued, within the per-frame budgets. */
+  private scheduleRetry(reason: string, kind: FailureKind | undefined, proven?: boolean): void {
+    const delay = this.backoff.next();
+    this.retryAt = this.clock.now() + delay;
+    this.moveTo("RECONNECTING", reason, kind, delay, proven);
+  }
+
+  /**
+   * Reads what arrived and writes what is queued, within the per-frame budgets: one
+   * `send` call per frame carries the queued messages joined (one system call and,
+   * with no-delay, as few packets as the bytes need, instead of one per message).
+   */
   private pumpConnected(): void {
     for (let call = 0; call < this.receiveCallsPerFrame; call++) {
       const [data, err] = this.transport.receive(this.receiveChunk);
       if (data.length > 0) {
         this.received.add(data.length);
+        if (!this.proven) {
+          this.prove("the receiver answered");
+        }
         this.listener.onData?.(data);
       }
       if (err !== undefined) {
@@ -358,30 +421,22 @@ export class Connection {
         break;
       }
     }
-    let budget = this.sendBytesPerFrame;
-    while (budget > 0) {
-      const [message, first] = this.outbox.peek();
-      if (message === undefined) {
-        return;
-      }
-      const [last, err] = this.transport.send(message, first);
-      if (last >= first) {
-        this.sent.add(last - first + 1);
-        budget -= last - first + 1;
-      }
-      this.outbox.advance(last);
-      if (last >= message.length) {
-        this.messagesSent += 1;
-      }
-      if (err !== undefined) {
-        this.lost(err);
-        return;
-      }
-      if (last < message.length) {
-        // The send buffer is full: try again next frame.
-        return;
-      }
+    if (!this.proven && this.clock.now() - this.connectedAt >= this.provenAfter) {
+      this.prove(`stayed up for ${this.provenAfter} s`);
     }
+    const [chunk, first] = this.outbox.chunk(this.sendBytesPerFrame);
+    if (chunk === undefined) {
+      return;
+    }
+    const [last, err] = this.transport.send(chunk, first);
+    if (last >= first) {
+      this.sent.add(last - first + 1);
+      this.messagesSent += this.outbox.advance(last);
+    }
+    if (err !== undefined) {
+      this.lost(err);
+    }
+    // Otherwise, when short of the end, the send buffer is full: resumed next frame.
   }
 
   private recordError(message: string, kind: FailureKind): void {
@@ -406,6 +461,7 @@ export class Connection {
     reason: string,
     failure?: FailureKind,
     retryIn?: number,
+    proven?: boolean,
   ): void {
     const from = this.current;
     this.current = to;
@@ -414,6 +470,7 @@ export class Connection {
       to,
       reason,
       failure,
+      proven,
       retryIn,
       host: this.settings.host,
       port: this.settings.port,

@@ -18,13 +18,22 @@ describe("parseArgs", () => {
       host: "127.0.0.1",
       port: 9876,
       maxLineBytes: 4096,
+      closeAtOnce: false,
     });
+  });
+
+  it("takes --close-at-once as a flag without a value", () => {
+    expect(parseArgs(["--close-at-once", "--port", "9000"])).toMatchObject({
+      closeAtOnce: true,
+      port: 9000,
+    });
+    expect(usageError(["--close-at-once=yes"])).toBe('unknown option "--close-at-once"');
   });
 
   it("accepts separate and = forms, the later option winning", () => {
     expect(
       parseArgs(["--host", "0.0.0.0", "--port=9000", "--max-line-bytes", "100", "--port", "9001"]),
-    ).toEqual({ kind: "run", host: "0.0.0.0", port: 9001, maxLineBytes: 100 });
+    ).toEqual({ kind: "run", host: "0.0.0.0", port: 9001, maxLineBytes: 100, closeAtOnce: false });
     expect(parseArgs(["--host=::1"])).toMatchObject({ host: "::1" });
   });
 

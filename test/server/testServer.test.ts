@@ -230,6 +230,21 @@ describe("kick", () => {
   });
 });
 
+describe("close at once", () => {
+  it("closes each connection as soon as it is accepted, until switched off", async () => {
+    const { server, port } = await startServer({ closeAtOnce: true });
+    const first = await connect(port);
+    expect(await watchClose(first)).toMatchObject({ ended: true });
+    expect(await server.waitForDisconnect()).toMatchObject({ reason: "kicked" });
+
+    server.closeAtOnce = false;
+    const second = await connect(port);
+    await server.waitForConnection(isClient(second));
+    await writeAndWaitForBytes(server, second, "stays\n");
+    expect(server.status().clients).toHaveLength(1);
+  });
+});
+
 describe("stop and start", () => {
   it("refuses connections while stopped and accepts them on the same port after start", async () => {
     const { server, port } = await startServer();

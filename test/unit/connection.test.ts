@@ -178,18 +178,6 @@ describe.each(LUA_VMS)("connection state machine under $name", ({ create }) => {
     expect(delays).toEqual([1, 2, 4, 8, 16, 30, 30]);
   });
 
-  it("resets the backoff after a successful connection", () => {
-    lab.exec(`engine.socket.plan.firstConnect = "connection refused"; open(); conn:connect("test")
-      step(); step(1); step(); step(2); step(); step(4); step()`);
-    expect(lab.lua("return last().retryIn")).toBe(8);
-    lab.exec(`engine.socket.plan.firstConnect = "ok"; step(8); step()`);
-    expect(state()).toBe("CONNECTED");
-    expect(lab.lua("return conn:diagnostics().failedAttempts")).toBe(0);
-    lab.exec(`engine.socket.last.peerClosed = true; step(0.01)`);
-    expect(state()).toBe("RECONNECTING");
-    expect(lab.lua("return last().retryIn")).toBe(1);
-  });
-
   it("stops in ERROR without retrying when the engine's allow-list denies the address", () => {
     lab.exec(`engine.socket.plan.firstConnect = "connect denied"; open(); conn:connect("test")
       for i = 1, 100 do step(1) end`);
@@ -241,21 +229,6 @@ describe.each(LUA_VMS)("connection state machine under $name", ({ create }) => {
     expect(state()).toBe("CONNECTED");
   });
 
-  it("resumes a partial write where it stopped and keeps messages in order", () => {
-    lab.exec(`engine.socket.plan.firstConnect = "ok"; engine.socket.plan.sendCapacity = 0
-      open(); conn:send("first message\\n"); conn:send("second\\n"); conn:connect("test")
-      for i = 1, 6 do engine.socket.last.sendCapacity = 4; step(0.016) end`);
-    expect(lab.lua("return engine.socket.last.sent")).toBe("first message\nsecond\n".slice(0, 24));
-    lab.exec("engine.socket.last.sendCapacity = 100; step(0.016)");
-    expect(lab.lua("return engine.socket.last.sent")).toBe("first message\nsecond\n");
-    expect(lab.lua("return conn:diagnostics()")).toMatchObject({
-      messagesSent: 2,
-      queuedMessages: 0,
-      queuedBytes: 0,
-      bytesSent: "21 B",
-    });
-  });
-
   it("sends a half-written message again in full on the next connection after a failed write", () => {
     lab.exec(`engine.socket.plan.firstConnect = "ok"; engine.socket.plan.sendCapacity = 5
       open(); conn:send("0123456789\\n"); conn:connect("test"); step()`);
@@ -267,16 +240,6 @@ describe.each(LUA_VMS)("connection state machine under $name", ({ create }) => {
       engine.socket.plan.sendCapacity = math.huge; step(1); step()`);
     expect(state()).toBe("CONNECTED");
     expect(lab.lua("return engine.socket.last.sent")).toBe("0123456789\n");
-  });
-
-  it("bounds the queue by dropping the oldest messages", () => {
-    lab.exec(`open(nil, { maxQueuedBytes = 10 })
-      for i = 1, 5 do conn:send("abcd") end`);
-    expect(lab.lua("return conn:diagnostics()")).toMatchObject({
-      queuedMessages: 2,
-      queuedBytes: 8,
-      droppedMessages: 3,
-    });
   });
 
   it("goes to ERROR instead of retrying when auto-reconnect is off, and back when it is on", () => {

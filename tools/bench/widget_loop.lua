@@ -6,6 +6,7 @@ app:update() (what Update calls) per call with hostclock. Same conditions as
 tools/bench/floor.lua, so the two can be compared call for call.
 
   lua5.1 tools/bench/widget_loop.lua [--widget FILE] [--iterations N] [--attempts N]
+                                     [--burst-frames N]
 
 Measures (median/p99/p99.9/max by nearest rank, microseconds):
   connected   app:update() while connected to an idle loopback listener
@@ -22,6 +23,9 @@ Measures (median/p99/p99.9/max by nearest rank, microseconds):
                 the same calls in one go)
   indicator   what DrawScreen does besides gl.Text: app:indicatorLine() and
               indicatorPlacement() when the build has it
+  burst       200 small lines queued (app.connection:send) and app:update(),
+              timed together, while connected to a loopback listener that is
+              drained between calls (what phase 3 will queue in a busy frame)
 and the Lua memory each of them allocates per call (bytes, collector stopped),
 which is what BAR's widget profiler shows as kB/s.
 
@@ -38,10 +42,16 @@ local json = require("barhost.json")
 local loop = require("loop")
 local options = loop.options(
   arg,
-  { widget = here .. "/../../build/api_live_data_export.lua", iterations = 20000, attempts = 2000 },
-  { widget = "string", iterations = "number", attempts = "number" }
+  {
+    widget = here .. "/../../build/api_live_data_export.lua",
+    iterations = 20000,
+    attempts = 2000,
+    ["burst-frames"] = 2000,
+  },
+  { widget = "string", iterations = "number", attempts = "number", ["burst-frames"] = "number" }
 )
 local widgetFile, iterations, attempts = options.widget, options.iterations, options.attempts
+local burstFrames = options["burst-frames"]
 
 -- The bundle ends with `local ____entry = require("src.main", ...)`: return its
 -- module loader instead, so single modules can be loaded without the engine.
@@ -160,6 +170,59 @@ for i = 1, iterations do
   indicator[i] = elapsed(SLOT)
 end
 assert(app.connection:state() == "CONNECTED")
+
+-- ---- connected, 200 small lines queued per frame
+local BURST_LINES = 200
+local BURST_LINE = '{"type":"bench","frame":1234567,"value":0.125}\n'
+-- The first line of each frame differs, so that no frame's bytes repeat an earlier
+-- frame's (Lua interns strings: a repeated chunk would cost nothing to build).
+local firstLines = {}
+for i = 1, burstFrames + 400 do
+  firstLines[i] = string.format('{"type":"bench","frame":%07d,"value":0.125}\n', i)
+end
+local burstCount = 0
+accepted:settimeout(0)
+local function drain()
+  repeat
+    local data = accepted:receive(65536)
+  until not data
+end
+local function burstFrame()
+  local connection = app.connection
+  burstCount = burstCount + 1
+  connection:send(firstLines[burstCount])
+  for _ = 2, BURST_LINES do
+    connection:send(BURST_LINE)
+  end
+  app:update()
+end
+for _ = 1, 100 do
+  burstFrame()
+  drain()
+end
+local sentBefore = app:status().messagesSent
+collectgarbage("collect")
+local burst = {}
+for i = 1, burstFrames do
+  mark(SLOT)
+  burstFrame()
+  burst[i] = elapsed(SLOT)
+  drain()
+end
+local burstStatus = app:status()
+-- allocation of the widget's part only: the drain's received strings are not counted
+collectgarbage("collect")
+collectgarbage("stop")
+local burstAllocated = 0
+for _ = 1, 200 do
+  local before = collectgarbage("count")
+  burstFrame()
+  burstAllocated = burstAllocated + collectgarbage("count") - before
+  drain()
+end
+collectgarbage("restart")
+local burstBytes = math.floor(burstAllocated * 1024 / 200 * 10 + 0.5) / 10
+assert(app.connection:state() == "CONNECTED", "the burst lost the connection")
 app:shutdown()
 if accepted then
   accepted:close()
@@ -246,6 +309,11 @@ io.write(
     connected = summarise(connected),
     indicator = summarise(indicator),
     indicatorHasPlacement = placement ~= nil,
+    burst = summarise(burst),
+    burstLines = BURST_LINES,
+    burstLineBytes = #BURST_LINE,
+    burstSent = burstStatus.messagesSent - sentBefore,
+    burstDropped = burstStatus.droppedMessages,
     refusedCreate = summarise(creates),
     refusedConnect = summarise(connects),
     refusedOpen = summarise(opens),
@@ -259,6 +327,7 @@ io.write(
     allocatedBytesPerCall = {
       connected = connectedBytes,
       indicator = indicatorBytes,
+      burst = burstBytes,
       refusedAttempt = attemptBytes,
       socketObject = socketBytes,
     },

@@ -1,0 +1,245 @@
+/**
+ * The connection state machine over a scripted transport and a manual clock: when a
+ * connection counts as a success, one greeting per connection, one send per frame,
+ * resumed partial writes and a full queue.
+ */
+import { beforeEach, describe, expect, it } from "../framework";
+import { Connection, Proof, Transition } from "../../../src/link/connection";
+import { ManualClock } from "../fakes/manual-clock";
+import { ScriptedTransport } from "../fakes/scripted-transport";
+
+const GREETING = "hello\n";
+
+let clock: ManualClock;
+let transport: ScriptedTransport;
+let transitions: Transition[];
+let proofs: Proof[];
+
+function open(this: void, options: { maxQueuedBytes?: number; provenAfter?: number } = {}) {
+  return new Connection(
+    transport,
+    clock,
+    {
+      host: "127.0.0.1",
+      port: 9876,
+      autoReconnect: true,
+      retryInitialDelay: 1,
+      retryMaxDelay: 30,
+      connectTimeout: 5,
+      silenceTimeout: 0,
+    },
+    {
+      onTransition: (t) => {
+        transitions.push(t);
+      },
+      onProven: (p) => {
+        proofs.push(p);
+      },
+    },
+    { greeting: () => GREETING, ...options },
+  );
+}
+
+/** One frame after `seconds`. */
+function step(this: void, conn: Connection, seconds = 0.016): void {
+  clock.advance(seconds);
+  conn.update();
+}
+
+/** Frames until the next attempt has started (at most `seconds`). */
+function nextAttempt(this: void, conn: Connection, seconds: number): void {
+  const opens = transport.opens;
+  const start = clock.now();
+  while (transport.opens === opens && clock.now() - start < seconds) step(conn, 0.05);
+}
+
+const lastRetry = () => transitions[transitions.length - 1].retryIn;
+
+beforeEach(() => {
+  clock = new ManualClock(100);
+  transport = new ScriptedTransport();
+  transitions = [];
+  proofs = [];
+});
+
+describe("a receiver that accepts and closes at once", () => {
+  it("counts each such connection as a failure: the retry delay doubles up to the maximum", () => {
+    transport.plan.closesWith = "closed";
+    const conn = open();
+    conn.connect("test");
+    const delays: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      expect(conn.state()).toBe("RECONNECTING");
+      delays.push(lastRetry() ?? -1);
+      expect(transitions[transitions.length - 1].proven).toBe(false);
+      nextAttempt(conn, 60);
+    }
+    expect(delays).toEqual([1, 2, 4, 8, 16, 30, 30]);
+    expect(conn.diagnostics().failedAttempts).toBe(8);
+    expect(transport.opens).toBe(8);
+    expect(proofs).toHaveLength(0);
+  });
+
+  it("opens every connection with exactly one greeting, however many could not be sent", () => {
+    transport.plan.closesWith = "closed";
+    const conn = open();
+    conn.send("data\n");
+    conn.connect("test");
+    for (let i = 0; i < 5; i++) nextAttempt(conn, 60);
+    expect(transport.carried).toEqual(["", "", "", "", "", ""]);
+    transport.plan.closesWith = undefined;
+    nextAttempt(conn, 60);
+    step(conn);
+    expect(transport.current()).toBe(GREETING + "data\n");
+  });
+
+  it("sends a greeting cut off by a lost connection again whole, once", () => {
+    transport.plan.sendCapacity = 3;
+    const conn = open();
+    conn.send("data\n");
+    conn.connect("test");
+    expect(transport.current()).toBe("hel");
+    transport.peerError = "closed";
+    step(conn);
+    expect(conn.state()).toBe("RECONNECTING");
+    transport.plan.sendCapacity = undefined;
+    nextAttempt(conn, 60);
+    expect(transport.current()).toBe(GREETING + "data\n");
+  });
+});
+
+describe("a connection that proves itself", () => {
+  /** Fails three attempts (delays 1, 2, 4), then connects for good. */
+  function afterThreeFailures(this: void, options: { provenAfter?: number } = {}): Connection {
+    transport.openStatus = "failed";
+    const conn = open(options);
+    conn.connect("test");
+    step(conn, 1);
+    step(conn, 2);
+    expect(lastRetry()).toBe(4);
+    transport.openStatus = "connected";
+    step(conn, 4);
+    expect(conn.state()).toBe("CONNECTED");
+    return conn;
+  }
+
+  it("is not a success before it stayed up for provenAfter seconds: a loss keeps the streak", () => {
+    const conn = afterThreeFailures({ provenAfter: 10 });
+    step(conn, 9.9);
+    expect(conn.diagnostics().proven).toBe(false);
+    transport.peerError = "closed";
+    step(conn);
+    expect(lastRetry()).toBe(8);
+    expect(conn.diagnostics().failedAttempts).toBe(4);
+  });
+
+  it("after provenAfter seconds resets the backoff and ends the failure streak", () => {
+    const conn = afterThreeFailures({ provenAfter: 10 });
+    step(conn, 10);
+    expect(conn.diagnostics().proven).toBe(true);
+    expect(conn.diagnostics().failedAttempts).toBe(0);
+    expect(proofs).toHaveLength(1);
+    expect(proofs[0].failedBefore).toBe(3);
+    expect(proofs[0].reason).toContain("stayed up for 10 s");
+    transport.peerError = "closed";
+    step(conn);
+    expect(lastRetry()).toBe(1);
+    expect(transitions[transitions.length - 1].proven).toBe(true);
+  });
+
+  it("proves itself at once when the receiver sends something", () => {
+    const conn = afterThreeFailures({ provenAfter: 10 });
+    transport.inbox = "ack\n";
+    step(conn);
+    expect(proofs).toHaveLength(1);
+    expect(proofs[0].reason).toBe("the receiver answered");
+    transport.peerError = "closed";
+    step(conn);
+    expect(lastRetry()).toBe(1);
+  });
+});
+
+describe("sending", () => {
+  it("joins everything queued into one send call per frame", () => {
+    const conn = open();
+    conn.connect("test");
+    const before = transport.sendCalls;
+    let expected = "";
+    for (let i = 1; i <= 200; i++) {
+      const line = `{"n":${i}}\n`;
+      expected += line;
+      conn.send(line);
+    }
+    step(conn);
+    expect(transport.sendCalls - before).toBe(1);
+    expect(transport.current()).toBe(GREETING + expected);
+    const d = conn.diagnostics();
+    expect(d.messagesSent).toBe(201);
+    expect(d.bytesSent).toBe(
+      `${string.format("%.1f", (GREETING.length + expected.length) / 1024)} KiB`,
+    );
+    expect(d.queuedMessages).toBe(0);
+  });
+
+  it("spreads a backlog larger than the per-frame cap over frames, one call each", () => {
+    const conn = open();
+    for (let i = 0; i < 100; i++) conn.send(string.rep("x", 999) + "\n");
+    conn.connect("test");
+    const calls = transport.sendCalls;
+    expect(transport.current().length).toBeLessThanOrEqual(65536);
+    step(conn);
+    expect(transport.sendCalls).toBe(calls + 1);
+    expect(transport.current().length).toBe(GREETING.length + 100000);
+    expect(conn.diagnostics().messagesSent).toBe(101);
+  });
+
+  it("resumes a partial write where it stopped and keeps messages in order", () => {
+    const conn = open();
+    const messages = ["first message\n", "second\n", "third and last\n"];
+    for (const m of messages) conn.send(m);
+    transport.plan.sendCapacity = 4;
+    conn.connect("test");
+    for (let i = 0; i < 3; i++) {
+      transport.sendCapacity = 4;
+      step(conn);
+    }
+    const whole = GREETING + messages.join("");
+    // 16 of 42 bytes are out: the other 26 must follow from byte 17, not from the start.
+    expect(transport.current()).toBe(string.sub(whole, 1, 16));
+    expect(conn.diagnostics().queuedBytes).toBe(whole.length - 16);
+    expect(conn.diagnostics().messagesSent).toBe(1);
+    transport.sendCapacity = math.huge;
+    step(conn);
+    expect(transport.current()).toBe(whole);
+    const d = conn.diagnostics();
+    expect(d.messagesSent).toBe(4);
+    expect(d.queuedMessages).toBe(0);
+    expect(d.queuedBytes).toBe(0);
+    expect(d.bytesSent).toBe(`${whole.length} B`);
+  });
+
+  it("with a full queue drops whole messages, never one that has started to go out", () => {
+    const conn = open({ maxQueuedBytes: 64 });
+    transport.plan.sendCapacity = 10;
+    conn.connect("test");
+    for (let i = 0; i < 40; i++) conn.send(`message number ${i}\n`);
+    for (let i = 0; i < 5; i++) {
+      transport.sendCapacity = 10;
+      step(conn);
+    }
+    for (let i = 40; i < 80; i++) conn.send(`message number ${i}\n`);
+    transport.sendCapacity = math.huge;
+    step(conn);
+    step(conn);
+    expect(conn.diagnostics().droppedMessages).toBeGreaterThan(0);
+    expect(conn.diagnostics().queuedMessages).toBe(0);
+    const out = transport.current();
+    expect(string.sub(out, 1, GREETING.length)).toBe(GREETING);
+    let lines = 0;
+    for (const [line] of string.gmatch(string.sub(out, GREETING.length + 1), "([^\n]*)\n")) {
+      expect(line).toMatch("^message number %d+$");
+      lines += 1;
+    }
+    expect(lines + conn.diagnostics().droppedMessages).toBe(80);
+  });
+});
