@@ -31,6 +31,21 @@ declare namespace socket {
     sendt: TcpSocket[] | undefined,
     timeout: number,
   ): LuaMultiReturn<[readable: TcpSocket[], writable: TcpSocket[], error: string | undefined]>;
+
+  /** Name resolution (blocking system calls: each may hold the game for seconds). */
+  namespace dns {
+    /**
+     * Resolves a host name to its first IPv4 address: `ip, details` or `nil, message`.
+     * In Recoil the name must pass the allow-lists with any port (a bare `*` entry in
+     * any of the four lists; TCPAllowListen defaults to `*`), else `nil, "hostname not
+     * in allowed list"`; a resolved name's allow-list entries are copied for the IP
+     * (Recoil: rts/lib/luasocket/src/inet.cpp inet_global_toip, restrictions.cpp addIP).
+     */
+    function toip(
+      this: void,
+      name: string,
+    ): LuaMultiReturn<[string, unknown] | [undefined, string]>;
+  }
 }
 
 /**
@@ -53,6 +68,16 @@ declare interface TcpSocket {
     host: string,
     port: number,
   ): LuaMultiReturn<[1, undefined] | [undefined, string]>;
+
+  /**
+   * The socket's descriptor (a number; on Windows a SOCKET handle). `select` takes only
+   * descriptors below FD_SETSIZE (1024 on Linux and macOS), and the engine's LuaSocket
+   * 2.0.2 does not check: a larger one is written past the end of the set.
+   */
+  getfd(this: TcpSocket): number;
+
+  /** The local address once bound or connected: `ip, port` or `nil, "getsockname failed"`. */
+  getsockname(this: TcpSocket): LuaMultiReturn<[string, number] | [undefined, string]>;
 
   /** The peer's address once connected; `nil` while pending or after a failed attempt. */
   getpeername(this: TcpSocket): LuaMultiReturn<[string, number] | [undefined, string]>;

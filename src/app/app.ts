@@ -11,6 +11,7 @@ import type { Clock } from "../core/clock";
 import { Logger } from "./log";
 import { FailureKind } from "../link/socket-errors";
 import { formatDuration, helpLines, statusLines } from "./status-report";
+import type { Resolver } from "../link/resolver";
 import type { Transport } from "../link/transport";
 import { WIDGET_VERSION } from "./version";
 
@@ -21,6 +22,8 @@ export interface AppDeps {
   echo: (this: void, line: string) => void;
   /** Time of day for log lines (os.date in the engine). */
   stamp: (this: void) => string;
+  /** Name lookups (socket.dns in the engine); without it names go to the socket as written. */
+  resolver?: Resolver;
 }
 
 /** Everything `WG.LiveDataExport.getStatus()` reports. */
@@ -75,9 +78,21 @@ export class LiveDataApp {
         retryInitialDelay: this.config.retryInitialDelay,
         retryMaxDelay: this.config.retryMaxDelay,
         connectTimeout: this.config.connectTimeout,
+        silenceTimeout: this.config.silenceTimeout,
       },
-      { onTransition: (t) => this.reportTransition(t) },
-      { greeting: () => GREETING },
+      {
+        onTransition: (t) => this.reportTransition(t),
+        onLookupStart: (host) =>
+          this.log.info(`looking up ${host} (the game may pause until the system answers)`),
+        onLookupDone: (host, address, error) => {
+          if (address !== undefined) {
+            this.log.info(`${host} is ${address} (kept until /livedata connect or sethost)`);
+          } else {
+            this.log.warn(`cannot look up ${host}: ${error ?? "unknown error"}`);
+          }
+        },
+      },
+      { greeting: () => GREETING, resolver: deps.resolver },
     );
   }
 
@@ -281,6 +296,7 @@ export class LiveDataApp {
       retryInitialDelay: c.retryInitialDelay,
       retryMaxDelay: c.retryMaxDelay,
       connectTimeout: c.connectTimeout,
+      silenceTimeout: c.silenceTimeout,
     });
   }
 

@@ -24,6 +24,8 @@ export interface Config {
   retryMaxDelay: number;
   /** Seconds a pending connect may take before it is abandoned and retried. */
   connectTimeout: number;
+  /** Seconds a receiver that answers may stay silent while owing an answer; 0: off. */
+  silenceTimeout: number;
   logLevel: LogLevelName;
   showIndicator: boolean;
   /** Where the status line goes; every corner of BAR's screen holds something, so the player picks. */
@@ -42,6 +44,7 @@ export function defaultConfig(): Config {
     retryInitialDelay: 1,
     retryMaxDelay: 30,
     connectTimeout: 5,
+    silenceTimeout: 15,
     logLevel: "info",
     showIndicator: true,
     indicatorCorner: "bottom-right",
@@ -52,6 +55,7 @@ export const LIMITS = {
   retryInitialDelay: { min: 0.1, max: 60 },
   retryMaxDelay: { min: 1, max: 600 },
   connectTimeout: { min: 0.5, max: 120 },
+  silenceTimeout: { min: 0, max: 600 },
 } as const;
 
 /** `undefined` when valid, else why not: shared by config loading and commands. */
@@ -203,7 +207,9 @@ export function loadConfig(saved: unknown): LoadedConfig {
     }
     config[key] = value;
   }
-  function readSeconds(key: "retryInitialDelay" | "retryMaxDelay" | "connectTimeout"): void {
+  function readSeconds(
+    key: "retryInitialDelay" | "retryMaxDelay" | "connectTimeout" | "silenceTimeout",
+  ): void {
     const value = readNumber(key);
     if (value === undefined) return;
     const problem = checkRange(value, LIMITS[key]);
@@ -232,6 +238,7 @@ export function loadConfig(saved: unknown): LoadedConfig {
   readSeconds("retryInitialDelay");
   readSeconds("retryMaxDelay");
   readSeconds("connectTimeout");
+  readSeconds("silenceTimeout");
   if (checkRetryDelays(config.retryInitialDelay, config.retryMaxDelay) !== undefined) {
     warnings.push(
       `saved retryMaxDelay ${config.retryMaxDelay} is below retryInitialDelay ${config.retryInitialDelay}: using ${config.retryInitialDelay} for both`,
@@ -265,6 +272,7 @@ export function saveConfig(config: Config): SavedTable {
     retryInitialDelay: config.retryInitialDelay,
     retryMaxDelay: config.retryMaxDelay,
     connectTimeout: config.connectTimeout,
+    silenceTimeout: config.silenceTimeout,
     logLevel: config.logLevel,
     showIndicator: config.showIndicator,
     indicatorCorner: config.indicatorCorner,

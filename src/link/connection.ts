@@ -15,6 +15,8 @@
  * address change or switching auto-reconnect back on leaves it.
  */
 import { Backoff } from "./backoff";
+import { DEFAULT_SILENCE_TIMEOUT, Liveness, silenceError } from "./liveness";
+import { HostAddresses, LookupListener, Resolver } from "./resolver";
 import { ByteCounter } from "./byte-counter";
 import type { Clock } from "../core/clock";
 import { Outbox } from "./outbox";
@@ -31,6 +33,8 @@ export interface ConnectionSettings {
   retryInitialDelay: number;
   retryMaxDelay: number;
   connectTimeout: number;
+  /** Seconds a receiver that answers may stay silent while owing an answer (0: never judged). */
+  silenceTimeout?: number;
 }
 
 export interface Transition {
@@ -46,7 +50,7 @@ export interface Transition {
   port: number;
 }
 
-export interface ConnectionListener {
+export interface ConnectionListener extends LookupListener {
   onTransition(transition: Transition): void;
   /** Bytes received from the peer (phase 1 only counts them). */
   onData?(data: string): void;
@@ -62,6 +66,8 @@ export interface ConnectionOptions {
   sendBytesPerFrame?: number;
   /** Line written first on every new connection. */
   greeting?: (this: void) => string;
+  /** Looks names up (see resolver.ts); without it the transport gets the host as written. */
+  resolver?: Resolver;
 }
 
 export interface ConnectionDiagnostics {
@@ -91,6 +97,8 @@ export interface ConnectionDiagnostics {
   queuedMessages: number;
   queuedBytes: number;
   droppedMessages: number;
+  /** Name lookups made so far (at most one per request of the player). */
+  lookups: number;
 }
 
 export class Connection {
@@ -100,6 +108,8 @@ export class Connection {
   private readonly receiveChunk: number;
   private readonly receiveCallsPerFrame: number;
   private readonly sendBytesPerFrame: number;
+  private readonly liveness: Liveness;
+  private readonly addresses: HostAddresses;
 
   private attemptStartedAt = 0;
   private retryAt = 0;
@@ -126,6 +136,8 @@ export class Connection {
     this.receiveChunk = options.receiveChunk ?? 8192;
     this.receiveCallsPerFrame = options.receiveCallsPerFrame ?? 4;
     this.sendBytesPerFrame = options.sendBytesPerFrame ?? 65536;
+    this.liveness = new Liveness(settings.silenceTimeout ?? DEFAULT_SILENCE_TIMEOUT);
+    this.addresses = new HostAddresses(options.resolver, listener);
   }
 
   state(): ConnectionState {
@@ -138,6 +150,8 @@ export class Connection {
       return;
     }
     this.backoff.reset();
+    // A request of the player: a name is looked up afresh (retries reuse the answer).
+    this.addresses.forget();
     this.startAttempt(reason);
   }
 
@@ -173,6 +187,10 @@ export class Connection {
     this.settings.retryInitialDelay = settings.retryInitialDelay;
     this.settings.retryMaxDelay = settings.retryMaxDelay;
     this.settings.connectTimeout = settings.connectTimeout;
+    if (settings.silenceTimeout !== undefined) {
+      this.settings.silenceTimeout = settings.silenceTimeout;
+      this.liveness.setTimeout(settings.silenceTimeout);
+    }
     this.backoff.configure(settings.retryInitialDelay, settings.retryMaxDelay);
     if (wasAuto && !settings.autoReconnect && this.current === "RECONNECTING") {
       this.moveTo("ERROR", "auto-reconnect switched off");
@@ -252,6 +270,7 @@ export class Connection {
       queuedMessages: this.outbox.count(),
       queuedBytes: this.outbox.bytes(),
       droppedMessages: this.outbox.droppedCount(),
+      lookups: this.addresses.lookupCount(),
     };
   }
 
@@ -266,8 +285,24 @@ export class Connection {
     this.totalAttempts += 1;
     this.attemptStartedAt = this.clock.now();
     this.moveTo("CONNECTING", reason);
-    const [status, err] = this.transport.open(this.settings.host, this.settings.port);
+    const [address, lookupError] = this.addresses.addressOf(this.settings.host);
+    if (address === undefined) {
+      this.lookupFailed(lookupError);
+      return;
+    }
+    const [status, err] = this.transport.open(address, this.settings.port);
     this.handleAttemptStatus(status, err);
+  }
+
+  /** Retrying cannot help until the player asks for a new lookup. */
+  private lookupFailed(message: string): void {
+    const kind = classifySocketError(message);
+    this.recordError(message, kind);
+    this.moveTo(
+      "ERROR",
+      `cannot look up ${this.settings.host}: ${describeFailure(kind, message)} (looked up once; /livedata connect looks it up again)`,
+      kind,
+    );
   }
 
   private pollAttempt(): void {
@@ -297,6 +332,7 @@ export class Connection {
     this.connectedAt = now;
     this.lastConnectedAt = now;
     this.outbox.rewind();
+    this.liveness.begin();
     const greeting = this.options.greeting;
     if (greeting !== undefined) {
       this.outbox.pushFront(greeting());
@@ -341,6 +377,7 @@ export class Connection {
     for (let call = 0; call < this.receiveCallsPerFrame; call++) {
       const [data, err] = this.transport.receive(this.receiveChunk);
       if (data.length > 0) {
+        this.liveness.received(this.clock.now());
         this.received.add(data.length);
         this.listener.onData?.(data);
       }
@@ -352,6 +389,10 @@ export class Connection {
         break;
       }
     }
+    if (this.liveness.silentFor(this.clock.now()) !== undefined) {
+      this.lost(silenceError(this.settings.silenceTimeout ?? DEFAULT_SILENCE_TIMEOUT));
+      return;
+    }
     let budget = this.sendBytesPerFrame;
     while (budget > 0) {
       const [message, first] = this.outbox.peek();
@@ -360,6 +401,7 @@ export class Connection {
       }
       const [last, err] = this.transport.send(message, first);
       if (last >= first) {
+        this.liveness.sent(this.clock.now());
         this.sent.add(last - first + 1);
         budget -= last - first + 1;
       }
