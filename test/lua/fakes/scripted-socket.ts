@@ -204,7 +204,8 @@ export class ScriptedSocketLib {
     const toip = (name: string): LuaMultiReturn<[string, unknown] | [undefined, string]> => {
       this.lookups += 1;
       const ip = this.names.get(name);
-      return ip !== undefined ? $multi(ip, {}) : $multi(undefined, "host not found");
+      if (ip === undefined) return $multi(undefined, "host not found");
+      return $multi(ip, {});
     };
     return { tcp, select, dns: { toip } } as unknown as SocketLibrary;
   }
