@@ -114,6 +114,16 @@ declare interface TcpSocket {
     value: boolean,
   ): LuaMultiReturn<[1, undefined] | [undefined, string]>;
 
+  /**
+   * `"linger"` with `{ on: true, timeout: 0 }` makes `close` abortive: a reset is sent
+   * and the socket leaves no TIME_WAIT behind (LuaSocket 2.0.2 src/options.c).
+   */
+  setoption(
+    this: TcpSocket,
+    name: "linger",
+    value: { on: boolean; timeout: number },
+  ): LuaMultiReturn<[1, undefined] | [undefined, string]>;
+
   /** Closes the socket; safe to call more than once. */
   close(this: TcpSocket): number;
 }

@@ -258,6 +258,9 @@ export class LuaSocketTransport implements Transport {
       const [peer, peerPort] = sock.getpeername();
       const [local, localPort] = sock.getsockname();
       if (peer !== undefined && peer === local && peerPort === localPort) {
+        // Closed abortively: a TIME_WAIT would keep the receiver from binding the port
+        // for a minute (it could not share it with our socket, which lacks reuseaddr).
+        sock.setoption("linger", { on: true, timeout: 0 });
         return $multi("failed", selfConnectError(peer, this.port));
       }
       // Live data is many small lines: don't let Nagle's algorithm hold them back.

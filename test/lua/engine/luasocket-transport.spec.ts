@@ -37,6 +37,8 @@ describe("a socket connected to itself", () => {
     expect(status).toBe("failed");
     expect(err).toContain("connected to itself");
     expect(err).toContain("127.0.0.1:40001");
+    // closed without a TIME_WAIT, which would keep the receiver from binding the port
+    expect(lib.last!.options.get("linger")).toBe(true);
   });
 
   it("is also caught when the first connect answers at once", () => {

@@ -127,8 +127,12 @@ export class ScriptedSocket implements TcpSocket {
     return $multi(undefined, "timeout", i + room - 1);
   }
 
-  setoption(name: "tcp-nodelay" | "keepalive", value: boolean): LuaMultiReturn<[1, undefined]> {
-    this.options.set(name, value);
+  setoption(
+    name: "tcp-nodelay" | "keepalive" | "linger",
+    value: boolean | { on: boolean; timeout: number },
+  ): LuaMultiReturn<[1, undefined]> {
+    // linger is kept as whether the close will be abortive (on, timeout 0)
+    this.options.set(name, typeof value === "boolean" ? value : value.on && value.timeout === 0);
     return $multi(1, undefined);
   }
 
