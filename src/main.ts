@@ -13,7 +13,12 @@ import { splitWords } from "./app/commands";
 import { createEngineClock, timeOfDay } from "./engine/engine-clock";
 import { INDICATOR_FONT_SIZE, indicatorPlacement } from "./app/indicator";
 import { widgetInfo } from "./app/info";
-import { LuaSocketTransport, selectReportsFailedConnects } from "./engine/luasocket-transport";
+import { createDnsResolver } from "./engine/dns-resolver";
+import {
+  LuaSocketTransport,
+  selectFdLimit,
+  selectReportsFailedConnects,
+} from "./engine/luasocket-transport";
 
 const COMMAND = "livedata";
 const WG_KEY = "LiveDataExport";
@@ -21,7 +26,13 @@ const WG_KEY = "LiveDataExport";
 const clock = createEngineClock();
 const osFamily = Platform !== undefined ? Platform.osFamily : undefined;
 const app = new LiveDataApp({
-  transport: new LuaSocketTransport(socket, clock, !selectReportsFailedConnects(osFamily)),
+  transport: new LuaSocketTransport(
+    socket,
+    clock,
+    !selectReportsFailedConnects(osFamily),
+    selectFdLimit(osFamily),
+  ),
+  resolver: createDnsResolver(socket),
   clock,
   echo: (line) => Spring.Echo(line),
   stamp: timeOfDay,

@@ -33,6 +33,21 @@ declare namespace socket {
     sendt: TcpSocket[] | undefined,
     timeout: number,
   ): LuaMultiReturn<[readable: TcpSocket[], writable: TcpSocket[], error: string | undefined]>;
+
+  /** Name resolution (blocking system calls: each may hold the game for seconds). */
+  namespace dns {
+    /**
+     * Resolves a host name to its first IPv4 address: `ip, details` or `nil, message`.
+     * In Recoil the name must pass the allow-lists with any port (a bare `*` entry in
+     * any of the four lists; TCPAllowListen defaults to `*`), else `nil, "hostname not
+     * in allowed list"`; a resolved name's allow-list entries are copied for the IP
+     * (Recoil: rts/lib/luasocket/src/inet.cpp inet_global_toip, restrictions.cpp addIP).
+     */
+    function toip(
+      this: void,
+      name: string,
+    ): LuaMultiReturn<[string, unknown] | [undefined, string]>;
+  }
 }
 
 /**
@@ -40,8 +55,10 @@ declare namespace socket {
  * Objects close themselves when garbage-collected, but only then: always `close()`.
  */
 declare interface TcpSocket {
-  /** 0 makes every later call return at once (`"timeout"` instead of waiting). * @see https://github.com/beyond-all-reason/RecoilEngine/blob/c936b71/rts/lib/luasocket/src/tcp.c
-  /** 0 makes every later call return at once (`"timeout"` instead of waiting). */
+  /**
+   * 0 makes every later call return at once (`"timeout"` instead of waiting).
+   * @see https://github.com/beyond-all-reason/RecoilEngine/blob/c936b71/rts/lib/luasocket/src/tcp.c
+   */
   settimeout(this: TcpSocket, seconds: number, mode?: "b" | "t"): number;
 
   /**
@@ -58,8 +75,20 @@ declare interface TcpSocket {
     port: number,
   ): LuaMultiReturn<[1, undefined] | [undefined, string]>;
 
-  /** The peer's address once connected; `nil` while pending or after a failed attempt. * @see https://github.com/beyond-all-reason/RecoilEngine/blob/c936b71/rts/lib/luasocket/src/tcp.c
-  /** The peer's address once connected; `nil` while pending or after a failed attempt. */
+  /**
+   * The socket's descriptor (a number; on Windows a SOCKET handle). `select` takes only
+   * descriptors below FD_SETSIZE (1024 on Linux and macOS), and the engine's LuaSocket
+   * 2.0.2 does not check: a larger one is written past the end of the set.
+   */
+  getfd(this: TcpSocket): number;
+
+  /** The local address once bound or connected: `ip, port` or `nil, "getsockname failed"`. */
+  getsockname(this: TcpSocket): LuaMultiReturn<[string, number] | [undefined, string]>;
+
+  /**
+   * The peer's address once connected; `nil` while pending or after a failed attempt.
+   * @see https://github.com/beyond-all-reason/RecoilEngine/blob/c936b71/rts/lib/luasocket/src/tcp.c
+   */
   getpeername(this: TcpSocket): LuaMultiReturn<[string, number] | [undefined, string]>;
 
   /**
@@ -97,7 +126,19 @@ declare interface TcpSocket {
     value: boolean,
   ): LuaMultiReturn<[1, undefined] | [undefined, string]>;
 
-  /** Closes the socket; safe to call more than once. * @see https://github.com/beyond-all-reason/RecoilEngine/blob/c936b71/rts/lib/luasocket/src/tcp.c
-  /** Closes the socket; safe to call more than once. */
+  /**
+   * `"linger"` with `{ on: true, timeout: 0 }` makes `close` abortive: a reset is sent
+   * and the socket leaves no TIME_WAIT behind (LuaSocket 2.0.2 src/options.c).
+   */
+  setoption(
+    this: TcpSocket,
+    name: "linger",
+    value: { on: boolean; timeout: number },
+  ): LuaMultiReturn<[1, undefined] | [undefined, string]>;
+
+  /**
+   * Closes the socket; safe to call more than once.
+   * @see https://github.com/beyond-all-reason/RecoilEngine/blob/c936b71/rts/lib/luasocket/src/tcp.c
+   */
   close(this: TcpSocket): number;
 }

@@ -36,8 +36,13 @@ declare namespace Spring {
    */
   function DiffTimers(later: SpringTimer, earlier: SpringTimer, inMilliseconds?: boolean): number;
 
-  /** Size and position of the game window: `vsx, vsy, posX, posY` (y grows upward on screen). * @see https://github.com/beyond-all-reason/RecoilEngine/blob/c936b71/rts/Lua/LuaUnsyncedRead.cpp
-  /** Size and position of the game window: `vsx, vsy, posX, posY` (y grows upward on screen). */
+  /**
+
+   * Size and position of the game window: `vsx, vsy, posX, posY` (y grows upward on screen).
+
+   * @see https://github.com/beyond-all-reason/RecoilEngine/blob/c936b71/rts/Lua/LuaUnsyncedRead.cpp
+
+   */
   function GetViewGeometry(): LuaMultiReturn<
     [vsx: number, vsy: number, posX: number, posY: number]
   >;

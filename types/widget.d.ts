@@ -6,8 +6,13 @@
  * lands here, and `_G`, `require`, `package`, `load` and `newproxy` do not exist.
  */
 
-/** Metadata returned by `GetInfo`; BAR calls it both as `widget:GetInfo()` and `widget.GetInfo()`. * @see https://github.com/beyond-all-reason/Beyond-All-Reason/blob/36039e57/luaui/barwidgets.lua
-/** Metadata returned by `GetInfo`; BAR calls it both as `widget:GetInfo()` and `widget.GetInfo()`. */
+/**
+
+ * Metadata returned by `GetInfo`; BAR calls it both as `widget:GetInfo()` and `widget.GetInfo()`.
+
+ * @see https://github.com/beyond-all-reason/Beyond-All-Reason/blob/36039e57/luaui/barwidgets.lua
+
+ */
 declare interface WidgetInfo {
   name: string;
   desc: string;
@@ -58,8 +63,13 @@ declare type ActionHandler = (
   isRepeat: boolean,
 ) => boolean | void;
 
-/** The per-widget proxy of handler functions, called with `:` (the proxy ignores its first argument). * @see https://github.com/beyond-all-reason/Beyond-All-Reason/blob/36039e57/luaui/barwidgets.lua
-/** The per-widget proxy of handler functions, called with `:` (the proxy ignores its first argument). */
+/**
+
+ * The per-widget proxy of handler functions, called with `:` (the proxy ignores its first argument).
+
+ * @see https://github.com/beyond-all-reason/Beyond-All-Reason/blob/36039e57/luaui/barwidgets.lua
+
+ */
 declare interface WidgetHandlerProxy {
   /**
    * Registers a chat command. Must be called from `Initialize` or later (earlier raises
@@ -77,8 +87,13 @@ declare interface WidgetHandlerProxy {
   RemoveWidget(this: WidgetHandlerProxy, widget?: Widget): void;
 }
 
-/** The widget table itself; assigning call-ins to it is how a widget file exposes them. * @see https://github.com/beyond-all-reason/Beyond-All-Reason/blob/36039e57/luaui/barwidgets.lua
-/** The widget table itself; assigning call-ins to it is how a widget file exposes them. */
+/**
+
+ * The widget table itself; assigning call-ins to it is how a widget file exposes them.
+
+ * @see https://github.com/beyond-all-reason/Beyond-All-Reason/blob/36039e57/luaui/barwidgets.lua
+
+ */
 declare const widget: Widget;
 declare const widgetHandler: WidgetHandlerProxy;
 /** Table shared by all widgets: the conventional place to publish an API for other widgets. */

@@ -18,6 +18,7 @@ import type { Clock } from "../core/clock";
 import { Logger } from "./log";
 import { FailureKind } from "../link/socket-errors";
 import { formatDuration, helpLines, statusLines } from "./status-report";
+import type { Resolver } from "../link/resolver";
 import type { Transport } from "../link/transport";
 import { WIDGET_VERSION } from "./version";
 
@@ -28,6 +29,8 @@ export interface AppDeps {
   echo: (this: void, line: string) => void;
   /** Time of day for log lines (os.date in the engine). */
   stamp: (this: void) => string;
+  /** Name lookups (socket.dns in the engine); without it names go to the socket as written. */
+  resolver?: Resolver;
 }
 
 /** Everything `WG.LiveDataExport.getStatus()` reports: the diagnostics and every setting. */
@@ -90,8 +93,20 @@ export class LiveDataApp {
       deps.transport,
       deps.clock,
       connectionSettings(this.config),
-      { onTransition: (t) => this.reportTransition(t), onProven: (p) => this.reportProof(p) },
-      { greeting: () => GREETING },
+      {
+        onTransition: (t) => this.reportTransition(t),
+        onProven: (p) => this.reportProof(p),
+        onLookupStart: (host) =>
+          this.log.info(`looking up ${host} (the game may pause until the system answers)`),
+        onLookupDone: (host, address, error) => {
+          if (address !== undefined) {
+            this.log.info(`${host} is ${address} (kept until /livedata connect or sethost)`);
+          } else {
+            this.log.warn(`cannot look up ${host}: ${error ?? "unknown error"}`);
+          }
+        },
+      },
+      { greeting: () => GREETING, resolver: deps.resolver },
     );
   }
 

@@ -20,6 +20,8 @@
  * and closes at once is a failure like a refusal, so the delay keeps growing.
  */
 import { Backoff } from "./backoff";
+import { Liveness, silenceError } from "./liveness";
+import { HostAddresses, LookupListener, Resolver } from "./resolver";
 import { ByteCounter } from "./byte-counter";
 import type { Clock } from "../core/clock";
 import { Outbox } from "./outbox";
@@ -37,8 +39,8 @@ export interface ConnectionSettings {
   retryMaxDelay: number;
   connectTimeout: number;
   /**
-   * Seconds of inbound silence after which a connection whose receiver has proved
-   * it answers counts as dead; 0 turns the check off.
+   * Seconds a receiver that has answered may stay silent while an answer is due
+   * before the connection counts as dead (see liveness.ts); 0 turns the check off.
    */
   silenceTimeout: number;
 }
@@ -71,7 +73,7 @@ export interface Proof {
   port: number;
 }
 
-export interface ConnectionListener {
+export interface ConnectionListener extends LookupListener {
   onTransition(transition: Transition): void;
   /** The current connection has proved itself: a success, ending the failure streak. */
   onProven?(proof: Proof): void;
@@ -98,6 +100,8 @@ export interface ConnectionOptions {
   provenAfter?: number;
   /** Line written first on every new connection. */
   greeting?: (this: void) => string;
+  /** Looks names up (see resolver.ts); without it the transport gets the host as written. */
+  resolver?: Resolver;
 }
 
 export interface ConnectionDiagnostics {
@@ -132,6 +136,8 @@ export interface ConnectionDiagnostics {
   queuedMessages: number;
   queuedBytes: number;
   droppedMessages: number;
+  /** Name lookups made so far (at most one per request of the player). */
+  lookups: number;
 }
 
 export class Connection {
@@ -144,6 +150,8 @@ export class Connection {
   private readonly provenAfter: number;
   /** Whether the current connection has proved itself (meaningful while CONNECTED). */
   private proven = false;
+  private readonly liveness: Liveness;
+  private readonly addresses: HostAddresses;
 
   private attemptStartedAt = 0;
   private retryAt = 0;
@@ -171,6 +179,8 @@ export class Connection {
     this.receiveCallsPerFrame = options.receiveCallsPerFrame ?? 4;
     this.sendBytesPerFrame = options.sendBytesPerFrame ?? 65536;
     this.provenAfter = options.provenAfter ?? 10;
+    this.liveness = new Liveness(settings.silenceTimeout);
+    this.addresses = new HostAddresses(options.resolver, listener);
   }
 
   state(): ConnectionState {
@@ -183,6 +193,8 @@ export class Connection {
       return;
     }
     this.backoff.reset();
+    // A request of the player: a name is looked up afresh (retries reuse the answer).
+    this.addresses.forget();
     this.startAttempt(reason);
   }
 
@@ -219,6 +231,7 @@ export class Connection {
     this.settings.retryMaxDelay = settings.retryMaxDelay;
     this.settings.connectTimeout = settings.connectTimeout;
     this.settings.silenceTimeout = settings.silenceTimeout;
+    this.liveness.setTimeout(settings.silenceTimeout);
     this.backoff.configure(settings.retryInitialDelay, settings.retryMaxDelay);
     if (wasAuto && !settings.autoReconnect && this.current === "RECONNECTING") {
       this.moveTo("ERROR", "auto-reconnect switched off");
@@ -299,6 +312,7 @@ export class Connection {
       queuedMessages: this.outbox.count(),
       queuedBytes: this.outbox.bytes(),
       droppedMessages: this.outbox.droppedCount(),
+      lookups: this.addresses.lookupCount(),
     };
   }
 
@@ -313,8 +327,24 @@ export class Connection {
     this.totalAttempts += 1;
     this.attemptStartedAt = this.clock.now();
     this.moveTo("CONNECTING", reason);
-    const [status, err] = this.transport.open(this.settings.host, this.settings.port);
+    const [address, lookupError] = this.addresses.addressOf(this.settings.host);
+    if (address === undefined) {
+      this.lookupFailed(lookupError);
+      return;
+    }
+    const [status, err] = this.transport.open(address, this.settings.port);
     this.handleAttemptStatus(status, err);
+  }
+
+  /** Retrying cannot help until the player asks for a new lookup. */
+  private lookupFailed(message: string): void {
+    const kind = classifySocketError(message);
+    this.recordError(message, kind);
+    this.moveTo(
+      "ERROR",
+      `cannot look up ${this.settings.host}: ${describeFailure(kind, message)} (looked up once; /livedata connect looks it up again)`,
+      kind,
+    );
   }
 
   private pollAttempt(): void {
@@ -345,6 +375,7 @@ export class Connection {
     this.connectedAt = now;
     this.lastConnectedAt = now;
     this.outbox.rewind();
+    this.liveness.begin();
     const greeting = this.options.greeting;
     if (greeting !== undefined) {
       this.outbox.pushFront(greeting());
@@ -407,6 +438,7 @@ export class Connection {
     for (let call = 0; call < this.receiveCallsPerFrame; call++) {
       const [data, err] = this.transport.receive(this.receiveChunk);
       if (data.length > 0) {
+        this.liveness.received(this.clock.now());
         this.received.add(data.length);
         if (!this.proven) {
           this.prove("the receiver answered");
@@ -424,12 +456,17 @@ export class Connection {
     if (!this.proven && this.clock.now() - this.connectedAt >= this.provenAfter) {
       this.prove(`stayed up for ${this.provenAfter} s`);
     }
+    if (this.liveness.silentFor(this.clock.now()) !== undefined) {
+      this.lost(silenceError(this.settings.silenceTimeout));
+      return;
+    }
     const [chunk, first] = this.outbox.chunk(this.sendBytesPerFrame);
     if (chunk === undefined) {
       return;
     }
     const [last, err] = this.transport.send(chunk, first);
     if (last >= first) {
+      this.liveness.sent(this.clock.now());
       this.sent.add(last - first + 1);
       this.messagesSent += this.outbox.advance(last);
     }

@@ -12,13 +12,16 @@ export interface Transport {
   /**
    * Creates a socket and starts connecting, or prepares to on the next `checkConnect`
    * (answering `pending`). `failed` carries the error text (including a socket that
-   * could not be created and an engine allow-list denial).
+   * could not be created and an engine allow-list denial). `host` is what to hand
+   * the socket: the connection resolves names first (see resolver.ts), so it is a
+   * dotted IPv4 address unless no resolver was given.
    */
   open(host: string, port: number): LuaMultiReturn<[ConnectStatus, string | undefined]>;
 
   /**
    * Advances the attempt started by `open` and says whether it has completed; any
    * failure of the connect itself (refused, denied, host not found) arrives here.
+   * A socket connected to itself (see {@link selfConnectError}) is a failure too.
    */
   checkConnect(): LuaMultiReturn<[ConnectStatus, string | undefined]>;
 
@@ -47,4 +50,15 @@ export interface Transport {
 
   /** Closes the socket let go of by `release`, if any; costs nothing otherwise. */
   finishClosing(): void;
+}
+
+/**
+ * The error text of an attempt that connected to its own socket: with nothing
+ * listening on a port inside the system's ephemeral range, the system may pick that
+ * very port as the local one, and the SYN meets itself (a TCP simultaneous open).
+ * The result looks connected but talks to itself and holds the port the receiver
+ * needs, so it counts as a failed attempt.
+ */
+export function selfConnectError(address: string, port: number): string {
+  return `connected to itself (${address}:${port} is both ends): nothing is listening on that port`;
 }

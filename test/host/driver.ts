@@ -188,6 +188,18 @@ export interface HostOptions {
   quietSockets?: boolean;
   /** Run a game world: path of its JSON config (--world; see world-driver.ts). */
   world?: string;
+  /** Files the host opens before LuaUI starts (--hold-files), so sockets get higher descriptors. */
+  holdFiles?: number;
+  /**
+   * A command prefix the host runs under, e.g. `["unshare", "-n", ...]` for a network
+   * namespace of its own; the interpreter and its arguments follow it.
+   */
+  wrap?: string[];
+  /**
+   * The control channel goes through a Unix socket, which crosses network namespaces
+   * (the interpreter needs LuaSocket's socket.unix).
+   */
+  unixControl?: boolean;
   /** Record error/removal/load-failure events without failing. */
   tolerateErrors?: boolean;
   /** Record leaked sockets without failing. */
@@ -240,7 +252,12 @@ export class BarHost {
   private exitInfo?: ExitInfo;
   private readonly exitPromise: Promise<ExitInfo>;
 
-  private constructor(options: HostOptions, server: net.Server, port: number) {
+  private constructor(
+    options: HostOptions,
+    server: net.Server,
+    port: number,
+    private readonly controlDir?: string,
+  ) {
     this.options = options;
     this.server = server;
     if (options.configPath) {
@@ -256,7 +273,10 @@ export class BarHost {
     args.push("--allow", options.allow ?? "*");
     args.push("--fps", String(options.fps ?? 60));
     args.push("--max-seconds", String(options.maxSeconds ?? 120));
-    args.push("--control", String(port));
+    if (controlDir !== undefined)
+      args.push("--control-unix", path.join(controlDir, "control.sock"));
+    else args.push("--control", String(port));
+    if (options.holdFiles !== undefined) args.push("--hold-files", String(options.holdFiles));
     if (options.frames !== undefined) {
       args.push("--frames", String(options.frames));
       this.exitExpected = true;
@@ -265,10 +285,15 @@ export class BarHost {
     if (options.quietSockets) args.push("--quiet-sockets");
     if (options.world) args.push("--world", options.world);
 
-    this.proc = spawn(options.interpreter, args, {
-      cwd: options.cwd,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const [command, ...prefix] = options.wrap ?? [];
+    this.proc = spawn(
+      command ?? options.interpreter,
+      [...(command ? [...prefix, options.interpreter] : []), ...args],
+      {
+        cwd: options.cwd,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     this.proc.stdout!.setEncoding("utf8");
     this.proc.stderr!.setEncoding("utf8");
     this.proc.stdout!.on("data", (chunk: string) => this.onStdout(chunk));
@@ -308,12 +333,17 @@ export class BarHost {
   /** Start a host and wait until it has connected its control channel. */
   static async start(options: HostOptions): Promise<BarHost> {
     const server = net.createServer();
+    const controlDir = options.unixControl
+      ? mkdtempSync(path.join(os.tmpdir(), "barhost-ctl-"))
+      : undefined;
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
-      server.listen(0, "127.0.0.1", () => resolve());
+      if (controlDir !== undefined)
+        server.listen(path.join(controlDir, "control.sock"), () => resolve());
+      else server.listen(0, "127.0.0.1", () => resolve());
     });
-    const port = (server.address() as net.AddressInfo).port;
-    const host = new BarHost(options, server, port);
+    const port = controlDir === undefined ? (server.address() as net.AddressInfo).port : 0;
+    const host = new BarHost(options, server, port, controlDir);
     const timeoutMs = options.startTimeoutMs ?? 15_000;
     try {
       await new Promise<void>((resolve, reject) => {
@@ -793,8 +823,13 @@ export class BarHost {
   }
 
   private cleanupTemp(): void {
-    if (this.tempDir) {
-      rmSync(this.tempDir, { recursive: true, force: true });
+    for (const dir of [this.tempDir, this.controlDir]) {
+      if (dir) rmSync(dir, { recursive: true, force: true });
     }
+  }
+
+  /** The host's process id (for nsenter into its namespaces). */
+  get pid(): number | undefined {
+    return this.proc.pid;
   }
 }

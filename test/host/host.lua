@@ -28,6 +28,11 @@ COMMAND LINE
                      JSON config (driver, game, unitDefs, seed, view, ...);
                      events "world" {what: "started"|"ended"}; control
                      command "world ..."; see test/host/README.md
+  --control-unix PATH  connect to the driver's control listener on the Unix
+                     socket PATH instead (a host in its own network namespace)
+  --hold-files N     open N files before LuaUI starts and keep them open, so
+                     that the widget's sockets get descriptors above N (>= 1024
+                     is what select cannot take)
   --quiet-sockets    do not write the socket events created, connect,
                      accepted and closed (counts are still kept; denied and
                      leaked are still written): benchmarks, so that the
@@ -186,6 +191,10 @@ do
       opts.statusApi = value(a)
     elseif a == "--world" then
       opts.world = value(a)
+    elseif a == "--control-unix" then
+      opts.controlUnix = value(a)
+    elseif a == "--hold-files" then
+      opts.holdFiles = math.floor(number(a))
     elseif a == "--quiet-sockets" then
       opts.quietSockets = true
     else
@@ -218,6 +227,8 @@ events.emit({
     statusApi = opts.statusApi,
     quietSockets = opts.quietSockets,
     world = opts.world,
+    controlUnix = opts.controlUnix,
+    holdFiles = opts.holdFiles,
   },
 })
 if not clockOk then
@@ -544,11 +555,15 @@ end
 -- main loop
 
 local control
-if opts.control then
+if opts.control or opts.controlUnix then
   local err
-  control, err = Control.connect(opts.control)
+  if opts.controlUnix then
+    control, err = Control.connectUnix(opts.controlUnix)
+  else
+    control, err = Control.connect(opts.control)
+  end
   if not control then
-    fatal("cannot connect to the control port " .. tostring(opts.control) .. ": " .. tostring(err))
+    fatal("cannot connect to the control channel " .. tostring(opts.controlUnix or opts.control) .. ": " .. tostring(err))
   end
   -- Replies and events travel on different pipes: each reply says how many
   -- event lines were written before it, so the driver can wait for them.
@@ -556,6 +571,16 @@ if opts.control then
     events.flush()
     reply.seq = events.seq
   end
+end
+
+-- Files held open for the whole run (--hold-files): the widget's sockets come after.
+local heldFiles = {}
+for i = 1, opts.holdFiles or 0 do
+  local f, err = io.open("/dev/null", "r")
+  if not f then
+    fatal(string.format("--hold-files: file %d of %d cannot be opened: %s", i, opts.holdFiles, tostring(err)))
+  end
+  heldFiles[i] = f
 end
 
 startLuaUI()

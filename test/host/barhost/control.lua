@@ -81,6 +81,24 @@ function Control:flush()
   end
 end
 
+--- Connect to the driver through the Unix socket at `path` (blocking, 5 s): a host
+--- started in its own network namespace cannot reach the driver's 127.0.0.1.
+function Control.connectUnix(path)
+  local ok, unix = pcall(require, "socket.unix")
+  if not ok then
+    return nil, "socket.unix is not available: " .. tostring(unix)
+  end
+  local sock = (type(unix) == "table" and unix.stream or unix)()
+  sock:settimeout(5)
+  local done, err = sock:connect(path)
+  if not done then
+    sock:close()
+    return nil, err
+  end
+  sock:settimeout(0)
+  return setmetatable({ sock = sock, inbuf = "", outbuf = "", closed = false }, Control)
+end
+
 --- Before exit: push out what is left, waiting up to `seconds`.
 function Control:drain(seconds)
   if self.closed then

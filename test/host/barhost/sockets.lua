@@ -10,8 +10,9 @@
 -- * IPv4 only, like the engine: sockets are created with socket.tcp4 when
 --   available, host names are resolved to IPv4 before connecting, and an
 --   address that does not resolve to IPv4 ("::1") gives "host not found".
--- * getpeername/getsockname return (ip, port) or (nil, "getpeername failed")
---   as 2.0.2 does (3.x adds a family and returns the OS error text).
+-- * getpeername/getsockname return (ip, port) with a numeric port, or (nil,
+--   "getpeername failed"), as 2.0.2 does (3.x adds a family, may give the port
+--   as a string, and returns the OS error text).
 -- * The engine's TCPAllowConnect allow-list (see parseRules): a denied connect
 --   returns nil, "connect denied" and logs "Access to '<host>:<port>' denied".
 --   After a denied connect the object counts as a client, as in the engine:
@@ -22,6 +23,14 @@
 -- * options.quiet (host --quiet-sockets): the events created, connect,
 --   accepted and closed are not written (counting goes on); denied and
 --   leaked still are.
+-- * socket.select given a descriptor >= FD_SETSIZE (1024) is a host error (an
+--   "error" event, then a Lua error): the engine's 2.0.2 does not check and
+--   writes past its descriptor set. Created sockets report their fd.
+-- * Name lookups are counted (counts.lookups) and each is a "dns" event
+--   {name, via = "toip" | "connect", result}. socket.dns.toip behaves as the
+--   engine's: the name must pass an allow-list entry with any port (a bare
+--   "*"; TCPAllowListen has one), and the resolved address is added to every
+--   entry naming the host (Recoil: rts/lib/luasocket/src/inet.cpp).
 -- * Blocking calls are reported (they would freeze the game): socket.sleep,
 --   socket.select with a timeout that is not 0, and connect/send/receive/accept
 --   on an object whose timeout is not 0 (a new object blocks by default).
@@ -104,7 +113,7 @@ function M.new(options)
   local world = {
     -- connects, connectsAgain: first and later tcp connect calls on a socket
     -- (to time the Update frames that make them)
-    counts = { created = 0, closed = 0, leaked = 0, connects = 0, connectsAgain = 0 },
+    counts = { created = 0, closed = 0, leaked = 0, connects = 0, connectsAgain = 0, lookups = 0 },
     udpCounts = { created = 0, closed = 0, leaked = 0 },
     blocking = {},
     allowString = options.allow or "*",
@@ -172,17 +181,24 @@ function M.new(options)
     end
   end
 
-  -- IPv4 only: returns ip or nil, error.
+  -- A name lookup, counted and reported. IPv4 only: returns ip or nil, error.
+  local function lookup(address, via)
+    world.counts.lookups = world.counts.lookups + 1
+    local ip = realSocket.dns.toip(address)
+    if not ip or not ip:find("^%d+%.%d+%.%d+%.%d+$") then
+      events.emit({ type = "dns", name = address, via = via, result = "host not found" })
+      return nil, "host not found"
+    end
+    events.emit({ type = "dns", name = address, via = via, result = ip })
+    addIP(address, ip)
+    return ip
+  end
+
   local function resolve(address)
     if address == "*" or address:find("^%d+%.%d+%.%d+%.%d+$") then
       return address
     end
-    local ip = realSocket.dns.toip(address)
-    if not ip or not ip:find("^%d+%.%d+%.%d+%.%d+$") then
-      return nil, "host not found"
-    end
-    addIP(address, ip)
-    return ip
+    return lookup(address, "connect")
   end
 
   local function checkAddress(fname, address, port)
@@ -346,7 +362,7 @@ function M.new(options)
     end
     local ip, port = st.real:getpeername()
     if ip then
-      return ip, port
+      return ip, tonumber(port)
     end
     return nil, "getpeername failed"
   end
@@ -355,7 +371,7 @@ function M.new(options)
     local st = stateOf(self, "getsockname", "tcp")
     local ip, port = st.real:getsockname()
     if ip then
-      return ip, port
+      return ip, tonumber(port)
     end
     return nil, "getsockname failed"
   end
@@ -493,7 +509,7 @@ function M.new(options)
     local counts = kind == "tcp" and world.counts or world.udpCounts
     counts.created = counts.created + 1
     if kind == "tcp" and loud then
-      events.emit(socketEvent("created", st, {}))
+      events.emit(socketEvent("created", st, { fd = real:getfd() }))
     end
     return proxy, st
   end
@@ -522,6 +538,19 @@ function M.new(options)
     if timeout == nil or timeout < 0 or timeout > 0 then
       reportBlocking("socket.select", "timeout " .. tostring(timeout or "blocking"))
     end
+    for _, list in ipairs({ recvt or {}, sendt or {} }) do
+      for _, s in ipairs(list) do
+        local fd = s.getfd and s:getfd()
+        if fd and fd >= 1024 then
+          local message = string.format(
+            "socket.select given descriptor %d: FD_SETSIZE is 1024, and the engine's LuaSocket 2.0.2 would write past its set",
+            fd
+          )
+          events.emit({ type = "error", kind = "host", where = "socket.select", message = message })
+          error(message, 2)
+        end
+      end
+    end
     return realSocket.select(recvt, sendt, timeout)
   end
 
@@ -535,8 +564,36 @@ function M.new(options)
   api.newtry = realSocket.newtry
   api.protect = realSocket.protect
   api.try = realSocket.try
+  -- Like the engine's inet_global_toip: any rule list, any port.
+  local function nameAllowed(name)
+    for _, rules in ipairs({ tcpConnectRules, tcpListenRules, udpConnectRules, udpListenRules }) do
+      for _, rule in ipairs(rules) do
+        if (rule.host == name or rule.host == WILDCARD_HOST) and rule.port == WILDCARD_PORT then
+          return true
+        end
+      end
+    end
+    return false
+  end
+
   api.dns = {
-    toip = realSocket.dns.toip,
+    toip = function(name)
+      if type(name) ~= "string" then
+        error("bad argument #1 to 'toip' (string expected, got " .. type(name) .. ")", 2)
+      end
+      if not nameAllowed(name) then
+        engineLog(string.format("Access to '%s' denied", name))
+        return nil, "hostname not in allowed list"
+      end
+      if name:find("^%d+%.%d+%.%d+%.%d+$") then
+        return name, { name = name, alias = {}, ip = { name } }
+      end
+      local ip, err = lookup(name, "toip")
+      if not ip then
+        return nil, err
+      end
+      return ip, { name = name, alias = {}, ip = { ip } }
+    end,
     tohostname = realSocket.dns.tohostname,
     gethostname = realSocket.dns.gethostname,
   }

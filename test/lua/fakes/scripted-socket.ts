@@ -16,6 +16,10 @@ export interface SocketPlan {
   /** A failed connect never shows as writable, as on Windows. */
   windows?: boolean;
   sendCapacity?: number;
+  /** The descriptor `getfd` answers (default 7). */
+  fd?: number;
+  /** Once connected, the local address equals the peer's (a TCP simultaneous open). */
+  selfConnected?: boolean;
 }
 
 export class ScriptedSocket implements TcpSocket {
@@ -42,6 +46,8 @@ export class ScriptedSocket implements TcpSocket {
   closed = false;
   firstConnect = "timeout";
   windows = false;
+  fd = 7;
+  selfConnected = false;
 
   constructor(private readonly lib: ScriptedSocketLib) {}
 
@@ -80,6 +86,19 @@ export class ScriptedSocket implements TcpSocket {
     return $multi(undefined, "getpeername failed");
   }
 
+  getfd(): number {
+    return this.fd;
+  }
+
+  /** A local address the peer never has, unless `selfConnected`. */
+  getsockname(): LuaMultiReturn<[string, number] | [undefined, string]> {
+    if (this.closed) return $multi(undefined, "getsockname failed");
+    if (this.selfConnected && this.phase === "connected") {
+      return $multi("127.0.0.1", this.port ?? 0);
+    }
+    return $multi("127.0.0.1", this.port === 40000 ? 40001 : 40000);
+  }
+
   receive(
     count: number,
   ): LuaMultiReturn<[string, undefined, undefined] | [undefined, string, string]> {
@@ -108,8 +127,12 @@ export class ScriptedSocket implements TcpSocket {
     return $multi(undefined, "timeout", i + room - 1);
   }
 
-  setoption(name: "tcp-nodelay" | "keepalive", value: boolean): LuaMultiReturn<[1, undefined]> {
-    this.options.set(name, value);
+  setoption(
+    name: "tcp-nodelay" | "keepalive" | "linger",
+    value: boolean | { on: boolean; timeout: number },
+  ): LuaMultiReturn<[1, undefined]> {
+    // linger is kept as whether the close will be abortive (on, timeout 0)
+    this.options.set(name, typeof value === "boolean" ? value : value.on && value.timeout === 0);
     return $multi(1, undefined);
   }
 
@@ -134,6 +157,9 @@ export class ScriptedSocketLib {
   last?: ScriptedSocket;
   plan: SocketPlan = {};
   selectCalls = 0;
+  /** What `dns.toip` answers: an address per name; other names are "host not found". */
+  readonly names = new LuaTable<string, string>();
+  lookups = 0;
 
   /** This object as the widget sees the engine's `socket` table. */
   asLibrary(): SocketLibrary {
@@ -143,6 +169,8 @@ export class ScriptedSocketLib {
       if (this.plan.firstConnect !== undefined) s.firstConnect = this.plan.firstConnect;
       if (this.plan.windows !== undefined) s.windows = this.plan.windows;
       if (this.plan.sendCapacity !== undefined) s.sendCapacity = this.plan.sendCapacity;
+      if (this.plan.fd !== undefined) s.fd = this.plan.fd;
+      if (this.plan.selfConnected !== undefined) s.selfConnected = this.plan.selfConnected;
       this.created += 1;
       this.sockets.push(s);
       this.last = s;
@@ -163,17 +191,26 @@ export class ScriptedSocketLib {
       };
       for (const t of sendt ?? []) {
         const s = t as ScriptedSocket;
+        // The engine's select writes past its set for these: fail the spec instead.
+        assert(s.fd < 1024, `select given descriptor ${s.fd} (FD_SETSIZE is 1024)`);
         if (!s.closed && (s.phase === "connected" || (s.phase === "failed" && !s.windows))) {
           keyed(writable, s);
         }
       }
       for (const t of recvt ?? []) {
         const s = t as ScriptedSocket;
+        assert(s.fd < 1024, `select given descriptor ${s.fd} (FD_SETSIZE is 1024)`);
         if (s.inbox !== "" || s.peerClosed) keyed(readable, s);
       }
       const none = readable.length === 0 && writable.length === 0;
       return $multi(readable, writable, none ? "timeout" : undefined);
     };
-    return { tcp, select } as unknown as SocketLibrary;
+    const toip = (name: string): LuaMultiReturn<[string, unknown] | [undefined, string]> => {
+      this.lookups += 1;
+      const ip = this.names.get(name);
+      if (ip === undefined) return $multi(undefined, "host not found");
+      return $multi(ip, {});
+    };
+    return { tcp, select, dns: { toip } } as unknown as SocketLibrary;
   }
 }

@@ -138,6 +138,14 @@ function T.newSocketLib()
     return nil, "getpeername failed"
   end
 
+  -- A local address that never equals the peer's (set `selfConnect` to make it so).
+  function Socket:getsockname()
+    if self.selfConnect then return self:getpeername() end
+    return "127.0.0.1", 40000 + (self.index or 0)
+  end
+
+  function Socket:getfd() return self.fd or 7 end
+
   function Socket:receive(count)
     assert(self.timeout == 0, "receive on a blocking socket")
     assert(type(count) == "number", "the widget must read a bounded number of bytes")
