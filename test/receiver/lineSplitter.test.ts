@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { LineSplitter } from "../../server/lineSplitter.ts";
-import type { SplitLine } from "../../server/lineSplitter.ts";
+import { LineSplitter } from "../../receiver/lineSplitter.ts";
+import type { SplitLine } from "../../receiver/lineSplitter.ts";
 
 /** Lines as strings, or "<too-long N>", for compact expectations. */
 function show(lines: SplitLine[]): string[] {

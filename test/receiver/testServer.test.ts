@@ -2,8 +2,8 @@
 import { once } from "node:events";
 import net from "node:net";
 import { describe, expect, it } from "vitest";
-import { createTestServer, ListenError } from "../../server/testServer.ts";
-import type { ReceivedLine } from "../../server/testServer.ts";
+import { createTestServer, ListenError } from "../../receiver/testServer.ts";
+import type { ReceivedLine } from "../../receiver/testServer.ts";
 import {
   connect,
   connectionError,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { formatDuration, formatEndpoint, formatTimestamp, plural } from "../../server/format.ts";
-import { createTimestampedLog } from "../../server/log.ts";
+import { formatDuration, formatEndpoint, formatTimestamp, plural } from "../../receiver/format.ts";
+import { createTimestampedLog } from "../../receiver/log.ts";
 
 describe("formatTimestamp", () => {
   it("writes local time as YYYY-MM-DD HH:MM:SS.mmm", () => {

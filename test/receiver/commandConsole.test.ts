@@ -1,7 +1,7 @@
 // The command console in-process, fed through a stream as standard input would be.
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { startCommandConsole } from "../../server/commandConsole.ts";
+import { startCommandConsole } from "../../receiver/commandConsole.ts";
 import { connect, connectionError, startServer, watchClose } from "./helpers.ts";
 
 async function runConsole(commands: string, withClient = false) {

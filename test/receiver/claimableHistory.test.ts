@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ClaimableHistory } from "../../server/claimableHistory.ts";
+import { ClaimableHistory } from "../../receiver/claimableHistory.ts";
 
 afterEach(() => {
   vi.useRealTimers();

@@ -1,4 +1,4 @@
-// CLI entry point (`npm run server`): parses the options, starts the test server, prints its
+// CLI entry point of the test server (`npm run server`): parses the options, starts the test server, prints its
 // events and runs the commands typed on standard input until "quit" or a signal.
 import process from "node:process";
 import { parseArgs, USAGE, UsageError } from "./args.ts";

@@ -1,4 +1,4 @@
-// The CLI as a child process, started like `npx tsx server/main.ts` but without npx or a
+// The CLI as a child process, started like `npx tsx receiver/testServerMain.ts` but without npx or a
 // shell (node runs tsx's CLI directly), so the same test runs on Windows.
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
@@ -25,10 +25,14 @@ class CliRun {
   private outputListeners = new Set<() => void>();
 
   constructor(args: string[], stdin: "pipe" | "ignore") {
-    this.child = spawn(process.execPath, ["--import", TSX_LOADER, "server/main.ts", ...args], {
-      cwd: REPO_ROOT,
-      stdio: [stdin, "pipe", "pipe"],
-    });
+    this.child = spawn(
+      process.execPath,
+      ["--import", TSX_LOADER, "receiver/testServerMain.ts", ...args],
+      {
+        cwd: REPO_ROOT,
+        stdio: [stdin, "pipe", "pipe"],
+      },
+    );
     this.child.stdout!.setEncoding("utf8").on("data", (text: string) => {
       this.stdout += text;
       this.outputListeners.forEach((listener) => listener());

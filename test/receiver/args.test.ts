@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseArgs, parsePort, UsageError, USAGE } from "../../server/args.ts";
+import { parseArgs, parsePort, UsageError, USAGE } from "../../receiver/args.ts";
 
 function usageError(argv: string[]): string {
   try {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeLine } from "../../server/lineContent.ts";
+import { decodeLine } from "../../receiver/lineContent.ts";
 
 describe("decodeLine", () => {
   it("decodes UTF-8 text, tabs included", () => {

@@ -1,9 +1,9 @@
 // The texts shown to the operator: listen errors, status, and event descriptions.
 import { describe, expect, it } from "vitest";
-import { describeDisconnect, describeLine } from "../../server/consoleReporter.ts";
-import { describeListenError, ListenError } from "../../server/listenErrors.ts";
-import { formatStatus } from "../../server/statusReport.ts";
-import type { ClientInfo, ReceivedLine, TestServerStatus } from "../../server/testServer.ts";
+import { describeDisconnect, describeLine } from "../../receiver/consoleReporter.ts";
+import { describeListenError, ListenError } from "../../receiver/listenErrors.ts";
+import { formatStatus } from "../../receiver/statusReport.ts";
+import type { ClientInfo, ReceivedLine, TestServerStatus } from "../../receiver/testServer.ts";
 
 function errno(code: string, message = `listen ${code}`): NodeJS.ErrnoException {
   return Object.assign(new Error(message), { code });

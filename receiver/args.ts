@@ -20,7 +20,7 @@ export class UsageError extends Error {
 }
 
 export const USAGE = `Usage: npm run server -- [options]
-       npx tsx server/main.ts [options]
+       npx tsx receiver/testServerMain.ts [options]
 
 Test server for the Live Data Export widget: accepts TCP connections from the
 game and prints every newline-terminated line the clients send.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { COMMAND_HELP, COMMAND_NAMES, parseCommand } from "../../server/commands.ts";
+import { COMMAND_HELP, COMMAND_NAMES, parseCommand } from "../../receiver/commands.ts";
 
 describe("parseCommand", () => {
   it.each(COMMAND_NAMES)("recognises %s", (name) => {
