@@ -111,6 +111,11 @@ export type TestServerEvents = {
   data: [client: ClientInfo, byteLength: number];
   /** A listening socket failed after start(), e.g. too many open files while accepting. */
   serverError: [error: Error];
+  /**
+   * Every line before it is decoded for printing, with its bytes (null when too long): the
+   * receiver parses these, since a valid JSON line may hold characters the console hides.
+   */
+  rawLine: [client: ClientInfo, bytes: Buffer | null, byteLength: number, terminated: boolean];
 };
 
 interface ClientState {
@@ -260,6 +265,26 @@ export class TestServer extends EventEmitter<TestServerEvents> {
     return this.lines.waitFor(predicate, options);
   }
 
+  /**
+   * Writes one line (a "\n" is appended) to a client; false when it is gone or not reading
+   * (more than 1 MiB waiting), so a stuck client cannot make the server hoard memory.
+   */
+  send(clientId: number, line: string): boolean {
+    const state = this.clients.get(clientId);
+    if (!state || state.socket.destroyed || state.socket.writableLength > 1024 * 1024) return false;
+    state.socket.write(`${line}\n`);
+    return true;
+  }
+
+  /** Closes one client, reported as "kicked"; resolves once its socket is closed. */
+  kickClient(clientId: number): Promise<void> {
+    const state = this.clients.get(clientId);
+    if (!state) return Promise.resolve();
+    state.closedBy ??= "kicked";
+    state.socket.destroy();
+    return state.closed;
+  }
+
   private serialize<T>(operation: () => Promise<T>): Promise<T> {
     const result = this.operations.then(operation);
     this.operations = result.catch(() => undefined);
@@ -362,6 +387,11 @@ export class TestServer extends EventEmitter<TestServerEvents> {
   }
 
   private deliver(state: ClientState, line: SplitLine, terminated: boolean): void {
+    if (this.listenerCount("rawLine") > 0) {
+      if (line.kind === "line")
+        this.emit("rawLine", state.info, line.bytes, line.bytes.length, terminated);
+      else this.emit("rawLine", state.info, null, line.byteLength, terminated);
+    }
     const meta = {
       seq: this.nextLineSeq++,
       clientId: state.info.id,
