@@ -16,6 +16,8 @@ export interface CommandConsoleOptions {
   log: Log;
   /** Called for "quit"; the caller owns shutting down, as it does for signals. */
   onQuit: () => void | Promise<void>;
+  /** More for "status" (the receiver's sessions), after the connection status. */
+  statusExtra?: () => string;
 }
 
 export interface CommandConsole {
@@ -32,7 +34,12 @@ async function runCommand(name: CommandName, options: CommandConsoleOptions): Pr
   const { server, log } = options;
   switch (name) {
     case "status":
-      log(formatStatus(server.status()));
+      log(
+        [
+          formatStatus(server.status()),
+          ...(options.statusExtra ? [options.statusExtra()] : []),
+        ].join("\n"),
+      );
       return;
     case "kick": {
       const count = server.status().clients.length;
