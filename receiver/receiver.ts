@@ -1,7 +1,7 @@
 // The receiver's pipeline, without any socket: lines in (from widget connections or a replay),
 // answers out (hello_reply, ack, resync), sessions, game states, recordings and the change
 // feed. receiver/net/ connects it to TCP and receiver/http/ serves what it holds.
-import { timingSafeEqual } from "node:crypto";
+import { randomUUID, timingSafeEqual } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { PROTOCOL_VERSION } from "../protocol/messages.ts";
 import type { HelloMessage, InboundMessage, OutboundMessage } from "../protocol/messages.ts";
@@ -79,6 +79,8 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
   /** Invalid lines that arrived before a connection's hello: no session to count them on. */
   readonly unattributed = new InvalidCounts();
   readonly feed: EventLog;
+  /** Names this start of the receiver: change-feed ids restart with it. */
+  readonly epoch = randomUUID();
   private readonly connections = new Set<ConnectionState>();
   private readonly validate: MessageValidator;
   private readonly now: () => number;

@@ -54,6 +54,7 @@ function route(receiver: Receiver, url: URL, response: http.ServerResponse): voi
         return;
       }
       sendJson(response, 200, {
+        epoch: receiver.epoch,
         lastId: receiver.feed.lastId,
         session: session.summary(Date.now()),
         metrics: gameMetrics(session.state),
@@ -74,6 +75,7 @@ function route(receiver: Receiver, url: URL, response: http.ServerResponse): voi
       const { events, complete } = receiver.feed.after(after, limit);
       sendJson(response, 200, {
         events,
+        epoch: receiver.epoch,
         lastId: receiver.feed.lastId,
         /** Where to continue: the id of the last event returned. */
         next: events.at(-1)?.id ?? after,

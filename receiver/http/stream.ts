@@ -11,8 +11,15 @@ import type { SessionSummary } from "../session/session.ts";
 
 /** What the stream sends, one JSON object per WebSocket message. */
 export type StreamMessage =
-  | { type: "state"; lastId: number; sessions: SessionSummary[]; states: Record<string, GameState> }
-  | { type: "resume"; lastId: number }
+  | {
+      type: "state";
+      /** Changes with each receiver start: ids from another start cannot be resumed. */
+      epoch: string;
+      lastId: number;
+      sessions: SessionSummary[];
+      states: Record<string, GameState>;
+    }
+  | { type: "resume"; epoch: string; lastId: number }
   | ({ type: "event" } & StreamEvent)
   | { type: "sessions"; sessions: SessionSummary[] };
 
@@ -54,16 +61,19 @@ export function createStream(receiver: Receiver): {
   timer.unref();
 
   const accept = (ws: WebSocket, request: IncomingMessage): void => {
-    const after = Number(
-      new URL(request.url ?? "/", "http://x").searchParams.get("after") ?? "NaN",
-    );
-    const missed = Number.isSafeInteger(after) && after >= 0 ? receiver.feed.after(after) : null;
+    const query = new URL(request.url ?? "/", "http://x").searchParams;
+    const after = Number(query.get("after") ?? "NaN");
+    // Ids restart with the receiver: resume only within the same start.
+    const sameStart = query.get("epoch") === receiver.epoch;
+    const missed =
+      sameStart && Number.isSafeInteger(after) && after >= 0 ? receiver.feed.after(after) : null;
     if (missed?.complete) {
-      send(ws, { type: "resume", lastId: receiver.feed.lastId });
+      send(ws, { type: "resume", epoch: receiver.epoch, lastId: receiver.feed.lastId });
       for (const event of missed.events) send(ws, { type: "event", ...event });
     } else {
       send(ws, {
         type: "state",
+        epoch: receiver.epoch,
         lastId: receiver.feed.lastId,
         sessions: receiver.summaries(),
         states: statesOf(receiver),

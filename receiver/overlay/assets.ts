@@ -19,7 +19,7 @@ let script: Promise<Asset> | null = null;
 /** The overlay's script as one ES2020 file for Chromium (OBS's browser source). */
 export function buildOverlayScript(): Promise<Asset> {
   script ??= build({
-    entryPoints: [path.join(HERE, "page.ts")],
+    entryPoints: [path.join(HERE, "browser", "main.ts")],
     bundle: true,
     write: false,
     format: "iife",
