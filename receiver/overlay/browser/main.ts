@@ -16,7 +16,8 @@ const wantedSession = params.get("session");
 const token = params.get("token");
 const layout = params.get("layout") ?? "full";
 document.body.classList.add(`layout-${layout}`);
-if (params.get("transparent") === "1") document.body.classList.add("transparent");
+// On <html>, whose background would otherwise show around the transparent body.
+if (params.get("transparent") === "1") document.documentElement.classList.add("transparent");
 
 const view = new OverlayView(params.get("income") === "energy" ? "energy" : "metal");
 const RENDER_INTERVAL_MS = 500;

@@ -21,6 +21,12 @@ function cssColor(color: (number | null)[]): string {
   return `rgb(${r},${g},${b})`;
 }
 
+/** Game seconds as m:ss. */
+const clock = (seconds: number): string => {
+  const s = Math.floor(seconds);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+};
+
 const fmt = (value: number | null, digits = 0): string =>
   value === null ? "–" : value >= 10_000 ? `${(value / 1000).toFixed(1)}k` : value.toFixed(digits);
 
@@ -45,8 +51,7 @@ export class OverlayView {
   }
 
   render(state: GameState): void {
-    const seconds = Math.floor(state.frame / 30);
-    $("clock").textContent = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
+    $("clock").textContent = clock(state.frame / 30);
     document.body.dataset.frame = String(state.frame);
     $("map").textContent = state.game?.mapName ?? state.hello?.mapName ?? "";
     this.renderScoreboard(state);
@@ -141,7 +146,7 @@ export class OverlayView {
               {
                 stroke: "#ccc",
                 grid: { stroke: "#333" },
-                values: (_u, ticks) => ticks.map((t) => `${Math.floor(t / 60)}m`),
+                values: (_u, ticks) => ticks.map(clock),
               },
               { stroke: "#ccc", grid: { stroke: "#333" } },
             ],
