@@ -111,6 +111,27 @@ describe("protocol duties", () => {
     expect(summary!.droppedReported).toBe(6);
   });
 
+  it("does not ask for a resync for a hole a gap message explains, even before its snapshot", () => {
+    const { receiver, clock } = setup();
+    const widget = new FakeConnection(receiver, "#1");
+    widget.send(...FIXTURE.slice(0, 4));
+    widget.send(
+      JSON.stringify({
+        type: "gap",
+        seq: 10,
+        frame: 1,
+        firstSeq: 4,
+        lastSeq: 9,
+        dropped: 6,
+        counts: [{ type: "economy", count: 6 }],
+      }),
+    );
+    clock.now += 10_000;
+    receiver.tick();
+    expect(widget.repliesOf("resync")).toEqual([]);
+    expect(receiver.summaries()[0]!.missing).toBe(0);
+  });
+
   it("asks for a resync when a hole stays unexplained, once per interval, and stops after a snapshot", () => {
     const { receiver, clock } = setup({ resyncAfterMs: 2000 });
     const widget = new FakeConnection(receiver, "#1");

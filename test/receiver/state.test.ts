@@ -66,6 +66,26 @@ describe("reducer and metrics on the protocol fixtures", () => {
     expect(metrics.reduce((sum, m) => sum + m.killedMetal, 0)).toBe(42);
   });
 
+  it("counts a unit destroyed by an ally as a loss but as nobody's kill", () => {
+    const state = feed(fixtureMessages(), 3);
+    // Team 1 is on ally team 0 with team 0; an armpw costs 54.
+    applyMessage(state, {
+      type: "unit_destroyed",
+      seq: 4,
+      frame: 45001,
+      unitID: 1,
+      unitDefID: 385,
+      teamID: 1,
+      attackerID: 2,
+      attackerDefID: 385,
+      attackerTeamID: 0,
+      weaponDefID: 1,
+    });
+    const metrics = gameMetrics(state);
+    expect(team(metrics, 1).lostMetal).toBe(54);
+    expect(team(metrics, 0).killedMetal).toBe(0);
+  });
+
   it("keeps kills and losses across a later snapshot, and follows the session to its end", () => {
     const state = feed(fixtureMessages());
     expect(team(gameMetrics(state), 0).killedMetal).toBe(42);
