@@ -24,9 +24,10 @@ export class EventLog {
   add(event: NewStreamEvent): StreamEvent {
     const full = { ...event, id: ++this.lastId } as StreamEvent;
     this.events.push(full);
-    // Dropping from the front in batches keeps add() O(1) on average.
     if (this.events.length - this.start > this.limit) this.start++;
-    if (this.start > this.limit) {
+    // Dropped entries are cut off in batches of 4096, which keeps add() O(1) on average and
+    // memory within limit + 4096 entries.
+    if (this.start >= 4096) {
       this.events.splice(0, this.start);
       this.start = 0;
     }

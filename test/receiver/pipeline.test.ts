@@ -318,3 +318,22 @@ describe("recording", () => {
     expect(recorder.active).toBe(false);
   });
 });
+
+describe("change feed", () => {
+  it("keeps its limit for readers, says when a reader fell behind, and frees the rest", async () => {
+    const { EventLog } = await import("../../receiver/eventLog.ts");
+    const log = new EventLog(10_000);
+    let held = 0;
+    for (let i = 0; i < 30_000; i++) {
+      log.add({ kind: "status", session: "s", receivedAt: 0, status: "live" });
+      held = Math.max(held, (log as unknown as { events: unknown[] }).events.length);
+    }
+    expect(log.firstId).toBe(20_001);
+    const ids = log.after(29_950).events.map((e) => e.id);
+    expect(ids).toEqual(Array.from({ length: 50 }, (_, i) => 29_951 + i));
+    expect(log.after(19_999).complete).toBe(false);
+    expect(log.after(20_000).complete).toBe(true);
+    // Held in memory: the window plus at most one batch not yet cut off.
+    expect(held).toBeLessThanOrEqual(10_000 + 4096);
+  });
+});

@@ -7,7 +7,7 @@
 import { once } from "node:events";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
-import { tmpdir } from "node:os";
+import os, { tmpdir } from "node:os";
 import path from "node:path";
 import type { OutboundMessage } from "../../protocol/messages.ts";
 import { startReceiverApp } from "../../receiver/app.ts";
@@ -84,12 +84,16 @@ function pipelineBench(lines: string[], dir: string): void {
       close: () => undefined,
     });
     const start = process.hrtime.bigint();
+    const cpuStart = process.cpuUsage();
     for (const b of buffers) connection.line(b, b.length, true);
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    const cpu = process.cpuUsage(cpuStart);
+    // CPU time, not wall time: on a shared machine the wall clock mostly measures the others.
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     const summary = receiver.summaries()[0]!;
     receiver.close();
     console.log(
-      `   round ${round}: ${Math.round(lines.length / seconds).toLocaleString("en")} lines/s (${(bytes / seconds / 1024 / 1024).toFixed(1)} MiB/s); accepted ${summary.linesAccepted}, invalid ${summary.invalid.total}, recorded ${summary.recording?.lines}`,
+      `   round ${round}: ${Math.round(lines.length / seconds).toLocaleString("en")} lines/s wall, ${Math.round(lines.length / cpuSeconds).toLocaleString("en")} lines per CPU-second (${(bytes / cpuSeconds / 1024 / 1024).toFixed(1)} MiB); accepted ${summary.linesAccepted}, invalid ${summary.invalid.total}, recorded ${summary.recording?.lines}`,
     );
   }
 }
@@ -211,7 +215,7 @@ async function main(): Promise<void> {
   try {
     const { lines, gameSeconds } = busyGame();
     console.log(
-      `Receiver bench: node ${process.version}, ${process.platform}; ${lines.length} lines for a ${Math.round(gameSeconds / 60)}-minute game`,
+      `Receiver bench: node ${process.version}, ${process.platform}, ${os.cpus().length} cores, load average ${os.loadavg()[0]!.toFixed(1)}; ${lines.length} lines for a ${Math.round(gameSeconds / 60)}-minute game`,
     );
     pipelineBench(lines, dir);
     await tcpBench(lines, dir);
