@@ -1,6 +1,8 @@
 // CLI entry point of the receiver (`npm run receiver`): starts it, prints where it listens,
 // logs what happens, runs the console commands, and replays a recording when asked.
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import process from "node:process";
 import { startReceiverApp } from "../app.ts";
 import type { ReceiverApp } from "../app.ts";
@@ -9,6 +11,7 @@ import { startCommandConsole } from "../commandConsole.ts";
 import { formatEndpoint } from "../format.ts";
 import { ListenError } from "../listenErrors.ts";
 import { createTimestampedLog } from "../log.ts";
+import { standaloneOverlayHtml } from "../overlay/assets.ts";
 import { replayRecording } from "../record/replay.ts";
 import { formatSessions } from "../session/sessionReport.ts";
 import { parseReceiverArgs, RECEIVER_USAGE } from "./options.ts";
@@ -35,6 +38,16 @@ async function main(): Promise<void> {
   }
   if (args.kind === "help") {
     process.stdout.write(`${RECEIVER_USAGE}\n`);
+    return;
+  }
+
+  if (args.writeOverlay !== null) {
+    const file = path.resolve(args.writeOverlay);
+    await writeFile(file, await standaloneOverlayHtml());
+    const url = pathToFileURL(file).href;
+    process.stdout.write(
+      `overlay written: ${file}\nopen it as ${url}?receiver=127.0.0.1:${args.httpPort}&transparent=1\n`,
+    );
     return;
   }
 

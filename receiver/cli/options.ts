@@ -15,6 +15,8 @@ export interface ReceiverArgs {
   maxLineBytes: number;
   replay: string | null;
   speed: number;
+  /** Write the standalone overlay file here and exit. */
+  writeOverlay: string | null;
 }
 
 export const RECEIVER_USAGE = `Usage: npm run receiver -- [options]
@@ -35,6 +37,8 @@ Options:
   --max-line-bytes <n>   longer lines are counted as too long (default ${RECEIVER_MAX_LINE_BYTES})
   --replay <recording>   serve a recording as if live (records nothing)
   --speed <N>            replay speed: 1 real time (default), 10 ten times faster, 0 at once
+  --write-overlay <file> write the overlay as one HTML file to open from disk (it then
+                         loads before the receiver runs), with ?receiver=127.0.0.1:<http port>
   -h, --help             show this help and exit
 
 Type commands on standard input while it runs: status, kick, stop, start, help, quit.`;
@@ -48,6 +52,7 @@ const VALUE_OPTIONS = [
   "--max-line-bytes",
   "--replay",
   "--speed",
+  "--write-overlay",
 ] as const;
 type ValueOption = (typeof VALUE_OPTIONS)[number];
 const isValueOption = (name: string): name is ValueOption =>
@@ -65,6 +70,7 @@ export function parseReceiverArgs(argv: readonly string[]): ReceiverArgs | { kin
     maxLineBytes: RECEIVER_MAX_LINE_BYTES,
     replay: null,
     speed: 1,
+    writeOverlay: null,
   };
   let portGiven = false;
   let recordingsGiven = false;
@@ -116,6 +122,9 @@ export function parseReceiverArgs(argv: readonly string[]): ReceiverArgs | { kin
       }
       case "--replay":
         result.replay = value;
+        break;
+      case "--write-overlay":
+        result.writeOverlay = value;
         break;
       case "--speed": {
         const speed = /^[0-9]+(\.[0-9]+)?$/.test(value) ? Number(value) : NaN;

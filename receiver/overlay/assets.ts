@@ -55,3 +55,26 @@ export function overlayAsset(pathname: string): Promise<Asset> | null {
       return null;
   }
 }
+
+/**
+ * The overlay as one self-contained HTML file (styles and script inline), for opening from
+ * disk: it then loads before the receiver runs and connects once it does. The receiver's
+ * address comes from its ?receiver=host:port parameter.
+ */
+export async function standaloneOverlayHtml(): Promise<string> {
+  const [page, css, uplotCss, js] = await Promise.all([
+    readFile(path.join(HERE, "page.html"), "utf8"),
+    readFile(path.join(HERE, "overlay.css"), "utf8"),
+    readFile(require.resolve("uplot/dist/uPlot.min.css"), "utf8"),
+    buildOverlayScript(),
+  ]);
+  // Inline, "</script" inside the code would end the element early.
+  const script = js.body.replace(/<\/script/gi, "<\\/script");
+  return page
+    .replace(
+      '<link rel="stylesheet" href="/overlay/uPlot.min.css" />',
+      () => `<style>${uplotCss}</style>`,
+    )
+    .replace('<link rel="stylesheet" href="/overlay/overlay.css" />', () => `<style>${css}</style>`)
+    .replace('<script src="/overlay/overlay.js"></script>', () => `<script>${script}</script>`);
+}

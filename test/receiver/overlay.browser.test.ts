@@ -3,12 +3,14 @@
 // Screenshots go to build/screenshots/.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { pathToFileURL } from "node:url";
 import path from "node:path";
 import { chromium } from "playwright-core";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startReceiverApp } from "../../receiver/app.ts";
 import type { ReceiverApp } from "../../receiver/app.ts";
+import { standaloneOverlayHtml } from "../../receiver/overlay/assets.ts";
 import { replayRecording } from "../../receiver/record/replay.ts";
 import { recordingOf, synthesizeGame } from "../../tools/receiver/realGame.ts";
 import { browserSkipReason, chromiumPath } from "../support/browser.ts";
@@ -149,4 +151,35 @@ describe.skipIf(skip !== null)("overlay in headless Chromium", () => {
     expect(await page.locator("[data-team-id='2'].dead").count()).toBe(1);
     await page.screenshot({ path: path.join(SCREENSHOTS, "overlay-ended.png") });
   }, 120_000);
+
+  it("opened from its standalone file before the receiver runs, connects once it starts", async () => {
+    await app?.close();
+    app = null;
+    const probe = await startReceiverApp({
+      host: "127.0.0.1",
+      port: 0,
+      httpPort: 0,
+      recordingsDir: null,
+    });
+    const httpPort = probe.http!.address.port;
+    await probe.close();
+    const file = path.join(dir, "overlay.html");
+    writeFileSync(file, await standaloneOverlayHtml());
+    const early = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    await early.goto(`${pathToFileURL(file).href}?receiver=127.0.0.1:${httpPort}`);
+    await early.waitForSelector("#status[data-state=offline]", { timeout: 10_000 });
+    app = await startReceiverApp({ host: "127.0.0.1", port: 0, httpPort, recordingsDir: null });
+    const running = new AbortController();
+    replay = replayRecording(recording, app.receiver, {
+      speed: GAME_SECONDS / 60,
+      signal: running.signal,
+    });
+    await early.waitForSelector("#status[data-state=live]", { timeout: 20_000 });
+    await early.waitForFunction(`document.querySelectorAll("[data-team-id]").length === 4`, null, {
+      timeout: 20_000,
+    });
+    await early.close();
+    running.abort();
+    await replay;
+  }, 60_000);
 });

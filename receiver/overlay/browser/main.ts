@@ -3,7 +3,8 @@
 // itself (also when opened before the receiver started) and resumes from the last event seen.
 //
 // URL parameters: transparent=1 (no background, for OBS), layout=full|scoreboard|charts|compact,
-// session=<id> (default: the live session), income=metal|energy, token=<token>.
+// session=<id> (default: the live session), income=metal|energy, token=<token>,
+// receiver=host:port (where the receiver is, for the standalone file; default: this page's server).
 import { applyMessage } from "../../state/reducer.ts";
 import { createGameState } from "../../state/gameState.ts";
 import type { GameState } from "../../state/gameState.ts";
@@ -14,6 +15,7 @@ import type { LinkState } from "./view.ts";
 const params = new URLSearchParams(location.search);
 const wantedSession = params.get("session");
 const token = params.get("token");
+const receiverHost = params.get("receiver") ?? location.host;
 const layout = params.get("layout") ?? "full";
 document.body.classList.add(`layout-${layout}`);
 // On <html>, whose background would otherwise show around the transparent body.
@@ -95,7 +97,7 @@ function connect(): void {
   }
   if (token) query.set("token", token);
   const socket = new WebSocket(
-    `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/stream?${query}`,
+    `${location.protocol === "https:" ? "wss" : "ws"}://${receiverHost}/api/stream?${query}`,
   );
   socket.onopen = () => {
     socketOpen = true;
