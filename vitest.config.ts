@@ -15,8 +15,8 @@ export default defineConfig({
       },
       {
         test: {
-          name: "server",
-          include: ["test/server/**/*.test.ts"],
+          name: "receiver",
+          include: ["test/receiver/**/*.test.ts"],
           sequence: { groupOrder: 0 },
         },
       },

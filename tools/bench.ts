@@ -40,7 +40,7 @@ import os from "node:os";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { BarHost, type HostStatus, type TimingSummary } from "../test/host/driver.ts";
-import { createTestServer, type TestServer } from "../server/testServer.ts";
+import { createTestServer, type TestServer } from "../receiver/testServer.ts";
 import {
   BENCH_DIR,
   REPO_ROOT,

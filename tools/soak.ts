@@ -27,7 +27,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import os from "node:os";
 import path from "node:path";
 import { BarHost, type HostStatus, type TimingSummary } from "../test/host/driver.ts";
-import { createTestServer } from "../server/testServer.ts";
+import { createTestServer } from "../receiver/testServer.ts";
 import {
   REPO_ROOT,
   WIDGET_FILE,

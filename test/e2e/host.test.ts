@@ -11,7 +11,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { BarHost, type LogEvent, type SocketEvent } from "../host/driver.ts";
-import { freePort } from "../server/helpers.ts";
+import { freePort } from "../receiver/helpers.ts";
 import {
   luaInterpreters,
   registerMissingInterpreterTests,

@@ -1,0 +1,78 @@
+// The whole receiver as one object: the widget listener (TCP), the pipeline, the HTTP side.
+// The CLI (receiver/cli/main.ts), the tests and the bench start it the same way.
+import type { AddressInfo } from "node:net";
+import { DEFAULT_HOST, DEFAULT_PORT } from "./defaults.ts";
+import { startHttpServer } from "./http/httpServer.ts";
+import type { HttpServer } from "./http/httpServer.ts";
+import type { Log } from "./log.ts";
+import { attachReceiver } from "./net/widgetListener.ts";
+import { Receiver } from "./receiver.ts";
+import type { ReceiverOptions } from "./receiver.ts";
+import { TestServer } from "./testServer.ts";
+
+/** The widget's lines can be large (a snapshot, a unitdefs part); this bounds each client's buffer. */
+export const RECEIVER_MAX_LINE_BYTES = 1024 * 1024;
+export const DEFAULT_HTTP_PORT = 9877;
+
+export interface ReceiverAppOptions extends Omit<ReceiverOptions, "log"> {
+  /** Address of both the widget listener and HTTP. Default 127.0.0.1. */
+  host?: string;
+  /** Widget port, default 9876; 0 picks a free one. */
+  port?: number;
+  /** HTTP port, default 9877; 0 picks a free one; null serves no HTTP (a replay to a file). */
+  httpPort?: number | null;
+  maxLineBytes?: number;
+  log?: Log;
+}
+
+export interface ReceiverApp {
+  receiver: Receiver;
+  /** The widget listener, with the console's status/kick/stop/start. */
+  server: TestServer;
+  widgetAddress: AddressInfo;
+  http: HttpServer | null;
+  close(): Promise<void>;
+}
+
+export async function startReceiverApp(options: ReceiverAppOptions): Promise<ReceiverApp> {
+  const host = options.host ?? DEFAULT_HOST;
+  const receiver = new Receiver(options);
+  // The pipeline reads raw lines; the test server's own line history only serves its tests.
+  const server = new TestServer({
+    host,
+    port: options.port ?? DEFAULT_PORT,
+    maxLineBytes: options.maxLineBytes ?? RECEIVER_MAX_LINE_BYTES,
+    historyLimit: 16,
+  });
+  const detach = attachReceiver(server, receiver);
+  const widgetAddress = await server.start();
+  let http: HttpServer | null = null;
+  try {
+    const httpPort = options.httpPort === undefined ? DEFAULT_HTTP_PORT : options.httpPort;
+    if (httpPort !== null) {
+      http = await startHttpServer(receiver, {
+        host,
+        port: httpPort,
+        token: options.token ?? null,
+      });
+    }
+  } catch (error) {
+    detach();
+    await server.close();
+    throw error;
+  }
+  return {
+    receiver,
+    server,
+    widgetAddress,
+    http,
+    close: async () => {
+      detach();
+      await http?.close();
+      await server.close();
+      receiver.close();
+    },
+  };
+}
+
+export { DEFAULT_PORT };

@@ -1,0 +1,334 @@
+// The receiver's pipeline, without any socket: lines in (from widget connections or a replay),
+// answers out (hello_reply, ack, resync), sessions, game states, recordings and the change
+// feed. receiver/net/ connects it to TCP and receiver/http/ serves what it holds.
+import { randomUUID, timingSafeEqual } from "node:crypto";
+import { EventEmitter } from "node:events";
+import { PROTOCOL_VERSION } from "../protocol/messages.ts";
+import type { HelloMessage, InboundMessage, OutboundMessage } from "../protocol/messages.ts";
+import { EventLog } from "./eventLog.ts";
+import type { NewStreamEvent, StreamEvent } from "./eventLog.ts";
+import type { Log } from "./log.ts";
+import { Recorder } from "./record/recorder.ts";
+import { encodeRecordedLine } from "./record/recordingFormat.ts";
+import { RECORDING_FORMAT } from "./record/recordingFormat.ts";
+import { recordingFileName } from "./record/recordingName.ts";
+import { InvalidCounts } from "./session/invalidCounts.ts";
+import { Session } from "./session/session.ts";
+import type { SessionStatus, SessionSummary } from "./session/session.ts";
+import { applyMessage } from "./state/reducer.ts";
+import { parseLine } from "./validate/parseLine.ts";
+import { protocolValidators } from "./validate/validator.ts";
+import type { MessageValidator } from "./validate/validator.ts";
+
+export const RECEIVER_NAME = "bar-live-receiver";
+export const RECEIVER_VERSION = "0.1.0";
+
+export interface ReceiverOptions {
+  /** Folder for recordings; null records nothing. */
+  recordingsDir: string | null;
+  /** When set, a widget's hello must carry this token, else its connection is closed. */
+  token?: string | null;
+  log?: Log;
+  /** The clock (ms since 1970); tests pass their own. */
+  now?: () => number;
+  /** An unexplained hole in seq older than this asks the widget for a snapshot. Default 2 s. */
+  resyncAfterMs?: number;
+  /** A session silent this long is stale: three missed heartbeats. Default 15 s. */
+  staleAfterMs?: number;
+  /** Change feed entries kept for resuming readers. Default 20,000. */
+  eventLogLimit?: number;
+}
+
+/** One source of lines: a TCP connection, or a replay. */
+export interface ConnectionPort {
+  label: string;
+  /** Writes one line back; a replay drops it. */
+  reply(line: string): void;
+  /** Closes the connection (a wrong token). */
+  close(): void;
+  /** Replays are trusted: no token needed. */
+  trusted?: boolean;
+}
+
+export interface ConnectionHandle {
+  line(bytes: Buffer | null, byteLength: number, terminated: boolean): void;
+  closed(): void;
+}
+
+interface ConnectionState {
+  port: ConnectionPort;
+  session: Session | null;
+  lastAcked: number;
+  refused: boolean;
+}
+
+export type ReceiverEvents = {
+  /** Every entry of the change feed, as it is added. */
+  event: [event: StreamEvent];
+};
+
+function sameToken(given: string | undefined, expected: string): boolean {
+  if (given === undefined) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export class Receiver extends EventEmitter<ReceiverEvents> {
+  readonly sessions = new Map<string, Session>();
+  /** Invalid lines that arrived before a connection's hello: no session to count them on. */
+  readonly unattributed = new InvalidCounts();
+  readonly feed: EventLog;
+  /** Names this start of the receiver: change-feed ids restart with it. */
+  readonly epoch = randomUUID();
+  private readonly connections = new Set<ConnectionState>();
+  private readonly validate: MessageValidator;
+  private readonly now: () => number;
+  private readonly log: Log;
+  private readonly resyncAfterMs: number;
+  private readonly staleAfterMs: number;
+
+  constructor(private readonly options: ReceiverOptions) {
+    super();
+    this.validate = protocolValidators().outbound;
+    this.now = options.now ?? Date.now;
+    this.log = options.log ?? (() => undefined);
+    this.resyncAfterMs = options.resyncAfterMs ?? 2000;
+    this.staleAfterMs = options.staleAfterMs ?? 15_000;
+    this.feed = new EventLog(options.eventLogLimit);
+  }
+
+  open(port: ConnectionPort): ConnectionHandle {
+    const connection: ConnectionState = { port, session: null, lastAcked: 0, refused: false };
+    this.connections.add(connection);
+    return {
+      line: (bytes, byteLength, terminated) =>
+        this.receive(connection, bytes, byteLength, terminated),
+      closed: () => this.closed(connection),
+    };
+  }
+
+  /**
+   * The periodic work, every 250 ms from receiver/net (tests call it with their clock):
+   * acknowledgements, resync requests, stale sessions.
+   */
+  tick(): void {
+    const now = this.now();
+    for (const connection of this.connections) {
+      const session = connection.session;
+      if (!session) continue;
+      if (session.seq.highest > connection.lastAcked) {
+        connection.lastAcked = session.seq.highest;
+        this.send(connection, { type: "ack", seq: session.seq.highest, session: session.id });
+      }
+      if (session.seq.needsResync(now, this.resyncAfterMs)) {
+        session.seq.resyncRequested(now);
+        session.resyncsRequested++;
+        this.log(
+          `session ${session.id}: ${session.seq.missingCount} messages missing without a gap; asking for a snapshot (resync)`,
+        );
+        this.send(connection, { type: "resync" });
+      }
+    }
+    for (const session of this.sessions.values()) {
+      if (session.status === "live" && now - session.lastLineAt >= this.staleAfterMs) {
+        this.setStatus(session, "stale");
+        this.log(
+          `session ${session.id}: stale, nothing received for ${Math.round((now - session.lastLineAt) / 1000)} s`,
+        );
+      }
+    }
+  }
+
+  summaries(): SessionSummary[] {
+    const now = this.now();
+    return [...this.sessions.values()].map((session) => session.summary(now));
+  }
+
+  /** The session a viewer most likely wants: the most recently active, preferring live ones. */
+  currentSession(): Session | null {
+    let best: Session | null = null;
+    for (const session of this.sessions.values()) {
+      const rank = (s: Session) => (s.status === "live" ? 1 : 0);
+      if (
+        !best ||
+        rank(session) > rank(best) ||
+        (rank(session) === rank(best) && session.lastLineAt >= best.lastLineAt)
+      ) {
+        best = session;
+      }
+    }
+    return best;
+  }
+
+  /** Closes every recording; the receiver can be dropped afterwards. */
+  close(): void {
+    for (const session of this.sessions.values()) session.recorder?.close();
+  }
+
+  private send(connection: ConnectionState, message: InboundMessage): void {
+    connection.port.reply(JSON.stringify(message));
+  }
+
+  private emitEvent(event: NewStreamEvent): void {
+    this.emit("event", this.feed.add(event));
+  }
+
+  private setStatus(session: Session, status: SessionStatus): void {
+    if (session.status === status) return;
+    session.status = status;
+    this.emitEvent({ kind: "status", session: session.id, receivedAt: this.now(), status });
+  }
+
+  private receive(
+    connection: ConnectionState,
+    bytes: Buffer | null,
+    byteLength: number,
+    terminated: boolean,
+  ): void {
+    if (connection.refused) return;
+    const now = this.now();
+    const parsed = parseLine(bytes, byteLength, terminated, this.validate);
+    const session = connection.session;
+
+    if (session) {
+      session.lastLineAt = now;
+      session.rates.add(now, byteLength);
+      if (session.status === "stale" || session.status === "disconnected")
+        this.setStatus(session, "live");
+      // Verbatim, bad lines included, so a replay meets the same input; never the token.
+      const isJson = parsed.ok || /^(schema:|unknown-type|not-an-object)/.test(parsed.reason);
+      if (!(parsed.ok && parsed.message.type === "hello")) {
+        session.recorder?.write(
+          encodeRecordedLine({ t: now, bytes, byteLength, terminated }, isJson),
+        );
+      }
+    }
+
+    if (!parsed.ok) {
+      const counts = session?.invalid ?? this.unattributed;
+      if (counts.add(parsed.reason, parsed.detail)) {
+        this.log(
+          `${connection.port.label}: invalid line (${parsed.reason}, first of its kind): ${parsed.detail}`,
+        );
+      }
+      if (session && parsed.seq !== undefined) session.seq.unusable(parsed.seq, now);
+      return;
+    }
+
+    const message = parsed.message;
+    if (message.type === "hello") {
+      this.hello(connection, message, now);
+      return;
+    }
+    if (!session) {
+      if (this.unattributed.add("before-hello", `${message.type} seq ${message.seq}`)) {
+        this.log(`${connection.port.label}: "${message.type}" before "hello"; ignored`);
+      }
+      return;
+    }
+    const verdict = session.seq.accept(message.seq, now);
+    if (verdict === "duplicate") return;
+    session.linesAccepted++;
+    if (message.type === "gap") session.seq.gap(message.firstSeq, message.lastSeq, message.dropped);
+    if (message.type === "snapshot") session.seq.snapshot(message.seq);
+    if (message.type === "heartbeat") {
+      const { type: _type, ...figures } = message;
+      session.heartbeat = figures;
+    }
+    applyMessage(session.state, message);
+    this.emitEvent({ kind: "message", session: session.id, receivedAt: now, message });
+    if (message.type === "bye") {
+      this.setStatus(session, "ended");
+      this.log(`session ${session.id}: the widget said bye (${message.reason})`);
+    }
+  }
+
+  private hello(connection: ConnectionState, hello: HelloMessage, now: number): void {
+    const token = this.options.token;
+    if (token && !connection.port.trusted && !sameToken(hello.token, token)) {
+      connection.refused = true;
+      this.unattributed.add(
+        "bad-token",
+        `${connection.port.label}: hello ${hello.token === undefined ? "without a token" : "with a wrong token"}`,
+      );
+      this.log(
+        `${connection.port.label}: refused, hello ${hello.token === undefined ? "has no token" : "has a wrong token"}`,
+      );
+      connection.port.close();
+      return;
+    }
+    if (hello.protocol !== PROTOCOL_VERSION) {
+      this.log(
+        `${connection.port.label}: widget speaks protocol ${hello.protocol}, this receiver ${PROTOCOL_VERSION}; reading it anyway`,
+      );
+    }
+    const { token: _token, ...clean } = hello;
+    let session = this.sessions.get(hello.session);
+    if (session) {
+      session.hello = clean;
+      this.log(
+        `${connection.port.label}: session ${session.id} reconnected (next seq ${hello.nextSeq})`,
+      );
+    } else {
+      session = new Session(clean, now);
+      this.sessions.set(session.id, session);
+      session.recorder = this.startRecording(session, now);
+      this.log(
+        `${connection.port.label}: new session ${session.id} (${hello.mapName}, ${hello.view.kind} view, widget ${hello.version})`,
+      );
+    }
+    connection.session = session;
+    connection.lastAcked = 0;
+    session.connection = connection.port.label;
+    session.connections++;
+    session.lastLineAt = now;
+    session.recorder?.write(
+      encodeRecordedLine(
+        { t: now, bytes: Buffer.from(JSON.stringify(clean)), byteLength: 0, terminated: true },
+        true,
+      ),
+    );
+    if (session.status !== "live") this.setStatus(session, "live");
+    applyMessage(session.state, clean);
+    this.emitEvent({ kind: "message", session: session.id, receivedAt: now, message: clean });
+    this.send(connection, {
+      type: "hello_reply",
+      protocol: PROTOCOL_VERSION,
+      receiver: RECEIVER_NAME,
+      version: RECEIVER_VERSION,
+    });
+  }
+
+  private startRecording(session: Session, now: number): Recorder | null {
+    const dir = this.options.recordingsDir;
+    if (dir === null) return null;
+    const hello = session.hello;
+    const recorder = new Recorder({
+      directory: dir,
+      fileName: recordingFileName(new Date(now), hello.mapName, hello.gameID, hello.session),
+      fallbackSuffix: hello.session,
+      header: {
+        format: RECORDING_FORMAT,
+        receiver: RECEIVER_NAME,
+        version: RECEIVER_VERSION,
+        session: hello.session,
+      },
+      now: () => this.now(),
+      onError: (message) => this.log(`session ${hello.session}: ${message}; the live data goes on`),
+    });
+    if (recorder.path && !recorder.error)
+      this.log(`session ${hello.session}: recording to ${recorder.path}`);
+    return recorder;
+  }
+
+  private closed(connection: ConnectionState): void {
+    this.connections.delete(connection);
+    const session = connection.session;
+    if (!session || session.connection !== connection.port.label) return;
+    session.connection = null;
+    if (session.status !== "ended") this.setStatus(session, "disconnected");
+  }
+}
+
+export type { OutboundMessage };

@@ -1,0 +1,94 @@
+// Shared helpers for the server tests: real node:net clients and event-driven waits, no sleeps.
+import { once } from "node:events";
+import net from "node:net";
+import type { AddressInfo } from "node:net";
+import { afterEach } from "vitest";
+import { createTestServer } from "../../receiver/testServer.ts";
+import type { ClientInfo, TestServer, TestServerOptions } from "../../receiver/testServer.ts";
+
+export const HOST = "127.0.0.1";
+
+const serversToClose: TestServer[] = [];
+const socketsToDestroy: net.Socket[] = [];
+
+afterEach(async () => {
+  for (const socket of socketsToDestroy.splice(0)) socket.destroy();
+  await Promise.all(serversToClose.splice(0).map((server) => server.close()));
+});
+
+/** A listening server on an ephemeral loopback port, closed after the test. */
+export async function startServer(
+  options: TestServerOptions = {},
+): Promise<{ server: TestServer; port: number }> {
+  const server = createTestServer({ host: HOST, port: 0, ...options });
+  serversToClose.push(server);
+  const address = await server.start();
+  return { server, port: address.port };
+}
+
+/** A connected client, destroyed after the test. */
+export async function connect(port: number): Promise<net.Socket> {
+  const socket = net.connect({ host: HOST, port });
+  socketsToDestroy.push(socket);
+  await once(socket, "connect");
+  return socket;
+}
+
+/** Matches the server-side record of this client socket. */
+export function isClient(socket: net.Socket): (client: ClientInfo) => boolean {
+  return (client) => client.remotePort === socket.localPort;
+}
+
+/** Resolves with the error code of a connection attempt that fails, e.g. "ECONNREFUSED". */
+export function connectionError(port: number): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: HOST, port });
+    socket.on("connect", () => {
+      socket.destroy();
+      reject(new Error(`connected to port ${port}, expected the connection to fail`));
+    });
+    socket.on("error", (error: NodeJS.ErrnoException) => resolve(error.code));
+  });
+}
+
+export interface CloseSeen {
+  /** The peer closed its side cleanly (FIN) before the socket closed. */
+  ended: boolean;
+  error: NodeJS.ErrnoException | undefined;
+}
+
+/** Watches a client socket until it closes; start watching before triggering the close. */
+export function watchClose(socket: net.Socket): Promise<CloseSeen> {
+  let ended = false;
+  let error: NodeJS.ErrnoException | undefined;
+  socket.on("end", () => (ended = true));
+  socket.on("error", (err) => (error = err));
+  socket.resume(); // "end" is only emitted once the readable side is consumed
+  return new Promise((resolve) => socket.once("close", () => resolve({ ended, error })));
+}
+
+/** Resolves once the server has received at least this many bytes from all clients together. */
+export async function waitForTotalBytes(server: TestServer, target: number): Promise<void> {
+  while (server.totals.bytesReceived < target) await once(server, "data");
+}
+
+/** Writes and resolves once the server has received those bytes. */
+export async function writeAndWaitForBytes(
+  server: TestServer,
+  socket: net.Socket,
+  data: string | Buffer,
+): Promise<void> {
+  const target = server.totals.bytesReceived + Buffer.byteLength(data);
+  socket.write(data);
+  await waitForTotalBytes(server, target);
+}
+
+/** A port that was free a moment ago: for the CLI, which rightly refuses port 0. */
+export async function freePort(): Promise<number> {
+  const probe = net.createServer();
+  probe.listen(0, HOST);
+  await once(probe, "listening");
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
