@@ -14,6 +14,7 @@ import { createEngineClock, timeOfDay } from "./engine/engine-clock";
 import { INDICATOR_FONT_SIZE, indicatorPlacement } from "./app/indicator";
 import { widgetInfo } from "./app/info";
 import { LuaSocketTransport, selectReportsFailedConnects } from "./engine/luasocket-transport";
+import { createEngineStopwatch } from "./engine/stopwatch";
 
 const COMMAND = "livedata";
 const WG_KEY = "LiveDataExport";
@@ -23,6 +24,7 @@ const osFamily = Platform !== undefined ? Platform.osFamily : undefined;
 const app = new LiveDataApp({
   transport: new LuaSocketTransport(socket, clock, !selectReportsFailedConnects(osFamily)),
   clock,
+  stopwatch: createEngineStopwatch(),
   echo: (line) => Spring.Echo(line),
   stamp: timeOfDay,
 });
