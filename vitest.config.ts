@@ -7,7 +7,10 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
+          globalSetup: ["test/support/build-bundles.ts"],
           sequence: { groupOrder: 0 },
+          // Each test loads a fresh VM; a loaded machine can make that slow.
+          testTimeout: 20_000,
         },
       },
       {
@@ -21,6 +24,7 @@ export default defineConfig({
         test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
+          globalSetup: ["test/support/build-bundles.ts"],
           // After the other projects, alone: the frame-cost checks time real frames, and
           // CPU-heavy unit tests on the other core would distort them.
           sequence: { groupOrder: 1 },

@@ -67,6 +67,7 @@ export function checkArchitecture(tsconfigPath, root = dirname(tsconfigPath)) {
     const rel = relative(root, file.fileName);
     if (rel.startsWith("..")) continue;
     const part = partOf(rel);
+    if (part === undefined) continue; // tests and tools: not part of the widget
     const where = (node) =>
       `${rel.split(sep).join("/")}:${file.getLineAndCharacterOfPosition(node.getStart()).line + 1}`;
 
@@ -79,13 +80,13 @@ export function checkArchitecture(tsconfigPath, root = dirname(tsconfigPath)) {
           : undefined;
       if (spec === undefined || !spec.startsWith(".")) continue;
       const target = partOf(relative(root, resolve(dirname(file.fileName), spec)));
-      const allowed = part === undefined ? [] : LAYERS[part];
+      const allowed = LAYERS[part];
       if (target !== part && !allowed.includes("*") && !allowed.includes(target)) {
-        problems.push(`${where(statement)}: ${part ?? rel} may not import ${target ?? spec}`);
+        problems.push(`${where(statement)}: ${part} may not import ${target ?? spec}`);
       }
     }
 
-    if (part === undefined || ENGINE_PARTS.includes(part)) continue;
+    if (ENGINE_PARTS.includes(part)) continue;
     const visit = (node) => {
       if (ts.isIdentifier(node) && !isTypePosition(node)) {
         const parent = node.parent;

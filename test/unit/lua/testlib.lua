@@ -225,6 +225,12 @@ function T.loadModules(bundleSource, env)
 end
 
 -- Runs the bundle exactly as BAR does (its entry point assigns the call-ins).
+-- Loads the spec bundle (build/tests.lua) in a widget-like sandbox; returns its runner.
+function T.loadSpecs(bundleSource)
+  local env = T.newWidgetEnv(T.newEngine(T.newClock(0)))
+  return loadIn(bundleSource, "=tests.lua", env)()
+end
+
 function T.loadWidget(bundleSource, env)
   local result = loadIn(bundleSource, "=api_live_data_export.lua", env)()
   return result
