@@ -8,7 +8,8 @@
  *    its share has earned (deficit round robin: a share's worth per frame, never more
  *    than one frame's worth saved up; time used past it is owed and repaid by sitting
  *    out later frames, at most 10 frames' worth), unless the budget is spent.
- * 2. What the budget has left goes to unfinished runs, in priority order.
+ * 2. What the budget has left goes to unfinished runs, in priority order (not to a
+ *    task sitting out a debt).
  * A step cannot be interrupted, so a frame can exceed the budget by what one step
  * does after its last look at the clock; the report counts such frames.
  *
@@ -177,16 +178,17 @@ export class Scheduler {
       task.frameUs = 0;
       if (!task.isActive()) continue;
       task.addCredit();
-      if (task.creditUs <= 0 || !task.wantsToRun(now, frame)) continue;
+      task.owing = task.creditUs <= 0;
+      if (task.owing || !task.wantsToRun(now, frame)) continue;
       const start = this.lastReadUs;
       if (start >= budget) continue;
       task.charge(this.runTask(task, math.min(start + task.creditUs, budget)));
     }
 
-    // 2. What is left, to unfinished runs in priority order.
+    // 2. What is left, to unfinished runs in priority order, except those sitting out a debt.
     for (let i = 0; i < n; i++) {
       const task = tasks[i];
-      if (!task.isRunning()) continue;
+      if (!task.isRunning() || task.owing) continue;
       if (this.lastReadUs >= budget) break;
       this.runTask(task, budget);
     }

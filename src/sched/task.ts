@@ -67,6 +67,8 @@ export class Task {
   quantumUs = 0;
   /** µs it may use now: grows by quantumUs per frame up to quantumUs, falls by what it uses. */
   creditUs = 0;
+  /** It started this frame owing time: it sits out the frame, spare time included. */
+  owing = false;
   /** µs used in the current frame. */
   frameUs = 0;
   /** It ran this frame. */
