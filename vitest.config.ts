@@ -22,6 +22,16 @@ export default defineConfig({
       },
       {
         test: {
+          name: "protocol",
+          include: ["test/protocol/**/*.test.ts"],
+          sequence: { groupOrder: 0 },
+          // The encoder tests transpile and run Lua; the schema test runs the generator.
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
           globalSetup: ["test/support/build-bundles.ts"],

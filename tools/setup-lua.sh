@@ -18,7 +18,7 @@
 #   --force      rebuild even if the cache is up to date
 #   --check      only run the self-check against the existing cache
 #
-# Needs Debian (bookworm); installs packages with apt-get when run as root,
+# Needs Debian (tested on bookworm) or Ubuntu (and so WSL); installs packages with apt-get when run as root,
 # otherwise prints the command to run. Safe to run twice or concurrently.
 
 set -euo pipefail
@@ -109,7 +109,7 @@ fi
 
 # --- packages and deb-src entry ---------------------------------------------------
 if ! command -v dpkg-query > /dev/null || ! command -v apt-get > /dev/null; then
-  die "this script needs a Debian system (dpkg and apt-get)"
+  die "this script needs a Debian or Ubuntu system (dpkg and apt-get), e.g. WSL on Windows"
 fi
 IS_ROOT=0
 [[ $(id -u) == 0 ]] && IS_ROOT=1
@@ -126,12 +126,16 @@ missing_packages() {
 # apt-get source needs a deb-src entry (and its index from apt-get update).
 have_sources() { apt-cache showsrc lua5.1 2> /dev/null | grep -q '^Package: lua5.1$'; }
 
-# Writes $DEB_SRC_FILE: the Debian entries of this machine's apt sources with
-# Types: deb-src. Regenerated from scratch each time, so it is idempotent.
+# Writes $DEB_SRC_FILE: the Debian (or Ubuntu, hence WSL) entries of this machine's
+# apt sources with Types: deb-src. Regenerated from scratch each time, so it is
+# idempotent.
 write_deb_src_entry() {
-  local tmp
+  local tmp deb822=""
   tmp=$(mktemp)
-  if [[ -f /etc/apt/sources.list.d/debian.sources ]]; then
+  for f in /etc/apt/sources.list.d/debian.sources /etc/apt/sources.list.d/ubuntu.sources; do
+    [[ -f $f ]] && deb822=$f && break
+  done
+  if [[ -n $deb822 ]]; then
     # deb822: copy every stanza that has a "deb" type, as deb-src
     awk 'BEGIN { RS = ""; ORS = "\n\n" }
          /(^|\n)Types:[^\n]*(^|[ \t])deb([ \t]|\n|$)/ {
@@ -139,10 +143,10 @@ write_deb_src_entry() {
            gsub(/(^|\n)Types:[^\n]*/, "\nTypes: deb-src", s)
            sub(/^\n/, "", s)
            print s
-         }' /etc/apt/sources.list.d/debian.sources > "$tmp"
+         }' "$deb822" > "$tmp"
   elif [[ -f /etc/apt/sources.list ]]; then
     # one-line format: deb [options] uri suite components...
-    awk '$1 == "deb" && $0 ~ /debian/ {
+    awk '$1 == "deb" && $0 ~ /debian|ubuntu/ {
            printf "Types: deb-src\n"
            i = 2
            if ($2 ~ /^\[/) {  # [option=value ...]: keep signed-by
@@ -160,7 +164,7 @@ write_deb_src_entry() {
   fi
   if ! grep -q '^Types: deb-src' "$tmp"; then
     rm -f "$tmp"
-    die "found no Debian entry in /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list to derive a deb-src entry from"
+    die "found no Debian or Ubuntu entry in /etc/apt/sources.list.d/{debian,ubuntu}.sources or /etc/apt/sources.list to derive a deb-src entry from"
   fi
   {
     echo "# Written by bar-live-data-export tools/setup-lua.sh: source packages"

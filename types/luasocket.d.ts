@@ -15,6 +15,7 @@ declare namespace socket {
   /**
    * Creates a TCP master object. Returns `nil, message` when the system cannot
    * create a socket (out of descriptors, networking unavailable).
+   * @see https://github.com/beyond-all-reason/RecoilEngine/blob/c936b71/rts/lib/luasocket/src/tcp.c
    */
   function tcp(this: void): LuaMultiReturn<[TcpSocket, undefined] | [undefined, string]>;
 
@@ -24,6 +25,7 @@ declare namespace socket {
    * object) and `"timeout"` when none is ready. Either list may be nil.
    * On Windows a failed non-blocking connect is reported in select's "except" set,
    * which LuaSocket does not expose: such a socket never shows as writable.
+   * @see https://github.com/beyond-all-reason/RecoilEngine/blob/c936b71/rts/lib/luasocket/src/select.c
    */
   function select(
     this: void,
@@ -38,6 +40,7 @@ declare namespace socket {
  * Objects close themselves when garbage-collected, but only then: always `close()`.
  */
 declare interface TcpSocket {
+  /** 0 makes every later call return at once (`"timeout"` instead of waiting). * @see https://github.com/beyond-all-reason/RecoilEngine/blob/c936b71/rts/lib/luasocket/src/tcp.c
   /** 0 makes every later call return at once (`"timeout"` instead of waiting). */
   settimeout(this: TcpSocket, seconds: number, mode?: "b" | "t"): number;
 
@@ -47,6 +50,7 @@ declare interface TcpSocket {
    * is resolved first by a blocking system lookup. A second call reports
    * `"already connected"` once the connection is up; other answers while pending
    * differ between operating systems.
+   * @see https://github.com/beyond-all-reason/RecoilEngine/blob/c936b71/rts/lib/luasocket/src/tcp.c
    */
   connect(
     this: TcpSocket,
@@ -54,6 +58,7 @@ declare interface TcpSocket {
     port: number,
   ): LuaMultiReturn<[1, undefined] | [undefined, string]>;
 
+  /** The peer's address once connected; `nil` while pending or after a failed attempt. * @see https://github.com/beyond-all-reason/RecoilEngine/blob/c936b71/rts/lib/luasocket/src/tcp.c
   /** The peer's address once connected; `nil` while pending or after a failed attempt. */
   getpeername(this: TcpSocket): LuaMultiReturn<[string, number] | [undefined, string]>;
 
@@ -61,6 +66,7 @@ declare interface TcpSocket {
    * Sends `data` from byte `i` (default 1) to `j` (default end). Returns the index of
    * the last byte sent; on failure or a partial send (buffer full: `"timeout"`)
    * returns `nil, error, lastIndexSent`: resume with `send(data, lastIndexSent + 1)`.
+   * @see https://github.com/beyond-all-reason/RecoilEngine/blob/c936b71/rts/lib/luasocket/src/buffer.c
    */
   send(
     this: TcpSocket,
@@ -73,6 +79,7 @@ declare interface TcpSocket {
    * Reads `count` bytes. With timeout 0 and fewer bytes available: `nil, "timeout",
    * partial` (the bytes read so far are consumed and returned in `partial`). When the
    * peer has closed or reset the connection: `nil, "closed", partial`.
+   * @see https://github.com/beyond-all-reason/RecoilEngine/blob/c936b71/rts/lib/luasocket/src/buffer.c
    */
   receive(
     this: TcpSocket,
@@ -82,6 +89,7 @@ declare interface TcpSocket {
   /**
    * Sets a socket option; `"tcp-nodelay"` and `"keepalive"` take a boolean. Returns
    * `nil, "setsockopt failed"` on failure; an unknown name raises an error.
+   * @see https://github.com/beyond-all-reason/RecoilEngine/blob/c936b71/rts/lib/luasocket/src/tcp.c
    */
   setoption(
     this: TcpSocket,
@@ -89,6 +97,7 @@ declare interface TcpSocket {
     value: boolean,
   ): LuaMultiReturn<[1, undefined] | [undefined, string]>;
 
+  /** Closes the socket; safe to call more than once. * @see https://github.com/beyond-all-reason/RecoilEngine/blob/c936b71/rts/lib/luasocket/src/tcp.c
   /** Closes the socket; safe to call more than once. */
   close(this: TcpSocket): number;
 }

@@ -16,6 +16,7 @@ declare namespace Spring {
   /**
    * Prints to the in-game console and infolog. Several arguments are joined with ", ".
    * Recoil: rts/Lua/LuaUnsyncedCtrl.cpp (Echo).
+   * @see https://github.com/beyond-all-reason/RecoilEngine/blob/c936b71/rts/Lua/LuaUnsyncedCtrl.cpp
    */
   function Echo(...args: unknown[]): void;
 
@@ -23,6 +24,7 @@ declare namespace Spring {
    * Current time in whole **milliseconds** since the engine's epoch (so a difference of
    * two has 1 ms resolution). Only useful as an argument to {@link DiffTimers}.
    * Recoil: rts/Lua/LuaUnsyncedRead.cpp (GetTimer, PushTimer with microseconds=false).
+   * @see https://github.com/beyond-all-reason/RecoilEngine/blob/8bf694a/rts/Lua/LuaUnsyncedRead.cpp
    */
   function GetTimer(): SpringTimer;
 
@@ -31,6 +33,7 @@ declare namespace Spring {
    * `DiffTimers(later, earlier, inMilliseconds, true)`. Missing in engines before it
    * was added, so check `typeof Spring.GetTimerMicros === "function"` first.
    * Recoil: rts/Lua/LuaUnsyncedRead.cpp (GetTimerMicros, PushTimer with microseconds=true).
+   * @see https://github.com/beyond-all-reason/RecoilEngine/blob/8bf694a/rts/Lua/LuaUnsyncedRead.cpp
    */
   function GetTimerMicros(): SpringTimer;
 
@@ -43,6 +46,7 @@ declare namespace Spring {
    * `socket.gettime()`/`os.time()`/`os.clock()` at float precision. `later` must not be
    * earlier than `earlier` (unsigned subtraction).
    * Recoil: rts/Lua/LuaUnsyncedRead.cpp (DiffTimers).
+   * @see https://github.com/beyond-all-reason/RecoilEngine/blob/8bf694a/rts/Lua/LuaUnsyncedRead.cpp
    */
   function DiffTimers(
     later: SpringTimer,
@@ -51,6 +55,7 @@ declare namespace Spring {
     fromMicros?: boolean,
   ): number;
 
+  /** Size and position of the game window: `vsx, vsy, posX, posY` (y grows upward on screen). * @see https://github.com/beyond-all-reason/RecoilEngine/blob/c936b71/rts/Lua/LuaUnsyncedRead.cpp
   /** Size and position of the game window: `vsx, vsy, posX, posY` (y grows upward on screen). */
   function GetViewGeometry(): LuaMultiReturn<
     [vsx: number, vsy: number, posX: number, posY: number]
@@ -61,6 +66,7 @@ declare namespace Spring {
  * Facts about the player's machine (Recoil: rts/Lua/LuaConstPlatform.cpp), offered to
  * widgets through BAR's `System` table. Only the field we read is declared. May be
  * missing in other hosts, so code must tolerate `undefined`.
+ * @see https://github.com/beyond-all-reason/RecoilEngine/blob/c936b71/rts/Lua/LuaConstPlatform.cpp
  */
 declare const Platform:
   | {

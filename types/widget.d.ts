@@ -6,6 +6,7 @@
  * lands here, and `_G`, `require`, `package`, `load` and `newproxy` do not exist.
  */
 
+/** Metadata returned by `GetInfo`; BAR calls it both as `widget:GetInfo()` and `widget.GetInfo()`. * @see https://github.com/beyond-all-reason/Beyond-All-Reason/blob/36039e57/luaui/barwidgets.lua
 /** Metadata returned by `GetInfo`; BAR calls it both as `widget:GetInfo()` and `widget.GetInfo()`. */
 declare interface WidgetInfo {
   name: string;
@@ -23,6 +24,7 @@ declare interface WidgetInfo {
 /**
  * Call-ins the handler invokes as `widget:Name(...)`. Every call-in runs inside
  * `pcall`: one uncaught error prints `Error in Name(): ...` and removes the widget.
+ * @see https://github.com/beyond-all-reason/Beyond-All-Reason/blob/36039e57/luaui/barwidgets.lua
  */
 declare interface Widget {
   GetInfo?: (this: void) => WidgetInfo;
@@ -56,6 +58,7 @@ declare type ActionHandler = (
   isRepeat: boolean,
 ) => boolean | void;
 
+/** The per-widget proxy of handler functions, called with `:` (the proxy ignores its first argument). * @see https://github.com/beyond-all-reason/Beyond-All-Reason/blob/36039e57/luaui/barwidgets.lua
 /** The per-widget proxy of handler functions, called with `:` (the proxy ignores its first argument). */
 declare interface WidgetHandlerProxy {
   /**
@@ -74,6 +77,7 @@ declare interface WidgetHandlerProxy {
   RemoveWidget(this: WidgetHandlerProxy, widget?: Widget): void;
 }
 
+/** The widget table itself; assigning call-ins to it is how a widget file exposes them. * @see https://github.com/beyond-all-reason/Beyond-All-Reason/blob/36039e57/luaui/barwidgets.lua
 /** The widget table itself; assigning call-ins to it is how a widget file exposes them. */
 declare const widget: Widget;
 declare const widgetHandler: WidgetHandlerProxy;

@@ -4,8 +4,14 @@
  * tests drive it with a fake transport and clock.
  */
 import { Command, parseCommand } from "./commands";
-import { Config, defaultConfig, loadConfig, saveConfig } from "./config";
-import { Connection, ConnectionDiagnostics, Transition } from "../link/connection";
+import { loadConfig, saveConfig } from "./config";
+import { Config, defaultConfig, describeSetting, SETTING_LIST, valueOf } from "./settings";
+import {
+  Connection,
+  ConnectionDiagnostics,
+  ConnectionSettings,
+  Transition,
+} from "../link/connection";
 import { IndicatorText } from "./indicator";
 import type { Clock } from "../core/clock";
 import { Stopwatch, stopwatchFromClock } from "../core/stopwatch";
@@ -27,27 +33,38 @@ export interface AppDeps {
   stamp: (this: void) => string;
 }
 
-/** Everything `WG.LiveDataExport.getStatus()` reports. */
-export interface StatusSnapshot extends ConnectionDiagnostics {
-  version: string;
-  autoReconnect: boolean;
-  retryInitialDelay: number;
-  retryMaxDelay: number;
-  connectTimeout: number;
-  logLevel: string;
-  showIndicator: boolean;
-  indicatorCorner: string;
-  internalErrors: number;
-  lastInternalError?: string;
-}
+/** Everything `WG.LiveDataExport.getStatus()` reports: the diagnostics and every setting. */
+export type StatusSnapshot = Config &
+  ConnectionDiagnostics & {
+    version: string;
+    internalErrors: number;
+    lastInternalError?: string;
+  };
 
 /** First line on every connection, so the receiver knows who is talking. */
 export const GREETING = `{"type":"hello","protocol":1,"source":"Live Data Export","version":"${WIDGET_VERSION}"}\n`;
 
-const TCP_ALLOW_HINT =
-  "The engine only allows connections listed in TCPAllowConnect in springsettings.cfg " +
-  "(in the BAR data folder). Quit the game, add the address to that line, e.g. " +
-  "TCPAllowConnect = 127.0.0.1:9876 (entries separated by spaces, * allows all), and start again.";
+/** What to do when the engine's allow-list denies `address` (`host:port`, as configured). */
+function tcpAllowHint(address: string): string {
+  return (
+    "The engine only allows connections listed in TCPAllowConnect in springsettings.cfg " +
+    "(in the BAR data folder). Quit the game, add the address to that line, e.g. " +
+    `TCPAllowConnect = ${address} (entries separated by spaces, * allows all), and start again.`
+  );
+}
+
+/** The connection's share of the settings. */
+function connectionSettings(c: Config): ConnectionSettings {
+  return {
+    host: c.host,
+    port: c.port,
+    autoReconnect: c.autoReconnect,
+    retryInitialDelay: c.retryInitialDelay,
+    retryMaxDelay: c.retryMaxDelay,
+    connectTimeout: c.connectTimeout,
+    silenceTimeout: c.silenceTimeout,
+  };
+}
 
 /** How many distinct internal error messages are remembered to log each only once. */
 const MAX_REMEMBERED_ERRORS = 20;
@@ -80,14 +97,7 @@ export class LiveDataApp {
     this.connection = new Connection(
       deps.transport,
       deps.clock,
-      {
-        host: this.config.host,
-        port: this.config.port,
-        autoReconnect: this.config.autoReconnect,
-        retryInitialDelay: this.config.retryInitialDelay,
-        retryMaxDelay: this.config.retryMaxDelay,
-        connectTimeout: this.config.connectTimeout,
-      },
+      connectionSettings(this.config),
       { onTransition: (t) => this.reportTransition(t) },
       { greeting: () => GREETING },
     );
@@ -100,9 +110,7 @@ export class LiveDataApp {
       this.log.warn(warning);
     }
     Object.assign(this.config, config);
-    this.log.setLevel(config.logLevel);
-    this.connection.setAddress(config.host, config.port);
-    this.applyConnectionSettings();
+    this.applySettings();
   }
 
   /** GetConfigData. */
@@ -133,7 +141,7 @@ export class LiveDataApp {
 
   /** Handles `/livedata <words>`. Bad input gets a message and changes nothing. */
   handleCommand(words: string[]): void {
-    const [command, problem] = parseCommand(words);
+    const [command, problem] = parseCommand(words, this.config);
     if (command === undefined) {
       this.log.reply(problem);
       return;
@@ -142,17 +150,10 @@ export class LiveDataApp {
   }
 
   status(): StatusSnapshot {
-    const c = this.config;
     return {
+      ...this.config,
       ...this.connection.diagnostics(),
       version: WIDGET_VERSION,
-      autoReconnect: c.autoReconnect,
-      retryInitialDelay: c.retryInitialDelay,
-      retryMaxDelay: c.retryMaxDelay,
-      connectTimeout: c.connectTimeout,
-      logLevel: c.logLevel,
-      showIndicator: c.showIndicator,
-      indicatorCorner: c.indicatorCorner,
       internalErrors: this.internalErrors,
       lastInternalError: this.lastInternalError,
     };
@@ -228,73 +229,51 @@ export class LiveDataApp {
         this.connection.disconnect("disconnect command");
         this.log.reply("disconnected; type /livedata connect to connect again");
         return;
-      case "sethost":
-      case "setport": {
-        const host = command.kind === "sethost" ? command.host : config.host;
-        const port = command.kind === "setport" ? command.port : config.port;
-        if (host === config.host && port === config.port) {
-          this.log.reply(`the receiver is already ${this.address()}`);
-          return;
-        }
-        config.host = host;
-        config.port = port;
-        this.log.reply(`receiver set to ${this.address()}`);
-        this.connection.setAddress(host, port);
-        return;
-      }
-      case "autoreconnect":
-        config.autoReconnect = command.on;
-        this.applyConnectionSettings();
-        this.log.reply(`auto-reconnect ${command.on ? "on" : "off"}`);
-        return;
-      case "indicator":
-        config.showIndicator = command.on;
-        this.log.reply(`status indicator ${command.on ? "shown" : "hidden"}`);
-        return;
-      case "indicator-corner":
-        config.indicatorCorner = command.corner;
-        config.showIndicator = true;
-        this.log.reply(`status indicator shown in the ${command.corner} corner`);
-        return;
-      case "verbose":
-        config.logLevel = command.level;
-        this.log.setLevel(command.level);
-        this.log.reply(`log level ${command.level}`);
-        return;
-      case "retry": {
-        const max = command.max ?? math.max(config.retryMaxDelay, command.initial);
-        config.retryInitialDelay = command.initial;
-        config.retryMaxDelay = max;
-        this.applyConnectionSettings();
-        this.log.reply(`retry delays: first ${command.initial} s, at most ${max} s`);
-        return;
-      }
-      case "timeout":
-        config.connectTimeout = command.seconds;
-        this.applyConnectionSettings();
-        this.log.reply(`connect timeout ${command.seconds} s`);
+      case "set":
+        this.changeSettings(command.changes);
         return;
       case "reset": {
         const defaults = defaultConfig();
         defaults.enabled = config.enabled;
         Object.assign(config, defaults);
-        this.log.setLevel(config.logLevel);
-        this.applyConnectionSettings();
-        this.connection.setAddress(config.host, config.port);
+        this.applySettings();
         this.log.reply(`settings restored to defaults (receiver ${this.address()})`);
         return;
       }
     }
   }
 
-  private applyConnectionSettings(): void {
+  /** Applies checked changes from a command and says what changed. */
+  private changeSettings(changes: Partial<Config>): void {
+    const config = this.config as unknown as Record<string, unknown>;
+    const changed: string[] = [];
+    const unchanged: string[] = [];
+    let addressChanged = false;
+    for (const entry of SETTING_LIST) {
+      const value = (changes as Record<string, unknown>)[entry.key];
+      if (value === undefined) continue;
+      if (value === valueOf(this.config, entry.key)) {
+        unchanged.push(describeSetting(entry, value));
+        continue;
+      }
+      config[entry.key] = value;
+      changed.push(describeSetting(entry, value));
+      addressChanged ||= entry.key === "host" || entry.key === "port";
+    }
+    if (changed.length === 0) {
+      this.log.reply(`already set: ${unchanged.join(", ")}`);
+      return;
+    }
+    this.applySettings();
+    this.log.reply(addressChanged ? `receiver set to ${this.address()}` : changed.join(", "));
+  }
+
+  /** Hands the settings to the parts that use them; each ignores what did not change. */
+  private applySettings(): void {
     const c = this.config;
-    this.connection.configure({
-      autoReconnect: c.autoReconnect,
-      retryInitialDelay: c.retryInitialDelay,
-      retryMaxDelay: c.retryMaxDelay,
-      connectTimeout: c.connectTimeout,
-    });
+    this.log.setLevel(c.logLevel);
+    this.connection.setAddress(c.host, c.port);
+    this.connection.configure(connectionSettings(c));
   }
 
   private address(): string {
@@ -326,7 +305,7 @@ export class LiveDataApp {
       case "ERROR":
         log.endStreak();
         if (t.failure === "denied") {
-          log.error(`cannot connect to ${address}: ${t.reason}. ${TCP_ALLOW_HINT}`);
+          log.error(`cannot connect to ${address}: ${t.reason}. ${tcpAllowHint(address)}`);
         } else {
           log.error(
             `stopped trying to reach ${address}: ${t.reason}. Type /livedata connect to retry.`,

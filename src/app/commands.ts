@@ -1,167 +1,215 @@
 /**
- * Parses what the player typed after `/livedata`. Pure: it only turns words into a
+ * Parses what the player typed after `/livedata`. Pure: it turns words into a
  * command or a clear message, and never changes anything itself.
+ *
+ * Every setting with a `command` in settings.ts gets a one-word command from it;
+ * `set <setting> <value>` reaches every setting; the commands below that set several
+ * settings at once (retry, indicator) or act (status, connect, ...) are written out.
  */
-import {
-  checkHost,
-  checkRetryDelays,
-  INDICATOR_CORNERS,
-  IndicatorCorner,
-  LIMITS,
-  LOG_LEVEL_NAMES,
-  LogLevelName,
-  parseIndicatorCorner,
-  parseLogLevel,
-  parsePort,
-  parseSeconds,
-} from "./config";
+import { INDICATOR_CORNERS } from "./indicator";
+import { Parsed, parseSwitch } from "./setting-kinds";
+import { checkRules, Config, SETTING_LIST, SETTINGS, SettingKey, SomeSetting } from "./settings";
+
+/** Settings to change, with values already checked one by one and together. */
+export type SettingChanges = Partial<Config>;
 
 export type Command =
   | { kind: "help" }
   | { kind: "status" }
   | { kind: "connect" }
   | { kind: "disconnect" }
-  | { kind: "sethost"; host: string }
-  | { kind: "setport"; port: number }
-  | { kind: "autoreconnect"; on: boolean }
-  | { kind: "indicator"; on: boolean }
-  | { kind: "indicator-corner"; corner: IndicatorCorner }
-  | { kind: "verbose"; level: LogLevelName }
-  /** Without `max` the current maximum stays (raised to `initial` if below it). */
-  | { kind: "retry"; initial: number; max: number | undefined }
-  | { kind: "timeout"; seconds: number }
-  | { kind: "reset" };
+  | { kind: "reset" }
+  | { kind: "set"; changes: SettingChanges };
 
-interface CommandHelp {
+export interface CommandHelp {
+  /** After `/livedata `: `setport <1-65535>`. */
   usage: string;
   summary: string;
 }
 
-/** In the order `help` lists them. */
-export const COMMAND_HELP: ReadonlyArray<CommandHelp> = [
-  { usage: "status", summary: "show the connection state and diagnostics" },
-  { usage: "connect", summary: "connect now (and reconnect automatically from now on)" },
-  { usage: "disconnect", summary: "close the connection and stay disconnected until connect" },
-  { usage: "sethost <host>", summary: "set the receiver's address (IPv4 or hostname)" },
-  { usage: "setport <1-65535>", summary: "set the receiver's port" },
-  { usage: "autoreconnect on|off", summary: "retry by itself after a failure" },
-  { usage: "retry <first> [max]", summary: "retry delays in seconds (default 1 and 30)" },
-  { usage: "timeout <seconds>", summary: "give up on a pending connect after this long" },
-  { usage: "verbose error|warn|info|debug", summary: "how much to print" },
-  { usage: "indicator on|off", summary: "show or hide the status line on screen" },
-  { usage: "indicator <corner>", summary: `move the status line: ${INDICATOR_CORNERS.join(", ")}` },
-  { usage: "reset", summary: "restore every setting to its default" },
-  { usage: "help", summary: "this list" },
-];
-
-function usageOf(name: string): string {
-  for (const entry of COMMAND_HELP) {
-    if (string.find(entry.usage, `^${name}`)[0] !== undefined) {
-      return `usage: /livedata ${entry.usage}`;
-    }
-  }
-  return "type /livedata help for the list of commands";
+export interface CommandSpec {
+  name: string;
+  aliases?: string[];
+  /** Lines of `/livedata help`; the first is quoted in error messages. */
+  help: CommandHelp[];
+  /** The settings it changes (for the docs; `reset` changes all and lists none). */
+  changes: SettingKey[];
+  /** Reads the words after the command's name; the message does not name the command. */
+  parse(args: string[], config: Config): Parsed<Command>;
 }
 
-function parseSwitch(word: string | undefined): boolean | undefined {
-  const lower = word !== undefined ? string.lower(word) : "";
-  if (lower === "on" || lower === "true" || lower === "1" || lower === "yes") return true;
-  if (lower === "off" || lower === "false" || lower === "0" || lower === "no") return false;
+const ok = (command: Command): Parsed<Command> => $multi(command, undefined);
+const problem = (message: string): Parsed<Command> => $multi(undefined, message);
+
+function setting<K extends SettingKey>(key: K): (typeof SETTINGS)[number] & { key: K } {
+  for (const entry of SETTINGS) {
+    if (entry.key === key) return entry as (typeof SETTINGS)[number] & { key: K };
+  }
+  throw `no setting ${key}`;
+}
+
+function action(name: string, summary: string, command: Command, changes: SettingKey[] = []) {
+  return {
+    name,
+    help: [{ usage: name, summary }],
+    changes,
+    parse(args: string[]): Parsed<Command> {
+      if (args[0] !== undefined) return problem(`takes no argument, got "${args[0]}"`);
+      return ok(command);
+    },
+  };
+}
+
+/** `/livedata <name> <value>` for a setting that declares a command. */
+function settingCommand(entry: SomeSetting): CommandSpec | undefined {
+  const declared = entry.command;
+  if (declared === undefined) return undefined;
+  return {
+    name: declared.name,
+    aliases: declared.aliases,
+    help: [{ usage: `${declared.name} ${entry.kind.argument}`, summary: declared.summary }],
+    changes: [entry.key],
+    parse(args) {
+      if (args[0] === undefined) return problem(`the ${entry.label} is missing`);
+      if (args[1] !== undefined) return problem(`give one value, not ${args.length}`);
+      const [value, why] = entry.kind.parse(args[0]);
+      if (why !== undefined) return problem(why);
+      return ok({ kind: "set", changes: { [entry.key]: value } });
+    },
+  };
+}
+
+const retry: CommandSpec = {
+  name: "retry",
+  help: [{ usage: "retry <first> [max]", summary: "retry delays in seconds (default 1 and 30)" }],
+  changes: ["retryInitialDelay", "retryMaxDelay"],
+  parse(args, config) {
+    if (args[0] === undefined) return problem("the first retry delay is missing");
+    if (args[2] !== undefined) return problem("give at most two delays");
+    const [first, firstProblem] = setting("retryInitialDelay").kind.parse(args[0]);
+    if (first === undefined) return problem(`first delay: ${firstProblem}`);
+    // Without a maximum the current one stays, raised to the first delay if below it.
+    let max = math.max(config.retryMaxDelay, first);
+    if (args[1] !== undefined) {
+      const [typed, maxProblem] = setting("retryMaxDelay").kind.parse(args[1]);
+      if (typed === undefined) return problem(`maximum delay: ${maxProblem}`);
+      max = typed;
+    }
+    return ok({ kind: "set", changes: { retryInitialDelay: first, retryMaxDelay: max } });
+  },
+};
+
+const indicator: CommandSpec = {
+  name: "indicator",
+  help: [
+    { usage: "indicator on|off", summary: "show or hide the status line on screen" },
+    {
+      usage: "indicator <corner>",
+      summary: `move the status line: ${INDICATOR_CORNERS.join(", ")}`,
+    },
+  ],
+  changes: ["showIndicator", "indicatorCorner"],
+  parse(args) {
+    const wrong = `say on, off or a corner (${INDICATOR_CORNERS.join(", ")})`;
+    if (args[0] === undefined || args[1] !== undefined) return problem(wrong);
+    const [corner] = setting("indicatorCorner").kind.parse(args[0]);
+    if (corner !== undefined) {
+      return ok({ kind: "set", changes: { indicatorCorner: corner, showIndicator: true } });
+    }
+    const on = parseSwitch(args[0]);
+    if (on === undefined) return problem(wrong);
+    return ok({ kind: "set", changes: { showIndicator: on } });
+  },
+};
+
+const set: CommandSpec = {
+  name: "set",
+  help: [{ usage: "set <setting> <value>", summary: "change any setting (see status)" }],
+  changes: [],
+  parse(args) {
+    const keys = SETTING_LIST.map((entry) => entry.key).join(", ");
+    if (args[0] === undefined) return problem(`name a setting: ${keys}`);
+    const wanted = string.lower(args[0]);
+    const entry = SETTING_LIST.find((candidate) => string.lower(candidate.key) === wanted);
+    if (entry === undefined) return problem(`unknown setting "${args[0]}": one of ${keys}`);
+    if (args[1] === undefined) return problem(`the ${entry.label} is missing`);
+    if (args[2] !== undefined) return problem(`give one value, not ${args.length - 1}`);
+    const [value, why] = entry.kind.parse(args[1]);
+    if (why !== undefined) return problem(`${entry.key}: ${why}`);
+    // Whether a connection is wanted is what connect and disconnect say.
+    if (entry.key === "enabled") return ok({ kind: value === true ? "connect" : "disconnect" });
+    return ok({ kind: "set", changes: { [entry.key]: value } });
+  },
+};
+
+function buildCommands(): CommandSpec[] {
+  const list: CommandSpec[] = [
+    action("status", "show the connection state, diagnostics and settings", { kind: "status" }),
+    action(
+      "connect",
+      "connect now (and reconnect automatically from now on)",
+      { kind: "connect" },
+      ["enabled"],
+    ),
+    action(
+      "disconnect",
+      "close the connection and stay disconnected until connect",
+      { kind: "disconnect" },
+      ["enabled"],
+    ),
+  ];
+  // In the settings' order; a command that sets several settings comes at its first.
+  for (const entry of SETTING_LIST) {
+    const own = settingCommand(entry);
+    if (own !== undefined) list.push(own);
+    else if (entry.key === "retryInitialDelay") list.push(retry);
+    else if (entry.key === "showIndicator") list.push(indicator);
+  }
+  list.push(action("reset", "restore every setting to its default", { kind: "reset" }));
+  list.push(set);
+  list.push(action("help", "this list", { kind: "help" }));
+  return list;
+}
+
+/** Every command, in the order `help` lists them. */
+export const COMMANDS: readonly CommandSpec[] = buildCommands();
+
+function findCommand(name: string): CommandSpec | undefined {
+  for (const spec of COMMANDS) {
+    if (spec.name === name || (spec.aliases !== undefined && spec.aliases.includes(name))) {
+      return spec;
+    }
+  }
   return undefined;
 }
 
-type Parsed = LuaMultiReturn<[Command, undefined] | [undefined, string]>;
-
-function fail(name: string, problem: string): Parsed {
-  return $multi(undefined, `${name}: ${problem} (${usageOf(name)})`);
-}
-
-/** Turns the words after `/livedata` into a command, or a message saying what is wrong. */
-export function parseCommand(words: string[]): Parsed {
-  const name = words[0] !== undefined ? string.lower(words[0]) : "help";
-  const arg = words[1];
-  const extra = words[2];
-  const takesNoArgument = (command: Command): Parsed => {
-    if (arg !== undefined) return fail(name, `takes no argument, got "${arg}"`);
-    return $multi(command, undefined);
-  };
-
-  switch (name) {
-    case "help":
-    case "?":
-      return $multi({ kind: "help" }, undefined);
-    case "status":
-      return takesNoArgument({ kind: "status" });
-    case "connect":
-      return takesNoArgument({ kind: "connect" });
-    case "disconnect":
-      return takesNoArgument({ kind: "disconnect" });
-    case "reset":
-      return takesNoArgument({ kind: "reset" });
-    case "sethost": {
-      if (arg === undefined) return fail(name, "the host is missing");
-      if (extra !== undefined) return fail(name, "a host has no spaces");
-      const problem = checkHost(arg);
-      if (problem !== undefined) return fail(name, problem);
-      return $multi({ kind: "sethost", host: arg }, undefined);
-    }
-    case "setport": {
-      if (arg === undefined) return fail(name, "the port is missing");
-      if (extra !== undefined) return fail(name, "give one port number");
-      const [port, problem] = parsePort(arg);
-      if (port === undefined) return fail(name, problem);
-      return $multi({ kind: "setport", port }, undefined);
-    }
-    case "indicator": {
-      const corner = arg !== undefined ? parseIndicatorCorner(arg) : undefined;
-      if (corner !== undefined && extra === undefined) {
-        return $multi({ kind: "indicator-corner", corner }, undefined);
-      }
-      const on = parseSwitch(arg);
-      if (on === undefined || extra !== undefined) {
-        return fail(name, `say on, off or a corner (${INDICATOR_CORNERS.join(", ")})`);
-      }
-      return $multi({ kind: "indicator", on }, undefined);
-    }
-    case "autoreconnect": {
-      const on = parseSwitch(arg);
-      if (on === undefined || extra !== undefined) {
-        return fail(name, arg === undefined ? "say on or off" : `"${arg}" is not on or off`);
-      }
-      return $multi({ kind: "autoreconnect", on }, undefined);
-    }
-    case "verbose":
-    case "loglevel": {
-      const level = arg !== undefined ? parseLogLevel(arg) : undefined;
-      if (level === undefined || extra !== undefined) {
-        return fail("verbose", `the level must be one of ${LOG_LEVEL_NAMES.join(", ")}`);
-      }
-      return $multi({ kind: "verbose", level }, undefined);
-    }
-    case "retry": {
-      if (arg === undefined) return fail(name, "the first retry delay is missing");
-      if (words[3] !== undefined) return fail(name, "give at most two delays");
-      const [initial, problem] = parseSeconds(arg, "first delay", LIMITS.retryInitialDelay);
-      if (initial === undefined) return fail(name, problem);
-      if (extra === undefined) {
-        return $multi({ kind: "retry", initial, max: undefined }, undefined);
-      }
-      const [max, maxProblem] = parseSeconds(extra, "maximum delay", LIMITS.retryMaxDelay);
-      if (max === undefined) return fail(name, maxProblem);
-      const pairProblem = checkRetryDelays(initial, max);
-      if (pairProblem !== undefined) return fail(name, pairProblem);
-      return $multi({ kind: "retry", initial, max }, undefined);
-    }
-    case "timeout": {
-      if (arg === undefined) return fail(name, "the number of seconds is missing");
-      if (extra !== undefined) return fail(name, "give one number of seconds");
-      const [seconds, problem] = parseSeconds(arg, "timeout", LIMITS.connectTimeout);
-      if (seconds === undefined) return fail(name, problem);
-      return $multi({ kind: "timeout", seconds }, undefined);
-    }
-    default:
-      return $multi(undefined, `unknown command "${words[0]}": type /livedata help for the list`);
+/**
+ * Turns the words after `/livedata` into a command, or a message saying what is
+ * wrong: `<command>: <problem> (usage: /livedata <usage>)`. `config` is the current
+ * settings, which a change must still agree with (retry delays).
+ */
+export function parseCommand(
+  words: string[],
+  config: Config,
+): LuaMultiReturn<[Command, undefined] | [undefined, string]> {
+  if (words[0] === undefined || words[0] === "?") {
+    return $multi({ kind: "help" }, undefined);
   }
+  const spec = findCommand(string.lower(words[0]));
+  if (spec === undefined) {
+    return $multi(undefined, `unknown command "${words[0]}": type /livedata help for the list`);
+  }
+  const fail = (message: string) =>
+    $multi(undefined, `${spec.name}: ${message} (usage: /livedata ${spec.help[0]!.usage})`);
+  const [command, why] = spec.parse(words.slice(1), config);
+  if (command === undefined) {
+    return fail(why);
+  }
+  if (command.kind === "set") {
+    const rule = checkRules({ ...config, ...command.changes });
+    if (rule !== undefined) return fail(rule);
+  }
+  return $multi(command, undefined);
 }
 
 /** Splits a command line into words, as BAR's handler does (runs of white space collapse). */

@@ -1,8 +1,8 @@
 /**
  * Words for the player: the `/livedata status` report and the help text. Pure.
  */
-import { COMMAND_HELP } from "./commands";
-import type { Config } from "./config";
+import { COMMANDS } from "./commands";
+import { Config, describeSetting, SETTING_LIST, SettingGroup, valueOf } from "./settings";
 import type { ConnectionDiagnostics } from "../link/connection";
 
 /** "0.4 s", "12 s", "3 min 4 s", "2 h 5 min". */
@@ -25,8 +25,28 @@ function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }
 
-function onOff(value: boolean): string {
-  return value ? "on" : "off";
+/**
+ * `connection settings: auto-reconnect on, first retry delay 1 s, ...`: one line per
+ * group, in the settings' order. The receiver's group is in the state line already.
+ */
+export function settingsLines(config: Config): string[] {
+  const lines: string[] = [];
+  const groups: SettingGroup[] = [];
+  const parts = new LuaTable<SettingGroup, string[]>();
+  for (const entry of SETTING_LIST) {
+    if (entry.group === "receiver") continue;
+    let list = parts.get(entry.group);
+    if (list === undefined) {
+      list = [];
+      parts.set(entry.group, list);
+      groups.push(entry.group);
+    }
+    list.push(describeSetting(entry, valueOf(config, entry.key)));
+  }
+  for (const group of groups) {
+    lines.push(`${group} settings: ${parts.get(group)!.join(", ")}`);
+  }
+  return lines;
 }
 
 export interface InternalErrorInfo {
@@ -67,10 +87,7 @@ export function statusLines(
     `traffic: sent ${d.bytesSent} in ${count(d.messagesSent, "message")}, received ${d.bytesReceived}; ` +
       `queued ${d.queuedMessages} (${d.queuedBytes} B), dropped ${d.droppedMessages}`,
   );
-  lines.push(
-    `settings: auto-reconnect ${onOff(config.autoReconnect)}, retry ${config.retryInitialDelay}-${config.retryMaxDelay} s, ` +
-      `connect timeout ${config.connectTimeout} s, log level ${config.logLevel}, indicator ${config.showIndicator ? config.indicatorCorner : "off"}`,
-  );
+  for (const line of settingsLines(config)) lines.push(line);
   if (internal.count > 0) {
     lines.push(`internal errors: ${internal.count}, last: ${internal.last ?? "?"}`);
   }
@@ -79,8 +96,8 @@ export function statusLines(
 
 export function helpLines(): string[] {
   const lines = ["commands (type /livedata <command>):"];
-  for (const entry of COMMAND_HELP) {
-    lines.push(`  ${entry.usage}: ${entry.summary}`);
+  for (const spec of COMMANDS) {
+    for (const entry of spec.help) lines.push(`  ${entry.usage}: ${entry.summary}`);
   }
   return lines;
 }

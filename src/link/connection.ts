@@ -31,6 +31,11 @@ export interface ConnectionSettings {
   retryInitialDelay: number;
   retryMaxDelay: number;
   connectTimeout: number;
+  /**
+   * Seconds of inbound silence after which a connection whose receiver has proved
+   * it answers counts as dead; 0 turns the check off.
+   */
+  silenceTimeout: number;
 }
 
 export interface Transition {
@@ -173,6 +178,7 @@ export class Connection {
     this.settings.retryInitialDelay = settings.retryInitialDelay;
     this.settings.retryMaxDelay = settings.retryMaxDelay;
     this.settings.connectTimeout = settings.connectTimeout;
+    this.settings.silenceTimeout = settings.silenceTimeout;
     this.backoff.configure(settings.retryInitialDelay, settings.retryMaxDelay);
     if (wasAuto && !settings.autoReconnect && this.current === "RECONNECTING") {
       this.moveTo("ERROR", "auto-reconnect switched off");

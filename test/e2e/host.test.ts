@@ -665,12 +665,11 @@ describe.each(interpreters)("BAR-like host under $name", (lua) => {
   });
 });
 
-describe("interpreters", () => {
-  it("finds at least one usable Lua 5.1 interpreter", () => {
-    expect(interpreters.length).toBeGreaterThan(0);
-    for (const lua of interpreters) {
-      expect(lua.socket).toMatch(/^LuaSocket /);
-      if (lua.numbers === "float") expect(lua.hostclock).toBe(true);
-    }
+// A missing interpreter is reported by registerMissingInterpreterTests (skipped with
+// the install hint, or failed under CI=true); the ones found must be complete.
+describe.each(interpreters)("interpreter $name", (lua) => {
+  it("loads LuaSocket, and the float one has the hostclock stopwatch", () => {
+    expect(lua.socket).toMatch(/^LuaSocket /);
+    if (lua.numbers === "float") expect(lua.hostclock).toBe(true);
   });
 });

@@ -328,7 +328,8 @@ describe.each(luaInterpreters())("phase-1 scenarios under $name", (lua) => {
       ["/livedata setport", /the port is missing/],
       ["/livedata sethost", /the host is missing/],
       ["/livedata sethost bad!host", /not a hostname or IPv4 address/],
-      ["/livedata timeout soon", /not a number of seconds/],
+      ["/livedata sethost 1.2.3.4.5", /not a valid IPv4 address/],
+      ["/livedata timeout soon", /timeout: "soon" is not a number of seconds/],
     ] as const) {
       const mark = host.mark();
       const answer = await host.chat(line);
@@ -344,6 +345,20 @@ describe.each(luaInterpreters())("phase-1 scenarios under $name", (lua) => {
       acceptedBefore,
     );
     expect(second.status().clients).toHaveLength(1);
+
+    // Under the float interpreter 0.3 is 0.30000001192092896: replies show what was typed.
+    for (const [line, reply] of [
+      ["/livedata retry 0.3 1.7", /first retry delay 0\.3 s, maximum retry delay 1\.7 s$/],
+      ["/livedata timeout 0.7", /connect timeout 0\.7 s$/],
+      [
+        "/livedata status",
+        /connection settings: .*first retry delay 0\.3 s, .*connect timeout 0\.7 s/,
+      ],
+    ] as const) {
+      const mark = host.mark();
+      await host.chat(line);
+      await host.waitForEcho(reply, 2000, mark);
+    }
     await checkFrameCost(host, "commands");
   });
 
@@ -372,6 +387,11 @@ describe.each(luaInterpreters())("phase-1 scenarios under $name", (lua) => {
     const status = await waitForState(host, "ERROR", 2000);
     expect(status.lastErrorKind).toBe("denied");
     await host.waitForEcho(/TCPAllowConnect/, 1000);
+    // The hint names the address the widget is set to, so it can be copied as it is.
+    await host.waitForEcho(
+      new RegExp(`TCPAllowConnect = 127\\.0\\.0\\.1:${portOf(server)} `),
+      1000,
+    );
     expect(
       host.events.some(
         (e: HostEvent) =>

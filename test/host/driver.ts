@@ -190,6 +190,8 @@ export interface HostOptions {
   engineUptime?: number;
   /** Give widgets HostReferenceClock, the host's C stopwatch (--reference-clock). */
   referenceClock?: boolean;
+  /** Run a game world: path of its JSON config (--world; see world-driver.ts). */
+  world?: string;
   /** Record error/removal/load-failure events without failing. */
   tolerateErrors?: boolean;
   /** Record leaked sockets without failing. */
@@ -269,6 +271,7 @@ export class BarHost {
       args.push("--engine-uptime", String(options.engineUptime));
     }
     if (options.referenceClock) args.push("--reference-clock");
+    if (options.world) args.push("--world", options.world);
 
     this.proc = spawn(options.interpreter, args, {
       cwd: options.cwd,
@@ -595,6 +598,12 @@ export class BarHost {
       await new Promise((r) => setTimeout(r, intervalMs));
       if (this.failureError) throw this.failureError;
     }
+  }
+
+  /** A game world command (needs `world`): start, pause, unpause, speed X,
+   * step N, state, gameover; resolves with the world's state after it. */
+  async world(command: string): Promise<Record<string, unknown>> {
+    return (await this.expectOk(`world ${command}`)).state as Record<string, unknown>;
   }
 
   // -------------------------------------------------------------------------

@@ -24,6 +24,10 @@ COMMAND LINE
                      (benchmarks); the exit event carries the frame statistics
   --status-api NAME  WG table whose getStatus() the status command reports
                      (default "LiveDataExport")
+  --world FILE       run a game world (barhost/world/init.lua): FILE is its
+                     JSON config (driver, game, unitDefs, seed, view, ...);
+                     events "world" {what: "started"|"ended"}; control
+                     command "world ..."; see test/host/README.md
   --quiet-sockets    do not write the socket events created, connect,
                      accepted and closed (counts are still kept; denied and
                      leaked are still written): benchmarks, so that the
@@ -116,6 +120,8 @@ CONTROL PROTOCOL (TCP on 127.0.0.1, the host connects to --control PORT)
                       strings need, and the collector runs until it is stable
     shutdown          LuaUI shutdown (config saved, then Shutdown), reply
                       {sockets}, exit event, exit code 0
+    world <sub>       with --world: start | pause | unpause | speed X |
+                      step N | state | gameover. Reply {state}
     crashtest         the host dies with a Lua error outside any pcall
                       (exit code 1): tests the driver
   If the control connection closes, the host shuts down and exits with 4.
@@ -185,6 +191,8 @@ do
       opts.frames = math.floor(number(a))
     elseif a == "--status-api" then
       opts.statusApi = value(a)
+    elseif a == "--world" then
+      opts.world = value(a)
     elseif a == "--quiet-sockets" then
       opts.quietSockets = true
     elseif a == "--engine-uptime" then
@@ -222,6 +230,7 @@ events.emit({
     quietSockets = opts.quietSockets,
     engineUptime = opts.engineUptime,
     referenceClock = opts.referenceClock,
+    world = opts.world,
   },
 })
 if not clockOk then
@@ -250,6 +259,22 @@ local ctx = {
   echoCount = 0,
   errorCount = 0,
 }
+
+local handler -- the widget handler while LuaUI runs
+
+if opts.world then
+  local ok, worldOrErr = pcall(function()
+    return require("barhost.world.init").create(opts.world, events.emit, function(name, ...)
+      if handler then
+        handler:CallIn(name, ...)
+      end
+    end)
+  end)
+  if not ok then
+    fatal("cannot build the game world: " .. tostring(worldOrErr))
+  end
+  ctx.world = worldOrErr
+end
 
 function ctx.echo(text, source)
   ctx.echoCount = ctx.echoCount + 1
@@ -289,7 +314,6 @@ end
 -- ---------------------------------------------------------------------------
 -- LuaUI
 
-local handler
 local mainName -- whInfo.name of the first --widget, once known
 
 local function startLuaUI()
@@ -516,6 +540,14 @@ local function runCommand(line, control)
     control:reply({ reply = verb, ok = true, sockets = world.snapshot(), memoryKb = collectgarbage("count") })
   elseif verb == "shutdown" then
     exitRequest = { code = 0, reason = "shutdown", reply = verb }
+  elseif verb == "world" then
+    if not ctx.world then
+      control:reply({ reply = verb, ok = false, error = "no --world given" })
+    else
+      local r = ctx.world:command(rest)
+      r.reply = verb
+      control:reply(r)
+    end
   elseif verb == "crashtest" then
     error("crashtest: the host was asked to crash")
   else
@@ -571,6 +603,9 @@ while true do
   local dt = clock.elapsedUs(clock.SLOT_FRAME) / 1e6
   clock.mark(clock.SLOT_FRAME)
   ctx.lastUpdateSeconds = dt
+  if ctx.world and handler then
+    ctx.world:tick(dt)
+  end
   if handler then
     handler:Update(dt)
     handler:DrawScreen()
@@ -612,6 +647,9 @@ if timeUp then
   events.emit({ type = "error", kind = "host", where = "max-seconds", message = "--max-seconds exceeded" })
 end
 stopLuaUI()
+if ctx.world then
+  ctx.world:close()
+end
 local final = world.snapshot()
 if control and exitRequest.reply then
   control:reply({ reply = exitRequest.reply, ok = true, sockets = final })

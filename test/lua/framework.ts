@@ -218,3 +218,18 @@ function makeMatchers(this: void, actual: unknown, negated: boolean, withNot = t
 export function expect(this: void, actual: unknown): Matchers {
   return makeMatchers(actual, false);
 }
+
+declare const REPO_FILES: LuaTable<string, string>;
+
+/**
+ * The text of a repository file that `test/unit/lua-specs.test.ts` hands to the specs
+ * (listed in its REPO_FILES), so that docs can be checked against the code. Throws for
+ * a file not handed over.
+ */
+export function repoFile(this: void, path: string): string {
+  const text = REPO_FILES.get(path);
+  if (text === undefined) {
+    throw `repoFile: ${path} is not in REPO_FILES of test/unit/lua-specs.test.ts`;
+  }
+  return text;
+}

@@ -40,10 +40,17 @@ const moduleOf = (file: string) =>
 
 const bundleLiteral = luaStringLiteral(readBundle());
 
+/** Repository files a spec may read with `repoFile` (docs checked against the code). */
+const REPO_FILES = ["README.md"];
+const repoFilesLiteral = `{ ${REPO_FILES.map(
+  (path) =>
+    `[${luaStringLiteral(path)}] = ${luaStringLiteral(readFileSync(join(root, path), "utf8"))}`,
+).join(", ")} }`;
+
 function open(create: () => LuaVm): LuaVm {
   const vm = create();
   vm.run(`T = (loadstring or load)(${luaStringLiteral(TESTLIB)}, "=testlib.lua")()`);
-  vm.run(`RUNNER = T.loadSpecs(${bundleLiteral})`);
+  vm.run(`RUNNER = T.loadSpecs(${bundleLiteral}, ${repoFilesLiteral})`);
   return vm;
 }
 

@@ -66,7 +66,9 @@ describe.each(LUA_VMS)("the widget under $name", ({ create }) => {
       '{"type":"hello","protocol":1,"source":"Live Data Export","version":"1.0.0"}\n';
     expect(reply).toContain(`sent ${greeting.length} B in 1 message,`);
     expect(reply).toContain("(1 connection so far)");
-    expect(reply).toMatch(/settings: auto-reconnect on, retry 1-30 s, connect timeout 5 s/);
+    expect(reply).toContain(
+      "connection settings: auto-reconnect on, first retry delay 1 s, maximum retry delay 30 s, connect timeout 5 s",
+    );
   });
 
   it("lists every command in help", () => {
@@ -82,9 +84,12 @@ describe.each(LUA_VMS)("the widget under $name", ({ create }) => {
       "autoreconnect",
       "retry",
       "timeout",
+      "silence",
+      "budget",
       "verbose",
       "indicator",
       "reset",
+      "set",
     ]) {
       expect(text).toContain(`  ${command}`);
     }

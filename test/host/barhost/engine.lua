@@ -770,6 +770,12 @@ function engine.build(ctx)
   setmetatable(luauiGlobals, { __index = System })
   luauiGlobals._G = luauiGlobals
 
+  -- A running game world (--world) replaces the plain game-state stubs
+  -- above with its own reads (barhost/world/api.lua).
+  if ctx.world then
+    ctx.world:install(Spring, Game, Engine, System)
+  end
+
   return {
     System = System,
     globals = luauiGlobals,

@@ -1,5 +1,5 @@
 /** The spec framework checks itself: each matcher passes and fails when it should. */
-import { deepEqual, describe, expect, it, beforeEach, afterEach } from "../framework";
+import { deepEqual, describe, expect, it, beforeEach, afterEach, repoFile } from "../framework";
 
 function fails(this: void, fn: (this: void) => void): boolean {
   const [ok] = pcall(fn);
@@ -68,5 +68,12 @@ describe("hooks", () => {
   afterEach(() => order.push("after"));
   it("run around each test of their group", () => {
     expect(order).toEqual(["before"]);
+  });
+});
+
+describe("repoFile", () => {
+  it("gives the text of a file handed over, and refuses others", () => {
+    expect(repoFile("README.md")).toMatch("^# Live Data Export");
+    expect(() => repoFile("package.json")).toThrow("not in REPO_FILES");
   });
 });

@@ -226,8 +226,11 @@ end
 
 -- Runs the bundle exactly as BAR does (its entry point assigns the call-ins).
 -- Loads the spec bundle (build/tests.lua) in a widget-like sandbox; returns its runner.
-function T.loadSpecs(bundleSource)
+-- repoFiles: { [path] = text } of repository files specs may read (see repoFile in
+-- test/lua/framework.ts); the sandbox itself has no file access.
+function T.loadSpecs(bundleSource, repoFiles)
   local env = T.newWidgetEnv(T.newEngine(T.newClock(0)))
+  env.REPO_FILES = repoFiles or {}
   return loadIn(bundleSource, "=tests.lua", env)()
 end
 

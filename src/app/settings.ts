@@ -1,0 +1,232 @@
+/**
+ * Every setting of the widget, declared once. Pure.
+ *
+ * An entry gives the setting's key (as saved in BAR's config file), its kind of
+ * value (validation, parsing and wording come from it), its default, how people
+ * call it, where the status report lists it, and the `/livedata` command that sets
+ * it alone. Defaults, loading and saving (config.ts), the commands (commands.ts),
+ * the status and help text (status-report.ts), `WG.LiveDataExport.getStatus()` and
+ * the README's settings table (checked by a test) all follow this table, so a new
+ * setting is one entry here (plus a rule below if it depends on another setting).
+ */
+import { formatNumber } from "./format";
+import { INDICATOR_CORNERS, IndicatorCorner } from "./indicator";
+import { LOG_LEVEL_NAMES, LogLevelName } from "./log";
+import { hostAddress, onOff, oneOf, quantity, SettingKind, wholeNumber } from "./setting-kinds";
+
+/** Where `/livedata status` lists a setting; `receiver` ones are in its first line. */
+export type SettingGroup = "receiver" | "connection" | "frame" | "display";
+
+/** A command that sets one setting from one word: `/livedata <name> <value>`. */
+export interface SettingCommand {
+  name: string;
+  /** Other words accepted for the name. */
+  aliases?: string[];
+  summary: string;
+}
+
+export interface Setting<K extends string, T> {
+  readonly key: K;
+  readonly kind: SettingKind<T>;
+  readonly default: T;
+  /** How people call it, in replies and the status report: "connect timeout". */
+  readonly label: string;
+  readonly group: SettingGroup;
+  readonly command?: SettingCommand;
+}
+
+function setting<K extends string, T>(entry: Setting<K, NoInfer<T>> & { kind: SettingKind<T> }) {
+  return entry as Setting<K, T>;
+}
+
+/** In the order of the docs, the status report and the help. */
+export const SETTINGS = [
+  setting({
+    key: "host",
+    kind: hostAddress(),
+    default: "127.0.0.1",
+    label: "host",
+    group: "receiver",
+    command: { name: "sethost", summary: "set the receiver's address (IPv4 or host name)" },
+  }),
+  setting({
+    key: "port",
+    kind: wholeNumber(1, 65535, "port"),
+    default: 9876,
+    label: "port",
+    group: "receiver",
+    command: { name: "setport", summary: "set the receiver's port" },
+  }),
+  // Whether a connection is wanted: `disconnect` clears it, `connect` sets it.
+  setting({
+    key: "enabled",
+    kind: onOff(),
+    default: true,
+    label: "connection wanted",
+    group: "receiver",
+  }),
+  setting({
+    key: "autoReconnect",
+    kind: onOff(),
+    default: true,
+    label: "auto-reconnect",
+    group: "connection",
+    command: { name: "autoreconnect", summary: "retry by itself after a failure" },
+  }),
+  // Seconds before the first retry; the delay doubles after each failure.
+  setting({
+    key: "retryInitialDelay",
+    kind: quantity({ min: 0.1, max: 60, unit: "s" }),
+    default: 1,
+    label: "first retry delay",
+    group: "connection",
+  }),
+  // Seconds the retry delay never exceeds.
+  setting({
+    key: "retryMaxDelay",
+    kind: quantity({ min: 1, max: 600, unit: "s" }),
+    default: 30,
+    label: "maximum retry delay",
+    group: "connection",
+  }),
+  // Seconds a pending connect may take before it is abandoned and retried.
+  setting({
+    key: "connectTimeout",
+    kind: quantity({ min: 0.5, max: 120, unit: "s" }),
+    default: 5,
+    label: "connect timeout",
+    group: "connection",
+    command: { name: "timeout", summary: "give up on a pending connect after this long" },
+  }),
+  // Seconds without a byte from a receiver that has proved it answers, after which
+  // the connection counts as dead (a half-open link); 0 turns the check off.
+  setting({
+    key: "silenceTimeout",
+    kind: quantity({ min: 3, max: 600, unit: "s", zeroIsOff: true }),
+    default: 15,
+    label: "silence timeout",
+    group: "connection",
+    command: {
+      name: "silence",
+      summary: "drop a connection whose receiver stopped answering for this long",
+    },
+  }),
+  // Milliseconds per frame the widget's own work may take.
+  setting({
+    key: "frameBudget",
+    kind: quantity({ min: 0.1, max: 2, unit: "ms" }),
+    default: 0.5,
+    label: "frame budget",
+    group: "frame",
+    command: { name: "budget", summary: "time per frame for the widget's work" },
+  }),
+  setting({
+    key: "logLevel",
+    kind: oneOf<LogLevelName>(LOG_LEVEL_NAMES, "level"),
+    default: "info",
+    label: "log level",
+    group: "display",
+    command: {
+      name: "verbose",
+      aliases: ["loglevel"],
+      summary: `how much to print: ${LOG_LEVEL_NAMES.join(", ")}`,
+    },
+  }),
+  setting({
+    key: "showIndicator",
+    kind: onOff(),
+    default: true,
+    label: "status line",
+    group: "display",
+  }),
+  // Every corner of BAR's screen holds something, so the player picks.
+  setting({
+    key: "indicatorCorner",
+    kind: oneOf<IndicatorCorner>(INDICATOR_CORNERS, "corner"),
+    default: "bottom-right",
+    label: "status line corner",
+    group: "display",
+  }),
+] as const;
+
+type AnySetting = (typeof SETTINGS)[number];
+type ValueOf<S> = S extends Setting<string, infer T> ? T : never;
+
+/** The settings' values by key. */
+export type Config = { [S in AnySetting as S["key"]]: ValueOf<S> };
+export type SettingKey = keyof Config;
+
+/** A setting with its value type erased, for code that handles every setting alike. */
+export type SomeSetting = Setting<SettingKey, unknown>;
+
+/** The table with value types erased (each entry checks its own values). */
+export const SETTING_LIST: readonly SomeSetting[] = SETTINGS as readonly SomeSetting[];
+
+export function findSetting(key: string): SomeSetting | undefined {
+  for (const entry of SETTING_LIST) {
+    if (entry.key === key) return entry;
+  }
+  return undefined;
+}
+
+/** Reads any setting's value by key (the table's types vary by key). */
+export function valueOf(config: Config, key: SettingKey): unknown {
+  return (config as unknown as Record<string, unknown>)[key];
+}
+
+/** For people: `connect timeout 0.7 s`. */
+export function describeSetting(entry: SomeSetting, value: unknown): string {
+  return `${entry.label} ${entry.kind.format(value)}`;
+}
+
+export function defaultConfig(): Config {
+  const config: Record<string, unknown> = {};
+  for (const entry of SETTING_LIST) {
+    config[entry.key] = entry.default;
+  }
+  return config as unknown as Config;
+}
+
+/** A rule between settings, which each setting's own check cannot see. */
+export interface SettingRule {
+  /** The setting the rule constrains, and what the docs say of it. */
+  key: SettingKey;
+  doc: string;
+  /** Why `config` breaks the rule, or undefined. */
+  check(config: Config): string | undefined;
+  /** Makes a loaded config follow the rule; returns the warning to print. */
+  repair(config: Config): string;
+}
+
+export const SETTING_RULES: readonly SettingRule[] = [
+  {
+    key: "retryMaxDelay",
+    doc: "at least the first delay",
+    check(c) {
+      if (c.retryMaxDelay >= c.retryInitialDelay) return undefined;
+      const [max, first] = [c.retryMaxDelay, c.retryInitialDelay].map((value) =>
+        formatSeconds(value),
+      );
+      return `the maximum retry delay (${max}) is below the initial delay (${first})`;
+    },
+    repair(c) {
+      const first = formatSeconds(c.retryInitialDelay);
+      const warning = `saved retryMaxDelay ${formatSeconds(c.retryMaxDelay)} is below retryInitialDelay ${first}: using ${first} for both`;
+      c.retryMaxDelay = c.retryInitialDelay;
+      return warning;
+    },
+  },
+];
+
+function formatSeconds(value: number): string {
+  return `${formatNumber(value)} s`;
+}
+
+/** The first rule `config` breaks, in words, or undefined. */
+export function checkRules(config: Config): string | undefined {
+  for (const rule of SETTING_RULES) {
+    const problem = rule.check(config);
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
+}

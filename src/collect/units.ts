@@ -1,0 +1,361 @@
+/**
+ * Unit counts per team and unitDefID.
+ *
+ * Teams the view reads fully ("exact": its ally team, or all with full view) are
+ * counted from the call-ins, finished and under construction apart, with one small
+ * record per unit (three maps keyed by unitID, no table per unit). Now and then the
+ * counts are checked against the engine's `GetTeamUnitsCounts`; a team that differs
+ * (or was never scanned: the widget started mid-game, the view changed) is rebuilt
+ * from `GetTeamUnits` across steps.
+ *
+ * Other teams are only what the engine shows a player: `GetTeamUnitsCounts` gives
+ * typed units in LOS or radar (finished or not: put under `finished`) and untyped
+ * radar blips as `unknown`. The engine sends unit call-ins for those teams only
+ * through BAR's extra events, so they do not change counts here.
+ */
+import type { Budget, Job } from "./budget";
+import type { ChangeQueue } from "./changes";
+import type { TeamDirectory } from "./directory";
+import type { DefCounts, TeamUnits, View } from "./model";
+import type { GameReader } from "./reader";
+import { readsAllyTeam } from "./view";
+
+function bump(counts: DefCounts, unitDefID: UnitDefID, by: number): void {
+  const n = (counts.get(unitDefID) ?? 0) + by;
+  if (n > 0) counts.set(unitDefID, n);
+  else counts.delete(unitDefID);
+}
+
+function hasAny(counts: DefCounts): boolean {
+  for (const [_k] of counts) return true;
+  return false;
+}
+
+function copyCounts(counts: DefCounts): DefCounts {
+  const out = new LuaMap<UnitDefID, number>();
+  for (const [k, v] of counts) out.set(k, v);
+  return out;
+}
+
+function sameCounts(a: DefCounts, b: DefCounts): boolean {
+  for (const [k, v] of a) if (b.get(k) !== v) return false;
+  for (const [k, v] of b) if (a.get(k) !== v) return false;
+  return true;
+}
+
+interface Rescan {
+  teamID: TeamID;
+  units: UnitID[];
+  cursor: number;
+}
+
+export class UnitTracker {
+  private readonly teamOf = new LuaMap<UnitID, TeamID>();
+  private readonly defOf = new LuaMap<UnitID, UnitDefID>();
+  private readonly finishedOf = new LuaMap<UnitID, boolean>();
+  /** Tracked units per exact team. */
+  private members = new LuaMap<TeamID, LuaMap<UnitID, boolean>>();
+  private counts = new LuaMap<TeamID, TeamUnits>();
+  /** Teams whose counts changed since the last `units` change. */
+  private dirty = new LuaMap<TeamID, boolean>();
+  /** Exact teams waiting to be rebuilt from the engine's unit list. */
+  private toRescan: TeamID[] = [];
+  private rescan: Rescan | undefined;
+  /** Units touched by call-ins during a rescan: kept even when not in its list. */
+  private touched = new LuaMap<UnitID, boolean>();
+  /** Units of the current rescan's list seen so far. */
+  private seen = new LuaMap<UnitID, boolean>();
+
+  constructor(
+    private readonly reader: GameReader,
+    private readonly teams: TeamDirectory,
+    private readonly view: () => View,
+  ) {}
+
+  /** Whether the view counts a team's units itself. */
+  isExact(teamID: TeamID): boolean {
+    const allyTeamID = this.teams.allyTeamOf(teamID);
+    return allyTeamID !== undefined && readsAllyTeam(this.view(), allyTeamID);
+  }
+
+  private teamUnits(teamID: TeamID): TeamUnits {
+    let t = this.counts.get(teamID);
+    if (t === undefined) {
+      t = {
+        teamID,
+        exact: this.isExact(teamID),
+        finished: new LuaMap(),
+        building: new LuaMap(),
+        unknown: 0,
+      };
+      this.counts.set(teamID, t);
+    }
+    return t;
+  }
+
+  private add(unitID: UnitID, unitDefID: UnitDefID, teamID: TeamID, finished: boolean): void {
+    this.teamOf.set(unitID, teamID);
+    this.defOf.set(unitID, unitDefID);
+    this.finishedOf.set(unitID, finished);
+    let m = this.members.get(teamID);
+    if (m === undefined) {
+      m = new LuaMap();
+      this.members.set(teamID, m);
+    }
+    m.set(unitID, true);
+    const t = this.teamUnits(teamID);
+    bump(finished ? t.finished : t.building, unitDefID, 1);
+    this.dirty.set(teamID, true);
+  }
+
+  private remove(unitID: UnitID): void {
+    const teamID = this.teamOf.get(unitID);
+    const unitDefID = this.defOf.get(unitID);
+    if (teamID === undefined || unitDefID === undefined) return;
+    const t = this.teamUnits(teamID);
+    bump(this.finishedOf.get(unitID) === true ? t.finished : t.building, unitDefID, -1);
+    this.members.get(teamID)?.delete(unitID);
+    this.teamOf.delete(unitID);
+    this.defOf.delete(unitID);
+    this.finishedOf.delete(unitID);
+    this.dirty.set(teamID, true);
+  }
+
+  // Call-ins: O(1), no table per call.
+
+  created(unitID: UnitID, unitDefID: UnitDefID, teamID: TeamID): void {
+    if (this.rescan !== undefined) this.touched.set(unitID, true);
+    if (this.teamOf.get(unitID) !== undefined || !this.isExact(teamID)) return;
+    this.add(unitID, unitDefID, teamID, false);
+  }
+
+  finished(unitID: UnitID, unitDefID: UnitDefID, teamID: TeamID): void {
+    if (this.rescan !== undefined) this.touched.set(unitID, true);
+    if (!this.isExact(teamID)) return;
+    if (this.finishedOf.get(unitID) === true) return;
+    this.remove(unitID);
+    this.add(unitID, unitDefID, teamID, true);
+  }
+
+  destroyed(unitID: UnitID): void {
+    this.remove(unitID);
+  }
+
+  /** Given or taken: the unit now belongs to `newTeamID` (idempotent: both call-ins may come). */
+  moved(unitID: UnitID, unitDefID: UnitDefID, newTeamID: TeamID): void {
+    if (this.rescan !== undefined) this.touched.set(unitID, true);
+    if (this.teamOf.get(unitID) === newTeamID) return;
+    const finished =
+      this.teamOf.get(unitID) !== undefined
+        ? this.finishedOf.get(unitID) === true
+        : this.reader.unitIsBeingBuilt(unitID) !== true;
+    this.remove(unitID);
+    if (this.isExact(newTeamID)) this.add(unitID, unitDefID, newTeamID, finished);
+  }
+
+  /** Counts of every team (copies, safe to keep). */
+  current(): TeamUnits[] {
+    const out: TeamUnits[] = [];
+    for (const teamID of this.teams.teamIDs) {
+      const t = this.counts.get(teamID);
+      if (t !== undefined) out.push(copyOf(t));
+    }
+    return out;
+  }
+
+  /** Counts of the teams changed since the last call (copies); clears the marks. */
+  takeChanged(): TeamUnits[] {
+    const out: TeamUnits[] = [];
+    for (const teamID of this.teams.teamIDs) {
+      const t = this.counts.get(teamID);
+      if (this.dirty.get(teamID) === true && t !== undefined) out.push(copyOf(t));
+    }
+    this.dirty = new LuaMap();
+    return out;
+  }
+
+  /** Forget everything and rebuild every exact team (start, view change). */
+  resetAll(): void {
+    for (const [unitID] of this.teamOf) {
+      this.teamOf.delete(unitID);
+      this.defOf.delete(unitID);
+      this.finishedOf.delete(unitID);
+    }
+    this.members = new LuaMap();
+    this.counts = new LuaMap();
+    this.dirty = new LuaMap();
+    this.rescan = undefined;
+    this.toRescan = [];
+    this.seen = new LuaMap();
+    this.touched = new LuaMap();
+    for (const teamID of this.teams.teamIDs) {
+      const t = this.teamUnits(teamID);
+      this.dirty.set(teamID, true);
+      if (t.exact) this.toRescan.push(teamID);
+    }
+  }
+
+  /**
+   * Reads what the engine shows of a team the view does not count itself (one engine
+   * call); does nothing for an exact team.
+   */
+  refreshVisible(teamID: TeamID): void {
+    if (this.isExact(teamID)) return;
+    const read = this.reader.teamUnitsCounts(teamID);
+    const t = this.teamUnits(teamID);
+    const counts = read?.counts ?? new LuaMap<UnitDefID, number>();
+    const unknown = read?.unknown ?? 0;
+    if (t.exact || unknown !== t.unknown || !sameCounts(counts, t.finished) || hasAny(t.building)) {
+      this.counts.set(teamID, {
+        teamID,
+        exact: false,
+        finished: copyCounts(counts),
+        building: new LuaMap(),
+        unknown,
+      });
+      this.dirty.set(teamID, true);
+    }
+  }
+
+  /** Compares an exact team with the engine's counts; queues a rescan if they differ. */
+  reconcile(teamID: TeamID): boolean {
+    if (!this.isExact(teamID)) return true;
+    const read = this.reader.teamUnitsCounts(teamID);
+    if (read === undefined) return true;
+    const t = this.teamUnits(teamID);
+    const total = copyCounts(t.finished);
+    for (const [k, v] of t.building) bump(total, k, v);
+    if (sameCounts(total, read.counts)) return true;
+    this.queueRescan(teamID);
+    return false;
+  }
+
+  queueRescan(teamID: TeamID): void {
+    for (const id of this.toRescan) if (id === teamID) return;
+    this.toRescan.push(teamID);
+  }
+
+  /** Whether a rebuild is waiting or under way. */
+  rescanning(): boolean {
+    return this.rescan !== undefined || this.toRescan.length > 0;
+  }
+
+  /** Does a bounded part of a team rebuild; returns false when nothing is left to do. */
+  stepRescan(budget: Budget): boolean {
+    if (this.rescan === undefined) {
+      const teamID = this.toRescan.shift();
+      if (teamID === undefined) return false;
+      if (!this.isExact(teamID)) return true;
+      this.touched = new LuaMap();
+      this.rescan = { teamID, units: this.reader.teamUnits(teamID) ?? [], cursor: 0 };
+      if (budget.expired()) return true;
+    }
+    const r = this.rescan;
+    while (r.cursor < r.units.length) {
+      const unitID = r.units[r.cursor];
+      r.cursor += 1;
+      // Read now, not from the list: the unit may have died or its id been reused.
+      const teamID = this.reader.unitTeam(unitID);
+      const unitDefID = this.reader.unitDefID(unitID);
+      if (teamID === r.teamID && unitDefID !== undefined && !this.touched.has(unitID)) {
+        const finished = this.reader.unitIsBeingBuilt(unitID) !== true;
+        if (
+          this.teamOf.get(unitID) !== teamID ||
+          this.defOf.get(unitID) !== unitDefID ||
+          this.finishedOf.get(unitID) !== finished
+        ) {
+          this.remove(unitID);
+          this.add(unitID, unitDefID, teamID, finished);
+        }
+      }
+      this.seen.set(unitID, true);
+      if (budget.expired()) return true;
+    }
+    // Tracked units the engine no longer lists (a missed UnitDestroyed) are dropped.
+    const m = this.members.get(r.teamID);
+    if (m !== undefined) {
+      const stale: UnitID[] = [];
+      for (const [unitID] of m) {
+        if (!this.seen.has(unitID) && !this.touched.has(unitID)) stale.push(unitID);
+      }
+      for (const unitID of stale) this.remove(unitID);
+    }
+    this.seen = new LuaMap();
+    this.rescan = undefined;
+    return true;
+  }
+}
+
+function copyOf(t: TeamUnits): TeamUnits {
+  return {
+    teamID: t.teamID,
+    exact: t.exact,
+    finished: copyCounts(t.finished),
+    building: copyCounts(t.building),
+    unknown: t.unknown,
+  };
+}
+
+/**
+ * The periodic `units` run: refreshes what the engine shows of other teams (one team
+ * per unit of work), then records the counts that changed.
+ */
+export class UnitCountsJob implements Job {
+  private cursor = 0;
+  private frame = 0;
+
+  constructor(
+    private readonly tracker: UnitTracker,
+    private readonly teams: TeamDirectory,
+    private readonly out: ChangeQueue,
+  ) {}
+
+  begin(budget: Budget): void {
+    this.cursor = 0;
+    this.frame = budget.gameFrame;
+  }
+
+  step(budget: Budget): boolean {
+    const teams = this.teams.teamIDs;
+    while (this.cursor < teams.length) {
+      this.tracker.refreshVisible(teams[this.cursor]);
+      this.cursor += 1;
+      if (budget.expired()) return false;
+    }
+    const changed = this.tracker.takeChanged();
+    if (changed.length > 0) this.out.push({ type: "units", frame: this.frame, teams: changed });
+    return true;
+  }
+}
+
+/**
+ * The periodic reconciliation: rebuilds queued teams first (start, view change), then
+ * compares every exact team with the engine's counts, queueing a rebuild on a
+ * difference (done in the next run).
+ */
+export class ReconcileJob implements Job {
+  private cursor = 0;
+
+  constructor(
+    private readonly tracker: UnitTracker,
+    private readonly teams: TeamDirectory,
+  ) {}
+
+  begin(_budget: Budget): void {
+    this.cursor = 0;
+  }
+
+  step(budget: Budget): boolean {
+    while (this.tracker.rescanning()) {
+      if (!this.tracker.stepRescan(budget)) break;
+      if (budget.expired()) return false;
+    }
+    const teams = this.teams.teamIDs;
+    while (this.cursor < teams.length) {
+      this.tracker.reconcile(teams[this.cursor]);
+      this.cursor += 1;
+      if (budget.expired()) return false;
+    }
+    return true;
+  }
+}

@@ -1,0 +1,329 @@
+/**
+ * The delivery backlog: every sequenced message from the moment it is produced
+ * until the receiver is known to have it, so that nothing is lost silently
+ * (docs/protocol.md, "Delivery").
+ *
+ * A message goes through three stages: unsent; handed to the connection (its bytes
+ * are queued or being written); written (every byte went into the socket). With a
+ * receiver that acknowledges, a written message is kept until an `ack` covers its
+ * seq, and after a reconnect everything not acknowledged is sent again. With one
+ * that does not, a message is delivered once written.
+ *
+ * Beyond the byte bound, messages are let go in this order: a periodic message
+ * (economy, units, positions, damage) superseded by a newer one of its type; the
+ * oldest written but unacknowledged (it has probably arrived; if a reconnect needs
+ * it after all, it is reported lost); the oldest unsent periodic message; the oldest
+ * unsent event. Every message lost is counted by type and reported through
+ * `takeGap`, which the session turns into a `gap` message and a fresh snapshot.
+ *
+ * Pure: no engine calls. Sizes are byte counts of encoded lines, each far below
+ * 2^24, and totals stay below the bound, so float numbers keep them exact.
+ */
+
+/** Messages lost, for a `gap` message. */
+export interface LostRange {
+  firstSeq: number;
+  lastSeq: number;
+  dropped: number;
+  /** Lost messages per type, in the order the types were first lost. */
+  counts: { type: string; count: number }[];
+}
+
+interface Entry {
+  seq: number;
+  type: string;
+  line: string;
+  periodic: boolean;
+  /** 0 unsent, 1 handed to the connection, 2 written (waiting for an ack). */
+  stage: 0 | 1 | 2;
+  /** Bytes of a handed entry not yet reported written. */
+  unwritten: number;
+  /** Let go of: skipped, its bytes no longer counted. */
+  gone: boolean;
+}
+
+export interface BacklogCounters {
+  /** Messages added. */
+  produced: number;
+  /** Messages handed to a connection (resends included). */
+  sent: number;
+  /** Highest seq acknowledged; 0 before the first ack. */
+  acknowledged: number;
+  /** Messages lost (reported or waiting in the next gap). */
+  dropped: number;
+  /** Messages and bytes kept. */
+  queuedMessages: number;
+  queuedBytes: number;
+}
+
+export class Backlog {
+  private entries: Entry[] = [];
+  /** Index of the first entry that may still be live. */
+  private head = 0;
+  /** Index of the next entry to hand to the connection. */
+  private next = 0;
+  /** Index of the first handed entry whose bytes are not all written. */
+  private writing = 0;
+  private bytes = 0;
+  private live = 0;
+  /** Cursors of `enforceBound`'s passes. */
+  private scanWritten = 0;
+  private scanPeriodic = 0;
+  private scanEvents = 0;
+  /** Highest seq handed to a connection: an ack beyond it is not believed. */
+  private highestHanded = 0;
+  private readonly newestPeriodic = new LuaTable<string, Entry>();
+  private lost?: LostRange;
+  /** Written, unacknowledged entries let go of: lost only if a reconnect needs them. */
+  private unconfirmed: Entry[] = [];
+  private readonly counters: BacklogCounters = {
+    produced: 0,
+    sent: 0,
+    acknowledged: 0,
+    dropped: 0,
+    queuedMessages: 0,
+    queuedBytes: 0,
+  };
+
+  /**
+   * @param maxBytes bound on the bytes of the lines kept (default 4 MiB in the protocol)
+   * @param acknowledging whether the receiver acknowledges; `setAcknowledging` changes it
+   */
+  constructor(
+    private maxBytes: number,
+    private acknowledging = false,
+  ) {}
+
+  /** The receiver acknowledges (it answered `hello` or sent an ack): keep written messages until acked. */
+  setAcknowledging(on: boolean): void {
+    if (this.acknowledging && !on) {
+      // Everything written counts as delivered from now on.
+      for (let i = this.head; i < this.writing; i++) this.release(this.entries[i]);
+      this.compact();
+    }
+    this.acknowledging = on;
+  }
+
+  setMaxBytes(maxBytes: number): void {
+    this.maxBytes = maxBytes;
+    this.enforceBound();
+  }
+
+  /**
+   * Adds an encoded line (with its newline) for message `seq`. `periodic` messages may be
+   * superseded by the next one of the same type.
+   */
+  add(seq: number, type: string, line: string, periodic: boolean): void {
+    const entry: Entry = { seq, type, line, periodic, stage: 0, unwritten: 0, gone: false };
+    this.entries.push(entry);
+    this.bytes += line.length;
+    this.live += 1;
+    this.counters.produced += 1;
+    if (periodic) {
+      const older = this.newestPeriodic.get(type);
+      if (older !== undefined && !older.gone && older.stage === 0) this.drop(older);
+      this.newestPeriodic.set(type, entry);
+    }
+    this.enforceBound();
+  }
+
+  /**
+   * The next unsent lines, joined, at most `maxBytes` (but always at least one line,
+   * however long), or undefined when nothing is waiting. They count as handed to the
+   * connection; report their bytes through `written` as they go out.
+   */
+  take(maxBytes: number): string | undefined {
+    const parts: string[] = [];
+    let size = 0;
+    const entries = this.entries;
+    while (this.next < entries.length) {
+      const entry = entries[this.next];
+      if (!entry.gone) {
+        if (parts.length > 0 && size + entry.line.length > maxBytes) break;
+        parts.push(entry.line);
+        size += entry.line.length;
+        entry.stage = 1;
+        entry.unwritten = entry.line.length;
+        this.highestHanded = math.max(this.highestHanded, entry.seq);
+        this.counters.sent += 1;
+      }
+      this.next += 1;
+    }
+    return parts.length > 0 ? parts.join("") : undefined;
+  }
+
+  /** `count` more bytes of what `take` handed out went into the socket. */
+  written(count: number): void {
+    const entries = this.entries;
+    let left = count;
+    while (left > 0 && this.writing < this.next) {
+      const entry = entries[this.writing];
+      // An entry acknowledged while its bytes were still going out (gone, stage 1)
+      // still owns those bytes.
+      if (entry.stage !== 1 || entry.unwritten === 0) {
+        this.writing += 1;
+        continue;
+      }
+      const step = math.min(left, entry.unwritten);
+      entry.unwritten -= step;
+      left -= step;
+      if (entry.unwritten > 0) break;
+      entry.stage = 2;
+      this.writing += 1;
+      if (!this.acknowledging) this.release(entry);
+    }
+    this.compact();
+  }
+
+  /** The receiver has every message up to `seq`. Returns false for a seq never sent. */
+  ack(seq: number): boolean {
+    if (seq <= this.counters.acknowledged) return true;
+    if (seq > this.highestHanded) return false;
+    this.counters.acknowledged = seq;
+    const entries = this.entries;
+    for (let i = this.head; i < this.next && entries[i].seq <= seq; i++) {
+      const entry = entries[i];
+      if (!entry.gone && entry.stage !== 0) this.release(entry);
+    }
+    this.unconfirmed = this.unconfirmed.filter((e) => e.seq > seq);
+    this.compact();
+    return true;
+  }
+
+  /**
+   * The connection was lost or replaced: whatever was handed out and is not known to
+   * be delivered goes out again, from the oldest. Written messages that were let go of
+   * without an ack are now lost and reported.
+   * Returns the seq the next connection starts with (for `hello.nextSeq`), or undefined
+   * when nothing is waiting.
+   */
+  rewind(): number | undefined {
+    for (const entry of this.unconfirmed) this.recordLoss(entry);
+    this.unconfirmed = [];
+    const entries = this.entries;
+    let first: number | undefined;
+    for (let i = this.head; i < entries.length; i++) {
+      const entry = entries[i];
+      // The connection's queued bytes are discarded with it.
+      entry.unwritten = 0;
+      if (entry.gone) continue;
+      entry.stage = 0;
+      first ??= entry.seq;
+    }
+    this.next = this.head;
+    this.writing = this.head;
+    this.scanWritten = this.head;
+    this.scanPeriodic = this.head;
+    this.scanEvents = this.head;
+    return first;
+  }
+
+  /** Messages lost since the last call, or undefined when none was. */
+  takeGap(): LostRange | undefined {
+    const lost = this.lost;
+    this.lost = undefined;
+    return lost;
+  }
+
+  /** Whether anything is waiting to be handed out. */
+  hasUnsent(): boolean {
+    for (let i = this.next; i < this.entries.length; i++) {
+      if (!this.entries[i].gone) return true;
+    }
+    return false;
+  }
+
+  stats(): BacklogCounters {
+    this.counters.queuedMessages = this.live;
+    this.counters.queuedBytes = this.bytes;
+    return this.counters;
+  }
+
+  /** Lets go of a delivered entry. */
+  private release(entry: Entry): void {
+    if (entry.gone) return;
+    entry.gone = true;
+    this.bytes -= entry.line.length;
+    this.live -= 1;
+  }
+
+  private drop(entry: Entry): void {
+    this.release(entry);
+    this.recordLoss(entry);
+  }
+
+  private recordLoss(entry: Entry): void {
+    this.counters.dropped += 1;
+    const lost = (this.lost ??= {
+      firstSeq: entry.seq,
+      lastSeq: entry.seq,
+      dropped: 0,
+      counts: [],
+    });
+    lost.firstSeq = math.min(lost.firstSeq, entry.seq);
+    lost.lastSeq = math.max(lost.lastSeq, entry.seq);
+    lost.dropped += 1;
+    const count = lost.counts.find((c) => c.type === entry.type);
+    if (count !== undefined) count.count += 1;
+    else lost.counts.push({ type: entry.type, count: 1 });
+  }
+
+  /**
+   * Lets go of entries, in the documented order, until the bytes fit the bound. Each
+   * pass keeps a cursor that only moves forward (what lies behind it can no longer
+   * qualify), so a receiver that never reads costs O(1) amortised per message.
+   */
+  private enforceBound(): void {
+    if (this.bytes <= this.maxBytes) return;
+    const entries = this.entries;
+    // Superseded unsent periodic messages went at once (`add`). Then written but
+    // unacknowledged messages, oldest first.
+    this.scanWritten = math.max(this.scanWritten, this.head);
+    while (this.bytes > this.maxBytes && this.scanWritten < this.writing) {
+      const e = entries[this.scanWritten];
+      if (!e.gone && e.stage === 2) this.letGoUnconfirmed(e);
+      this.scanWritten += 1;
+    }
+    // Then unsent periodic messages, then unsent events, oldest first.
+    this.scanPeriodic = math.max(this.scanPeriodic, this.next);
+    while (this.bytes > this.maxBytes && this.scanPeriodic < entries.length) {
+      const e = entries[this.scanPeriodic];
+      if (!e.gone && e.periodic) this.drop(e);
+      this.scanPeriodic += 1;
+    }
+    this.scanEvents = math.max(this.scanEvents, this.next);
+    while (this.bytes > this.maxBytes && this.scanEvents < entries.length) {
+      const e = entries[this.scanEvents];
+      if (!e.gone) this.drop(e);
+      this.scanEvents += 1;
+    }
+    this.compact();
+  }
+
+  private letGoUnconfirmed(entry: Entry): void {
+    this.release(entry);
+    this.unconfirmed.push(entry);
+  }
+
+  /** Forgets leading entries that are gone; shrinks the array now and then (O(1) amortised). */
+  private compact(): void {
+    const entries = this.entries;
+    while (this.head < entries.length) {
+      const e = entries[this.head];
+      if (!e.gone || (e.stage === 1 && e.unwritten > 0)) break;
+      this.head += 1;
+    }
+    this.next = math.max(this.next, this.head);
+    this.writing = math.max(this.writing, this.head);
+    if (this.head > 64 && this.head * 2 > entries.length) {
+      const shift = this.head;
+      this.entries = entries.slice(shift);
+      this.head = 0;
+      this.next -= shift;
+      this.writing -= shift;
+      this.scanWritten = math.max(0, this.scanWritten - shift);
+      this.scanPeriodic = math.max(0, this.scanPeriodic - shift);
+      this.scanEvents = math.max(0, this.scanEvents - shift);
+    }
+  }
+}

@@ -1,0 +1,8 @@
+/** The game world plays the 55-minute shared game (its own file: runs in parallel). */
+import { worldGameTests } from "../host/world-games-suite.ts";
+import { GAME_FILES } from "../host/world-driver.ts";
+
+worldGameTests(
+  GAME_FILES.filter((f) => f.startsWith("colorado")),
+  false,
+);

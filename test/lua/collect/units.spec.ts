@@ -1,0 +1,154 @@
+import { beforeEach, describe, expect, it } from "../framework";
+import { Collector } from "../../../src/collect/collector";
+import type { DefCounts, TeamUnits } from "../../../src/collect/model";
+import { ReconcileJob, UnitCountsJob } from "../../../src/collect/units";
+import { FakeGame } from "../fakes/fake-game";
+import { ofType, runJob } from "./helpers";
+
+let game: FakeGame;
+
+/** Counts as "def=count" strings, sorted, for comparison. */
+function show(this: void, counts: DefCounts): string[] {
+  const out: string[] = [];
+  for (const [def, n] of counts) out.push(`${def}=${n}`);
+  table.sort(out);
+  return out;
+}
+
+function teamOf(this: void, list: TeamUnits[], teamID: number): TeamUnits {
+  for (const t of list) if (t.teamID === teamID) return t;
+  throw `no team ${teamID}`;
+}
+
+function reconcile(this: void, c: Collector, frame = 100): void {
+  runJob(new ReconcileJob(c.units, c.teams), frame);
+}
+
+describe("unit counts", () => {
+  beforeEach(() => {
+    game = new FakeGame();
+    game.addTeam(0, 0);
+    game.addTeam(1, 1);
+  });
+
+  it("are built from the engine when the widget starts mid-game", () => {
+    game.asSpectator(true);
+    game.addUnit(11, 5, 0);
+    game.addUnit(12, 5, 0);
+    game.addUnit(13, 6, 0, true);
+    game.addUnit(14, 7, 1);
+    const c = new Collector(game);
+    reconcile(c);
+    const units = c.units.current();
+    expect(show(teamOf(units, 0).finished)).toEqual(["5=2"]);
+    expect(show(teamOf(units, 0).building)).toEqual(["6=1"]);
+    expect(show(teamOf(units, 1).finished)).toEqual(["7=1"]);
+    expect(teamOf(units, 0).exact).toBe(true);
+  });
+
+  it("follow the call-ins: created, finished, destroyed, given", () => {
+    game.asPlayer(0, 0);
+    game.addTeam(2, 0);
+    const c = new Collector(game);
+    reconcile(c);
+    c.unitCreated(21 as UnitID, 5 as UnitDefID, 0 as TeamID, 20 as UnitID);
+    c.unitCreated(22 as UnitID, 5 as UnitDefID, 0 as TeamID);
+    expect(show(teamOf(c.units.current(), 0).building)).toEqual(["5=2"]);
+    c.unitFinished(21 as UnitID, 5 as UnitDefID, 0 as TeamID);
+    expect(show(teamOf(c.units.current(), 0).finished)).toEqual(["5=1"]);
+    expect(show(teamOf(c.units.current(), 0).building)).toEqual(["5=1"]);
+    c.unitDestroyed(22 as UnitID, 5 as UnitDefID, 0 as TeamID);
+    expect(show(teamOf(c.units.current(), 0).building)).toEqual([]);
+    // An allied transfer sends both call-ins: counted once.
+    c.unitTaken(21 as UnitID, 5 as UnitDefID, 0 as TeamID, 2 as TeamID);
+    c.unitGiven(21 as UnitID, 5 as UnitDefID, 2 as TeamID, 0 as TeamID);
+    expect(show(teamOf(c.units.current(), 0).finished)).toEqual([]);
+    expect(show(teamOf(c.units.current(), 2).finished)).toEqual(["5=1"]);
+    // Given away to an enemy: gone from the counts the view keeps itself.
+    c.unitTaken(21 as UnitID, 5 as UnitDefID, 2 as TeamID, 1 as TeamID);
+    expect(show(teamOf(c.units.current(), 2).finished)).toEqual([]);
+    expect(teamOf(c.units.current(), 1).exact).toBe(false);
+  });
+
+  it("for a player, enemies are what the engine shows: typed units and unknown blips", () => {
+    game.asPlayer(0, 0);
+    game.addUnit(31, 8, 1, false, "los");
+    game.addUnit(32, 8, 1, true, "radarTyped");
+    game.addUnit(33, 9, 1, false, "radar");
+    game.addUnit(34, 9, 1, false, "none");
+    const c = new Collector(game);
+    runJob(new UnitCountsJob(c.units, c.teams, c.changes), 100);
+    const enemy = teamOf(c.units.current(), 1);
+    expect(enemy.exact).toBe(false);
+    expect(show(enemy.finished)).toEqual(["8=2"]);
+    expect(enemy.unknown).toBe(1);
+    // BAR's extra enemy events change nothing the engine does not show.
+    c.unitFinished(35 as UnitID, 9 as UnitDefID, 1 as TeamID);
+    expect(show(teamOf(c.units.current(), 1).finished)).toEqual(["8=2"]);
+  });
+
+  it("records only the teams whose counts changed", () => {
+    game.asSpectator(true);
+    const c = new Collector(game);
+    const job = new UnitCountsJob(c.units, c.teams, c.changes);
+    runJob(job, 30);
+    c.takeChanges();
+    c.unitCreated(41 as UnitID, 5 as UnitDefID, 1 as TeamID);
+    runJob(job, 60);
+    const changes = ofType(c.takeChanges(), "units");
+    expect(changes).toHaveLength(1);
+    expect(changes[0].teams.map((t) => t.teamID)).toEqual([1]);
+    expect(show(changes[0].teams[0].building)).toEqual(["5=1"]);
+    runJob(job, 90);
+    expect(ofType(c.takeChanges(), "units")).toHaveLength(0);
+  });
+
+  it("are reconciled with the engine: a missed call-in is repaired", () => {
+    game.asSpectator(true);
+    game.addUnit(51, 5, 0);
+    const c = new Collector(game);
+    reconcile(c);
+    // The engine has a unit we never heard of, and lost one without a UnitDestroyed.
+    game.addUnit(52, 6, 0);
+    game.units.delete(51 as UnitID);
+    reconcile(c); // finds the difference, queues a rebuild
+    reconcile(c); // rebuilds
+    expect(show(teamOf(c.units.current(), 0).finished)).toEqual(["6=1"]);
+  });
+
+  it("a rebuild spread over steps keeps units created meanwhile", () => {
+    game.asSpectator(true);
+    for (let i = 1; i <= 10; i++) game.addUnit(100 + i, 5, 0);
+    const c = new Collector(game);
+    const job = new ReconcileJob(c.units, c.teams);
+    const budget = { looks: 0, now: 0, gameFrame: 10, expired: () => true };
+    job.begin(budget);
+    expect(job.step(budget)).toBe(false);
+    expect(job.step(budget)).toBe(false);
+    // A unit is born and one dies while the team's list is being walked.
+    game.addUnit(200, 7, 0, true);
+    c.unitCreated(200 as UnitID, 7 as UnitDefID, 0 as TeamID);
+    game.units.delete(110 as UnitID);
+    c.unitDestroyed(110 as UnitID, 5 as UnitDefID, 0 as TeamID);
+    let steps = 0;
+    while (!job.step(budget)) steps += 1;
+    expect(steps).toBeGreaterThan(5);
+    const t = teamOf(c.units.current(), 0);
+    expect(show(t.finished)).toEqual(["5=9"]);
+    expect(show(t.building)).toEqual(["7=1"]);
+  });
+
+  it("a view change starts the counts afresh for the teams the new view reads", () => {
+    game.asPlayer(0, 0);
+    game.addUnit(61, 5, 1, false, "none");
+    const c = new Collector(game);
+    reconcile(c);
+    expect(show(teamOf(c.units.current(), 1).finished)).toEqual([]);
+    game.asSpectator(true);
+    expect(c.checkView()).toBe(true);
+    reconcile(c);
+    const enemy = teamOf(c.units.current(), 1);
+    expect(enemy.exact).toBe(true);
+    expect(show(enemy.finished)).toEqual(["5=1"]);
+  });
+});

@@ -1,0 +1,201 @@
+import { Backlog } from "../../../src/protocol/backlog";
+import { beforeEach, describe, expect, it } from "../framework";
+
+/** A line of exactly `size` bytes (newline included) for message `seq`. */
+function line(this: void, seq: number, size = 10): string {
+  const head = `${seq}:`;
+  return head + string.rep("x", size - head.length - 1) + "\n";
+}
+
+/** Adds messages `from`..`to` of `type`, each `size` bytes. */
+function addRange(
+  this: void,
+  b: Backlog,
+  from: number,
+  to: number,
+  type = "unit_created",
+  periodic = false,
+  size = 10,
+): void {
+  for (let seq = from; seq <= to; seq++) b.add(seq, type, line(seq, size), periodic);
+}
+
+/** Seqs of the lines in a chunk handed out by `take`. */
+function seqs(this: void, chunk: string | undefined): number[] {
+  const out: number[] = [];
+  if (chunk === undefined) return out;
+  for (const [seq] of string.gmatch(chunk, "(%d+):")) out.push(tonumber(seq) as number);
+  return out;
+}
+
+describe("backlog without acknowledgements", () => {
+  let b: Backlog;
+  beforeEach(() => {
+    b = new Backlog(1000);
+  });
+
+  it("hands out lines in order, joined up to the byte cap but at least one line", () => {
+    addRange(b, 1, 5);
+    expect(seqs(b.take(25))).toEqual([1, 2]);
+    expect(seqs(b.take(5))).toEqual([3]);
+    expect(seqs(b.take(1000))).toEqual([4, 5]);
+    expect(b.take(1000)).toBeUndefined();
+    expect(b.stats().sent).toBe(5);
+  });
+
+  it("lets go of a message once all its bytes are written, not before", () => {
+    addRange(b, 1, 3);
+    b.take(1000);
+    b.written(15); // message 1 and half of message 2
+    expect(b.stats().queuedMessages).toBe(2);
+    expect(b.stats().queuedBytes).toBe(20);
+    b.written(15);
+    expect(b.stats().queuedMessages).toBe(0);
+    expect(b.stats().queuedBytes).toBe(0);
+  });
+
+  it("after a lost connection sends again what was not completely written", () => {
+    addRange(b, 1, 4);
+    b.take(1000);
+    b.written(15);
+    expect(b.rewind()).toBe(2);
+    expect(seqs(b.take(1000))).toEqual([2, 3, 4]);
+    expect(b.takeGap()).toBeUndefined();
+  });
+});
+
+describe("backlog with acknowledgements", () => {
+  let b: Backlog;
+  beforeEach(() => {
+    b = new Backlog(1000, true);
+  });
+
+  it("keeps written messages until an ack covers them", () => {
+    addRange(b, 1, 4);
+    b.take(1000);
+    b.written(40);
+    expect(b.stats().queuedMessages).toBe(4);
+    expect(b.ack(2)).toBe(true);
+    expect(b.stats().queuedMessages).toBe(2);
+    expect(b.stats().acknowledged).toBe(2);
+    expect(b.rewind()).toBe(3);
+    expect(seqs(b.take(1000))).toEqual([3, 4]);
+  });
+
+  it("does not believe an ack for a message never sent, and ignores old acks", () => {
+    addRange(b, 1, 3);
+    b.take(10);
+    expect(b.ack(3)).toBe(false);
+    expect(b.stats().queuedMessages).toBe(3);
+    expect(b.ack(1)).toBe(true);
+    expect(b.ack(1)).toBe(true);
+    expect(b.stats().acknowledged).toBe(1);
+  });
+
+  it("keeps counting the bytes of a message acknowledged while it was still being written", () => {
+    addRange(b, 1, 2);
+    b.take(1000);
+    b.written(5);
+    b.ack(1);
+    b.written(5); // the rest of message 1
+    b.written(10); // message 2, which must now count as written
+    b.add(3, "unit_created", line(3), false);
+    expect(b.rewind()).toBe(2);
+    expect(seqs(b.take(1000))).toEqual([2, 3]);
+  });
+
+  it("resends from the first unacknowledged message after every reconnect", () => {
+    addRange(b, 1, 6);
+    b.take(1000);
+    b.written(60);
+    b.ack(3);
+    b.rewind();
+    expect(seqs(b.take(1000))).toEqual([4, 5, 6]);
+    b.rewind();
+    expect(seqs(b.take(1000))).toEqual([4, 5, 6]);
+  });
+});
+
+describe("backlog beyond its bound", () => {
+  it("replaces an unsent periodic message by the next of its type and reports the loss", () => {
+    const b = new Backlog(1000);
+    b.add(1, "economy", line(1), true);
+    b.add(2, "unit_created", line(2), false);
+    b.add(3, "economy", line(3), true);
+    expect(seqs(b.take(1000))).toEqual([2, 3]);
+    expect(b.takeGap()).toEqual({
+      firstSeq: 1,
+      lastSeq: 1,
+      dropped: 1,
+      counts: [{ type: "economy", count: 1 }],
+    });
+    expect(b.takeGap()).toBeUndefined();
+  });
+
+  it("keeps a periodic message that was already handed out", () => {
+    const b = new Backlog(1000);
+    b.add(1, "economy", line(1), true);
+    b.take(1000);
+    b.add(2, "economy", line(2), true);
+    expect(b.takeGap()).toBeUndefined();
+    expect(seqs(b.take(1000))).toEqual([2]);
+  });
+
+  it("drops unsent periodic messages before events, oldest first, and counts each by type", () => {
+    const b = new Backlog(50);
+    b.add(1, "unit_created", line(1), false);
+    b.add(2, "economy", line(2), true);
+    b.add(3, "units", line(3), true);
+    b.add(4, "unit_destroyed", line(4), false);
+    b.add(5, "team_died", line(5), false);
+    b.add(6, "unit_created", line(6), false); // 60 bytes: one must go, the economy
+    expect(b.stats().queuedBytes).toBe(50);
+    b.add(7, "unit_created", line(7), false); // then the units message
+    b.add(8, "unit_created", line(8), false); // then the oldest event
+    expect(seqs(b.take(1000))).toEqual([4, 5, 6, 7, 8]);
+    expect(b.takeGap()).toEqual({
+      firstSeq: 1,
+      lastSeq: 3,
+      dropped: 3,
+      counts: [
+        { type: "economy", count: 1 },
+        { type: "units", count: 1 },
+        { type: "unit_created", count: 1 },
+      ],
+    });
+    expect(b.stats().dropped).toBe(3);
+  });
+
+  it("lets go of written, unacknowledged messages first, and reports them only if a reconnect needs them", () => {
+    const b = new Backlog(30, true);
+    addRange(b, 1, 3);
+    b.take(1000);
+    b.written(30);
+    addRange(b, 4, 5); // over the bound: messages 1 and 2 are let go of, unconfirmed
+    expect(b.stats().queuedBytes).toBe(30);
+    expect(b.takeGap()).toBeUndefined();
+    b.ack(1); // the receiver has 1 after all: only 2 can be lost
+    b.rewind();
+    expect(b.takeGap()).toEqual({
+      firstSeq: 2,
+      lastSeq: 2,
+      dropped: 1,
+      counts: [{ type: "unit_created", count: 1 }],
+    });
+    expect(seqs(b.take(1000))).toEqual([3, 4, 5]);
+  });
+
+  it("stays within its bound for a receiver that never reads, counting every message lost", () => {
+    const b = new Backlog(2000);
+    b.take(1000);
+    for (let seq = 1; seq <= 5000; seq++) {
+      b.add(seq, seq % 3 === 0 ? "economy" : "unit_created", line(seq, 20), seq % 3 === 0);
+    }
+    const stats = b.stats();
+    expect(stats.queuedBytes).toBeLessThanOrEqual(2000);
+    expect(stats.queuedMessages + stats.dropped).toBe(5000);
+    const gap = b.takeGap();
+    expect(gap?.dropped).toBe(stats.dropped);
+    expect(gap?.firstSeq).toBe(1);
+  });
+});
