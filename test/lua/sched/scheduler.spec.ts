@@ -463,8 +463,10 @@ describe("tasks added while a frame runs", () => {
   it("join at the end of the frame and run from the next", () => {
     const later = new Fixed(stopwatch, 1);
     let added = false;
+    let adderSteps = 0;
     const adder: Work = {
       step(): boolean {
+        adderSteps += 1;
         if (!added) {
           added = true;
           scheduler.add(later, { name: "later", priority: -1, share: 0.1 });
@@ -472,11 +474,25 @@ describe("tasks added while a frame runs", () => {
         return true;
       },
     };
-    scheduler.add(adder, { name: "adder", priority: 0, share: 0.1 });
+    const first = new Fixed(stopwatch, 1);
+    const last = new Fixed(stopwatch, 1);
+    scheduler.add(first, { name: "first", priority: 0, share: 0.1 });
+    scheduler.add(adder, { name: "adder", priority: 1, share: 0.1 });
+    scheduler.add(last, { name: "last", priority: 2, share: 0.1 });
     frames(1);
+    // Inserted at once, "later" would shift the list under the frame's loop: the
+    // adder would run twice and the last task not at all.
+    expect(adderSteps).toBe(1);
+    expect(last.runs).toBe(1);
     expect(later.runs).toBe(0);
     frames(1);
     expect(later.runs).toBe(1);
-    expect(scheduler.costReport().tasks.map((t) => t.name)).toEqual(["later", "adder"]);
+    expect(adderSteps).toBe(2);
+    expect(scheduler.costReport().tasks.map((t) => t.name)).toEqual([
+      "later",
+      "first",
+      "adder",
+      "last",
+    ]);
   });
 });
