@@ -19,6 +19,7 @@ import {
   selectFdLimit,
   selectReportsFailedConnects,
 } from "./engine/luasocket-transport";
+import { createEngineStopwatch } from "./engine/stopwatch";
 
 const COMMAND = "livedata";
 const WG_KEY = "LiveDataExport";
@@ -34,6 +35,7 @@ const app = new LiveDataApp({
   ),
   resolver: createDnsResolver(socket),
   clock,
+  stopwatch: createEngineStopwatch(),
   echo: (line) => Spring.Echo(line),
   stamp: timeOfDay,
 });

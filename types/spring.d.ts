@@ -21,20 +21,39 @@ declare namespace Spring {
   function Echo(...args: unknown[]): void;
 
   /**
-   * Current high-resolution time. Only useful as an argument to {@link DiffTimers}.
-   * Recoil: rts/Lua/LuaUnsyncedRead.cpp (GetTimer).
-   * @see https://github.com/beyond-all-reason/RecoilEngine/blob/c936b71/rts/Lua/LuaUnsyncedRead.cpp
+   * Current time in whole **milliseconds** since the engine's epoch (so a difference of
+   * two has 1 ms resolution). Only useful as an argument to {@link DiffTimers}.
+   * Recoil: rts/Lua/LuaUnsyncedRead.cpp (GetTimer, PushTimer with microseconds=false).
+   * @see https://github.com/beyond-all-reason/RecoilEngine/blob/8bf694a/rts/Lua/LuaUnsyncedRead.cpp
    */
   function GetTimer(): SpringTimer;
 
   /**
-   * `later - earlier`, in seconds (or milliseconds when `inMilliseconds` is true). The
-   * difference is computed in C before it becomes a float, so it stays precise for a
-   * short interval however long the engine has been running: unlike
-   * `socket.gettime()`/`os.time()`, which are useless at float precision.
-   * @see https://github.com/beyond-all-reason/RecoilEngine/blob/c936b71/rts/Lua/LuaUnsyncedRead.cpp
+   * Current time in whole **microseconds** since the engine's epoch; diff it with
+   * `DiffTimers(later, earlier, inMilliseconds, true)`. Missing in engines before it
+   * was added, so check `typeof Spring.GetTimerMicros === "function"` first.
+   * Recoil: rts/Lua/LuaUnsyncedRead.cpp (GetTimerMicros, PushTimer with microseconds=true).
+   * @see https://github.com/beyond-all-reason/RecoilEngine/blob/8bf694a/rts/Lua/LuaUnsyncedRead.cpp
    */
-  function DiffTimers(later: SpringTimer, earlier: SpringTimer, inMilliseconds?: boolean): number;
+  function GetTimerMicros(): SpringTimer;
+
+  /**
+   * `later - earlier`, in seconds (or milliseconds when `inMilliseconds` is true). Both
+   * timers must come from the same function: `fromMicros` true for
+   * {@link GetTimerMicros}, false or absent for {@link GetTimer}. The difference is
+   * taken in 64-bit integers in C before it becomes a float, so it stays precise for a
+   * short interval however long the engine has been running, unlike
+   * `socket.gettime()`/`os.time()`/`os.clock()` at float precision. `later` must not be
+   * earlier than `earlier` (unsigned subtraction).
+   * Recoil: rts/Lua/LuaUnsyncedRead.cpp (DiffTimers).
+   * @see https://github.com/beyond-all-reason/RecoilEngine/blob/8bf694a/rts/Lua/LuaUnsyncedRead.cpp
+   */
+  function DiffTimers(
+    later: SpringTimer,
+    earlier: SpringTimer,
+    inMilliseconds?: boolean,
+    fromMicros?: boolean,
+  ): number;
 
   /**
 

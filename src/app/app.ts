@@ -15,16 +15,20 @@ import {
 } from "../link/connection";
 import { IndicatorText } from "./indicator";
 import type { Clock } from "../core/clock";
+import { Stopwatch, stopwatchFromClock } from "../core/stopwatch";
 import { Logger } from "./log";
 import { FailureKind } from "../link/socket-errors";
 import { formatDuration, helpLines, statusLines } from "./status-report";
 import type { Resolver } from "../link/resolver";
 import type { Transport } from "../link/transport";
+import { Scheduler } from "../sched/scheduler";
 import { WIDGET_VERSION } from "./version";
 
 export interface AppDeps {
   transport: Transport;
   clock: Clock;
+  /** Times the scheduler's slices (the engine's: src/engine/stopwatch.ts); default: from `clock`. */
+  stopwatch?: Stopwatch;
   /** Prints one console line (Spring.Echo in the engine). */
   echo: (this: void, line: string) => void;
   /** Time of day for log lines (os.date in the engine). */
@@ -76,6 +80,8 @@ export class LiveDataApp {
   readonly config: Config = defaultConfig();
   readonly log: Logger;
   readonly connection: Connection;
+  /** Shares each frame's time budget among the collectors and the sender. */
+  readonly scheduler: Scheduler;
   private readonly indicator = new IndicatorText();
   private internalErrors = 0;
   private lastInternalError: string | undefined;
@@ -88,6 +94,13 @@ export class LiveDataApp {
       clock: deps.clock,
       stamp: deps.stamp,
       level: this.config.logLevel,
+    });
+    this.scheduler = new Scheduler({
+      stopwatch: deps.stopwatch ?? stopwatchFromClock(deps.clock),
+      clock: deps.clock,
+      budgetMs: this.config.frameBudget,
+      onTaskError: (task, message) =>
+        this.log.error(`task ${task} failed and was stopped: ${message} (please report this)`),
     });
     this.connection = new Connection(
       deps.transport,
@@ -137,6 +150,7 @@ export class LiveDataApp {
 
   update(): void {
     this.connection.update();
+    this.scheduler.runFrame();
   }
 
   shutdown(): void {
@@ -280,6 +294,7 @@ export class LiveDataApp {
     this.log.setLevel(c.logLevel);
     this.connection.setAddress(c.host, c.port);
     this.connection.configure(connectionSettings(c));
+    this.scheduler.setBudgetMs(c.frameBudget);
   }
 
   private address(): string {

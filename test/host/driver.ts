@@ -186,6 +186,10 @@ export interface HostOptions {
   statusApi?: string;
   /** Do not write socket created/connect/accepted/closed events (benchmarks). */
   quietSockets?: boolean;
+  /** Whole seconds the engine has run before the host starts (--engine-uptime): timers and os.clock count from then. */
+  engineUptime?: number;
+  /** Give widgets HostReferenceClock, the host's C stopwatch (--reference-clock). */
+  referenceClock?: boolean;
   /** Run a game world: path of its JSON config (--world; see world-driver.ts). */
   world?: string;
   /** Files the host opens before LuaUI starts (--hold-files), so sockets get higher descriptors. */
@@ -283,6 +287,10 @@ export class BarHost {
     }
     if (options.statusApi) args.push("--status-api", options.statusApi);
     if (options.quietSockets) args.push("--quiet-sockets");
+    if (options.engineUptime !== undefined) {
+      args.push("--engine-uptime", String(options.engineUptime));
+    }
+    if (options.referenceClock) args.push("--reference-clock");
     if (options.world) args.push("--world", options.world);
 
     const [command, ...prefix] = options.wrap ?? [];

@@ -37,6 +37,13 @@ COMMAND LINE
                      accepted and closed (counts are still kept; denied and
                      leaked are still written): benchmarks, so that the
                      host's own event output is not timed as widget cost
+  --engine-uptime N  the engine has run N whole seconds before the host
+                     starts (a game N seconds old): Spring.GetTimer and
+                     GetTimerMicros count from then, and os.clock too, as a
+                     float that is as coarse as the engine's at that age
+  --reference-clock  not in BAR: widgets get HostReferenceClock.mark(slot)
+                     and .elapsedUs(slot) (slot 1-4), the host's C stopwatch
+                     (exact under float), to check the engine's timers against
 
 EVENTS (stdout, one JSON object per line; every event also has "frame" =
 frames completed so far and "t" = seconds since start)
@@ -197,6 +204,10 @@ do
       opts.holdFiles = math.floor(number(a))
     elseif a == "--quiet-sockets" then
       opts.quietSockets = true
+    elseif a == "--engine-uptime" then
+      opts.engineUptime = math.floor(number(a))
+    elseif a == "--reference-clock" then
+      opts.referenceClock = true
     else
       fatal("unknown option: " .. tostring(a))
     end
@@ -226,6 +237,8 @@ events.emit({
     frames = opts.frames,
     statusApi = opts.statusApi,
     quietSockets = opts.quietSockets,
+    engineUptime = opts.engineUptime,
+    referenceClock = opts.referenceClock,
     world = opts.world,
     controlUnix = opts.controlUnix,
     holdFiles = opts.holdFiles,
@@ -243,6 +256,8 @@ local world = sockets.new({ allow = opts.allow, quiet = opts.quietSockets })
 local ctx = {
   sockets = world,
   configPath = opts.config,
+  engineUptime = opts.engineUptime,
+  referenceClock = opts.referenceClock,
   viewSizeX = 1920,
   viewSizeY = 1080,
   lastUpdateSeconds = 0,

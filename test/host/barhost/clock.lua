@@ -7,8 +7,10 @@
 -- back to socket.gettime()/socket.sleep(); under float numbers that fallback
 -- would have ~2 minute resolution, so the host refuses to run (see available()).
 --
--- Slots used: 16 = base of the running clock, 15 = frame start, 14 = call-in
--- timing, 13 = spare stopwatch. Nothing else in the host touches hostclock.
+-- Slots used: 16 and 8 = base of the running clock (in turns), 15 = frame
+-- start, 14 = call-in timing, 13 = spare stopwatch, 9-12 = the widgets'
+-- HostReferenceClock (--reference-clock). Nothing else in the host touches
+-- hostclock.
 
 local socket = require("socket")
 
@@ -23,13 +25,16 @@ clock.hostclock = hostclock
 clock.isFloat = (2 ^ 24 + 1 == 2 ^ 24)
 clock.source = hostclock and "hostclock" or "socket.gettime"
 
-local BASE, FRAME, CALLIN, SPARE = 16, 15, 14, 13
+local BASE, OTHER_BASE, FRAME, CALLIN, SPARE = 16, 8, 15, 14, 13
 clock.SLOT_FRAME, clock.SLOT_CALLIN, clock.SLOT_SPARE = FRAME, CALLIN, SPARE
+clock.SLOTS_REFERENCE = 9 -- first of four
 
 local floor = math.floor
 
--- Whole seconds and microseconds (0 <= us < 1e6) since the clock started.
+-- Whole seconds and microseconds (0 <= us < 1e6) since the clock started, at
+-- the mark of baseSlot.
 local baseSec, baseUs = 0, 0
+local baseSlot = BASE
 local t0
 
 if hostclock then
@@ -50,15 +55,25 @@ end
 --- Current time since start as two small integers: seconds, microseconds.
 function clock.now()
   if hostclock then
-    local e = floor(hostclock.elapsed_us(BASE))
+    local e = hostclock.elapsed_us(baseSlot)
     if e >= 1e6 then
-      -- Re-base so elapsed_us stays small (exact under float). The few
-      -- nanoseconds between reading and re-marking are lost: negligible.
-      hostclock.mark(BASE)
-      baseSec, baseUs = normalise(baseSec, baseUs + e)
-      return baseSec, baseUs
+      -- Re-base so elapsed_us stays small (exact under float), on the other
+      -- slot and without losing time: the gap between the two marks is read
+      -- from both slots at nearly the same moment (reading the old one before
+      -- and after cancels the time between readings). Marking the slot right
+      -- after reading the old one would lose that interval, which includes
+      -- mark's CPU-clock system call: tens of µs per second on a busy machine.
+      local nextSlot = baseSlot == BASE and OTHER_BASE or BASE
+      hostclock.mark(nextSlot)
+      local before = hostclock.elapsed_us(baseSlot)
+      local since = hostclock.elapsed_us(nextSlot)
+      local after = hostclock.elapsed_us(baseSlot)
+      baseSec, baseUs = normalise(baseSec, baseUs + ((before + after) / 2 - since))
+      baseSlot = nextSlot
+      e = hostclock.elapsed_us(baseSlot)
     end
-    return normalise(baseSec, baseUs + e)
+    local sec, us = normalise(baseSec, baseUs + e)
+    return sec, floor(us)
   end
   local d = socket.gettime() - t0
   local sec = floor(d)

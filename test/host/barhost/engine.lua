@@ -130,7 +130,10 @@ local LEVEL_LETTERS = { D = 20, I = 30, N = 35, W = 40, E = 50, F = 60 }
 -- fromMicros = true (otherwise the result is 1000 times too large). The host
 -- reproduces exactly that; its timers are userdata too (newproxy).
 
-local function makeTimers()
+-- uptime: whole seconds the engine has run before the host starts (--engine-uptime):
+-- the timers count from the engine's epoch, so a long game is played in seconds.
+local function makeTimers(uptime)
+  uptime = uptime or 0
   local timerState = setmetatable({}, { __mode = "k" })
   local proto = newproxy(true)
   getmetatable(proto).__tostring = function(self)
@@ -140,6 +143,7 @@ local function makeTimers()
 
   local function newTimer(unit)
     local sec, us = clock.now()
+    sec = sec + uptime
     local t = newproxy(proto)
     if unit == "ms" then
       us = floor(us / 1000) * 1000
@@ -160,16 +164,24 @@ local function makeTimers()
     if not sa or not sb then
       error("Incorrect arguments to DiffTimers()", 2)
     end
-    -- raw integers the engine would hold, subtracted piecewise (exact)
+    -- The engine subtracts the raw 64-bit integers, then converts. Here the whole
+    -- seconds are subtracted first: sec * 1e6 is not exact under float once sec
+    -- passes 1073 (about 18 minutes), but the difference of two nearby times is.
+    -- (A timer of each kind makes a nonsense difference, as in the engine.)
     local function raw(st)
       if st.unit == "ms" then
-        return st.sec * 1000, st.us / 1000
+        return 1000, st.us / 1000
       end
-      return st.sec * 1e6, st.us
+      return 1e6, st.us
     end
-    local ah, al = raw(sa)
-    local bh, bl = raw(sb)
-    local diff = (ah - bh) + (al - bl)
+    local aPerSecond, al = raw(sa)
+    local bPerSecond, bl = raw(sb)
+    local diff
+    if aPerSecond == bPerSecond then
+      diff = (sa.sec - sb.sec) * aPerSecond + (al - bl)
+    else
+      diff = (sa.sec * aPerSecond - sb.sec * bPerSecond) + (al - bl)
+    end
     if diff < 0 then
       diff = diff + 2 ^ 64 -- unsigned 64-bit wrap, as in the engine
     end
@@ -546,7 +558,7 @@ end
 function engine.build(ctx)
   local seen = {}
   local hostG = _G
-  local timers = makeTimers()
+  local timers = makeTimers(ctx.engineUptime)
 
   local Spring = makeSpring(ctx, timers, seen)
   local gl = makeGl(ctx, seen)
@@ -589,6 +601,14 @@ function engine.build(ctx)
   end
   os_.exit, os_.execute, os_.tmpname, os_.getenv = nil, nil, nil, nil
   os_.clock = clock.seconds
+  if ctx.engineUptime then
+    -- The engine's os.clock counts from the engine's start, as a float.
+    local uptime = ctx.engineUptime
+    os_.clock = function()
+      local sec, us = clock.now()
+      return (sec + uptime) + us / 1e6
+    end
+  end
 
   -- io: no popen. The host's stdout carries the event stream, so writes to
   -- stdout become "stdout" events and stdin is not offered.
@@ -728,6 +748,25 @@ function engine.build(ctx)
 
   -- LuaUI's own global table: System's entries plus _G (handler-level
   -- globals registered with widgetHandler:RegisterGlobal land here).
+  -- Not in BAR: --reference-clock gives widgets the host's C stopwatch, so a test
+  -- fixture can check the engine's timers against it (elapsed µs taken in C).
+  if ctx.referenceClock then
+    local function slotOf(i)
+      if type(i) ~= "number" or i < 1 or i > 4 or i % 1 ~= 0 then
+        error("HostReferenceClock: slot must be 1-4", 3)
+      end
+      return clock.SLOTS_REFERENCE + i - 1
+    end
+    System.HostReferenceClock = {
+      mark = function(i)
+        clock.mark(slotOf(i))
+      end,
+      elapsedUs = function(i)
+        return clock.elapsedUs(slotOf(i))
+      end,
+    }
+  end
+
   setmetatable(luauiGlobals, { __index = System })
   luauiGlobals._G = luauiGlobals
 

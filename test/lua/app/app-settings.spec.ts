@@ -102,6 +102,14 @@ describe("changing settings by command", () => {
     expect(settings.connectTimeout).toBe(2);
   });
 
+  it("gives the scheduler the frame budget, at start and when it changes", () => {
+    expect(app.scheduler.costReport().budgetUs).toBe(500);
+    type("budget 1.5");
+    expect(app.scheduler.costReport().budgetUs).toBe(1500);
+    type("budget 9");
+    expect(app.scheduler.costReport().budgetUs).toBe(1500);
+  });
+
   it("keeps the new settings across a save and a load", () => {
     type("budget 0.2");
     type("sethost pc.lan");

@@ -259,6 +259,7 @@ function T.newEngine(clock)
       engine.echoes[#engine.echoes + 1] = table.concat(parts, ", ")
     end,
     GetTimer = function() return { t = clock.t } end,
+    GetTimerMicros = function() return { t = clock.t } end, -- same stub: DiffTimers reads seconds
     DiffTimers = function(later, earlier, ms)
       local d = later.t - earlier.t
       if ms then return d * 1000 end

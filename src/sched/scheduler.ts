@@ -1,0 +1,331 @@
+/**
+ * The frame-budget scheduler: every frame (Update) it gives its tasks (the sender,
+ * event recording, periodic collectors, background jobs) a share of a per-frame time
+ * budget, and spreads larger jobs over several frames.
+ *
+ * Each frame:
+ * 1. In priority order, each task that is in a run, or waiting and due, gets the time
+ *    its share has earned (deficit round robin: a share's worth per frame, never more
+ *    than one frame's worth saved up; time used past it is owed and repaid by sitting
+ *    out later frames, at most 10 frames' worth), unless the budget is spent.
+ * 2. What the budget has left goes to unfinished runs, in priority order (not to a
+ *    task sitting out a debt).
+ * A step cannot be interrupted, so a frame can exceed the budget by what one step
+ * does after its last look at the clock; the report counts such frames.
+ *
+ * Never throws: an error in a task stops that task (reported through `onTaskError`),
+ * and an error in the scheduler itself is reported the same way (task "scheduler").
+ * In steady state a frame allocates nothing.
+ */
+import type { Clock } from "../core/clock";
+import type { Stopwatch } from "../core/stopwatch";
+import { CostMeter, CostReport, TaskCost } from "./cost";
+import { Task, TaskOptions } from "./task";
+import type { Slice, Work } from "./work";
+
+/** The default per-frame budget, in milliseconds. */
+export const DEFAULT_FRAME_BUDGET_MS = 0.5;
+
+export interface SchedulerOptions {
+  /** Measures the frame's slices; the engine's one is precise however long the game runs. */
+  stopwatch: Stopwatch;
+  /** Wall-clock seconds, for the tasks' rates (`everySeconds`). */
+  clock: Clock;
+  /** Per-frame budget in milliseconds (default {@link DEFAULT_FRAME_BUDGET_MS}). */
+  budgetMs?: number;
+  /** Told once when a task fails and is stopped (called under pcall). */
+  onTaskError?: (this: void, task: string, message: string) => void;
+}
+
+/** The slice handed to steps: one object, its deadline moved for each step. */
+class FrameSlice implements Slice {
+  now = 0;
+  gameFrame = 0;
+  /** µs since the frame's start at which the current step should return. */
+  deadlineUs = 0;
+
+  constructor(private readonly stopwatch: Stopwatch) {}
+
+  remainingUs(): number {
+    return this.deadlineUs - this.stopwatch.elapsedUs();
+  }
+
+  expired(): boolean {
+    return this.stopwatch.elapsedUs() >= this.deadlineUs;
+  }
+}
+
+// Module-level functions for pcall, so that no closure is made per call.
+function callStep(this: void, work: Work, slice: Slice): boolean {
+  return work.step(slice) === true;
+}
+
+function callBegin(this: void, work: Work, slice: Slice): void {
+  if (work.begin !== undefined) work.begin(slice);
+}
+
+function guardedFrame(this: void, scheduler: Scheduler): void {
+  scheduler.unguardedFrame();
+}
+
+function reportError(
+  this: void,
+  handler: (this: void, task: string, message: string) => void,
+  task: string,
+  message: string,
+): void {
+  handler(task, message);
+}
+
+export class Scheduler {
+  private readonly stopwatch: Stopwatch;
+  private readonly clock: Clock;
+  private readonly onTaskError: ((this: void, task: string, message: string) => void) | undefined;
+  private readonly slice: FrameSlice;
+  /** Tasks in running order (priority, then order added). */
+  private readonly tasks: Task[] = [];
+  /** Tasks added during a frame, merged at its end so the frame's loop is not disturbed. */
+  private readonly pending: Task[] = [];
+  private budget: number;
+  private gameFrame = 0;
+  private added = 0;
+  private inFrame = false;
+  /** A task was removed or failed: compact the list and recompute the shares. */
+  private changed = false;
+  /** µs since the frame's start at the last stopwatch reading. */
+  private lastReadUs = 0;
+  private frameOver = false;
+  private readonly frameCost = new CostMeter();
+  private overBudget = 0;
+  private lastInternalError: string | undefined;
+
+  constructor(options: SchedulerOptions) {
+    this.stopwatch = options.stopwatch;
+    this.clock = options.clock;
+    this.onTaskError = options.onTaskError;
+    this.slice = new FrameSlice(options.stopwatch);
+    this.budget = validBudgetUs(options.budgetMs);
+  }
+
+  /**
+   * Registers `work` as a task. Returns its handle. During a frame, the task joins at
+   * the end of that frame.
+   */
+  add(work: Work, options: TaskOptions): Task {
+    this.added += 1;
+    const task = new Task(work, options, this.added, () => {
+      this.changed = true;
+    });
+    if (this.inFrame) {
+      this.pending.push(task);
+    } else {
+      this.insert(task);
+      this.updateShares();
+    }
+    return task;
+  }
+
+  /** The per-frame budget in milliseconds; a value that is not a positive number means the default. */
+  setBudgetMs(ms: number): void {
+    this.budget = validBudgetUs(ms);
+    this.updateShares();
+  }
+
+  /** The per-frame budget in microseconds. */
+  budgetUs(): number {
+    return this.budget;
+  }
+
+  /** The current game frame, for the tasks' `everyFrames` rates (call it from GameFrame). */
+  setGameFrame(frame: number): void {
+    this.gameFrame = frame;
+  }
+
+  /** Runs one frame's work (call it from Update). Never throws; costs nothing without tasks. */
+  runFrame(): void {
+    if (this.tasks.length === 0) return;
+    const [ok, err] = pcall(guardedFrame, this);
+    if (!ok) {
+      this.inFrame = false;
+      const message = tostring(err);
+      // The same failure every frame is reported once.
+      if (message !== this.lastInternalError) {
+        this.lastInternalError = message;
+        this.report("scheduler", message);
+      }
+    }
+  }
+
+  /** runFrame's body, called under its pcall. Not for other callers. */
+  unguardedFrame(): void {
+    const tasks = this.tasks;
+    const n = tasks.length;
+    const slice = this.slice;
+    const budget = this.budget;
+    const frame = this.gameFrame;
+    this.inFrame = true;
+    this.frameOver = false;
+    this.stopwatch.restart();
+    this.lastReadUs = 0;
+    const now = this.clock.now();
+    slice.now = now;
+    slice.gameFrame = frame;
+
+    // 1. Each task within what its share has earned.
+    for (let i = 0; i < n; i++) {
+      const task = tasks[i];
+      task.ranThisFrame = false;
+      task.frameUs = 0;
+      if (!task.isActive()) continue;
+      task.addCredit();
+      task.owing = task.creditUs <= 0;
+      if (task.owing || !task.wantsToRun(now, frame)) continue;
+      const start = this.lastReadUs;
+      if (start >= budget) continue;
+      task.charge(this.runTask(task, math.min(start + task.creditUs, budget)));
+    }
+
+    // 2. What is left, to unfinished runs in priority order, except those sitting out a debt.
+    for (let i = 0; i < n; i++) {
+      const task = tasks[i];
+      if (!task.isRunning() || task.owing) continue;
+      if (this.lastReadUs >= budget) break;
+      this.runTask(task, budget);
+    }
+
+    const total = this.stopwatch.elapsedUs();
+    this.frameCost.add(total);
+    if (total > budget) this.overBudget += 1;
+    for (let i = 0; i < n; i++) {
+      const task = tasks[i];
+      if (task.ranThisFrame) task.cost.add(task.frameUs);
+    }
+    this.inFrame = false;
+    if (this.pending.length > 0 || this.changed) this.tidy();
+  }
+
+  /** Cost since the last `resetReport` (allocates: for status and the heartbeat, not per frame). */
+  costReport(): CostReport {
+    const frames = this.frameCost.count;
+    const tasks: TaskCost[] = [];
+    for (const task of this.tasks) {
+      tasks.push({
+        name: task.name,
+        priority: task.priority,
+        share: this.budget > 0 ? task.quantumUs / this.budget : 0,
+        state: task.state(),
+        frames: task.cost.count,
+        meanUs: frames > 0 ? task.cost.totalUs() / frames : 0,
+        maxUs: task.cost.maxUs,
+        overBudget: task.overBudget,
+        completed: task.completed,
+        error: task.error,
+      });
+    }
+    return {
+      budgetUs: this.budget,
+      frames,
+      meanUs: frames > 0 ? this.frameCost.totalUs() / frames : 0,
+      maxUs: this.frameCost.maxUs,
+      overBudget: this.overBudget,
+      tasks,
+    };
+  }
+
+  /** Starts a new reporting window (e.g. after each heartbeat). */
+  resetReport(): void {
+    this.frameCost.reset();
+    this.overBudget = 0;
+    for (const task of this.tasks) {
+      task.cost.reset();
+      task.overBudget = 0;
+      task.completed = 0;
+    }
+  }
+
+  /** Runs `task` (starting a run if needed) until `deadline` µs into the frame; returns µs used. */
+  private runTask(task: Task, deadline: number): number {
+    const slice = this.slice;
+    const start = this.lastReadUs;
+    slice.deadlineUs = deadline;
+    task.ranThisFrame = true;
+    let ok = true;
+    let result: unknown = undefined;
+    if (!task.isRunning()) {
+      task.startRun(slice.now, slice.gameFrame);
+      if (task.work.begin !== undefined) {
+        [ok, result] = pcall(callBegin, task.work, slice);
+      }
+    }
+    if (ok) {
+      [ok, result] = pcall(callStep, task.work, slice);
+      if (ok && result === true) task.finishRun();
+    }
+    if (!ok) this.fail(task, tostring(result));
+    const end = this.stopwatch.elapsedUs();
+    this.lastReadUs = end;
+    const used = end - start;
+    task.frameUs += used;
+    if (end > this.budget && !this.frameOver) {
+      this.frameOver = true;
+      task.overBudget += 1;
+    }
+    return used;
+  }
+
+  private fail(task: Task, message: string): void {
+    task.fail(message);
+    this.report(task.name, message);
+  }
+
+  private report(task: string, message: string): void {
+    if (this.onTaskError !== undefined) pcall(reportError, this.onTaskError, task, message);
+  }
+
+  /** Inserts in running order: after every task of the same or a lower priority number. */
+  private insert(task: Task): void {
+    const tasks = this.tasks;
+    let at = tasks.length;
+    while (at > 0 && tasks[at - 1].priority > task.priority) at -= 1;
+    tasks.splice(at, 0, task);
+  }
+
+  /** After a frame: drops removed tasks, adds pending ones, recomputes the shares. */
+  private tidy(): void {
+    const tasks = this.tasks;
+    let kept = 0;
+    for (let i = 0; i < tasks.length; i++) {
+      const task = tasks[i];
+      if (!task.isRemoved()) {
+        tasks[kept] = task;
+        kept += 1;
+      }
+    }
+    while (tasks.length > kept) tasks.pop();
+    const pending = this.pending;
+    for (let i = 0; i < pending.length; i++) {
+      if (!pending[i].isRemoved()) this.insert(pending[i]);
+    }
+    while (pending.length > 0) pending.pop();
+    this.changed = false;
+    this.updateShares();
+  }
+
+  /** Each active task's quantum: its share of the budget, scaled down if the shares exceed 1. */
+  private updateShares(): void {
+    let sum = 0;
+    for (const task of this.tasks) {
+      if (task.isActive()) sum += task.share;
+    }
+    const scale = sum > 1 ? 1 / sum : 1;
+    for (const task of this.tasks) {
+      task.quantumUs = task.isActive() ? this.budget * task.share * scale : 0;
+      if (task.creditUs > task.quantumUs) task.creditUs = task.quantumUs;
+    }
+  }
+}
+
+function validBudgetUs(ms: number | undefined): number {
+  const value = ms !== undefined && ms > 0 && ms < math.huge ? ms : DEFAULT_FRAME_BUDGET_MS;
+  return value * 1000;
+}

@@ -1,0 +1,28 @@
+import type { Stopwatch } from "../../../src/core/stopwatch";
+
+/**
+ * A stopwatch whose time moves only when told (`spend`): work under test "costs"
+ * exactly what it says, so budgets are checked without real timing.
+ */
+export class FakeStopwatch implements Stopwatch {
+  readonly resolutionUs = 1;
+  /** µs since creation. */
+  private t = 0;
+  private start = 0;
+  /** How many times the time was read. */
+  reads = 0;
+
+  restart(): void {
+    this.start = this.t;
+  }
+
+  elapsedUs(): number {
+    this.reads += 1;
+    return this.t - this.start;
+  }
+
+  /** Lets `us` microseconds pass (the cost of the work being done). */
+  spend(us: number): void {
+    this.t += us;
+  }
+}
