@@ -6,7 +6,8 @@
 -- unitDefs = path, seed, view = "player" | "spectator" | "fullview" |
 -- "replay", viewTeam, speed (game speed factor, default 1), maxFramesPerUpdate
 -- (default 3000), autoStart (default true: GameStart at the first Update),
--- truthLog = path, scale = {teams, unitsPerTeam, allyTeams, killsPerSecond,
+-- truthLog = path, truthTeams (default true: the per-second team lines),
+-- scale = {teams, unitsPerTeam, allyTeams, killsPerSecond,
 -- seconds}}.
 
 local decode = require("barhost.world.jsondecode")
@@ -36,6 +37,7 @@ function M.create(path, emit, callIn)
     viewTeam = cfg.viewTeam or 0,
     unitDefs = unitdefs.load(cfg.unitDefs),
     truthLog = cfg.truthLog,
+    truthTeams = cfg.truthTeams,
     speed = cfg.speed or 1,
     callIn = callIn,
   })
