@@ -2,7 +2,8 @@
 -- from the --world config file, install its Spring functions, run game time
 -- from the host's Update loop and answer the "world ..." control commands.
 --
--- Config (JSON): {driver = "game" | "scale", game = path (driver game),
+-- Config (JSON): {driver = "game" | "scale" | "script", game = path (driver
+-- game), script = {...} (driver script, see script.lua),
 -- unitDefs = path, seed, view = "player" | "spectator" | "fullview" |
 -- "replay", viewTeam, speed (game speed factor, default 1), maxFramesPerUpdate
 -- (default 3000), autoStart (default true: GameStart at the first Update),
@@ -15,6 +16,7 @@ local unitdefs = require("barhost.world.unitdefs")
 local World = require("barhost.world.world")
 local RealGame = require("barhost.world.realgame")
 local Scale = require("barhost.world.scale")
+local Script = require("barhost.world.script")
 local api = require("barhost.world.api")
 
 local M = {}
@@ -26,6 +28,8 @@ function M.create(path, emit, callIn)
   local desc, driver
   if cfg.driver == "scale" then
     desc, driver = Scale.describe(cfg.scale or {})
+  elseif cfg.driver == "script" then
+    desc, driver = Script.describe(cfg.script or {})
   elseif cfg.driver == "game" then
     desc, driver = RealGame.load(cfg.game)
   else
@@ -38,6 +42,7 @@ function M.create(path, emit, callIn)
     unitDefs = unitdefs.load(cfg.unitDefs),
     truthLog = cfg.truthLog,
     truthTeams = cfg.truthTeams,
+    truthDamage = cfg.truthDamage,
     speed = cfg.speed or 1,
     callIn = callIn,
   })
@@ -88,6 +93,7 @@ function M:state()
   return {
     frame = w.frame, started = w.started, paused = w.paused, gameOver = w.gameOver, ended = w.ended,
     speed = w.speed, units = #w.unitList, teams = teams, view = w:describe().view, truthLines = w.truth.lines,
+    driver = self.driver.state and self.driver:state() or nil,
   }
 end
 

@@ -65,6 +65,7 @@ function World.new(desc, opts)
   -- the per-second team lines are the bulk of the log; a test that does not
   -- read them turns them off (truthTeams = false)
   w.truthTeams = opts.truthTeams ~= false
+  w.truthDamage = opts.truthDamage ~= false
 
   -- ally teams and teams; Gaia gets the next team and ally team IDs
   -- (Recoil: CTeamHandler::LoadFromSetup adds Gaia last when enabled)
@@ -365,6 +366,28 @@ function World:destroyUnit(u, attacker)
   countRemove(team.byDef, u.defID)
   self:freeID(u.id)
   u.dead = true
+end
+
+--- Damages a unit (health drops unless paralyzer; it does not die here: the
+--- driver destroys it). Counts damageDealt / damageReceived (Recoil:
+--- CUnit::DoDamage feeds TeamStatistics), logs it and routes UnitDamaged.
+function World:damageUnit(u, damage, attacker, paralyzer)
+  if not paralyzer then
+    u.health = fround(math.max(0, u.health - damage))
+  end
+  local team = self.teams[u.team]
+  team.stats.damageReceived = fround(team.stats.damageReceived + damage)
+  if attacker then
+    local at = self.teams[attacker.team]
+    at.stats.damageDealt = fround(at.stats.damageDealt + damage)
+  end
+  if self.truthDamage then
+    self.truth:write(self.frame, "UnitDamaged", {
+      unitID = u.id, defID = u.defID, team = u.team, damage = damage, paralyzer = paralyzer,
+      attackerID = attacker and attacker.id, attackerTeam = attacker and attacker.team,
+    })
+  end
+  self.callins:unitDamaged(u, damage, paralyzer)
 end
 
 --- Gives a unit to another team: UnitTaken (still on the old team), then
