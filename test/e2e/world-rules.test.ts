@@ -110,12 +110,14 @@ const SCRIPT: Script = {
     { frame: 0, op: "create", key: "C", def: "armllt", team: 0, x: 2500, z: 500 },
     { frame: 0, op: "create", key: "B", def: "corak", team: 1, x: 7700, z: 7700 },
     // ally 1: E1 and E4 at (0,0) (in ally 0's LOS), E2 at (1,0) (radar),
-    // E3 at (4,4) (hidden), F at (0,0)
+    // E3 at (4,4) (hidden), F at (0,0), E7 at (3,2)
     { frame: 10, op: "create", key: "E1", def: "corak", team: 2, x: 600, z: 600 },
     { frame: 10, op: "create", key: "E2", def: "corllt", team: 2, x: 1500, z: 500 },
     { frame: 10, op: "create", key: "E3", def: "corak", team: 3, x: 4500, z: 4500 },
     { frame: 10, op: "create", key: "E4", def: "corthud", team: 3, x: 700, z: 700 },
     { frame: 10, op: "create", key: "F", def: "corak", team: 2, x: 900, z: 900 },
+    // E7 at (3,2): two squares from C, so hidden (radar reaches one square)
+    { frame: 10, op: "create", key: "E7", def: "corllt", team: 3, x: 3500, z: 2500 },
     // E4 leaves ally 0's LOS for its radar: a typed blip from the next second
     { frame: 45, op: "move", key: "E4", x: 1600, z: 1600 },
     // read 1 at frame 70
@@ -416,7 +418,18 @@ describe.each(luaInterpreters())("game world rules under $name", (lua) => {
       const { host, truthLog } = await startScript(lua, SCRIPT, spec);
       const state = await host.world(`step ${READ1}`);
       const ids = (state.driver as { units: Record<string, number> }).units;
-      expect(Object.keys(ids).sort()).toEqual(["A", "B", "C", "D", "E1", "E2", "E3", "E4", "F"]);
+      expect(Object.keys(ids).sort()).toEqual([
+        "A",
+        "B",
+        "C",
+        "D",
+        "E1",
+        "E2",
+        "E3",
+        "E4",
+        "E7",
+        "F",
+      ]);
       const m = new WorldModel(SCRIPT, spec, ids);
       m.start();
       m.runTo(READ1);
