@@ -43,8 +43,14 @@ export function readGame(file: string): RecordedGame {
 export type WorldView = "player" | "spectator" | "fullview" | "replay";
 
 export interface WorldConfig {
-  driver: "game" | "scale";
+  driver: "game" | "scale" | "script";
   game?: string;
+  /** driver "script": see barhost/world/script.lua */
+  script?: unknown;
+  /** per-second team lines in the truth log (default true) */
+  truthTeams?: boolean;
+  /** UnitDamaged lines in the truth log (default true) */
+  truthDamage?: boolean;
   seed?: number;
   view?: WorldView;
   viewTeam?: number;

@@ -4,7 +4,8 @@
 --
 -- * an invalid teamID raises "Bad teamID in <Function>" (ParseTeam); a
 --   non-number raises luaL_checkint's "bad argument" error;
--- * a unit the view may not read returns nothing (nil), never an error;
+-- * a unit or team the view may not read returns no value (the caller
+--   sees nil; the engine's `return 0`), never an error;
 -- * enemy GetTeamResources: nil, even after game over; enemy
 --   GetTeamStatsHistory: nil until game over; GetTeamStartPosition: nil
 --   for enemies;
@@ -48,7 +49,7 @@ function api.install(w, Spring, Game, Engine, System)
     if u and w:unitVisible(u) then
       return u
     end
-    return nil
+    return
   end
 
   -- game state ------------------------------------------------------------
@@ -73,8 +74,11 @@ function api.install(w, Spring, Game, Engine, System)
     return w.view.replay
   end
 
+  -- spectating, fullView, fullSelect: a full-view spectator (replay viewer,
+  -- dead player) has full select too (Recoil: CPlayer::StartSpectating,
+  -- CGlobalUnsynced::SetMyPlayer, SpecFullViewActionExecutor).
   function Spring.GetSpectatingState()
-    return w.view.spectating, w.view.fullView, false
+    return w.view.spectating, w.view.fullView, w.view.fullView
   end
 
   local function myPlayerID()
@@ -105,7 +109,7 @@ function api.install(w, Spring, Game, Engine, System)
       end
     end
     if teamID >= #w.teamList then
-      return nil
+      return
     end
     local list = {}
     for _, id in ipairs(w.playerList) do
@@ -121,7 +125,7 @@ function api.install(w, Spring, Game, Engine, System)
     local id = checkInt("GetPlayerInfo", 1, playerID)
     local p = w.players[id]
     if not p then
-      return nil
+      return
     end
     local t = w.teams[p.team]
     local keys = nil
@@ -158,7 +162,7 @@ function api.install(w, Spring, Game, Engine, System)
     local id = checkInt("GetTeamInfo", 1, teamID)
     local t = w.teams[id]
     if not t then
-      return nil
+      return
     end
     if getKeys == false then
       return t.id, t.leader, t.isDead, t.isAI, t.side, t.allyTeam, 1
@@ -169,7 +173,7 @@ function api.install(w, Spring, Game, Engine, System)
   function Spring.GetTeamColor(teamID)
     local t = w.teams[checkInt("GetTeamColor", 1, teamID)]
     if not t then
-      return nil
+      return
     end
     return t.color[1], t.color[2], t.color[3], 1
   end
@@ -179,7 +183,7 @@ function api.install(w, Spring, Game, Engine, System)
   function Spring.GetAIInfo(teamID)
     local t = w.teams[checkInt("GetAIInfo", 1, teamID)]
     if not t or not t.isAI then
-      return nil
+      return
     end
     return t.id, t.aiShortName or "AI", t.leader, "UNKNOWN", "UNKNOWN", {}
   end
@@ -200,7 +204,7 @@ function api.install(w, Spring, Game, Engine, System)
   function Spring.GetTeamStartPosition(teamID)
     local t = team("GetTeamStartPosition", teamID)
     if not w:isAlliedTeam(t.id) then
-      return nil
+      return
     end
     return t.startX, 50, t.startZ, not t.gaia
   end
@@ -213,14 +217,59 @@ function api.install(w, Spring, Game, Engine, System)
       error(format("bad argument #2 to 'GetTeamResources' (string expected, got %s)", type(res)), 2)
     end
     if not w:isAlliedTeam(t.id) then
-      return nil
+      return
     end
     local c = tostring(res):sub(1, 1)
     local r = (c == "m") and t.metal or (c == "e") and t.energy or nil
     if not r then
-      return nil
+      return
     end
     return r.current, r.storage, r.pull, r.income, r.expense, r.share, r.sent, r.received, r.excess
+  end
+
+  -- Cumulative statistics of now: like the history, enemies' only after
+  -- game over (LuaSyncedRead.cpp GetTeamResourceStats / UnitStats /
+  -- DamageStats check IsAlliedTeam || IsGameOver).
+  local function statsTeam(fname, teamID)
+    local t = team(fname, teamID)
+    if not w:isAlliedTeam(t.id) and not w.gameOver then
+      return
+    end
+    return t
+  end
+
+  -- used, produced, excess, received, sent
+  function Spring.GetTeamResourceStats(teamID, res)
+    local t = statsTeam("GetTeamResourceStats", teamID)
+    if not t then
+      return
+    end
+    local c = tostring(res):sub(1, 1)
+    local p = (c == "m") and "metal" or (c == "e") and "energy" or nil
+    if not p then
+      return
+    end
+    local s = t.stats
+    return s[p .. "Used"], s[p .. "Produced"], s[p .. "Excess"], s[p .. "Received"], s[p .. "Sent"]
+  end
+
+  -- killed, died, capturedBy, capturedFrom, received, sent
+  function Spring.GetTeamUnitStats(teamID)
+    local t = statsTeam("GetTeamUnitStats", teamID)
+    if not t then
+      return
+    end
+    local s = t.stats
+    return s.unitsKilled, s.unitsDied, s.unitsCaptured, s.unitsOutCaptured, s.unitsReceived, s.unitsSent
+  end
+
+  -- dealt, received
+  function Spring.GetTeamDamageStats(teamID)
+    local t = statsTeam("GetTeamDamageStats", teamID)
+    if not t then
+      return
+    end
+    return t.stats.damageDealt, t.stats.damageReceived
   end
 
   local function entry(t, i, live)
@@ -238,7 +287,7 @@ function api.install(w, Spring, Game, Engine, System)
   function Spring.GetTeamStatsHistory(teamID, i, j)
     local t = team("GetTeamStatsHistory", teamID)
     if not w:isAlliedTeam(t.id) and not w.gameOver then
-      return nil
+      return
     end
     local count = #t.history + 1
     if i == nil then
@@ -321,17 +370,21 @@ function api.install(w, Spring, Game, Engine, System)
     if u and w:unitTyped(u) then
       return u.defID
     end
-    return nil
+    return
   end
 
   function Spring.GetUnitTeam(unitID)
     local u = visibleUnit("GetUnitTeam", unitID)
-    return u and u.team
+    if u then
+      return u.team
+    end
   end
 
   function Spring.GetUnitAllyTeam(unitID)
     local u = visibleUnit("GetUnitAllyTeam", unitID)
-    return u and u.allyTeam
+    if u then
+      return u.allyTeam
+    end
   end
 
   -- base position; radar-only: plus the unit's radar error; (mid, aim) add
@@ -339,7 +392,7 @@ function api.install(w, Spring, Game, Engine, System)
   function Spring.GetUnitPosition(unitID, mid, aim)
     local u = visibleUnit("GetUnitPosition", unitID)
     if not u then
-      return nil
+      return
     end
     local x, y, z = w:unitPosition(u)
     if not w:unitInLos(u) then
@@ -358,14 +411,14 @@ function api.install(w, Spring, Game, Engine, System)
     if u and w:unitInLos(u) then
       return u
     end
-    return nil
+    return
   end
 
   -- health, maxHealth, paralyzeDamage, captureProgress, buildProgress
   function Spring.GetUnitHealth(unitID)
     local u = losUnit("GetUnitHealth", unitID)
     if not u then
-      return nil
+      return
     end
     local progress, health = w:unitBuildState(u)
     return health, u.maxHealth, 0, 0, progress
@@ -374,7 +427,7 @@ function api.install(w, Spring, Game, Engine, System)
   function Spring.GetUnitIsBeingBuilt(unitID)
     local u = losUnit("GetUnitIsBeingBuilt", unitID)
     if not u then
-      return nil
+      return
     end
     local progress = w:unitBuildState(u)
     return u.beingBuilt, progress

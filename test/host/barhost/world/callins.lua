@@ -7,7 +7,10 @@
 -- * BAR's luarules/gadgets/api_widget_events.lua adds, for players and
 --   spectators without full view: UnitDestroyed(u, def, team) without
 --   attacker for enemy units in LOS when they die, UnitFinished for enemy
---   units in LOS, UnitTaken/UnitGiven for enemy transfers in LOS or radar.
+--   units in LOS, UnitTaken/UnitGiven for enemy-to-enemy transfers in LOS or
+--   radar. A transfer between the reader's ally team and an enemy gives
+--   only the engine's half: UnitTaken to the old ally team, UnitGiven to the
+--   new one.
 -- * UnitDestroyed's attacker fields only when the attacker is visible, its
 --   def only when typed (LuaUtils::PushAttackerInfo).
 -- * UnitEntered/LeftLos/Radar(u, team) for the reading ally team only; the
@@ -59,18 +62,39 @@ function Callins:unitDestroyed(u, attacker)
   end
 end
 
--- UnitTaken(u, def, oldTeam, newTeam): sent while the unit is on the old team.
+-- UnitDamaged(u, def, team, damage, paralyzer): BAR drops weaponDefID,
+-- projectileID and the attacker fields (barwidgets.lua); engine-routed only,
+-- so only for the reading ally team's units unless full view (a player never
+-- gets UnitDamaged for enemy units).
+function Callins:unitDamaged(u, damage, paralyzer)
+  if self.world:isAlliedUnit(u) then
+    self.call("UnitDamaged", u.id, u.defID, u.team, damage, paralyzer)
+  end
+end
+
+-- A transfer between two teams that are both enemies of the reader, seen in
+-- LOS or radar: BAR's api_widget_events.lua sends UnitTaken and UnitGiven.
+local function enemyTransferSeen(w, u, oldAlly, newAlly)
+  local ally = w:readAllyTeam()
+  return not w:fullRead() and oldAlly ~= ally and newAlly ~= ally and (u.inLos or u.inRadar)
+end
+
+-- UnitTaken(u, def, oldTeam, newTeam): sent while the unit is on the old
+-- team, so the engine routes it to the old ally team's readers.
 function Callins:unitTaken(u, oldTeam, newTeam)
   local w = self.world
-  if w:isAlliedUnit(u) or u.inLos or u.inRadar then
+  local newAlly = w.teams[newTeam].allyTeam
+  if w:isAlliedUnit(u) or enemyTransferSeen(w, u, u.allyTeam, newAlly) then
     self.call("UnitTaken", u.id, u.defID, oldTeam, newTeam)
   end
 end
 
--- UnitGiven(u, def, newTeam, oldTeam): after the change.
+-- UnitGiven(u, def, newTeam, oldTeam): after the change, so to the new ally
+-- team's readers.
 function Callins:unitGiven(u, newTeam, oldTeam)
   local w = self.world
-  if w:isAlliedUnit(u) or u.inLos or u.inRadar then
+  local oldAlly = w.teams[oldTeam].allyTeam
+  if w:isAlliedUnit(u) or enemyTransferSeen(w, u, oldAlly, u.allyTeam) then
     self.call("UnitGiven", u.id, u.defID, newTeam, oldTeam)
   end
 end

@@ -2,11 +2,13 @@
 -- from the --world config file, install its Spring functions, run game time
 -- from the host's Update loop and answer the "world ..." control commands.
 --
--- Config (JSON): {driver = "game" | "scale", game = path (driver game),
+-- Config (JSON): {driver = "game" | "scale" | "script", game = path (driver
+-- game), script = {...} (driver script, see script.lua),
 -- unitDefs = path, seed, view = "player" | "spectator" | "fullview" |
 -- "replay", viewTeam, speed (game speed factor, default 1), maxFramesPerUpdate
 -- (default 3000), autoStart (default true: GameStart at the first Update),
--- truthLog = path, scale = {teams, unitsPerTeam, allyTeams, killsPerSecond,
+-- truthLog = path, truthTeams (default true: the per-second team lines),
+-- scale = {teams, unitsPerTeam, allyTeams, killsPerSecond,
 -- seconds}}.
 
 local decode = require("barhost.world.jsondecode")
@@ -14,6 +16,7 @@ local unitdefs = require("barhost.world.unitdefs")
 local World = require("barhost.world.world")
 local RealGame = require("barhost.world.realgame")
 local Scale = require("barhost.world.scale")
+local Script = require("barhost.world.script")
 local api = require("barhost.world.api")
 
 local M = {}
@@ -25,6 +28,8 @@ function M.create(path, emit, callIn)
   local desc, driver
   if cfg.driver == "scale" then
     desc, driver = Scale.describe(cfg.scale or {})
+  elseif cfg.driver == "script" then
+    desc, driver = Script.describe(cfg.script or {})
   elseif cfg.driver == "game" then
     desc, driver = RealGame.load(cfg.game)
   else
@@ -36,6 +41,8 @@ function M.create(path, emit, callIn)
     viewTeam = cfg.viewTeam or 0,
     unitDefs = unitdefs.load(cfg.unitDefs),
     truthLog = cfg.truthLog,
+    truthTeams = cfg.truthTeams,
+    truthDamage = cfg.truthDamage,
     speed = cfg.speed or 1,
     callIn = callIn,
   })
@@ -86,6 +93,7 @@ function M:state()
   return {
     frame = w.frame, started = w.started, paused = w.paused, gameOver = w.gameOver, ended = w.ended,
     speed = w.speed, units = #w.unitList, teams = teams, view = w:describe().view, truthLines = w.truth.lines,
+    driver = self.driver.state and self.driver:state() or nil,
   }
 end
 

@@ -75,12 +75,11 @@ local function cover(P, nx, nz, r)
   return set
 end
 
---- Rebuilds coverage from the positions of the reader's units: coords is
---- a flat array x1, z1, x2, z2, ... of n numbers.
-function Los:rebuild(coords, n)
+--- Rebuilds coverage from the squares (cellOf) of the reader's n units.
+function Los:rebuild(cells, n)
   local occupied = {}
-  for i = 1, n, 2 do
-    occupied[self:cellOf(coords[i], coords[i + 1])] = true
+  for i = 1, n do
+    occupied[cells[i]] = true
   end
   local P = prefix(occupied, self.nx, self.nz)
   self.los = cover(P, self.nx, self.nz, Los.LOS_RANGE)

@@ -2,9 +2,10 @@
 -- (up to 16) of M units each (up to 10,000 units in all) in two or more ally
 -- teams, then a battle that destroys `killsPerSecond` units every game
 -- second (each credited to a unit of another ally team) and rebuilds as many,
--- so the unit count stays near N * M. Economy: fixed incomes with a little
--- noise; statistics accumulate from it. Ends after `seconds` game seconds,
--- won by ally team 0.
+-- so the unit count stays near N * M; each kill is a killing blow first
+-- (UnitDamaged with the victim's health; damageDealt/Received). Economy:
+-- fixed incomes with a little noise; statistics accumulate from it. Ends
+-- after `seconds` game seconds, won by ally team 0.
 
 local num = require("barhost.world.num")
 
@@ -107,6 +108,9 @@ function Scale:second(w)
       end
     end
     local t = victim.team
+    -- the killing blow: UnitDamaged (to the victim's ally team, or all with
+    -- full view), then UnitDestroyed
+    w:damageUnit(victim, victim.health, attacker, false)
     w:destroyUnit(victim, attacker)
     self:spawn(w, t, w.rng:int(30, 150))
   end

@@ -13,6 +13,7 @@ local Truth = require("barhost.world.truth")
 local Callins = require("barhost.world.callins")
 
 local floor, fround = math.floor, num.fround
+local CELL = Los.CELL
 
 local World = {}
 World.__index = World
@@ -39,7 +40,7 @@ local function newStats()
 end
 
 local function newResources(storage)
-  return { current = 0, storage = storage, pull = 0, income = 0, expense = 0, share = 0.99, sent = 0, received = 0, excess = 0 }
+  return { current = 0, storage = storage, pull = 0, income = 0, expense = 0, share = fround(0.99), sent = 0, received = 0, excess = 0 }
 end
 
 --- desc: {map = {name, sizeX, sizeZ}, gameVersion, engineVersion, allyTeams,
@@ -61,6 +62,10 @@ function World.new(desc, opts)
   w.winners = {}
   w.map = desc.map
   w.truth = Truth.new(opts.truthLog)
+  -- the per-second team lines are the bulk of the log; a test that does not
+  -- read them turns them off (truthTeams = false)
+  w.truthTeams = opts.truthTeams ~= false
+  w.truthDamage = opts.truthDamage ~= false
 
   -- ally teams and teams; Gaia gets the next team and ally team IDs
   -- (Recoil: CTeamHandler::LoadFromSetup adds Gaia last when enabled)
@@ -118,7 +123,7 @@ function World:addTeam(t)
   local team = {
     id = t.teamID, allyTeam = t.allyTeamID, leader = t.leader, isAI = t.isAI == true,
     aiShortName = t.aiShortName, side = t.side or "", color = t.color or { 1, 1, 1 },
-    gaia = t.gaia == true, isDead = false, units = {}, unitIndex = {},
+    gaia = t.gaia == true, isDead = false, units = {}, unitIndex = {}, byDef = {},
     stats = newStats(), history = {},
     metal = newResources(t.metalStorage or 1000), energy = newResources(t.energyStorage or 1000),
     startX = 0, startZ = 0,
@@ -258,6 +263,12 @@ local function listRemove(list, index, id)
   index[id] = nil
 end
 
+-- units per def per team, kept as units come and go (no recount per second)
+local function countRemove(byDef, defID)
+  local c = byDef[defID] - 1
+  byDef[defID] = c > 0 and c or nil
+end
+
 function World:allocateID()
   local pool = self.idPool
   if self.idHead > self.idTail then
@@ -293,6 +304,7 @@ function World:createUnit(defID, teamID, x, z, builderID, buildFrames)
   self.units[id] = u
   listAdd(self.unitList, self.unitIndex, id)
   listAdd(team.units, team.unitIndex, id)
+  team.byDef[defID] = (team.byDef[defID] or 0) + 1
   team.stats.unitsProduced = team.stats.unitsProduced + 1
   if buildFrames and buildFrames > 0 then
     u.beingBuilt = true
@@ -351,8 +363,31 @@ function World:destroyUnit(u, attacker)
   self.units[u.id] = nil
   listRemove(self.unitList, self.unitIndex, u.id)
   listRemove(team.units, team.unitIndex, u.id)
+  countRemove(team.byDef, u.defID)
   self:freeID(u.id)
   u.dead = true
+end
+
+--- Damages a unit (health drops unless paralyzer; it does not die here: the
+--- driver destroys it). Counts damageDealt / damageReceived (Recoil:
+--- CUnit::DoDamage feeds TeamStatistics), logs it and routes UnitDamaged.
+function World:damageUnit(u, damage, attacker, paralyzer)
+  if not paralyzer then
+    u.health = fround(math.max(0, u.health - damage))
+  end
+  local team = self.teams[u.team]
+  team.stats.damageReceived = fround(team.stats.damageReceived + damage)
+  if attacker then
+    local at = self.teams[attacker.team]
+    at.stats.damageDealt = fround(at.stats.damageDealt + damage)
+  end
+  if self.truthDamage then
+    self.truth:write(self.frame, "UnitDamaged", {
+      unitID = u.id, defID = u.defID, team = u.team, damage = damage, paralyzer = paralyzer,
+      attackerID = attacker and attacker.id, attackerTeam = attacker and attacker.team,
+    })
+  end
+  self.callins:unitDamaged(u, damage, paralyzer)
 end
 
 --- Gives a unit to another team: UnitTaken (still on the old team), then
@@ -366,6 +401,8 @@ function World:transferUnit(u, newTeamID)
   self.callins:unitTaken(u, old.id, new.id)
   listRemove(old.units, old.unitIndex, u.id)
   listAdd(new.units, new.unitIndex, u.id)
+  countRemove(old.byDef, u.defID)
+  new.byDef[u.defID] = (new.byDef[u.defID] or 0) + 1
   u.team, u.allyTeam = new.id, new.allyTeam
   self:updateUnitVisibility(u, true)
   self.callins:unitGiven(u, new.id, old.id)
@@ -390,18 +427,65 @@ end
 -- ---------------------------------------------------------------------------
 -- visibility for the local view's ally team (los.lua)
 
+--- The LOS square a unit stands on; cached for a unit that does not move
+--- (buildings, units the driver stopped; moveUnit clears it), so the
+--- once-a-second refresh costs little for them.
+function World:unitCell(u)
+  local c = u.cell
+  if c then
+    return c
+  end
+  -- unitPosition and Los:cellOf inlined: this runs for every moving unit
+  -- once a game second
+  local t = self.frame - u.t0
+  local sx, sz = self.map.sizeX, self.map.sizeZ
+  local x = (u.x0 + u.vx * t) % (2 * sx)
+  if x > sx then
+    x = 2 * sx - x
+  end
+  local z = (u.z0 + u.vz * t) % (2 * sz)
+  if z > sz then
+    z = 2 * sz - z
+  end
+  local los = self.los
+  local nx, nz = los.nx, los.nz
+  local cx, cz = floor(x / CELL), floor(z / CELL)
+  if cx >= nx then
+    cx = nx - 1
+  end
+  if cz >= nz then
+    cz = nz - 1
+  end
+  c = cz * nx + cx
+  if u.vx == 0 and u.vz == 0 then
+    u.cell = c
+  end
+  return c
+end
+
+--- Sends a unit from (x, z) now with velocity (vx, vz) elmos per frame.
+function World:moveUnit(u, x, z, vx, vz)
+  u.x0, u.z0, u.t0 = x, z, self.frame
+  u.vx, u.vz = vx or 0, vz or 0
+  u.cell = nil
+end
+
+-- Coverage from the squares of the reading ally team's units.
 function World:rebuildCoverage()
   local ally = self:readAllyTeam()
-  local coords, n = {}, 0
-  for _, id in ipairs(self.unitList) do
-    local u = self.units[id]
-    if u.allyTeam == ally then
-      local x, _, z = self:unitPosition(u)
-      coords[n + 1], coords[n + 2] = x, z
-      n = n + 2
+  local cells, n = {}, 0
+  local units = self.units
+  for _, id in ipairs(self.teamList) do
+    local t = self.teams[id]
+    if t.allyTeam == ally then
+      local list = t.units
+      for i = 1, #list do
+        n = n + 1
+        cells[n] = self:unitCell(units[list[i]])
+      end
     end
   end
-  self.los:rebuild(coords, n)
+  self.los:rebuild(cells, n)
 end
 
 --- Updates a unit's LOS state for the reading ally team and routes the
@@ -411,8 +495,9 @@ function World:updateUnitVisibility(u, silent, readAlly)
     u.inLos, u.inRadar, u.typed = true, true, true
     return
   end
-  local x, _, z = self:unitPosition(u)
-  local inLos, inRadar = self.los:at(x, z)
+  local c = self:unitCell(u)
+  local los = self.los
+  local inLos, inRadar = los.los[c] == true, los.radar[c] == true
   local wasLos, wasRadar = u.inLos, u.inRadar
   u.inLos, u.inRadar = inLos, inRadar
   if inLos then
@@ -436,11 +521,14 @@ function World:refreshVisibility()
     return -- full view reads everything: no coverage needed
   end
   self:rebuildCoverage()
-  local list, ally = self.unitList, self:readAllyTeam()
-  for i = 1, #list do
-    local u = self.units[list[i]]
-    if u then
-      self:updateUnitVisibility(u, false, ally)
+  local ally, units = self:readAllyTeam(), self.units
+  for _, id in ipairs(self.teamList) do
+    local t = self.teams[id]
+    if t.allyTeam ~= ally then
+      local list = t.units
+      for i = 1, #list do
+        self:updateUnitVisibility(units[list[i]], false, ally)
+      end
     end
   end
 end
@@ -528,16 +616,12 @@ end
 --- live statistics (World.STAT_FIELDS order) and the 9 resource values of
 --- metal and energy (World.RES_FIELDS order).
 function World:logSecond()
-  if not self.truth.file then
+  if not self.truth.file or not self.truthTeams then
     return
   end
   for _, id in ipairs(self.teamList) do
     local t = self.teams[id]
-    local counts = {}
-    for _, uid in ipairs(t.units) do
-      local d = self.units[uid].defID
-      counts[d] = (counts[d] or 0) + 1
-    end
+    local counts = t.byDef
     local stats, metal, energy = {}, {}, {}
     for i, k in ipairs(World.STAT_FIELDS) do
       stats[i] = t.stats[k]
