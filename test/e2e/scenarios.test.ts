@@ -191,15 +191,20 @@ describe.each(luaInterpreters())("phase-1 scenarios under $name", (lua) => {
     expect(s.updateCpu?.count).toBe(s.update?.count);
     expect(seen.updateCpu, `worst Update (CPU time) in "${where}"`).toBeLessThan(BUDGET_US);
     expect(s.drawCpu?.p99Us, `p99 DrawScreen (CPU time) in "${where}"`).toBeLessThan(BUDGET_US);
+    // The frames that touch a socket, in CPU time: a scenario often has one such frame,
+    // and one frame's wall time on a shared machine measures the machine (the benchmark
+    // measures their wall time over thousands of frames).
     const phases = {
-      "creates a socket": s.updateSocketCreated,
-      "connects it": s.updateSocketConnect,
-      "connects it again": s.updateSocketConnectAgain,
-      "closes it": s.updateSocketClosed,
+      "creates a socket": s.updateSocketCreatedCpu,
+      "connects it": s.updateSocketConnectCpu,
+      "connects it again": s.updateSocketConnectAgainCpu,
+      "closes it": s.updateSocketClosedCpu,
     };
     for (const [phase, t] of Object.entries(phases)) {
       if ((t?.count ?? 0) === 0) continue;
-      expect(t?.medianUs, `median Update that ${phase} in "${where}"`).toBeLessThan(BUDGET_US);
+      expect(t?.medianUs, `median Update that ${phase} in "${where}" (CPU time)`).toBeLessThan(
+        BUDGET_US,
+      );
     }
     expect(s.blocking, `blocking calls in "${where}"`).toEqual({});
     expect((s.widgetStatus as WidgetStatus).internalErrors).toBe(0);

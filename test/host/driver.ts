@@ -113,6 +113,11 @@ export interface CallInTimings {
   updateSocketConnect?: TimingSummary;
   /** Update calls that only called connect again on a tcp socket (a probe, or learning why it failed). */
   updateSocketConnectAgain?: TimingSummary;
+  /** The same four kinds of frame in the host thread's CPU time. */
+  updateSocketCreatedCpu?: TimingSummary;
+  updateSocketClosedCpu?: TimingSummary;
+  updateSocketConnectCpu?: TimingSummary;
+  updateSocketConnectAgainCpu?: TimingSummary;
 }
 
 export interface HostStatus extends CallInTimings {

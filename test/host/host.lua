@@ -105,7 +105,7 @@ CONTROL PROTOCOL (TCP on 127.0.0.1, the host connects to --control PORT)
                       and created none), updateSocketConnect:{..} (that only
                       made a socket's first connect call),
                       updateSocketConnectAgain:{..} (that only called connect
-                      again), loaded, widgets:[{name,
+                      again), the same four with "Cpu" appended (CPU time), loaded, widgets:[{name,
                       loaded}], echoCount, errorCount, allow, lastDraw,
                       blocking, fonts, memoryKb (collectgarbage("count"))}}
                       Timings are microseconds, to 0.1 us below 1 ms.

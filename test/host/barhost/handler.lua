@@ -766,19 +766,25 @@ function Handler:Update(dt)
     clock.mark(clock.SLOT_CALLIN)
     self:callUnwrapped(w, "Update", dt)
     local us = clock.elapsedUs(clock.SLOT_CALLIN)
+    local cpu = cpuUs(us)
     local timings = self.timings
-    timings.updateCpu:add(cpuUs(us))
+    timings.updateCpu:add(cpu)
     events.release()
     timings.update:add(us)
     if counts then
+      local phase
       if counts.created ~= created then
-        timings.updateSocketCreated:add(us)
+        phase = "updateSocketCreated"
       elseif counts.closed ~= closed then
-        timings.updateSocketClosed:add(us)
+        phase = "updateSocketClosed"
       elseif counts.connects ~= connects then
-        timings.updateSocketConnect:add(us)
+        phase = "updateSocketConnect"
       elseif counts.connectsAgain ~= again then
-        timings.updateSocketConnectAgain:add(us)
+        phase = "updateSocketConnectAgain"
+      end
+      if phase then
+        timings[phase]:add(us)
+        timings[phase .. "Cpu"]:add(cpu)
       end
     end
   end
@@ -794,9 +800,11 @@ end
 --   updateSocketConnect         ... that only made a socket's first connect call
 --   updateSocketConnectAgain    ... that only called connect on a socket again
 --                               (a probe, or learning why an attempt failed)
+--   updateSocket...Cpu          the same frames in CPU time
 local TIMINGS = {
   "update", "draw", "updateCpu", "drawCpu", "updateSocketCreated", "updateSocketClosed",
-  "updateSocketConnect", "updateSocketConnectAgain",
+  "updateSocketConnect", "updateSocketConnectAgain", "updateSocketCreatedCpu",
+  "updateSocketClosedCpu", "updateSocketConnectCpu", "updateSocketConnectAgainCpu",
 }
 
 --- Forget the call-in timings so far (control command resetstats).
