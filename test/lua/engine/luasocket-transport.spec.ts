@@ -63,6 +63,7 @@ describe("a socket connected to itself", () => {
         retryInitialDelay: 1,
         retryMaxDelay: 30,
         connectTimeout: 5,
+        silenceTimeout: 15,
       },
       { onTransition: (t) => transitions.push(t) },
     );
@@ -152,6 +153,7 @@ describe("descriptors select cannot take", () => {
         retryInitialDelay: 1,
         retryMaxDelay: 30,
         connectTimeout: 5,
+        silenceTimeout: 15,
       },
       { onTransition: () => undefined },
     );

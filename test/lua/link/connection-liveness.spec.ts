@@ -25,6 +25,7 @@ function open(settings: Partial<ConnectionSettings> = {}): void {
       retryInitialDelay: 1,
       retryMaxDelay: 30,
       connectTimeout: 5,
+      silenceTimeout: 15,
       ...settings,
     },
     { onTransition: (t) => transitions.push(t) },

@@ -40,6 +40,7 @@ function open(host: string): void {
       retryInitialDelay: 1,
       retryMaxDelay: 30,
       connectTimeout: 5,
+      silenceTimeout: 15,
     },
     {
       onTransition: (t) => transitions.push(t),
