@@ -38,20 +38,6 @@ export class Lab {
   }
 
   /**
-   * Fresh engine stubs, manual clock and sandbox with every module reachable through
-   * `req("src.<module>")`. Globals: clock, engine, env, req, New (TSTL's `new`).
-   */
-  loadModules(): this {
-    this.exec(`
-      clock = T.newClock(0)
-      engine = T.newEngine(clock)
-      env = T.newWidgetEnv(engine)
-      req = T.loadModules(BUNDLE, env)
-      New = req("lualib_bundle").__TS__New`);
-    return this;
-  }
-
-  /**
    * Loads the bundle as BAR does: its entry point fills in the call-ins on `env`.
    * `setup` runs first, with `engine` made (e.g. to give it a `Platform` table).
    */

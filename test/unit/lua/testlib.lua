@@ -221,18 +221,6 @@ function T.newWidgetEnv(engine)
   return widget
 end
 
--- Loads the bundle into `env` and returns the bundle's own module loader instead
--- of running its entry point, so tests can reach every module.
-function T.loadModules(bundleSource, env)
-  local source, replaced = bundleSource:gsub(
-    "local ____entry = require%(\"src%.main\", %.%.%.%)\nreturn ____entry\n?$",
-    "return require\n"
-  )
-  assert(replaced == 1, "unexpected bundle ending: the test loader needs updating")
-  return loadIn(source, "=api_live_data_export.lua", env)()
-end
-
--- Runs the bundle exactly as BAR does (its entry point assigns the call-ins).
 -- Loads the spec bundle (build/tests.lua) in a widget-like sandbox; returns its runner.
 -- repoFiles: { [path] = text } of repository files specs may read (see repoFile in
 -- test/lua/framework.ts); the sandbox itself has no file access.
@@ -242,6 +230,7 @@ function T.loadSpecs(bundleSource, repoFiles)
   return loadIn(bundleSource, "=tests.lua", env)()
 end
 
+-- Runs the bundle exactly as BAR does (its entry point assigns the call-ins).
 function T.loadWidget(bundleSource, env)
   local result = loadIn(bundleSource, "=api_live_data_export.lua", env)()
   return result
