@@ -42,7 +42,6 @@ export async function startReceiverApp(options: ReceiverAppOptions): Promise<Rec
     host,
     port: options.port ?? DEFAULT_PORT,
     maxLineBytes: options.maxLineBytes ?? RECEIVER_MAX_LINE_BYTES,
-    historyLimit: 16,
   });
   const detach = attachReceiver(server, receiver);
   const widgetAddress = await server.start();

@@ -6,8 +6,6 @@ import { EventEmitter } from "node:events";
 import net from "node:net";
 import type { AddressInfo } from "node:net";
 import { DEFAULT_HOST, DEFAULT_MAX_LINE_BYTES, DEFAULT_PORT } from "./defaults.ts";
-import { ClaimableHistory } from "./claimableHistory.ts";
-import type { WaitOptions } from "./claimableHistory.ts";
 import { attachConsoleReporter } from "./consoleReporter.ts";
 import { formatEndpoint } from "./format.ts";
 import { decodeLine } from "./lineContent.ts";
@@ -16,7 +14,6 @@ import type { SplitLine } from "./lineSplitter.ts";
 import { ListenError } from "./listenErrors.ts";
 import type { Log } from "./log.ts";
 
-export type { WaitOptions } from "./claimableHistory.ts";
 export { ListenError } from "./listenErrors.ts";
 
 export interface TestServerOptions {
@@ -26,10 +23,6 @@ export interface TestServerOptions {
   port?: number;
   /** Longer lines are reported as "too-long" with their size only. Default 4096. */
   maxLineBytes?: number;
-  /** How many past lines, connections and disconnections are kept for inspection and waits. Default 1000. */
-  historyLimit?: number;
-  /** Default timeout of the waitFor* helpers. Default 2000 ms, below vitest's test timeout. */
-  waitTimeoutMs?: number;
   /** If given, every server event is described through it, one message per call. */
   log?: Log;
   /**
@@ -117,6 +110,8 @@ export type TestServerEvents = {
   data: [client: ClientInfo, byteLength: number];
   /** A listening socket failed after start(), e.g. too many open files while accepting. */
   serverError: [error: Error];
+  /** close() finished: the server will not start again. */
+  closed: [];
   /**
    * Every line before it is decoded for printing, with its bytes (null when too long): the
    * receiver parses these, since a valid JSON line may hold characters the console hides.
@@ -173,9 +168,6 @@ export class TestServer extends EventEmitter<TestServerEvents> {
     bytesReceived: 0,
     linesReceived: 0,
   };
-  private readonly connections: ClaimableHistory<ClientInfo>;
-  private readonly disconnects: ClaimableHistory<DisconnectInfo>;
-  private readonly lines: ClaimableHistory<ReceivedLine>;
   /** start/stop/kick/close run one after another, so "stop" then "start" cannot interleave. */
   private operations: Promise<unknown> = Promise.resolve();
 
@@ -186,11 +178,6 @@ export class TestServer extends EventEmitter<TestServerEvents> {
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     this.closeAtOnce = options.closeAtOnce ?? false;
     new LineSplitter(this.maxLineBytes); // validates the limit now rather than on the first client
-    const historyLimit = options.historyLimit ?? 1000;
-    const timeoutMs = options.waitTimeoutMs ?? 2000;
-    this.connections = new ClaimableHistory(historyLimit, "a connection", timeoutMs);
-    this.disconnects = new ClaimableHistory(historyLimit, "a disconnection", timeoutMs);
-    this.lines = new ClaimableHistory(historyLimit, "a line", timeoutMs);
   }
 
   /** Listens (again) and resolves with the bound address; resolves at once if already listening. */
@@ -214,10 +201,7 @@ export class TestServer extends EventEmitter<TestServerEvents> {
       await this.stopNow();
       if (this.isClosed) return;
       this.isClosed = true;
-      const error = new Error("the test server was closed");
-      this.connections.close(error);
-      this.disconnects.close(error);
-      this.lines.close(error);
+      this.emit("closed");
     });
   }
 
@@ -241,37 +225,6 @@ export class TestServer extends EventEmitter<TestServerEvents> {
 
   get totals(): TestServerTotals {
     return { ...this.totalCounts };
-  }
-
-  /** The most recent lines (up to historyLimit), oldest first. */
-  receivedLines(): ReceivedLine[] {
-    return this.lines.values();
-  }
-
-  /**
-   * The waitFor* helpers resolve with the oldest matching event not yet returned by an earlier
-   * call of the same helper, whether it happened before the call or happens later. They reject
-   * after the timeout or when the server is closed.
-   */
-  waitForConnection(
-    predicate?: (client: ClientInfo) => boolean,
-    options?: WaitOptions,
-  ): Promise<ClientInfo> {
-    return this.connections.waitFor(predicate, options);
-  }
-
-  waitForDisconnect(
-    predicate?: (event: DisconnectInfo) => boolean,
-    options?: WaitOptions,
-  ): Promise<DisconnectInfo> {
-    return this.disconnects.waitFor(predicate, options);
-  }
-
-  waitForLine(
-    predicate?: (line: ReceivedLine) => boolean,
-    options?: WaitOptions,
-  ): Promise<ReceivedLine> {
-    return this.lines.waitFor(predicate, options);
   }
 
   /**
@@ -384,7 +337,6 @@ export class TestServer extends EventEmitter<TestServerEvents> {
 
     this.clients.set(id, state);
     this.totalCounts.acceptedConnections++;
-    this.connections.add(info);
     this.emit("connection", info);
     if (this.closeAtOnce) {
       state.closedBy = "kicked";
@@ -418,7 +370,6 @@ export class TestServer extends EventEmitter<TestServerEvents> {
         : { ...meta, byteLength: line.bytes.length, ...decodeLine(line.bytes) };
     state.linesReceived++;
     this.totalCounts.linesReceived++;
-    this.lines.add(received);
     this.emit("line", received);
   }
 
@@ -435,7 +386,6 @@ export class TestServer extends EventEmitter<TestServerEvents> {
       linesReceived: state.linesReceived,
     };
     if (state.error) event.error = state.error;
-    this.disconnects.add(event);
     this.emit("disconnect", event);
   }
 }

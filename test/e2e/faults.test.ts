@@ -18,7 +18,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createTestServer, type TestServer } from "../../receiver/testServer.ts";
+import { createTestServer, type WatchedTestServer as TestServer } from "../support/testServer.ts";
 import { BarHost, type HostEvent, type HostOptions, type SocketEvent } from "../host/driver.ts";
 import { isCI, luaInterpreters, registerMissingInterpreterTests } from "../support/interpreters.ts";
 

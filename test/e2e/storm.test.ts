@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createTestServer, type TestServer } from "../../receiver/testServer.ts";
+import { createTestServer, type WatchedTestServer as TestServer } from "../support/testServer.ts";
 import { BarHost } from "../host/driver.ts";
 import { luaInterpreters, registerMissingInterpreterTests } from "../support/interpreters.ts";
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ClaimableHistory } from "../../receiver/claimableHistory.ts";
+import { ClaimableHistory } from "../support/claimableHistory.ts";
 
 afterEach(() => {
   vi.useRealTimers();

@@ -3,8 +3,12 @@ import { once } from "node:events";
 import net from "node:net";
 import type { AddressInfo } from "node:net";
 import { afterEach } from "vitest";
-import { createTestServer } from "../../receiver/testServer.ts";
-import type { ClientInfo, TestServer, TestServerOptions } from "../../receiver/testServer.ts";
+import {
+  createTestServer,
+  type WatchedTestServer as TestServer,
+  type WatchedTestServerOptions as TestServerOptions,
+} from "../support/testServer.ts";
+import type { ClientInfo } from "../../receiver/testServer.ts";
 
 export const HOST = "127.0.0.1";
 

@@ -2,7 +2,7 @@
 import { once } from "node:events";
 import net from "node:net";
 import { describe, expect, it } from "vitest";
-import { createTestServer, ListenError } from "../../receiver/testServer.ts";
+import { createTestServer, ListenError } from "../support/testServer.ts";
 import type { ReceivedLine } from "../../receiver/testServer.ts";
 import {
   connect,
