@@ -1,6 +1,6 @@
 // CLI entry point of the receiver (`npm run receiver`): starts it, prints where it listens,
 // logs what happens, runs the console commands, and replays a recording when asked.
-import { writeFile } from "node:fs/promises";
+import { stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import process from "node:process";
@@ -49,6 +49,20 @@ async function main(): Promise<void> {
       `overlay written: ${file}\nopen it as ${url}?receiver=127.0.0.1:${args.httpPort}&transparent=1\n`,
     );
     return;
+  }
+
+  if (args.replay !== null) {
+    // Checked before anything listens: a replay that cannot start is a usage error.
+    const file = path.resolve(args.replay);
+    const problem = await stat(file).then(
+      (info) => (info.isFile() ? null : "it is not a file"),
+      (error: NodeJS.ErrnoException) => error.code ?? String(error),
+    );
+    if (problem !== null) {
+      process.stderr.write(`error: cannot replay ${file}: ${problem}\n`);
+      process.exitCode = 1;
+      return;
+    }
   }
 
   let stdoutBroken = false;

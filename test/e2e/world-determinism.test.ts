@@ -8,7 +8,11 @@
 import { afterEach, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { BarHost } from "../host/driver.ts";
-import { luaInterpreters, type LuaInterpreter } from "../support/interpreters.ts";
+import {
+  luaInterpreters,
+  registerMissingInterpreterTests,
+  type LuaInterpreter,
+} from "../support/interpreters.ts";
 import { FIXTURE_PROBE, worldConfig, type TruthLine } from "../host/world-driver.ts";
 
 afterEach(async () => {
@@ -43,6 +47,8 @@ const parse = (text: string): TruthLine[] =>
     .split("\n")
     .filter((l) => l.length > 0)
     .map((l) => JSON.parse(l) as TruthLine);
+
+registerMissingInterpreterTests();
 
 const interpreters = luaInterpreters();
 

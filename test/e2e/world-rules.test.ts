@@ -8,7 +8,11 @@
 import { afterEach, describe, expect, it } from "vitest";
 import path from "node:path";
 import { BarHost } from "../host/driver.ts";
-import { REPO_ROOT, luaInterpreters } from "../support/interpreters.ts";
+import {
+  REPO_ROOT,
+  luaInterpreters,
+  registerMissingInterpreterTests,
+} from "../support/interpreters.ts";
 import { readTruth, worldConfig, type TruthLine } from "../host/world-driver.ts";
 import {
   STATS_FRAMES,
@@ -410,6 +414,8 @@ function checkTruth(truth: TruthLine[], ids: Record<string, number>, label: stri
     });
   expect(got, `${label} truth events`).toEqual(want);
 }
+
+registerMissingInterpreterTests();
 
 describe.each(luaInterpreters())("game world rules under $name", (lua) => {
   it.each(VIEWS)(

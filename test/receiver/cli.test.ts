@@ -193,3 +193,31 @@ describe("CLI session", { timeout: CLI_TIMEOUT_MS }, () => {
     },
   );
 });
+
+describe("receiver CLI", () => {
+  it(
+    "refuses a replay that cannot start, before listening, with exit code 1",
+    async () => {
+      for (const [file, reason] of [
+        ["no-such-recording.ndjson", /ENOENT/],
+        ["receiver", /not a file/],
+      ] as const) {
+        const child = spawn(
+          process.execPath,
+          ["--import", TSX_LOADER, "receiver/cli/main.ts", "--replay", file],
+          { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] },
+        );
+        let stdout = "";
+        let stderr = "";
+        child.stdout!.setEncoding("utf8").on("data", (text: string) => (stdout += text));
+        child.stderr!.setEncoding("utf8").on("data", (text: string) => (stderr += text));
+        const [code] = (await once(child, "close")) as [number | null];
+        expect(code).toBe(1);
+        expect(stderr).toMatch(/cannot replay .*/);
+        expect(stderr).toMatch(reason);
+        expect(stdout).not.toMatch(/listening/);
+      }
+    },
+    CLI_TIMEOUT_MS,
+  );
+});

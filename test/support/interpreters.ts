@@ -59,7 +59,7 @@ export function luaCacheDir(): string {
 export const DOUBLE_NAME = "lua5.1 (double)";
 export const FLOAT_NAME = "lua5.1 (float, engine-like)";
 export const INSTALL_HINT =
-  "install with `apt-get install lua5.1 lua-socket liblua5.1-0-dev`, then run `npm run setup:lua`";
+  "run `sudo npm run setup:lua` once (Debian, Ubuntu or WSL: it installs lua5.1, lua-socket, liblua5.1-0-dev and the build tools, then builds the float interpreter)";
 
 const PROBE =
   'local s = require("socket"); local ok = pcall(require, "hostclock"); ' +
