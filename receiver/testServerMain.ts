@@ -6,6 +6,7 @@ import { startCommandConsole } from "./commandConsole.ts";
 import { ListenError } from "./listenErrors.ts";
 import { createTimestampedLog } from "./log.ts";
 import { createTestServer } from "./testServer.ts";
+import { exitWhenFlushed } from "./exitWhenFlushed.ts";
 
 const EXIT_OK = 0;
 const EXIT_FAILURE = 1;
@@ -15,21 +16,6 @@ const EXIT_USAGE = 2;
 function reportError(message: string, exitCode: number): void {
   process.stderr.write(`error: ${message}\n`);
   process.exitCode = exitCode;
-}
-
-/**
- * Exits once stdout and stderr have flushed: on Windows, pipe writes are asynchronous and
- * process.exit() would cut the last messages off. Standard input may still hold the event
- * loop open (a console cannot always be closed), hence an explicit exit rather than waiting.
- */
-function exitWhenFlushed(code: number): void {
-  let pending = 2;
-  const done = () => {
-    if (--pending === 0) process.exit(code);
-  };
-  process.stdout.write("", done);
-  process.stderr.write("", done);
-  setTimeout(() => process.exit(code), 2000).unref();
 }
 
 async function main(): Promise<void> {

@@ -15,16 +15,7 @@ import { standaloneOverlayHtml } from "../overlay/assets.ts";
 import { replayRecording } from "../record/replay.ts";
 import { formatSessions } from "../session/sessionReport.ts";
 import { parseReceiverArgs, RECEIVER_USAGE } from "./options.ts";
-
-function exitWhenFlushed(code: number): void {
-  let pending = 2;
-  const done = () => {
-    if (--pending === 0) process.exit(code);
-  };
-  process.stdout.write("", done);
-  process.stderr.write("", done);
-  setTimeout(() => process.exit(code), 2000).unref();
-}
+import { exitWhenFlushed } from "../exitWhenFlushed.ts";
 
 async function main(): Promise<void> {
   let args;
