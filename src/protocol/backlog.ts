@@ -9,11 +9,12 @@
  * seq, and after a reconnect everything not acknowledged is sent again. With one
  * that does not, a message is delivered once written.
  *
- * Beyond the byte bound, messages are let go in this order: a periodic message
- * (economy, units, positions, damage) superseded by a newer one of its type; the
- * oldest written but unacknowledged (it has probably arrived; if a reconnect needs
- * it after all, it is reported lost); the oldest unsent periodic message; the oldest
- * unsent event. Every message lost is counted by type and reported through
+ * Beyond the byte bound, messages are let go in this order: the oldest written but
+ * unacknowledged (it has probably arrived; if a reconnect needs it after all, it is
+ * reported lost); an unsent periodic message (economy, units, positions, damage)
+ * superseded by a newer unsent one of its type; the oldest unsent periodic message;
+ * the oldest unsent event. Within the bound nothing is dropped, so a short outage
+ * loses nothing. Every message lost is counted by type and reported through
  * `takeGap`, which the session turns into a `gap` message and a fresh snapshot.
  *
  * Pure: no engine calls. Sizes are byte counts of encoded lines, each far below
@@ -42,10 +43,15 @@ interface Entry {
   gone: boolean;
 }
 
+interface Queue {
+  items: Entry[];
+  head: number;
+}
+
 export interface BacklogCounters {
   /** Messages added. */
   produced: number;
-  /** Messages handed to a connection (resends included). */
+  /** Messages written whole to a connection (resends included). */
   sent: number;
   /** Highest seq acknowledged; 0 before the first ack. */
   acknowledged: number;
@@ -66,16 +72,23 @@ export class Backlog {
   private writing = 0;
   private bytes = 0;
   private live = 0;
+  /** Bytes of the kept entries not handed to a connection yet. */
+  private unsent = 0;
   /** Cursors of `enforceBound`'s passes. */
   private scanWritten = 0;
   private scanPeriodic = 0;
   private scanEvents = 0;
   /** Highest seq handed to a connection: an ack beyond it is not believed. */
   private highestHanded = 0;
-  private readonly newestPeriodic = new LuaTable<string, Entry>();
+  /** Unsent periodic entries per type, oldest first (handed-out and gone ones skipped lazily). */
+  private periodicQueues = new LuaTable<string, Queue>();
   private lost?: LostRange;
-  /** Written, unacknowledged entries let go of: lost only if a reconnect needs them. */
-  private unconfirmed: Entry[] = [];
+  /**
+   * Written, unacknowledged entries let go of (seq and type only: their lines are
+   * freed): lost only if a reconnect needs them. An ack or `setAcknowledging(false)`
+   * clears them, so they stay few.
+   */
+  private unconfirmed: { seq: number; type: string }[] = [];
   private readonly counters: BacklogCounters = {
     produced: 0,
     sent: 0,
@@ -98,7 +111,11 @@ export class Backlog {
   setAcknowledging(on: boolean): void {
     if (this.acknowledging && !on) {
       // Everything written counts as delivered from now on.
-      for (let i = this.head; i < this.writing; i++) this.release(this.entries[i]);
+      for (let i = this.head; i < this.writing; i++) {
+        const entry = this.entries[i];
+        if (entry.stage === 2) this.release(entry);
+      }
+      this.unconfirmed = [];
       this.compact();
     }
     this.acknowledging = on;
@@ -110,20 +127,18 @@ export class Backlog {
   }
 
   /**
-   * Adds an encoded line (with its newline) for message `seq`. `periodic` messages may be
-   * superseded by the next one of the same type.
+   * Adds an encoded line (with its newline) for message `seq`, which must be higher than
+   * every seq added before. Beyond the bound, `periodic` messages superseded by a newer
+   * one of the same type go first.
    */
   add(seq: number, type: string, line: string, periodic: boolean): void {
     const entry: Entry = { seq, type, line, periodic, stage: 0, unwritten: 0, gone: false };
     this.entries.push(entry);
     this.bytes += line.length;
+    this.unsent += line.length;
     this.live += 1;
     this.counters.produced += 1;
-    if (periodic) {
-      const older = this.newestPeriodic.get(type);
-      if (older !== undefined && !older.gone && older.stage === 0) this.drop(older);
-      this.newestPeriodic.set(type, entry);
-    }
+    if (periodic) this.queueOf(type).items.push(entry);
     this.enforceBound();
   }
 
@@ -144,12 +159,14 @@ export class Backlog {
         size += entry.line.length;
         entry.stage = 1;
         entry.unwritten = entry.line.length;
+        this.unsent -= entry.line.length;
         this.highestHanded = math.max(this.highestHanded, entry.seq);
-        this.counters.sent += 1;
       }
       this.next += 1;
     }
-    return parts.length > 0 ? parts.join("") : undefined;
+    if (parts.length === 0) return undefined;
+    // A single line (a big message goes alone) is handed out as it is, not copied.
+    return parts.length === 1 ? parts[0] : parts.join("");
   }
 
   /** `count` more bytes of what `take` handed out went into the socket. */
@@ -170,6 +187,7 @@ export class Backlog {
       if (entry.unwritten > 0) break;
       entry.stage = 2;
       this.writing += 1;
+      this.counters.sent += 1;
       if (!this.acknowledging) this.release(entry);
     }
     this.compact();
@@ -185,7 +203,7 @@ export class Backlog {
       const entry = entries[i];
       if (!entry.gone && entry.stage !== 0) this.release(entry);
     }
-    this.unconfirmed = this.unconfirmed.filter((e) => e.seq > seq);
+    if (this.unconfirmed.length > 0) this.unconfirmed = this.unconfirmed.filter((e) => e.seq > seq);
     this.compact();
     return true;
   }
@@ -207,6 +225,7 @@ export class Backlog {
       // The connection's queued bytes are discarded with it.
       entry.unwritten = 0;
       if (entry.gone) continue;
+      if (entry.stage !== 0) this.unsent += entry.line.length;
       entry.stage = 0;
       first ??= entry.seq;
     }
@@ -215,6 +234,12 @@ export class Backlog {
     this.scanWritten = this.head;
     this.scanPeriodic = this.head;
     this.scanEvents = this.head;
+    // Handed-out periodic entries are unsent again: queue them anew, in order.
+    this.periodicQueues = new LuaTable();
+    for (let i = this.head; i < entries.length; i++) {
+      const entry = entries[i];
+      if (!entry.gone && entry.periodic) this.queueOf(entry.type).items.push(entry);
+    }
     return first;
   }
 
@@ -225,10 +250,18 @@ export class Backlog {
     return lost;
   }
 
-  /** Whether anything is waiting to be handed out. */
-  hasUnsent(): boolean {
-    for (let i = this.next; i < this.entries.length; i++) {
-      if (!this.entries[i].gone) return true;
+  /** Bytes waiting to be handed out (0: the connection has taken everything). */
+  unsentBytes(): number {
+    return this.unsent;
+  }
+
+  /** Whether a message with this seq is still kept and not handed out (e.g. a snapshot still waiting). */
+  isUnsent(seq: number): boolean {
+    const entries = this.entries;
+    for (let i = this.next; i < entries.length; i++) {
+      const entry = entries[i];
+      if (entry.seq === seq) return !entry.gone;
+      if (entry.seq > seq) return false;
     }
     return false;
   }
@@ -244,6 +277,7 @@ export class Backlog {
     if (entry.gone) return;
     entry.gone = true;
     this.bytes -= entry.line.length;
+    if (entry.stage === 0) this.unsent -= entry.line.length;
     this.live -= 1;
   }
 
@@ -252,7 +286,7 @@ export class Backlog {
     this.recordLoss(entry);
   }
 
-  private recordLoss(entry: Entry): void {
+  private recordLoss(entry: { seq: number; type: string }): void {
     this.counters.dropped += 1;
     const lost = (this.lost ??= {
       firstSeq: entry.seq,
@@ -276,13 +310,19 @@ export class Backlog {
   private enforceBound(): void {
     if (this.bytes <= this.maxBytes) return;
     const entries = this.entries;
-    // Superseded unsent periodic messages went at once (`add`). Then written but
-    // unacknowledged messages, oldest first.
+    // Written but unacknowledged messages, oldest first.
     this.scanWritten = math.max(this.scanWritten, this.head);
     while (this.bytes > this.maxBytes && this.scanWritten < this.writing) {
       const e = entries[this.scanWritten];
       if (!e.gone && e.stage === 2) this.letGoUnconfirmed(e);
       this.scanWritten += 1;
+    }
+    // Unsent periodic messages superseded by a newer unsent one of their type (only the
+    // latest economy, units, positions, damage matter), oldest first.
+    while (this.bytes > this.maxBytes) {
+      const superseded = this.oldestSuperseded();
+      if (superseded === undefined) break;
+      this.drop(superseded);
     }
     // Then unsent periodic messages, then unsent events, oldest first.
     this.scanPeriodic = math.max(this.scanPeriodic, this.next);
@@ -300,9 +340,50 @@ export class Backlog {
     this.compact();
   }
 
+  private queueOf(type: string): Queue {
+    let queue = this.periodicQueues.get(type);
+    if (queue === undefined) {
+      queue = { items: [], head: 0 };
+      this.periodicQueues.set(type, queue);
+    }
+    return queue;
+  }
+
+  /**
+   * The oldest unsent periodic entry that has a newer unsent one of its type, if any.
+   * Entries handed out or gone are removed from the queues' heads on the way, so each
+   * is skipped once: O(1) amortised, plus a look at each type's head.
+   */
+  private oldestSuperseded(): Entry | undefined {
+    let oldest: Entry | undefined;
+    let oldestQueue: Queue | undefined;
+    for (const [, queue] of this.periodicQueues) {
+      const items = queue.items;
+      while (
+        queue.head < items.length &&
+        (items[queue.head].gone || items[queue.head].stage !== 0)
+      ) {
+        queue.head += 1;
+      }
+      if (queue.head > 64 && queue.head * 2 > items.length) {
+        queue.items = items.slice(queue.head);
+        queue.head = 0;
+      }
+      if (queue.items.length - queue.head >= 2) {
+        const candidate = queue.items[queue.head];
+        if (oldest === undefined || candidate.seq < oldest.seq) {
+          oldest = candidate;
+          oldestQueue = queue;
+        }
+      }
+    }
+    if (oldestQueue !== undefined) oldestQueue.head += 1;
+    return oldest;
+  }
+
   private letGoUnconfirmed(entry: Entry): void {
     this.release(entry);
-    this.unconfirmed.push(entry);
+    this.unconfirmed.push({ seq: entry.seq, type: entry.type });
   }
 
   /** Forgets leading entries that are gone; shrinks the array now and then (O(1) amortised). */

@@ -40,7 +40,29 @@ describe("backlog without acknowledgements", () => {
     expect(seqs(b.take(5))).toEqual([3]);
     expect(seqs(b.take(1000))).toEqual([4, 5]);
     expect(b.take(1000)).toBeUndefined();
+    // Sent means written whole, not just handed out.
+    expect(b.stats().sent).toBe(0);
+    b.written(45);
+    expect(b.stats().sent).toBe(4);
+    b.written(5);
     expect(b.stats().sent).toBe(5);
+  });
+
+  it("counts the bytes waiting to be handed out, again after a rewind", () => {
+    addRange(b, 1, 3);
+    expect(b.unsentBytes()).toBe(30);
+    expect(b.isUnsent(2)).toBe(true);
+    b.take(15);
+    expect(b.unsentBytes()).toBe(20);
+    expect(b.isUnsent(1)).toBe(false);
+    expect(b.isUnsent(2)).toBe(true);
+    b.written(5);
+    b.rewind();
+    expect(b.unsentBytes()).toBe(30);
+    b.take(1000);
+    b.written(30);
+    expect(b.unsentBytes()).toBe(0);
+    expect(b.isUnsent(3)).toBe(false);
   });
 
   it("lets go of a message once all its bytes are written, not before", () => {
@@ -117,19 +139,56 @@ describe("backlog with acknowledgements", () => {
 });
 
 describe("backlog beyond its bound", () => {
-  it("replaces an unsent periodic message by the next of its type and reports the loss", () => {
+  it("keeps every periodic message while within the bound (a short outage loses nothing)", () => {
     const b = new Backlog(1000);
     b.add(1, "economy", line(1), true);
     b.add(2, "unit_created", line(2), false);
     b.add(3, "economy", line(3), true);
-    expect(seqs(b.take(1000))).toEqual([2, 3]);
+    expect(seqs(b.take(1000))).toEqual([1, 2, 3]);
+    expect(b.takeGap()).toBeUndefined();
+  });
+
+  it("beyond the bound drops superseded periodic messages first, oldest first, keeping the newest of each type", () => {
+    const b = new Backlog(60);
+    b.add(1, "economy", line(1), true);
+    b.add(2, "units", line(2), true);
+    b.add(3, "unit_created", line(3), false);
+    b.add(4, "units", line(4), true);
+    b.add(5, "economy", line(5), true);
+    b.add(6, "positions", line(6), true);
+    b.add(7, "team_died", line(7), false); // 70 bytes: one must go: economy 1, superseded by 5
     expect(b.takeGap()).toEqual({
       firstSeq: 1,
       lastSeq: 1,
       dropped: 1,
       counts: [{ type: "economy", count: 1 }],
     });
-    expect(b.takeGap()).toBeUndefined();
+    b.add(8, "team_died", line(8), false); // then units 2, superseded by 4
+    b.add(9, "team_died", line(9), false); // nothing superseded is left: the oldest periodic, units 4
+    expect(seqs(b.take(1000))).toEqual([3, 5, 6, 7, 8, 9]);
+    expect(b.takeGap()).toEqual({
+      firstSeq: 2,
+      lastSeq: 4,
+      dropped: 2,
+      counts: [{ type: "units", count: 2 }],
+    });
+  });
+
+  it("after a rewind finds superseded periodic messages among those sent again", () => {
+    const b = new Backlog(1000, true);
+    b.add(1, "economy", line(1), true);
+    b.add(2, "economy", line(2), true);
+    b.take(1000);
+    b.written(20);
+    b.rewind();
+    b.setMaxBytes(10);
+    expect(b.takeGap()).toEqual({
+      firstSeq: 1,
+      lastSeq: 1,
+      dropped: 1,
+      counts: [{ type: "economy", count: 1 }],
+    });
+    expect(seqs(b.take(1000))).toEqual([2]);
   });
 
   it("keeps a periodic message that was already handed out", () => {
@@ -141,7 +200,7 @@ describe("backlog beyond its bound", () => {
     expect(seqs(b.take(1000))).toEqual([2]);
   });
 
-  it("drops unsent periodic messages before events, oldest first, and counts each by type", () => {
+  it("then drops unsent periodic messages before events, oldest first, and counts each by type", () => {
     const b = new Backlog(50);
     b.add(1, "unit_created", line(1), false);
     b.add(2, "economy", line(2), true);
@@ -183,6 +242,20 @@ describe("backlog beyond its bound", () => {
       counts: [{ type: "unit_created", count: 1 }],
     });
     expect(seqs(b.take(1000))).toEqual([3, 4, 5]);
+  });
+
+  it("forgets messages let go of unacknowledged when the receiver turns out not to acknowledge", () => {
+    const b = new Backlog(30, true);
+    addRange(b, 1, 3);
+    b.take(1000);
+    b.written(30);
+    addRange(b, 4, 5); // messages 1 and 2 let go of, unconfirmed
+    b.take(1000);
+    b.written(10);
+    b.setAcknowledging(false); // written means delivered: 3 and 4 go, 1 and 2 are not lost
+    expect(b.stats().queuedMessages).toBe(1);
+    expect(b.rewind()).toBe(5);
+    expect(b.takeGap()).toBeUndefined();
   });
 
   it("stays within its bound for a receiver that never reads, counting every message lost", () => {
