@@ -189,14 +189,14 @@ export class LuaSocketTransport implements Transport {
     return $multi(partial ?? "", err ?? "closed");
   }
 
-  send(data: string, first: number): LuaMultiReturn<[number, string | undefined]> {
+  send(data: string, first: number, last?: number): LuaMultiReturn<[number, string | undefined]> {
     const sock = this.sock;
     if (sock === undefined) {
       return $multi(first - 1, "closed");
     }
-    const [last, err, lastSent] = sock.send(data, first);
-    if (last !== undefined) {
-      return $multi(last, undefined);
+    const [sentTo, err, lastSent] = sock.send(data, first, last);
+    if (sentTo !== undefined) {
+      return $multi(sentTo, undefined);
     }
     const reached = lastSent ?? first - 1;
     if (err === "timeout") {

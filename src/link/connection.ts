@@ -15,16 +15,20 @@
  * address change or switching auto-reconnect back on leaves it.
  *
  * A connection counts as a success (the retry delay starts again from the first,
- * the failure streak ends) only once it has proved itself: it stayed up for
- * `provenAfter` seconds, or the receiver sent something. A receiver that accepts
- * and closes at once is a failure like a refusal, so the delay keeps growing.
+ * the failure streak ends) only once it has proved itself: the receiver sent
+ * something, or it stayed up for `provenAfter` seconds with the socket taking what
+ * was written. A receiver that accepts and closes at once, or accepts and never
+ * reads, is a failure like a refusal, so the delay keeps growing.
+ *
+ * What the connection carries comes from a `Feed` (feed.ts): the protocol session,
+ * or by default a plain queue of lines with a greeting (`send`).
  */
 import { Backoff } from "./backoff";
-import { Liveness, silenceError } from "./liveness";
+import { Liveness, silenceError, stallError } from "./liveness";
 import { HostAddresses, LookupListener, Resolver } from "./resolver";
 import { ByteCounter } from "./byte-counter";
 import type { Clock } from "../core/clock";
-import { Outbox } from "./outbox";
+import { Feed, OutboxFeed } from "./feed";
 import { classifySocketError, describeFailure, FailureKind, isRetryable } from "./socket-errors";
 import type { Transport } from "./transport";
 
@@ -77,28 +81,34 @@ export interface ConnectionListener extends LookupListener {
   onTransition(transition: Transition): void;
   /** The current connection has proved itself: a success, ending the failure streak. */
   onProven?(proof: Proof): void;
-  /** Bytes received from the peer (phase 1 only counts them). */
+  /** Bytes received from the peer (also handed to the feed). */
   onData?(data: string): void;
 }
 
 export interface ConnectionOptions {
-  /** Bytes the outgoing queue may hold before dropping the oldest messages. */
+  /**
+   * What the connection carries (the protocol session). Without it, a queue of lines
+   * filled by `send`, opened on each connection by `greeting`.
+   */
+  feed?: Feed;
+  /** Without `feed`: bytes the queue may hold before dropping the oldest messages. */
   maxQueuedBytes?: number;
   /** Bytes read per `receive` call, and calls per frame at most. */
   receiveChunk?: number;
   receiveCallsPerFrame?: number;
   /**
-   * Bytes written per frame at most, joined into one `send` call, so that a large
-   * backlog is spread over frames. Default 65536.
+   * Bytes written per frame at most, in one `send` call of lines joined by the feed,
+   * so that a large backlog (or one long line) is spread over frames. Default 65536.
    */
   sendBytesPerFrame?: number;
   /**
-   * Seconds a connection must stay up to count as a success when the receiver sends
-   * nothing. Default 10: longer than a receiver takes to crash after accepting, short
-   * enough that a real outage after it still starts from the first retry delay.
+   * Seconds a connection must stay up, with the socket taking what is written, to
+   * count as a success when the receiver sends nothing. Default 10: longer than a
+   * receiver takes to crash after accepting, short enough that a real outage after it
+   * still starts from the first retry delay.
    */
   provenAfter?: number;
-  /** Line written first on every new connection. */
+  /** Without `feed`: the line written first on every new connection. */
   greeting?: (this: void) => string;
   /** Looks names up (see resolver.ts); without it the transport gets the host as written. */
   resolver?: Resolver;
@@ -143,7 +153,14 @@ export interface ConnectionDiagnostics {
 export class Connection {
   private current: ConnectionState = "DISCONNECTED";
   private readonly backoff: Backoff;
-  private readonly outbox: Outbox;
+  private readonly feed: Feed;
+  /** The built-in queue, when no feed was given. */
+  private readonly outbox: OutboxFeed | undefined;
+  /** The feed's chunk being written, and how many of its bytes went out. */
+  private chunk: string | undefined;
+  private chunkSent = 0;
+  /** Whether the feed was told of the current connection (`opened`, not yet `closed`). */
+  private streaming = false;
   private readonly receiveChunk: number;
   private readonly receiveCallsPerFrame: number;
   private readonly sendBytesPerFrame: number;
@@ -171,10 +188,15 @@ export class Connection {
     private readonly clock: Clock,
     private settings: ConnectionSettings,
     private readonly listener: ConnectionListener,
-    private readonly options: ConnectionOptions = {},
+    options: ConnectionOptions = {},
   ) {
     this.backoff = new Backoff(settings.retryInitialDelay, settings.retryMaxDelay);
-    this.outbox = new Outbox(options.maxQueuedBytes ?? 1048576);
+    if (options.feed !== undefined) {
+      this.feed = options.feed;
+    } else {
+      this.outbox = new OutboxFeed(options.greeting, options.maxQueuedBytes ?? 1048576);
+      this.feed = this.outbox;
+    }
     this.receiveChunk = options.receiveChunk ?? 8192;
     this.receiveCallsPerFrame = options.receiveCallsPerFrame ?? 4;
     this.sendBytesPerFrame = options.sendBytesPerFrame ?? 65536;
@@ -245,9 +267,22 @@ export class Connection {
     }
   }
 
-  /** Queues a line for the receiving program; it is sent once connected. */
+  /**
+   * Queues a line for the receiving program; it is sent once connected. Only with the
+   * built-in queue (no `feed` option); returns how many old lines were dropped.
+   */
   send(message: string): number {
-    return this.outbox.push(message);
+    return this.outbox !== undefined ? this.outbox.push(message) : 0;
+  }
+
+  /**
+   * Writes what the feed has, once, now (e.g. a `bye` before `disconnect`), if
+   * connected. Never waits: what the socket does not take stays queued.
+   */
+  flush(): void {
+    if (this.current === "CONNECTED") {
+      this.write();
+    }
   }
 
   /**
@@ -289,6 +324,7 @@ export class Connection {
   diagnostics(): ConnectionDiagnostics {
     const now = this.clock.now();
     const state = this.current;
+    const queue = this.feed.queue();
     return {
       state,
       host: this.settings.host,
@@ -309,9 +345,9 @@ export class Connection {
       bytesSent: this.sent.format(),
       bytesReceived: this.received.format(),
       messagesSent: this.messagesSent,
-      queuedMessages: this.outbox.count(),
-      queuedBytes: this.outbox.bytes(),
-      droppedMessages: this.outbox.droppedCount(),
+      queuedMessages: queue.messages,
+      queuedBytes: queue.bytes,
+      droppedMessages: queue.dropped,
       lookups: this.addresses.lookupCount(),
     };
   }
@@ -374,12 +410,10 @@ export class Connection {
     this.connections += 1;
     this.connectedAt = now;
     this.lastConnectedAt = now;
-    this.outbox.rewind();
     this.liveness.begin();
-    const greeting = this.options.greeting;
-    if (greeting !== undefined) {
-      this.outbox.pushFront(greeting());
-    }
+    this.endStream();
+    this.streaming = true;
+    this.feed.opened();
     this.moveTo("CONNECTED", "connection established");
     this.pumpConnected();
   }
@@ -430,50 +464,91 @@ export class Connection {
   }
 
   /**
-   * Reads what arrived and writes what is queued, within the per-frame budgets: one
-   * `send` call per frame carries the queued messages joined (one system call and,
-   * with no-delay, as few packets as the bytes need, instead of one per message).
+   * Reads what arrived (as much as the feed accepts this frame) and writes what the
+   * feed has, within the per-frame budgets: one `send` call per frame carries the
+   * lines the feed joined (one system call and, with no-delay, as few packets as the
+   * bytes need, instead of one per message).
    */
   private pumpConnected(): void {
-    for (let call = 0; call < this.receiveCallsPerFrame; call++) {
-      const [data, err] = this.transport.receive(this.receiveChunk);
+    let room = this.feed.receiveLimit();
+    for (let call = 0; call < this.receiveCallsPerFrame && room > 0; call++) {
+      const want = math.min(this.receiveChunk, room);
+      const [data, err] = this.transport.receive(want);
       if (data.length > 0) {
+        room -= data.length;
         this.liveness.received(this.clock.now());
         this.received.add(data.length);
         if (!this.proven) {
           this.prove("the receiver answered");
         }
         this.listener.onData?.(data);
+        this.feed.received(data);
+        // A handler may have ended the connection.
+        if (this.current !== "CONNECTED") return;
       }
       if (err !== undefined) {
         this.lost(err);
         return;
       }
-      if (data.length < this.receiveChunk) {
+      if (data.length < want) {
         break;
       }
     }
-    if (!this.proven && this.clock.now() - this.connectedAt >= this.provenAfter) {
+    const now = this.clock.now();
+    if (!this.proven && now - this.connectedAt >= this.provenAfter && !this.liveness.isBlocked()) {
       this.prove(`stayed up for ${this.provenAfter} s`);
     }
-    if (this.liveness.silentFor(this.clock.now()) !== undefined) {
+    if (this.liveness.silentFor(now) !== undefined) {
       this.lost(silenceError(this.settings.silenceTimeout));
       return;
     }
-    const [chunk, first] = this.outbox.chunk(this.sendBytesPerFrame);
-    if (chunk === undefined) {
+    if (this.liveness.stalledFor(now) !== undefined) {
+      this.lost(stallError(this.settings.silenceTimeout));
       return;
     }
-    const [last, err] = this.transport.send(chunk, first);
+    this.write();
+  }
+
+  /** One `send` of the feed's chunk (a new one when the last is gone), at most sendBytesPerFrame. */
+  private write(): void {
+    if (this.chunk === undefined) {
+      this.chunk = this.feed.take(this.sendBytesPerFrame);
+      this.chunkSent = 0;
+      if (this.chunk === undefined) {
+        this.liveness.idle();
+        return;
+      }
+    }
+    const chunk = this.chunk;
+    const first = this.chunkSent + 1;
+    const [last, err] = this.transport.send(
+      chunk,
+      first,
+      math.min(chunk.length, first + this.sendBytesPerFrame - 1),
+    );
     if (last >= first) {
       this.liveness.sent(this.clock.now());
       this.sent.add(last - first + 1);
-      this.messagesSent += this.outbox.advance(last);
+      this.chunkSent = last;
+      if (last >= chunk.length) this.chunk = undefined;
+      this.messagesSent += this.feed.written(last - first + 1);
+    } else {
+      this.liveness.blocked(this.clock.now());
     }
     if (err !== undefined) {
       this.lost(err);
     }
     // Otherwise, when short of the end, the send buffer is full: resumed next frame.
+  }
+
+  /** The current connection's stream ends: its chunk is abandoned, the feed told once. */
+  private endStream(): void {
+    this.chunk = undefined;
+    this.chunkSent = 0;
+    if (this.streaming) {
+      this.streaming = false;
+      this.feed.closed();
+    }
   }
 
   private recordError(message: string, kind: FailureKind): void {
@@ -484,13 +559,13 @@ export class Connection {
 
   private closeTransport(): void {
     this.transport.close();
-    this.outbox.rewind();
+    this.endStream();
   }
 
   /** After a failure: the socket is closed in the next frame (see Transport.release). */
   private releaseTransport(): void {
     this.transport.release();
-    this.outbox.rewind();
+    this.endStream();
   }
 
   private moveTo(

@@ -32,11 +32,11 @@ export interface Transport {
   receive(maxBytes: number): LuaMultiReturn<[string, string | undefined]>;
 
   /**
-   * Sends `data` from byte `first` on. Returns the index of the last byte written
-   * (which may be short of the end when the send buffer is full) and, when the
-   * connection is gone, the error text.
+   * Sends `data` from byte `first` to byte `last` (default: its end). Returns the index
+   * of the last byte written (which may be short of `last` when the send buffer is
+   * full) and, when the connection is gone, the error text.
    */
-  send(data: string, first: number): LuaMultiReturn<[number, string | undefined]>;
+  send(data: string, first: number, last?: number): LuaMultiReturn<[number, string | undefined]>;
 
   /** Closes the socket, if any. Safe to call at any time, more than once. */
   close(): void;

@@ -80,17 +80,17 @@ export class ScriptedTransport implements Transport {
     return $multi(data, undefined);
   }
 
-  send(data: string, first: number): LuaMultiReturn<[number, string | undefined]> {
+  send(data: string, first: number, last?: number): LuaMultiReturn<[number, string | undefined]> {
     this.sendCalls += 1;
     if (this.sendError !== undefined) {
       return $multi(first - 1, this.sendError);
     }
-    const room = math.min(this.sendCapacity, data.length - first + 1);
-    const last = first + room - 1;
+    const room = math.min(this.sendCapacity, (last ?? data.length) - first + 1);
+    const end = first + room - 1;
     const index = this.carried.length - 1;
-    this.carried[index] = this.carried[index] + string.sub(data, first, last);
+    this.carried[index] = this.carried[index] + string.sub(data, first, end);
     this.sendCapacity -= room;
-    return $multi(last, undefined);
+    return $multi(end, undefined);
   }
 
   close(): void {

@@ -243,3 +243,103 @@ describe("sending", () => {
     expect(lines + conn.diagnostics().droppedMessages).toBe(80);
   });
 });
+
+describe("a receiver that accepts and never reads", () => {
+  /** Connected with a 15 s stall timeout and `queued` lines; the socket takes `capacity` bytes in all. */
+  function stuck(this: void, capacity: number, queued: string[] = []): Connection {
+    transport.plan.sendCapacity = capacity;
+    const conn = new Connection(
+      transport,
+      clock,
+      {
+        host: "127.0.0.1",
+        port: 9876,
+        autoReconnect: true,
+        retryInitialDelay: 1,
+        retryMaxDelay: 30,
+        connectTimeout: 5,
+        silenceTimeout: 15,
+      },
+      { onTransition: (t) => transitions.push(t), onProven: (p) => proofs.push(p) },
+      { greeting: () => GREETING, provenAfter: 10 },
+    );
+    for (const line of queued) conn.send(line);
+    conn.connect("test");
+    return conn;
+  }
+
+  it("is closed as stuck once the socket has taken nothing for the timeout, and was never proven", () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 30; i++) lines.push(string.rep("y", 19) + "\n");
+    const conn = stuck(100, lines);
+    expect(transport.current().length).toBe(100);
+    step(conn, 0.25);
+    // Blocked since this frame: 10 s later it is still not a success.
+    step(conn, 10);
+    expect(proofs).toHaveLength(0);
+    step(conn, 4.75);
+    expect(conn.state()).toBe("CONNECTED");
+    step(conn, 0.25);
+    expect(conn.state()).toBe("RECONNECTING");
+    const last = transitions[transitions.length - 1];
+    expect(last.reason).toContain("stopped reading");
+    expect(last.proven).toBe(false);
+  });
+
+  it("is not judged while the socket keeps taking bytes, however slowly", () => {
+    const conn = stuck(0);
+    for (let i = 0; i < 200; i++) conn.send(string.rep("z", 99) + "\n");
+    for (let i = 0; i < 100; i++) {
+      transport.sendCapacity = 10; // a few bytes a frame
+      step(conn, 1);
+    }
+    expect(conn.state()).toBe("CONNECTED");
+    expect(proofs).toHaveLength(1);
+  });
+
+  it("keeps a connection with nothing to write, however long", () => {
+    const conn = stuck(GREETING.length);
+    for (let i = 0; i < 60; i++) step(conn, 1);
+    expect(conn.state()).toBe("CONNECTED");
+  });
+});
+
+describe("writing within the per-frame cap", () => {
+  it("spreads one line longer than the cap over frames, no send over the cap", () => {
+    const conn = new Connection(
+      transport,
+      clock,
+      {
+        host: "127.0.0.1",
+        port: 9876,
+        autoReconnect: true,
+        retryInitialDelay: 1,
+        retryMaxDelay: 30,
+        connectTimeout: 5,
+        silenceTimeout: 0,
+      },
+      { onTransition: (t) => transitions.push(t) },
+      { sendBytesPerFrame: 1000 },
+    );
+    const line = string.rep("L", 4499) + "\n";
+    conn.send(line);
+    conn.connect("test");
+    const sizes: number[] = [transport.current().length];
+    for (let i = 0; i < 5; i++) {
+      const before = transport.current().length;
+      step(conn);
+      sizes.push(transport.current().length - before);
+    }
+    expect(sizes).toEqual([1000, 1000, 1000, 1000, 500, 0]);
+    expect(transport.current()).toBe(line);
+    expect(conn.diagnostics().messagesSent).toBe(1);
+  });
+
+  it("flush writes what is queued now, without waiting for the next frame", () => {
+    const conn = open();
+    conn.connect("test");
+    conn.send("bye\n");
+    conn.flush();
+    expect(transport.current()).toBe(GREETING + "bye\n");
+  });
+});

@@ -69,3 +69,38 @@ describe("liveness", () => {
     expect(l.silentFor(6)).toBe(5);
   });
 });
+
+describe("liveness: a socket that takes nothing", () => {
+  it("is stalled once bytes have waited unwritten for the whole timeout", () => {
+    const l = new Liveness(15);
+    l.begin();
+    l.blocked(10);
+    l.blocked(20);
+    expect(l.isBlocked()).toBe(true);
+    expect(l.stalledFor(24.9)).toBeUndefined();
+    expect(l.stalledFor(25)).toBe(15);
+  });
+
+  it("starts over when the socket takes bytes, when nothing waits, and on a new connection", () => {
+    const l = new Liveness(15);
+    l.blocked(0);
+    l.sent(10);
+    expect(l.stalledFor(100)).toBeUndefined();
+    l.blocked(100);
+    l.idle();
+    expect(l.isBlocked()).toBe(false);
+    expect(l.stalledFor(200)).toBeUndefined();
+    l.blocked(200);
+    l.begin();
+    expect(l.stalledFor(300)).toBeUndefined();
+  });
+
+  it("judges a receiver that never sent a byte, unlike silence; off with 0", () => {
+    const l = new Liveness(15);
+    l.begin();
+    l.blocked(0);
+    expect(l.stalledFor(15)).toBe(15);
+    l.setTimeout(0);
+    expect(l.stalledFor(1000)).toBeUndefined();
+  });
+});
