@@ -58,6 +58,15 @@ export type Frame = number;
 /** An engine float (single precision); `null` where the engine produced nan or ±inf. */
 export type Float = number | null;
 
+/** The range of each rate (seconds); a `configure` out of range is clamped into it. */
+export const RATE_LIMITS = {
+  economy: { min: 1, max: 3600 },
+  units: { min: 0.1, max: 3600 },
+  positions: { min: 0.1, max: 3600 },
+  damage: { min: 0.1, max: 3600 },
+  snapshot: { min: 5, max: 3600 },
+} as const;
+
 /** Message types the widget sends, in the order of docs/protocol.md. */
 export const OUTBOUND_TYPES = [
   "hello",

@@ -35,6 +35,8 @@ interface Entry {
   type: string;
   line: string;
   periodic: boolean;
+  /** Never dropped by the bound (a gap: the report of a loss must not be lost). */
+  pinned: boolean;
   /** 0 unsent, 1 handed to the connection, 2 written (waiting for an ack). */
   stage: 0 | 1 | 2;
   /** Bytes of a handed entry not yet reported written. */
@@ -129,10 +131,20 @@ export class Backlog {
   /**
    * Adds an encoded line (with its newline) for message `seq`, which must be higher than
    * every seq added before. Beyond the bound, `periodic` messages superseded by a newer
-   * one of the same type go first.
+   * one of the same type go first; a `pinned` one is never dropped, nor is the newest
+   * message (one larger than the bound alone is kept until the next comes).
    */
-  add(seq: number, type: string, line: string, periodic: boolean): void {
-    const entry: Entry = { seq, type, line, periodic, stage: 0, unwritten: 0, gone: false };
+  add(seq: number, type: string, line: string, periodic: boolean, pinned = false): void {
+    const entry: Entry = {
+      seq,
+      type,
+      line,
+      periodic,
+      pinned,
+      stage: 0,
+      unwritten: 0,
+      gone: false,
+    };
     this.entries.push(entry);
     this.bytes += line.length;
     this.unsent += line.length;
@@ -243,6 +255,29 @@ export class Backlog {
     return first;
   }
 
+  /** Whether messages were lost since the last `takeGap`. */
+  hasGap(): boolean {
+    return this.lost !== undefined;
+  }
+
+  /**
+   * Lets go of message `seq` as if delivered, not lost (e.g. a `bye` of a connection
+   * that ended before it went out: it must not open the next one). False when not kept.
+   */
+  discard(seq: number): boolean {
+    const entries = this.entries;
+    for (let i = this.head; i < entries.length; i++) {
+      const entry = entries[i];
+      if (entry.seq === seq && !entry.gone && !(entry.stage === 1 && entry.unwritten > 0)) {
+        this.release(entry);
+        this.compact();
+        return true;
+      }
+      if (entry.seq >= seq) return false;
+    }
+    return false;
+  }
+
   /** Messages lost since the last call, or undefined when none was. */
   takeGap(): LostRange | undefined {
     const lost = this.lost;
@@ -326,15 +361,17 @@ export class Backlog {
     }
     // Then unsent periodic messages, then unsent events, oldest first.
     this.scanPeriodic = math.max(this.scanPeriodic, this.next);
-    while (this.bytes > this.maxBytes && this.scanPeriodic < entries.length) {
+    // The newest entry stays (the cursors stop before it: it may qualify later).
+    const newest = entries.length - 1;
+    while (this.bytes > this.maxBytes && this.scanPeriodic < newest) {
       const e = entries[this.scanPeriodic];
       if (!e.gone && e.periodic) this.drop(e);
       this.scanPeriodic += 1;
     }
     this.scanEvents = math.max(this.scanEvents, this.next);
-    while (this.bytes > this.maxBytes && this.scanEvents < entries.length) {
+    while (this.bytes > this.maxBytes && this.scanEvents < newest) {
       const e = entries[this.scanEvents];
-      if (!e.gone) this.drop(e);
+      if (!e.gone && !e.pinned) this.drop(e);
       this.scanEvents += 1;
     }
     this.compact();

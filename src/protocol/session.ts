@@ -1,0 +1,789 @@
+/**
+ * The protocol session: turns what the collector records into the lines of
+ * docs/protocol.md and delivers them through the backlog, over every connection the
+ * link makes. It is the connection's feed (src/link/feed.ts: `opened`, `take`,
+ * `written`, `closed`, `receiveLimit`, `received`) and runs as two scheduler jobs:
+ *
+ * - `sender` (every frame): the receiver's requests, then the collector's changes in
+ *   order, each made a message (`seq` +1, `frame` of the change) and added to the
+ *   backlog; snapshots when due (after `hello`, a view change, a loss, a `resync` or
+ *   `configure`, and as keyframes); the catalog's parts once per connection; a
+ *   heartbeat when nothing went out for a while.
+ * - `bulk`: the big messages (positions, damage, the catalog) encoded across frames.
+ *   A message encoded over several frames takes its seq when it is complete, so the
+ *   messages produced meanwhile come first.
+ *
+ * A snapshot is read only when every change recorded before it has been produced, and
+ * changes recorded during its encoding come after it: a receiver applies them to the
+ * snapshot's state. While no connection is up, events and the small periodic messages
+ * are kept in the backlog (a reconnect resends them); positions are not produced.
+ *
+ * Pure: no engine calls; never raises on the receiver's input.
+ */
+import type { Budget, Job } from "../collect/budget";
+import { FRAMES_PER_SECOND } from "../collect/budget";
+import type { Change, GameState, Snapshot, UnitDefInfo, View } from "../collect/model";
+import type { Clock } from "../core/clock";
+import {
+  OutboundType,
+  PERIODIC_TYPES,
+  PROTOCOL_DEFAULTS,
+  PROTOCOL_SOURCE,
+  PROTOCOL_VERSION,
+  RATE_LIMITS,
+  Settings,
+  SnapshotReason,
+} from "../../protocol/messages";
+import { Backlog, LostRange } from "./backlog";
+import { readInbound } from "./inbound";
+import { arrayItem, encode, encoderCounts, numberText, quote, recordRows } from "./json";
+import { LineReader } from "./lines";
+import { OUTBOUND_SHAPES } from "./shapes";
+import { SlicedEncoder } from "./sliced";
+import { KnownUnits, snapshotRecord, statsRecord } from "./wire";
+
+/** What the session needs of the collection (src/collect/collector.ts has it all). */
+export interface SessionSource {
+  /** The whole current state, read now. */
+  snapshot(): Snapshot;
+  /** The recorded changes, oldest first, and how many were dropped unread. */
+  readonly changes: { shift(): Change | undefined; takeDropped(): number };
+  /** The unit definition catalog, filled by its job. */
+  readonly catalog: { readonly entries: readonly UnitDefInfo[]; readonly complete: boolean };
+  readonly game: { read(): GameState };
+  currentView(): View;
+}
+
+export interface SessionOptions {
+  source: SessionSource;
+  /** Wall-clock seconds (timers: heartbeat, keyframes, the snapshot after hello). */
+  clock: Clock;
+  /** `hello.session`: unique per widget start and game (session-id.ts). */
+  id: string;
+  /** The widget's version, for `hello.version`. */
+  version: string;
+  /** The saved settings (categories and rates); a `configure` overrides them per connection. */
+  settings: (this: void) => Settings;
+  /** The shared token; `hello.token` when set and not empty. */
+  token?: (this: void) => string | undefined;
+  /** Bound of the backlog (bytes of encoded lines); default 4 MiB. */
+  backlogBytes?: number;
+  /** The widget's time per frame since the last call (milliseconds), for the heartbeat. */
+  frameCost?: (this: void) => { meanMs: number; maxMs: number };
+  /** The settings in force changed (a `configure`, or the connection it came on ended). */
+  onSettings?: (this: void, settings: Settings) => void;
+  /** Lines for the widget's log: the receiver's `hello_reply`, ignored lines and the like. */
+  log?: (this: void, level: "debug" | "info", line: string) => void;
+  /** A heartbeat goes out when nothing did for this long (seconds; default 5). */
+  heartbeatSeconds?: number;
+  /** Longest the connect snapshot waits for the catalog after `hello` (seconds; default 1). */
+  snapshotDelaySeconds?: number;
+  /**
+   * Seconds a receiver may take to send its first ack after lines were written on a
+   * connection before it counts as one that does not acknowledge (default 10).
+   */
+  ackWaitSeconds?: number;
+  /** Largest encoded `unitdefs` part aimed for (bytes; default 64 KiB). */
+  unitDefsPartBytes?: number;
+}
+
+/** Counts for the status and the heartbeat. */
+export interface SessionStats {
+  /** Messages produced (= the last seq). */
+  produced: number;
+  /** Messages written whole to a socket, resends included. */
+  sent: number;
+  /** Highest seq acknowledged (0: none). */
+  acknowledged: number;
+  /** Messages dropped (reported, or waiting to be reported, in a `gap`). */
+  dropped: number;
+  queuedMessages: number;
+  queuedBytes: number;
+  /** Numbers written as null (nan, ±inf). */
+  nonFinite: number;
+  /** Lines from the receiver ignored (unknown, malformed, too long, not believed). */
+  inboundIgnored: number;
+  /** Whether the receiver is taken to acknowledge (written messages kept until acked). */
+  acknowledging: boolean;
+}
+
+/**
+ * Unsent bytes up to which the link counts as keeping up (one frame's send), when the
+ * connection also took its next chunk since the last step (its socket is not stuck).
+ */
+const LINK_ROOM = 65536;
+
+/** Rows of a big message written between looks at the budget. */
+const ROWS_PER_CHECK = 16;
+
+/** Snapshot reasons, most important first: one snapshot answers every reason waiting. */
+const REASON_ORDER: readonly SnapshotReason[] = [
+  "gap",
+  "view_changed",
+  "connect",
+  "configure",
+  "resync",
+  "keyframe",
+];
+
+const PERIODIC = new LuaTable<string, boolean>();
+for (const type of PERIODIC_TYPES) PERIODIC.set(type, true);
+
+const CATEGORY_KEYS = [
+  "economy",
+  "units",
+  "stats",
+  "events",
+  "unitdefs",
+  "positions",
+  "damage",
+] as const;
+const RATE_KEYS = ["economy", "units", "positions", "damage", "snapshot"] as const;
+
+const UNIT_DEF_SHAPE = arrayItem(OUTBOUND_SHAPES.unitdefs, "unitDefs");
+const POSITION_ROWS = recordRows(["unitID", "unitDefID", "teamID", "x", "z", "health"]);
+const DAMAGE_ROWS = recordRows(["unitID", "teamID", "damage", "paralyze"]);
+
+type BulkChange = Extract<Change, { type: "positions" | "damage" }>;
+
+export class Session {
+  private readonly source: SessionSource;
+  private readonly clock: Clock;
+  private readonly backlog: Backlog;
+  private readonly reader = new LineReader(
+    PROTOCOL_DEFAULTS.maxInboundLineBytes,
+    PROTOCOL_DEFAULTS.maxInboundBytesPerFrame,
+  );
+  private readonly known = new KnownUnits();
+  private readonly heartbeatSeconds: number;
+  private readonly snapshotDelay: number;
+  private readonly ackWait: number;
+  private readonly partBytes: number;
+
+  /** The last seq given. */
+  private seq = 0;
+  /** Game frame of the last job step (for messages not made from a change). */
+  private frame = 0;
+  private inboundIgnored = 0;
+  /** Seqs given to changes dropped before they were produced, for the next gap. */
+  private reserved: LostRange | undefined;
+  /** Changes dropped before they were produced, in all. */
+  private droppedUnread = 0;
+
+  // The connection.
+  private connected = false;
+  private hello: string | undefined;
+  /** Bytes of the hello handed out and not yet written. */
+  private helloUnwritten = 0;
+  private connectedAt = 0;
+  private lastHandedAt = 0;
+  /** The connection asked for its next chunk since the last sender step (its socket drains). */
+  private took = false;
+  private keepingUp = false;
+  private firstWrittenAt: number | undefined;
+  private ackedOnConnection = false;
+  private acknowledging = true;
+  /** Catalog parts still to send on this connection (next part number), 0: none. */
+  private nextPart = 0;
+  private byeSeq: number | undefined;
+
+  // Settings: the saved ones with this connection's `configure` on top.
+  private categoryOverrides = new LuaTable<string, boolean>();
+  private rateOverrides = new LuaTable<string, number>();
+  private overridden = false;
+  private inForce: Settings;
+
+  // Snapshots.
+  private readonly wanted = new LuaTable<SnapshotReason, boolean>();
+  private readonly snapshotEncoder = new SlicedEncoder();
+  private snapshotUnits: Snapshot["units"] = [];
+  private lastSnapshotAt = -math.huge;
+  private lastSnapshotFrame = -math.huge;
+
+  // Big messages.
+  private readonly bulkQueue: BulkChange[] = [];
+  private readonly bulkEncoder = new SlicedEncoder();
+  private bulkType: OutboundType = "positions";
+  /** Encoded catalog entries, then the parts' bodies once all are encoded. */
+  private catalogEntries: string[] = [];
+  private catalogParts: string[] | undefined;
+
+  /** The session's scheduler jobs (see the module comment). */
+  readonly sender: Job;
+  readonly bulk: Job;
+
+  constructor(private readonly options: SessionOptions) {
+    this.source = options.source;
+    this.clock = options.clock;
+    this.backlog = new Backlog(options.backlogBytes ?? PROTOCOL_DEFAULTS.backlogBytes, true);
+    this.heartbeatSeconds = options.heartbeatSeconds ?? PROTOCOL_DEFAULTS.heartbeatSeconds;
+    this.snapshotDelay = options.snapshotDelaySeconds ?? 1;
+    this.ackWait = options.ackWaitSeconds ?? 10;
+    this.partBytes = options.unitDefsPartBytes ?? PROTOCOL_DEFAULTS.unitDefsPartBytes;
+    this.inForce = this.merge();
+    this.sender = { step: (budget) => this.stepSender(budget) };
+    this.bulk = { step: (budget) => this.stepBulk(budget) };
+  }
+
+  /** `hello.session`. */
+  id(): string {
+    return this.options.id;
+  }
+
+  /** The settings in force on this connection. */
+  settingsInForce(): Settings {
+    return this.inForce;
+  }
+
+  /** The saved settings changed: the settings in force follow (and are announced). */
+  settingsChanged(): void {
+    this.inForce = this.merge();
+    this.options.onSettings?.(this.inForce);
+  }
+
+  setBacklogBytes(bytes: number): void {
+    this.backlog.setMaxBytes(bytes);
+  }
+
+  stats(): SessionStats {
+    const b = this.backlog.stats();
+    return {
+      produced: this.seq,
+      sent: b.sent,
+      acknowledged: b.acknowledged,
+      dropped: b.dropped + this.droppedUnread,
+      queuedMessages: b.queuedMessages,
+      queuedBytes: b.queuedBytes,
+      nonFinite: encoderCounts.nonFinite,
+      inboundIgnored: this.inboundIgnored + this.reader.tooLong,
+      acknowledging: this.acknowledging,
+    };
+  }
+
+  /**
+   * Produces `bye` (the last message: shutdown, `/livedata disconnect`, a view change
+   * that ends the session). The caller flushes the connection before closing it.
+   */
+  bye(reason: "shutdown" | "disconnect" | "view_changed"): void {
+    this.produce("bye", { type: "bye", frame: this.frame, reason });
+    this.byeSeq = this.seq;
+  }
+
+  // ---- the connection's feed ----------------------------------------------------
+
+  opened(): void {
+    const now = this.clock.now();
+    this.connected = true;
+    this.connectedAt = now;
+    this.lastHandedAt = now;
+    this.firstWrittenAt = undefined;
+    this.ackedOnConnection = false;
+    // Until the receiver shows it does not acknowledge, keep what is written.
+    this.setAcknowledging(true);
+    // A bye of an earlier connection that did not go out must not open this one.
+    if (this.byeSeq !== undefined) {
+      this.backlog.discard(this.byeSeq);
+      this.byeSeq = undefined;
+    }
+    const first = this.backlog.rewind();
+    this.hello = this.helloLine(first ?? this.seq + 1);
+    this.helloUnwritten = 0;
+    this.nextPart = this.inForce.categories.unitdefs ? 1 : 0;
+    this.wanted.set("connect", true);
+  }
+
+  take(maxBytes: number): string | undefined {
+    this.took = true;
+    let out: string | undefined;
+    const hello = this.hello;
+    if (hello !== undefined) {
+      this.hello = undefined;
+      this.helloUnwritten = hello.length;
+      const rest = this.backlog.take(maxBytes - hello.length);
+      out = rest !== undefined ? hello + rest : hello;
+    } else {
+      out = this.backlog.take(maxBytes);
+    }
+    if (out !== undefined) this.lastHandedAt = this.clock.now();
+    return out;
+  }
+
+  written(count: number): number {
+    let completed = 0;
+    let left = count;
+    if (this.helloUnwritten > 0) {
+      const step = math.min(left, this.helloUnwritten);
+      this.helloUnwritten -= step;
+      left -= step;
+      if (this.helloUnwritten === 0) completed += 1;
+    }
+    if (left > 0) {
+      const before = this.backlog.stats().sent;
+      this.backlog.written(left);
+      completed += this.backlog.stats().sent - before;
+    }
+    this.firstWrittenAt ??= this.clock.now();
+    return completed;
+  }
+
+  closed(): void {
+    this.connected = false;
+    this.hello = undefined;
+    this.helloUnwritten = 0;
+    this.nextPart = 0;
+    this.reader.reset();
+    this.backlog.rewind();
+    // A snapshot being encoded was for this connection: the next one opens with its own.
+    this.snapshotEncoder.clear();
+    for (const reason of REASON_ORDER) this.wanted.delete(reason);
+    this.dropPositions();
+    if (this.overridden) {
+      this.categoryOverrides = new LuaTable();
+      this.rateOverrides = new LuaTable();
+      this.overridden = false;
+      this.settingsChanged();
+    }
+  }
+
+  receiveLimit(): number {
+    return this.reader.newFrame();
+  }
+
+  received(data: string): void {
+    this.reader.push(data, (line) => this.handleLine(line));
+  }
+
+  queue(): { messages: number; bytes: number; dropped: number } {
+    const s = this.stats();
+    return { messages: s.queuedMessages, bytes: s.queuedBytes, dropped: s.dropped };
+  }
+
+  // ---- the receiver's lines -----------------------------------------------------
+
+  private ignore(reason: string): void {
+    this.inboundIgnored += 1;
+    this.options.log?.("debug", `ignored a line from the receiver: ${reason}`);
+  }
+
+  private handleLine(line: string): void {
+    const request = readInbound(line, PROTOCOL_DEFAULTS.maxInboundLineBytes);
+    switch (request.type) {
+      case "ack":
+        if (request.session !== undefined && request.session !== this.options.id) {
+          this.ignore(`ack for another session (${request.session})`);
+        } else if (!this.backlog.ack(request.seq)) {
+          this.ignore(`ack of seq ${request.seq}, never sent`);
+        } else {
+          this.ackedOnConnection = true;
+          this.setAcknowledging(true);
+        }
+        return;
+      case "resync":
+        this.wanted.set("resync", true);
+        return;
+      case "configure":
+        this.configure(request.categories, request.rates);
+        return;
+      case "hello_reply":
+        this.options.log?.(
+          "info",
+          `receiver: ${request.receiver} ${request.version} (protocol ${request.protocol})`,
+        );
+        return;
+      case "ignored":
+        this.ignore(request.reason);
+        return;
+    }
+  }
+
+  /** Applies a `configure` for this connection (unknown keys are skipped) and answers with a snapshot. */
+  private configure(categories: LuaTable<string, boolean>, rates: LuaTable<string, number>): void {
+    for (const key of CATEGORY_KEYS) {
+      const value = categories.get(key);
+      if (value !== undefined) this.categoryOverrides.set(key, value);
+    }
+    for (const key of RATE_KEYS) {
+      const value = rates.get(key);
+      // nan fails both comparisons: clamped to the minimum.
+      if (value !== undefined) {
+        const limits = RATE_LIMITS[key];
+        this.rateOverrides.set(
+          key,
+          value <= limits.max ? (value >= limits.min ? value : limits.min) : limits.max,
+        );
+      }
+    }
+    this.overridden = true;
+    this.settingsChanged();
+    this.wanted.set("configure", true);
+  }
+
+  private merge(): Settings {
+    const base = this.options.settings();
+    const categories = { ...base.categories };
+    const rates = { ...base.rates };
+    for (const key of CATEGORY_KEYS) {
+      const value = this.categoryOverrides.get(key);
+      if (value !== undefined) categories[key] = value;
+    }
+    for (const key of RATE_KEYS) {
+      const value = this.rateOverrides.get(key);
+      if (value !== undefined) rates[key] = value;
+    }
+    return { categories, rates };
+  }
+
+  private setAcknowledging(on: boolean): void {
+    if (on !== this.acknowledging) {
+      this.acknowledging = on;
+      this.backlog.setAcknowledging(on);
+    }
+  }
+
+  // ---- producing ----------------------------------------------------------------
+
+  /** Gives `record` the next seq, encodes it and adds it to the backlog. */
+  private produce(type: OutboundType, record: LuaTable<string, unknown> | object): void {
+    this.seq += 1;
+    (record as LuaTable<string, unknown>).set("seq", this.seq);
+    this.addLine(type, encode(OUTBOUND_SHAPES[type], record) + "\n");
+  }
+
+  /** Adds the line of message `this.seq` to the backlog; a gap is never dropped. */
+  private addLine(type: OutboundType, line: string): void {
+    this.backlog.add(this.seq, type, line, PERIODIC.get(type) === true, type === "gap");
+  }
+
+  private helloLine(nextSeq: number): string {
+    const game = this.source.game.read();
+    const token = this.options.token?.();
+    return (
+      encode(OUTBOUND_SHAPES.hello, {
+        type: "hello",
+        protocol: PROTOCOL_VERSION,
+        source: PROTOCOL_SOURCE,
+        version: this.options.version,
+        session: this.options.id,
+        nextSeq,
+        frame: game.frame,
+        engineVersion: game.engineVersion,
+        gameName: game.gameName,
+        gameVersion: game.gameVersion,
+        mapName: game.mapName,
+        gameID: game.gameID,
+        view: this.source.currentView(),
+        settings: this.inForce,
+        token: token !== undefined && token !== "" ? token : undefined,
+      }) + "\n"
+    );
+  }
+
+  /** Makes one recorded change a message (or hands a big one to the bulk job). */
+  private handle(change: Change): void {
+    switch (change.type) {
+      case "positions":
+        // Nobody would read them: the next connection starts with a snapshot.
+        if (!this.connected) return;
+        this.queueBulk(change);
+        return;
+      case "damage":
+        this.queueBulk(change);
+        return;
+      case "units": {
+        const teams = this.known.diff(change.teams);
+        if (teams.length > 0) this.produce("units", { type: "units", frame: change.frame, teams });
+        return;
+      }
+      case "stats":
+        this.produce("stats", statsRecord(change));
+        return;
+      case "view_changed":
+        this.produce("view_changed", change);
+        this.wanted.set("view_changed", true);
+        return;
+      default:
+        // Events and economy: the model's record is the wire's.
+        this.produce(change.type, change);
+    }
+  }
+
+  /** Changes dropped unread (the collector's queue was full) get seqs and go in the next gap. */
+  private reserveDropped(): void {
+    const dropped = this.source.changes.takeDropped();
+    if (dropped <= 0) return;
+    const first = this.seq + 1;
+    this.seq += dropped;
+    const r = (this.reserved ??= { firstSeq: first, lastSeq: this.seq, dropped: 0, counts: [] });
+    r.lastSeq = this.seq;
+    r.dropped += dropped;
+    this.droppedUnread += dropped;
+    this.options.log?.("debug", `${dropped} changes dropped before they were sent`);
+  }
+
+  // ---- the sender job -----------------------------------------------------------
+
+  private stepSender(budget: Budget): boolean {
+    this.frame = budget.gameFrame;
+    const now = budget.now;
+    if (
+      this.connected &&
+      this.acknowledging &&
+      !this.ackedOnConnection &&
+      this.firstWrittenAt !== undefined &&
+      now - this.firstWrittenAt >= this.ackWait
+    ) {
+      // Nothing acknowledged: written means delivered from now on, nothing is resent.
+      this.setAcknowledging(false);
+      this.options.log?.("debug", "the receiver does not acknowledge");
+    }
+    this.reserveDropped();
+    this.keepingUp = this.took;
+    this.took = false;
+    let worked = false;
+    for (;;) {
+      if (worked && budget.expired()) return false;
+      worked = true;
+      if (this.snapshotEncoder.busy()) {
+        if (!this.snapshotEncoder.step(budget)) return false;
+        this.finishSnapshot(now);
+        // The connection takes it before anything new is added (a small bound could
+        // otherwise drop it at once).
+        return true;
+      }
+      if (this.nextPart > 0 && this.catalogParts !== undefined) {
+        this.produceUnitDefsPart();
+        continue;
+      }
+      const change = this.source.changes.shift();
+      if (change !== undefined) {
+        this.handle(change);
+        continue;
+      }
+      // Every change recorded so far is produced: a snapshot due reads the state now.
+      const reason = this.snapshotDue(now);
+      if (reason !== undefined) {
+        this.startSnapshot(reason);
+        continue;
+      }
+      break;
+    }
+    if (this.heartbeatDue(now)) this.produceHeartbeat();
+    return true;
+  }
+
+  private snapshotDue(now: number): SnapshotReason | undefined {
+    if (!this.connected) return undefined;
+    const keepingUp = this.keepingUp && this.backlog.unsentBytes() <= LINK_ROOM;
+    if (this.wanted.get("connect") === true && this.nextPart > 0) {
+      // The catalog goes first, unless it is not read yet a second after hello.
+      if (now - this.connectedAt < this.snapshotDelay) return undefined;
+    }
+    if ((this.backlog.hasGap() || this.reserved !== undefined) && keepingUp) {
+      this.wanted.set("gap", true);
+    }
+    for (const reason of REASON_ORDER) {
+      if (this.wanted.get(reason) === true) return reason;
+    }
+    const every = this.inForce.rates.snapshot;
+    if (
+      keepingUp &&
+      now - this.lastSnapshotAt >= every &&
+      this.frame - this.lastSnapshotFrame >= every * FRAMES_PER_SECOND
+    ) {
+      return "keyframe";
+    }
+    return undefined;
+  }
+
+  private startSnapshot(reason: SnapshotReason): void {
+    const snapshot = this.source.snapshot();
+    this.snapshotUnits = snapshot.units;
+    this.snapshotEncoder.start(
+      OUTBOUND_SHAPES.snapshot,
+      snapshotRecord(snapshot, reason, this.inForce),
+    );
+  }
+
+  /** A snapshot is encoded: a gap first if anything was lost, then the snapshot. */
+  private finishSnapshot(now: number): void {
+    const frame = (this.snapshotEncoder.current() as { frame: number }).frame;
+    this.produceGap(frame);
+    this.seq += 1;
+    this.addLine("snapshot", this.snapshotEncoder.finish(this.seq));
+    this.known.reset(this.snapshotUnits);
+    this.snapshotUnits = [];
+    for (const reason of REASON_ORDER) this.wanted.delete(reason);
+    this.lastSnapshotAt = now;
+    this.lastSnapshotFrame = frame;
+  }
+
+  private produceGap(frame: number): void {
+    let lost = this.backlog.takeGap();
+    const reserved = this.reserved;
+    this.reserved = undefined;
+    if (reserved !== undefined) {
+      if (lost === undefined) {
+        lost = reserved;
+      } else {
+        lost.firstSeq = math.min(lost.firstSeq, reserved.firstSeq);
+        lost.lastSeq = math.max(lost.lastSeq, reserved.lastSeq);
+        lost.dropped += reserved.dropped;
+      }
+    }
+    if (lost === undefined) return;
+    // A catalog part lost: this connection gets the catalog again.
+    for (const count of lost.counts) {
+      if (count.type === "unitdefs" && this.connected && this.inForce.categories.unitdefs) {
+        this.nextPart = 1;
+      }
+    }
+    this.produce("gap", {
+      type: "gap",
+      frame,
+      firstSeq: lost.firstSeq,
+      lastSeq: lost.lastSeq,
+      dropped: lost.dropped,
+      counts: lost.counts,
+    });
+  }
+
+  private heartbeatDue(now: number): boolean {
+    return (
+      this.connected &&
+      this.keepingUp &&
+      this.hello === undefined &&
+      !this.snapshotEncoder.busy() &&
+      this.backlog.unsentBytes() === 0 &&
+      now - this.lastHandedAt >= this.heartbeatSeconds
+    );
+  }
+
+  private produceHeartbeat(): void {
+    const cost = this.options.frameCost?.() ?? { meanMs: 0, maxMs: 0 };
+    const s = this.stats();
+    this.produce("heartbeat", {
+      type: "heartbeat",
+      frame: this.frame,
+      // Itself included: produced is the heartbeat's own seq.
+      produced: s.produced + 1,
+      sent: s.sent,
+      acknowledged: s.acknowledged,
+      dropped: s.dropped,
+      queuedMessages: s.queuedMessages,
+      queuedBytes: s.queuedBytes,
+      nonFinite: s.nonFinite,
+      inboundIgnored: s.inboundIgnored,
+      frameCostMeanMs: cost.meanMs,
+      frameCostMaxMs: cost.maxMs,
+    });
+  }
+
+  /** One part of the catalog, from its encoded body (the rest of the line is small). */
+  private produceUnitDefsPart(): void {
+    const parts = this.catalogParts as string[];
+    const part = this.nextPart;
+    this.nextPart = part < parts.length ? part + 1 : 0;
+    const shape = OUTBOUND_SHAPES.unitdefs;
+    const p = shape.prefixes;
+    this.seq += 1;
+    const line = table.concat([
+      p.get(1),
+      quote("unitdefs"),
+      p.get(2),
+      numberText(this.seq),
+      p.get(3),
+      numberText(this.frame),
+      p.get(4),
+      numberText(part),
+      p.get(5),
+      numberText(parts.length),
+      p.get(6),
+      "[",
+      parts[part - 1],
+      "]}\n",
+    ]);
+    this.addLine("unitdefs", line);
+  }
+
+  // ---- the bulk job -------------------------------------------------------------
+
+  private queueBulk(change: BulkChange): void {
+    const queue = this.bulkQueue;
+    if (change.type === "positions") {
+      // Only the latest positions matter: one waiting is replaced (it had no seq yet).
+      for (let i = 0; i < queue.length; i++) {
+        if (queue[i].type === "positions") {
+          queue[i] = change;
+          return;
+        }
+      }
+    }
+    queue.push(change);
+  }
+
+  private dropPositions(): void {
+    const queue = this.bulkQueue;
+    for (let i = queue.length - 1; i >= 0; i--) {
+      if (queue[i].type === "positions") queue.splice(i, 1);
+    }
+    if (this.bulkEncoder.busy() && this.bulkType === "positions") this.bulkEncoder.clear();
+  }
+
+  private stepBulk(budget: Budget): boolean {
+    let worked = false;
+    for (;;) {
+      if (worked && budget.expired()) return false;
+      worked = true;
+      if (this.bulkEncoder.busy()) {
+        if (!this.bulkEncoder.step(budget)) return false;
+        this.seq += 1;
+        this.addLine(this.bulkType, this.bulkEncoder.finish(this.seq));
+        continue;
+      }
+      const change = this.bulkQueue.shift();
+      if (change !== undefined) {
+        this.bulkType = change.type;
+        const writer = change.type === "positions" ? POSITION_ROWS : DAMAGE_ROWS;
+        this.bulkEncoder.start(OUTBOUND_SHAPES[change.type], change, {
+          key: "units",
+          writer,
+          batch: ROWS_PER_CHECK,
+        });
+        continue;
+      }
+      if (this.catalogParts === undefined && this.source.catalog.complete) {
+        if (!this.encodeCatalog(budget)) return false;
+        continue;
+      }
+      return true;
+    }
+  }
+
+  /** Encodes catalog entries until done (true) or out of time; then splits them into parts. */
+  private encodeCatalog(budget: Budget): boolean {
+    const entries = this.source.catalog.entries;
+    const encoded = this.catalogEntries;
+    while (encoded.length < entries.length) {
+      encoded.push(encode(UNIT_DEF_SHAPE, entries[encoded.length]));
+      if (budget.expired() && encoded.length < entries.length) return false;
+    }
+    // Room for the rest of a part's line: type, seq, frame, part numbers, brackets.
+    const limit = this.partBytes - 128;
+    const parts: string[] = [];
+    let start = 0;
+    let size = 0;
+    for (let i = 0; i < encoded.length; i++) {
+      const length = encoded[i].length + 1;
+      if (i > start && size + length > limit) {
+        parts.push(table.concat(encoded, ",", start + 1, i));
+        start = i;
+        size = 0;
+      }
+      size += length;
+    }
+    parts.push(table.concat(encoded, ",", start + 1, encoded.length));
+    this.catalogParts = parts;
+    this.catalogEntries = [];
+    return true;
+  }
+}

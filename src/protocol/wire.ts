@@ -1,0 +1,170 @@
+/**
+ * The collector's model (src/collect/model.ts) in the wire's form (protocol/messages.ts).
+ * Most records already are: the encoder writes only the keys of a message's shape, in
+ * its order, and a nil field as null, so events, economy, players and teams go out as
+ * the collector made them. What differs is converted here: unit counts (maps keyed by
+ * unitDefID on the model, sorted `[unitDefID, count]` lists on the wire; a `units`
+ * message carries only the counts that changed), and statistics entries.
+ */
+import type { Change, DefCounts, Snapshot, TeamUnits } from "../collect/model";
+import type { CollectSettings } from "../collect/settings";
+import type { SnapshotReason, Settings } from "../../protocol/messages";
+
+/** A team's unit counts on the wire: `[unitDefID, count]` pairs. */
+export interface WireTeamUnits {
+  teamID: number;
+  finished: [number, number][];
+  building: [number, number][];
+  unknown: number;
+}
+
+function byDef(this: void, a: [number, number], b: [number, number]): boolean {
+  return a[0] < b[0];
+}
+
+/** `[unitDefID, count]` pairs of `counts`, by unitDefID (so equal states encode equally). */
+export function unitCounts(counts: DefCounts): [number, number][] {
+  const out: [number, number][] = [];
+  for (const [unitDefID, count] of counts) out.push([unitDefID, count]);
+  table.sort(out, byDef);
+  return out;
+}
+
+export function wireTeamUnits(t: TeamUnits): WireTeamUnits {
+  return {
+    teamID: t.teamID,
+    finished: unitCounts(t.finished),
+    building: unitCounts(t.building),
+    unknown: t.unknown,
+  };
+}
+
+/** The counts of `after` that differ from `before`, a vanished def as count 0. */
+function changedCounts(before: DefCounts | undefined, after: DefCounts): [number, number][] {
+  const out: [number, number][] = [];
+  for (const [unitDefID, count] of after) {
+    if (before?.get(unitDefID) !== count) out.push([unitDefID, count]);
+  }
+  if (before !== undefined) {
+    for (const [unitDefID] of before) {
+      if (!after.has(unitDefID)) out.push([unitDefID, 0]);
+    }
+  }
+  table.sort(out, byDef);
+  return out;
+}
+
+function copyCounts(counts: DefCounts): DefCounts {
+  const out = new LuaMap<UnitDefID, number>();
+  for (const [k, v] of counts) out.set(k, v);
+  return out;
+}
+
+/**
+ * What the receiver knows of every team's unit counts: the last snapshot's, updated by
+ * each `units` message produced since. A `units` message then carries only the counts
+ * that differ from it (protocol: new absolute counts, 0 for none left).
+ */
+export class KnownUnits {
+  private teams = new LuaMap<TeamID, TeamUnits>();
+
+  /** A snapshot went out with these counts. */
+  reset(units: readonly TeamUnits[]): void {
+    this.teams = new LuaMap();
+    for (const t of units) this.remember(t);
+  }
+
+  /**
+   * The `units` message for teams whose counts may have changed: per team only the defs
+   * whose count differs from what the receiver knows; teams without a difference left
+   * out (an empty list: nothing to send). What it returns is then known.
+   */
+  diff(changed: readonly TeamUnits[]): WireTeamUnits[] {
+    const out: WireTeamUnits[] = [];
+    for (const t of changed) {
+      const known = this.teams.get(t.teamID);
+      const finished = changedCounts(known?.finished, t.finished);
+      const building = changedCounts(known?.building, t.building);
+      if (
+        known === undefined ||
+        finished.length > 0 ||
+        building.length > 0 ||
+        known.unknown !== t.unknown
+      ) {
+        out.push({ teamID: t.teamID, finished, building, unknown: t.unknown });
+        this.remember(t);
+      }
+    }
+    return out;
+  }
+
+  private remember(t: TeamUnits): void {
+    this.teams.set(t.teamID, {
+      teamID: t.teamID,
+      exact: t.exact,
+      finished: copyCounts(t.finished),
+      building: copyCounts(t.building),
+      unknown: t.unknown,
+    });
+  }
+}
+
+/** A `snapshot` record (seq written by the encoder's `finish`). */
+export function snapshotRecord(s: Snapshot, reason: SnapshotReason, settings: Settings): object {
+  return {
+    type: "snapshot",
+    frame: s.frame,
+    reason,
+    game: s.game,
+    view: s.view,
+    settings,
+    players: s.players,
+    teams: s.teams,
+    economy: s.economy,
+    units: s.units.map((t) => wireTeamUnits(t)),
+    stats: s.stats,
+  };
+}
+
+/** A `stats` record: the entry's team and the entry itself at the top level. */
+export function statsRecord(c: Extract<Change, { type: "stats" }>): object {
+  return { type: "stats", frame: c.frame, teamID: c.stats.teamID, entry: c.stats.entry };
+}
+
+/** The wire's settings (`hello`, `snapshot`) from the collector's and the keyframe interval. */
+export function wireSettings(c: CollectSettings, snapshotSeconds: number): Settings {
+  return {
+    categories: {
+      economy: c.economy,
+      units: c.units,
+      stats: c.stats,
+      events: c.events,
+      unitdefs: c.unitdefs,
+      positions: c.positions,
+      damage: c.damage,
+    },
+    rates: {
+      economy: c.economySeconds,
+      units: c.unitsSeconds,
+      positions: c.positionsSeconds,
+      damage: c.damageSeconds,
+      snapshot: snapshotSeconds,
+    },
+  };
+}
+
+/** Puts settings in force (e.g. after a `configure`) into the collector's settings. */
+export function applyToCollector(s: Settings, into: CollectSettings): void {
+  const c = s.categories;
+  into.economy = c.economy;
+  into.units = c.units;
+  into.stats = c.stats;
+  into.events = c.events;
+  into.unitdefs = c.unitdefs;
+  into.positions = c.positions;
+  into.damage = c.damage;
+  into.economySeconds = s.rates.economy;
+  into.unitsSeconds = s.rates.units;
+  into.positionsSeconds = s.rates.positions;
+  into.damageSeconds = s.rates.damage;
+}

@@ -1,0 +1,649 @@
+/**
+ * The protocol session over the real collector, connection and backlog, with a scripted
+ * transport and a manual clock (session-rig.ts): what each connection carries, in
+ * which order, with which seqs, and what the receiver's lines change.
+ */
+import { describe, expect, it } from "../framework";
+import { runJob } from "../collect/helpers";
+import { Line, Rig, ofKind, seqsOf } from "./session-rig";
+
+/** Seqs `from`..`to`. */
+function range(this: void, from: number, to: number): number[] {
+  const out: number[] = [];
+  for (let s = from; s <= to; s++) out.push(s);
+  return out;
+}
+
+function field(this: void, line: Line, ...path: (string | number)[]): unknown {
+  let value: unknown = line;
+  for (const key of path) value = (value as LuaTable<string | number, unknown>).get(key);
+  return value;
+}
+
+describe("session: a new connection", () => {
+  it("opens with hello, then the catalog's parts, then the connect snapshot; seq from 1, +1 each", () => {
+    const rig = new Rig({ unitDefsPartBytes: 600 }).readCatalog();
+    rig.game.frame = 450;
+    rig.connect();
+    rig.frame();
+    rig.frame();
+    const lines = rig.lines();
+    const types = rig.types();
+    expect(types[0]).toBe("hello");
+    const parts = ofKind(lines, "unitdefs");
+    // Three definitions of about 330 bytes, parts of at most 600: one per part.
+    expect(parts.length).toBe(3);
+    expect(types).toEqual(["hello", "unitdefs", "unitdefs", "unitdefs", "snapshot:connect"]);
+    expect(seqsOf(lines)).toEqual([1, 2, 3, 4]);
+    expect(parts.map((p) => [p.get("part"), p.get("parts")])).toEqual([
+      [1, 3],
+      [2, 3],
+      [3, 3],
+    ]);
+    expect(parts.map((p) => field(p, "unitDefs", 1, "name"))).toEqual([
+      "armcom",
+      "corcom",
+      "armpw",
+    ]);
+    for (const line of lines) {
+      if (line.get("type") !== "hello") expect(line.get("frame")).toBe(450);
+    }
+  });
+
+  it("says who is speaking in hello: protocol, widget, game, session, view, settings, nextSeq", () => {
+    const rig = new Rig();
+    rig.game.frame = 90;
+    rig.game.rules.set("GameID", "3f2a94c1d07e5b68a1c9e4f20b7d6a53");
+    rig.connect();
+    const hello = rig.lines()[0];
+    expect(hello.get("protocol")).toBe(1);
+    expect(hello.get("source")).toBe("Live Data Export");
+    expect(hello.get("version")).toBe("9.9.9");
+    expect(hello.get("session")).toBe("0123456789abcdef");
+    expect(hello.get("nextSeq")).toBe(1);
+    expect(hello.get("frame")).toBe(90);
+    expect(hello.get("seq")).toBeUndefined();
+    expect(hello.get("mapName")).toBe("Test Map");
+    expect(hello.get("engineVersion")).toBe("2025.06.12");
+    expect(hello.get("gameID")).toBe("3f2a94c1d07e5b68a1c9e4f20b7d6a53");
+    expect(field(hello, "view", "kind")).toBe("fullview");
+    expect(field(hello, "settings", "rates", "snapshot")).toBe(60);
+    expect(field(hello, "settings", "categories", "positions")).toBe(false);
+    expect(hello.get("token")).toBeUndefined();
+  });
+
+  it("carries the token only when one is set", () => {
+    const rig = new Rig();
+    rig.token = "";
+    rig.connect();
+    expect(rig.lines()[0].get("token")).toBeUndefined();
+    rig.transport.peerError = "closed";
+    rig.frame();
+    rig.token = "s3cret";
+    rig.run(2);
+    expect(rig.transport.carried.length).toBe(2);
+    expect(rig.lines()[0].get("token")).toBe("s3cret");
+  });
+
+  it("sends the snapshot one second after hello when the catalog is not read yet, the catalog when it is", () => {
+    const rig = new Rig();
+    rig.connect();
+    rig.run(0.75);
+    expect(rig.types()).toEqual(["hello"]);
+    rig.run(0.25);
+    rig.frame();
+    expect(rig.types()).toEqual(["hello", "snapshot:connect"]);
+    // Read later: encoded in one frame, produced in the next, written in the third.
+    rig.readCatalog();
+    rig.frame();
+    rig.frame();
+    rig.frame();
+    expect(rig.types()).toEqual(["hello", "snapshot:connect", "unitdefs"]);
+  });
+
+  it("sends no catalog when its category is off", () => {
+    const rig = new Rig().readCatalog();
+    rig.saved.categories.unitdefs = false;
+    rig.session.settingsChanged();
+    rig.connect();
+    rig.frame();
+    expect(rig.types()).toEqual(["hello", "snapshot:connect"]);
+  });
+
+  it("puts the whole state in the snapshot: game, view, settings, players, teams, economy, units, stats", () => {
+    const rig = new Rig().readCatalog();
+    rig.game.addUnit(101, 1, 0);
+    rig.game.addUnit(102, 3, 0, true);
+    collect(rig, "collect.reconcile", "collect.economy", "collect.units", "collect.stats");
+    rig.connect();
+    rig.frame();
+    rig.frame();
+    const snapshot = ofKind(rig.lines(), "snapshot")[0];
+    expect(field(snapshot, "game", "mapSizeX")).toBe(8192);
+    expect(field(snapshot, "view", "kind")).toBe("fullview");
+    expect(field(snapshot, "settings", "rates", "economy")).toBe(1);
+    expect(field(snapshot, "players", 1, "name")).toBe("player0");
+    expect(field(snapshot, "teams", 2, "teamID")).toBe(1);
+    expect(field(snapshot, "economy", 1, "metal", "current")).toBe(10);
+    expect(field(snapshot, "units", 1, "finished")).toEqual([[1, 1]]);
+    expect(field(snapshot, "units", 1, "building")).toEqual([[3, 1]]);
+    expect(field(snapshot, "stats", 1, "entry", "frame")).toBe(900);
+  });
+});
+
+/** Runs the named collector jobs once each, in this order. */
+function collect(this: void, rig: Rig, ...names: string[]): void {
+  for (const name of names) {
+    for (const spec of rig.collector.jobs()) {
+      if (spec.name === name) runJob(spec.job, rig.game.frame);
+    }
+  }
+}
+
+/** A rig connected, past its connect snapshot (no catalog), with the first connection's lines read. */
+function connected(this: void, rig = new Rig()): Rig {
+  rig.saved.categories.unitdefs = false;
+  rig.session.settingsChanged();
+  rig.connect();
+  rig.frame();
+  rig.frame();
+  return rig;
+}
+
+describe("session: changes become messages", () => {
+  it("makes each event its own message type, in order, seq +1, with the frame it was recorded in", () => {
+    const rig = connected();
+    const c = rig.collector;
+    const g = rig.game;
+    g.frame = 100;
+    c.gameStart();
+    g.frame = 101;
+    c.unitCreated(7 as UnitID, 1 as UnitDefID, 0 as TeamID, 3 as UnitID);
+    c.unitFinished(7 as UnitID, 1 as UnitDefID, 0 as TeamID);
+    g.frame = 102;
+    c.unitDestroyed(7 as UnitID, 1 as UnitDefID, 0 as TeamID);
+    c.unitGiven(8 as UnitID, 2 as UnitDefID, 1 as TeamID, 0 as TeamID);
+    c.unitTaken(8 as UnitID, 2 as UnitDefID, 0 as TeamID, 1 as TeamID);
+    c.teamDied(1 as TeamID);
+    c.playerAdded(0 as PlayerID);
+    c.playerRemoved(1 as PlayerID);
+    c.gamePaused(0 as PlayerID, true);
+    c.gamePaused(0 as PlayerID, false);
+    g.frame = 103;
+    (g.team(1 as TeamID) as { isDead: boolean }).isDead = true;
+    c.gameOver();
+    rig.frame();
+    rig.frame();
+    const lines = rig.lines();
+    const events = lines.slice(2);
+    expect(events.map((l) => l.get("type"))).toEqual([
+      "game_started",
+      "unit_created",
+      "unit_finished",
+      "unit_destroyed",
+      "unit_given",
+      "unit_taken",
+      "team_died",
+      "player_added",
+      "player_removed",
+      "game_paused",
+      "game_resumed",
+      "game_over",
+    ]);
+    expect(seqsOf(events)).toEqual(range(2, 13));
+    expect(events.map((l) => l.get("frame"))).toEqual([
+      100, 101, 101, 102, 102, 102, 102, 102, 102, 102, 102, 103,
+    ]);
+    expect(events[1].get("builderID")).toBe(3);
+    expect(events[3].get("attackerID")).toBeUndefined();
+    expect([events[4].get("oldTeamID"), events[4].get("newTeamID")]).toEqual([0, 1]);
+    expect(field(events[7], "player", "name")).toBe("player0");
+    expect(field(events[11], "winners")).toEqual([0]);
+  });
+
+  it("sends economy and stats as the collector samples them", () => {
+    const rig = connected();
+    rig.game.frame = 960;
+    collect(rig, "collect.economy", "collect.stats");
+    rig.frame();
+    rig.frame();
+    const lines = rig.lines();
+    const economy = ofKind(lines, "economy");
+    expect(economy.length).toBe(1);
+    expect(field(economy[0], "teams", 2, "energy", "income")).toBe(153);
+    const stats = ofKind(lines, "stats");
+    // Two final entries per team (the live one waits for game over).
+    expect(stats.map((s) => [s.get("teamID"), field(s, "entry", "frame")])).toEqual([
+      [0, 450],
+      [0, 900],
+      [1, 450],
+      [1, 900],
+    ]);
+    expect(field(stats[0], "entry", "unitsKilled")).toBe(20);
+  });
+
+  it("sends in units only the counts that changed since the receiver's last state, 0 for none left", () => {
+    const rig = connected();
+    const c = rig.collector;
+    c.unitCreated(11 as UnitID, 1 as UnitDefID, 0 as TeamID);
+    c.unitCreated(12 as UnitID, 2 as UnitDefID, 0 as TeamID);
+    c.unitFinished(11 as UnitID, 1 as UnitDefID, 0 as TeamID);
+    collect(rig, "collect.units");
+    c.unitDestroyed(12 as UnitID, 2 as UnitDefID, 0 as TeamID);
+    c.unitCreated(13 as UnitID, 3 as UnitDefID, 1 as TeamID);
+    collect(rig, "collect.units");
+    // Nothing changed: no message at all.
+    collect(rig, "collect.units");
+    rig.frame();
+    rig.frame();
+    const units = ofKind(rig.lines(), "units");
+    expect(units.length).toBe(2);
+    expect(field(units[0], "teams")).toEqual([
+      { teamID: 0, finished: [[1, 1]], building: [[2, 1]], unknown: 0 },
+    ]);
+    expect(field(units[1], "teams")).toEqual([
+      { teamID: 0, finished: [], building: [[2, 0]], unknown: 0 },
+      { teamID: 1, finished: [], building: [[3, 1]], unknown: 0 },
+    ]);
+  });
+
+  it("reads a snapshot only after the changes recorded before it, so counts never go back", () => {
+    const rig = connected();
+    const c = rig.collector;
+    c.unitCreated(11 as UnitID, 1 as UnitDefID, 0 as TeamID);
+    collect(rig, "collect.units");
+    // A unit appears after that units change was recorded, before a snapshot is asked for.
+    c.unitCreated(12 as UnitID, 1 as UnitDefID, 0 as TeamID);
+    rig.say('{"type":"resync"}\n');
+    rig.frame();
+    rig.frame();
+    const lines = rig.lines();
+    expect(rig.types().slice(2)).toEqual([
+      "unit_created",
+      "units",
+      "unit_created",
+      "snapshot:resync",
+    ]);
+    const snapshot = ofKind(lines, "snapshot")[1];
+    expect(field(snapshot, "units", 1, "building")).toEqual([[1, 2]]);
+    // The next units change, after the snapshot, has nothing to correct.
+    collect(rig, "collect.units");
+    rig.frame();
+    expect(ofKind(rig.lines(), "units").length).toBe(1);
+  });
+});
+
+describe("session: timers", () => {
+  it("sends a keyframe snapshot after the interval, in wall-clock time and in game time", () => {
+    const rig = connected();
+    rig.saved.rates.snapshot = 10;
+    rig.session.settingsChanged();
+    rig.run(11);
+    // The game has not moved: no keyframe.
+    expect(ofKind(rig.lines(), "snapshot").length).toBe(1);
+    rig.game.frame = 300;
+    rig.frame();
+    rig.frame();
+    expect(rig.types()).toContain("snapshot:keyframe");
+    const count = ofKind(rig.lines(), "snapshot").length;
+    rig.game.frame = 600;
+    rig.run(5);
+    expect(ofKind(rig.lines(), "snapshot").length).toBe(count);
+  });
+
+  it("sends a heartbeat when nothing went out for 5 s, with the widget's counts", () => {
+    const rig = connected(new Rig({ frameCost: () => ({ meanMs: 0.0625, maxMs: 0.8125 }) }));
+    // The snapshot went out at 1000.25; it is 1000.5 now.
+    rig.run(4.5);
+    expect(rig.count("heartbeat")).toBe(0);
+    rig.collector.teamDied(1 as TeamID);
+    rig.frame(); // produced at 1005.25, out at 1005.5
+    rig.run(4.5);
+    expect(rig.count("heartbeat")).toBe(0);
+    rig.run(1); // due at 1010.5, out at 1010.75
+    const beats = ofKind(rig.lines(), "heartbeat");
+    expect(beats.length).toBe(1);
+    const hb = beats[0];
+    expect(hb.get("seq")).toBe(3);
+    expect(hb.get("produced")).toBe(3);
+    expect(hb.get("sent")).toBe(2);
+    expect(hb.get("acknowledged")).toBe(0);
+    expect(hb.get("dropped")).toBe(0);
+    // This receiver never acknowledged: after 10 s what was written counts as delivered.
+    expect(hb.get("queuedMessages")).toBe(0);
+    expect(hb.get("queuedBytes")).toBe(0);
+    expect(hb.get("frameCostMeanMs")).toBe(0.0625);
+    expect(hb.get("frameCostMaxMs")).toBe(0.8125);
+    rig.run(5.25);
+    expect(rig.count("heartbeat")).toBe(2);
+  });
+
+  it("sends no heartbeat while disconnected or while the socket does not take what waits", () => {
+    const rig = connected();
+    rig.transport.sendCapacity = 0;
+    rig.collector.teamDied(1 as TeamID);
+    rig.run(30);
+    rig.transport.sendCapacity = math.huge;
+    rig.frame();
+    expect(rig.types().slice(2)).toEqual(["team_died"]);
+    rig.connection.disconnect("test");
+    rig.run(30);
+    expect(rig.session.stats().produced).toBe(2);
+  });
+});
+
+describe("session: delivery across connections", () => {
+  /** Makes `n` team_died events and lets them go out. */
+  function events(this: void, rig: Rig, n: number): void {
+    for (let i = 0; i < n; i++) rig.collector.teamDied(i as TeamID);
+    rig.frame();
+    rig.frame();
+  }
+
+  /** The connection is lost, and a new one is made. */
+  function reconnect(this: void, rig: Rig): void {
+    rig.transport.peerError = "closed";
+    rig.frame();
+    rig.run(2);
+  }
+
+  it("resends from the first unacknowledged message, and says so in hello.nextSeq", () => {
+    const rig = connected();
+    events(rig, 5); // seqs 2..6
+    rig.say('{"type":"ack","seq":3}\n');
+    rig.frame();
+    expect(rig.session.stats().acknowledged).toBe(3);
+    reconnect(rig);
+    const lines = rig.lines();
+    expect(lines[0].get("nextSeq")).toBe(4);
+    expect(seqsOf(lines).slice(0, 3)).toEqual([4, 5, 6]);
+    expect(rig.types()[4]).toBe("snapshot:connect");
+    expect(seqsOf(lines)[3]).toBe(7);
+  });
+
+  it("with a receiver that never acknowledges, counts what was written as delivered after a while", () => {
+    const rig = connected(new Rig({ ackWaitSeconds: 10 }));
+    events(rig, 3); // seqs 2..4
+    rig.run(5);
+    reconnect(rig);
+    // Within the first 10 s everything written is kept: sent again.
+    expect(rig.lines()[0].get("nextSeq")).toBe(1);
+    rig.run(11);
+    expect(rig.session.stats().acknowledging).toBe(false);
+    events(rig, 2);
+    const written = seqsOf(rig.lines());
+    reconnect(rig);
+    // Nothing written on the last connection is sent again.
+    expect(rig.lines()[0].get("nextSeq")).toBeGreaterThan(written[written.length - 1]);
+    expect(rig.types()[1]).toBe("snapshot:connect");
+  });
+
+  it("keeps what is produced while disconnected and sends it on the next connection", () => {
+    const rig = connected();
+    rig.transport.openStatus = "failed";
+    rig.transport.peerError = "closed";
+    rig.frame();
+    events(rig, 3);
+    rig.transport.openStatus = "connected";
+    rig.run(2);
+    expect(rig.types()).toEqual([
+      "hello",
+      "snapshot:connect",
+      "team_died",
+      "team_died",
+      "team_died",
+      "snapshot:connect",
+    ]);
+  });
+
+  it("beyond a tiny bound drops messages, reports the gap with exact counts, then a snapshot", () => {
+    const rig = connected(new Rig({ backlogBytes: 400 }));
+    rig.transport.openStatus = "failed";
+    rig.transport.peerError = "closed";
+    rig.frame();
+    for (let i = 0; i < 30; i++) rig.collector.teamDied(i as TeamID);
+    rig.game.frame = 30;
+    collect(rig, "collect.economy");
+    rig.frame();
+    rig.transport.openStatus = "connected";
+    rig.run(2);
+    const lines = rig.lines();
+    const gap = ofKind(lines, "gap")[0];
+    const received = seqsOf(lines);
+    const missing: number[] = [];
+    for (let s = gap.get("firstSeq") as number; s <= (gap.get("lastSeq") as number); s++) {
+      if (!received.includes(s)) missing.push(s);
+    }
+    expect(missing.length).toBe(gap.get("dropped"));
+    let counted = 0;
+    for (const c of field(gap, "counts") as LuaTable<string, unknown>[]) {
+      counted += c.get("count") as number;
+    }
+    expect(counted).toBe(gap.get("dropped"));
+    const types = rig.types();
+    expect(types.indexOf("gap") + 1).toBe(types.indexOf("snapshot:gap"));
+    expect(rig.session.stats().dropped).toBe(gap.get("dropped"));
+  });
+
+  it("does not open the next connection with the bye of one that ended before it went out", () => {
+    const rig = connected();
+    rig.say('{"type":"ack","seq":1}\n');
+    rig.frame();
+    rig.transport.sendCapacity = 0;
+    rig.session.bye("disconnect");
+    rig.connection.flush();
+    rig.connection.disconnect("test");
+    rig.transport.plan.sendCapacity = undefined;
+    rig.connection.connect("test");
+    rig.frame();
+    rig.frame();
+    expect(rig.types()).toEqual(["hello", "snapshot:connect"]);
+    expect(rig.lines()[0].get("nextSeq")).toBe(3);
+  });
+
+  it("writes bye at once on flush", () => {
+    const rig = connected();
+    rig.session.bye("shutdown");
+    rig.connection.flush();
+    const last = rig.lines()[rig.lines().length - 1];
+    expect([last.get("type"), last.get("reason"), last.get("seq")]).toEqual(["bye", "shutdown", 2]);
+  });
+});
+
+describe("session: the receiver's lines", () => {
+  it("answers resync and configure with a snapshot; configure holds for this connection only", () => {
+    const rig = connected();
+    rig.say('{"type":"resync"}\n');
+    rig.frame();
+    rig.frame();
+    expect(rig.types().slice(2)).toEqual(["snapshot:resync"]);
+    rig.say(
+      '{"type":"configure","categories":{"positions":true,"nonsense":true},"rates":{"positions":0.01,"snapshot":7200,"units":2}}\n',
+    );
+    rig.frame();
+    rig.frame();
+    const snapshot = ofKind(rig.lines(), "snapshot")[2];
+    expect(snapshot.get("reason")).toBe("configure");
+    expect(field(snapshot, "settings", "categories", "positions")).toBe(true);
+    // Out of range: clamped.
+    expect(field(snapshot, "settings", "rates")).toEqual({
+      economy: 1,
+      units: 2,
+      positions: 0.1,
+      damage: 1,
+      snapshot: 3600,
+    });
+    const announced = rig.announced[rig.announced.length - 1];
+    expect(announced.categories.positions).toBe(true);
+    expect(announced.rates.units).toBe(2);
+    // The saved settings are untouched, and back in force when the connection ends.
+    expect(rig.saved.categories.positions).toBe(false);
+    rig.transport.peerError = "closed";
+    rig.frame();
+    expect(rig.announced[rig.announced.length - 1].categories.positions).toBe(false);
+    rig.run(2);
+    expect(field(rig.lines()[0], "settings", "categories", "positions")).toBe(false);
+  });
+
+  it("counts and ignores what it cannot use, and keeps the connection", () => {
+    const rig = connected();
+    rig.say(
+      [
+        "not json",
+        '{"type":"launch"}',
+        '{"type":"ack"}',
+        '{"type":"ack","seq":1.5}',
+        '{"type":"ack","seq":99}', // beyond what was sent
+        '{"type":"ack","seq":1,"session":"someone-else"}',
+        '{"type":"configure","rates":{"units":"fast"}}',
+        "[1,2",
+        '{"type":"hello_reply","protocol":1,"receiver":"r","version":"1"}',
+        "",
+      ].join("\n"),
+    );
+    rig.frame();
+    expect(rig.session.stats().inboundIgnored).toBe(8);
+    expect(rig.session.stats().acknowledged).toBe(0);
+    expect(rig.connection.state()).toBe("CONNECTED");
+    rig.say('{"type":"ack","seq":1,"session":"0123456789abcdef"}\n');
+    rig.frame();
+    expect(rig.session.stats().acknowledged).toBe(1);
+    expect(rig.session.stats().inboundIgnored).toBe(8);
+  });
+
+  it("discards a line longer than 4096 bytes up to its newline, counted once, and reads the next", () => {
+    const rig = connected();
+    rig.say(string.rep("x", 5000));
+    rig.frame();
+    rig.say(string.rep("y", 3000) + '\n{"type":"resync"}\n');
+    rig.frame();
+    rig.frame();
+    expect(rig.session.stats().inboundIgnored).toBe(1);
+    expect(rig.types()).toContain("snapshot:resync");
+  });
+
+  it("reads at most 16 KiB a frame, leaving the rest in the socket", () => {
+    const rig = connected();
+    const ack = '{"type":"ack","seq":1}\n';
+    let flood = "";
+    while (flood.length < 40000) flood += ack;
+    rig.say(flood);
+    rig.frame();
+    expect(rig.transport.inbox.length).toBe(flood.length - 16384);
+    rig.frame();
+    rig.frame();
+    expect(rig.transport.inbox.length).toBe(0);
+    expect(rig.session.stats().inboundIgnored).toBe(0);
+    expect(rig.session.stats().acknowledged).toBe(1);
+  });
+});
+
+describe("session: big messages across frames", () => {
+  /** A rig with `n` units of team 0 and positions on, connected. */
+  function withUnits(this: void, n: number, checks: number): Rig {
+    const rig = new Rig({}, (game) => {
+      for (let i = 1; i <= n; i++) {
+        const u = game.addUnit(i, 1 + (i % 3), i % 2);
+        u.x = i + 0.5;
+        u.z = 2 * i + 0.25;
+      }
+    });
+    rig.saved.categories.positions = true;
+    connected(rig);
+    rig.checks = checks;
+    return rig;
+  }
+
+  it("encodes 10,000 positions over many steps, each stopping when the budget says", () => {
+    const rig = withUnits(10000, 4);
+    collectPositions(rig);
+    let frames = 0;
+    while (rig.count("positions") === 0 && frames < 2000) {
+      rig.frame(0.01);
+      frames += 1;
+    }
+    // 4 looks a step, 16 rows between looks: at least 10,000 / 64 steps.
+    expect(frames).toBeGreaterThanOrEqual(10000 / 64);
+    expect(frames).toBeLessThan(10000 / 48);
+    const positions = ofKind(rig.lines(), "positions")[0];
+    const rows = field(positions, "units") as LuaTable<number, unknown>;
+    expect(rows.length()).toBe(10000);
+    // Team 0's units first, then team 1's.
+    expect(rows.get(1)).toEqual([2, 3, 0, 2.5, 4.25, 0.5]);
+    expect(rows.get(5000)).toEqual([10000, 2, 0, 10000.5, 20000.25, 0.5]);
+    expect(rows.get(10000)).toEqual([9999, 1, 1, 9999.5, 19998.25, 0.5]);
+  });
+
+  it("lets events produced meanwhile go first, and gives positions the seq they complete with", () => {
+    const rig = withUnits(2000, 2);
+    collectPositions(rig);
+    rig.frame();
+    rig.collector.teamDied(1 as TeamID);
+    for (let i = 0; i < 400; i++) rig.frame(0.01);
+    const types = rig.types().slice(2);
+    expect(types).toEqual(["team_died", "positions"]);
+    expect(seqsOf(rig.lines()).slice(1)).toEqual([2, 3]);
+  });
+
+  it("produces no positions while disconnected", () => {
+    const rig = withUnits(50, 1_000_000);
+    rig.connection.disconnect("test");
+    collectPositions(rig);
+    rig.frame();
+    expect(rig.session.stats().produced).toBe(1);
+  });
+});
+
+/** A positions scan, run to its end. */
+function collectPositions(this: void, rig: Rig): void {
+  collect(rig, "collect.positions");
+}
+
+describe("session: the view changes", () => {
+  it("sends view_changed, then a snapshot of the new view", () => {
+    const rig = connected();
+    rig.game.asSpectator(false);
+    rig.collector.checkView();
+    rig.frame();
+    rig.frame();
+    expect(rig.types().slice(2)).toEqual(["view_changed", "snapshot:view_changed"]);
+    const [changed, snapshot] = rig.lines().slice(2);
+    expect(field(changed, "view", "kind")).toBe("spectator");
+    expect(field(changed, "previous", "kind")).toBe("fullview");
+    expect(field(snapshot, "view", "kind")).toBe("spectator");
+  });
+});
+
+describe("session: a receiver that accepts and never reads", () => {
+  it("stays within the backlog bound, counts every message it drops, and adds no heartbeat or keyframe", () => {
+    const rig = connected(new Rig({ backlogBytes: 20000 }));
+    rig.transport.sendCapacity = 0;
+    for (let i = 0; i < 200; i++) {
+      for (let k = 0; k < 20; k++) rig.collector.teamDied(k as TeamID);
+      rig.game.frame += 30;
+      rig.frame(1);
+    }
+    const s = rig.session.stats();
+    expect(s.queuedBytes).toBeLessThanOrEqual(20000);
+    expect(s.produced).toBe(1 + 4000);
+    expect(s.dropped).toBeGreaterThan(3000);
+    expect(s.queuedMessages + s.dropped).toBe(s.produced - 1);
+  });
+});
+
+describe("session: changes dropped before they were produced", () => {
+  it("gives them seqs and reports them in the next gap, before a snapshot", () => {
+    const rig = connected(new Rig({}, undefined, 100));
+    for (let i = 0; i < 150; i++) rig.collector.teamDied(i as TeamID);
+    for (let i = 0; i < 10 && rig.count("gap") === 0; i++) rig.frame();
+    const lines = rig.lines();
+    const gap = ofKind(lines, "gap")[0];
+    expect(gap.get("dropped")).toBe(50);
+    expect([gap.get("firstSeq"), gap.get("lastSeq")]).toEqual([2, 51]);
+    const types = rig.types();
+    expect(types.indexOf("gap") + 1).toBe(types.indexOf("snapshot:gap"));
+    // The 100 kept follow the reserved seqs.
+    expect(seqsOf(lines).slice(1, 101)).toEqual(range(52, 151));
+    expect(rig.session.stats().dropped).toBe(50);
+  });
+});
