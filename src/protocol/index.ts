@@ -1,4 +1,4 @@
-/** Widget-side protocol encoding: the JSON encoder and the shape of every message. */
+/** Widget-side protocol: the JSON encoder, the shape of every message, and the session. */
 export {
   encode,
   encodeElements,
@@ -8,5 +8,9 @@ export {
   encoderCounts,
   numberText,
   quote,
+  recordRows,
 } from "./json";
 export { OUTBOUND_SHAPES } from "./shapes";
+export { SlicedEncoder } from "./sliced";
+export { Session } from "./session";
+export { makeSessionID } from "./session-id";

@@ -515,11 +515,14 @@ function encodeInto(parts: Parts, n: number, shape: Shape, value: unknown): numb
   }
   // Tuple
   if (shape.numeric) {
+    const nonFinite = encoderCounts.nonFinite;
     const text = numericRow(list, shape.count);
     if (text !== undefined) {
       parts.set(n + 1, text);
       return n + 1;
     }
+    // The general path below writes (and counts) every element again.
+    encoderCounts.nonFinite = nonFinite;
   }
   const items = shape.items;
   n += 1;
@@ -573,7 +576,13 @@ function cellText(value: unknown): string {
 export function recordRows(keys: readonly string[]): RowWriter {
   const count = keys.length;
   if (count < 2 || count > 6) error("recordRows takes 2 to 6 keys");
-  const [k1, k2, k3, k4, k5, k6] = keys;
+  // By index, not destructured: that would need `unpack`, which Lua 5.3 (fengari) lacks.
+  const k1 = keys[0];
+  const k2 = keys[1];
+  const k3 = keys[2];
+  const k4 = keys[3];
+  const k5 = keys[4];
+  const k6 = keys[5];
   let cells = "%s";
   for (let i = 2; i <= count; i++) cells += ",%s";
   const firstRow = "[" + cells + "]";
