@@ -114,6 +114,13 @@ describe.each(interpreters)("BAR-like host under $name", (lua) => {
     expect(summary.text).toBe("ENV summary failures=0");
     expect(host.echoes.filter((t) => /^ENV .* ok$/.test(t)).length).toBeGreaterThan(60);
 
+    // Timers: light userdata from hostclock allocate nothing, as in the engine; the
+    // stock interpreter's fallback (full userdata) allocates on every call.
+    const garbage = host.widgetEchoes.find((t) => t.startsWith("ENV-TIMER-GARBAGE "));
+    const bytes = Number(garbage?.split(" ")[1]);
+    if (lua.hostclock) expect(bytes).toBe(0);
+    else expect(bytes).toBeGreaterThan(0);
+
     // Spring.Echo and Spring.Log formatting, print, JSON escaping
     expect(host.widgetEchoes).toContain("ECHO-JOIN, 1, nil, true, 2.5");
     expect(host.widgetEchoes).toContain("TABLE: tbl-a, tbl-b");
