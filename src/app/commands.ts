@@ -6,6 +6,7 @@
  * `set <setting> <value>` reaches every setting; the commands below that set several
  * settings at once (retry, indicator) or act (status, connect, ...) are written out.
  */
+import { quoteInput } from "./format";
 import { INDICATOR_CORNERS } from "./indicator";
 import { Parsed, parseSwitch } from "./setting-kinds";
 import { checkRules, Config, SETTING_LIST, SETTINGS, SettingKey, SomeSetting } from "./settings";
@@ -54,7 +55,7 @@ function action(name: string, summary: string, command: Command, changes: Settin
     help: [{ usage: name, summary }],
     changes,
     parse(args: string[]): Parsed<Command> {
-      if (args[0] !== undefined) return problem(`takes no argument, got "${args[0]}"`);
+      if (args[0] !== undefined) return problem(`takes no argument, got ${quoteInput(args[0])}`);
       return ok(command);
     },
   };
@@ -131,7 +132,8 @@ const set: CommandSpec = {
     if (args[0] === undefined) return problem(`name a setting: ${keys}`);
     const wanted = string.lower(args[0]);
     const entry = SETTING_LIST.find((candidate) => string.lower(candidate.key) === wanted);
-    if (entry === undefined) return problem(`unknown setting "${args[0]}": one of ${keys}`);
+    if (entry === undefined)
+      return problem(`unknown setting ${quoteInput(args[0])}: one of ${keys}`);
     if (args[1] === undefined) return problem(`the ${entry.label} is missing`);
     if (args[2] !== undefined) return problem(`give one value, not ${args.length - 1}`);
     const [value, why] = entry.kind.parse(args[1]);
@@ -197,7 +199,10 @@ export function parseCommand(
   }
   const spec = findCommand(string.lower(words[0]));
   if (spec === undefined) {
-    return $multi(undefined, `unknown command "${words[0]}": type /livedata help for the list`);
+    return $multi(
+      undefined,
+      `unknown command ${quoteInput(words[0])}: type /livedata help for the list`,
+    );
   }
   const fail = (message: string) =>
     $multi(undefined, `${spec.name}: ${message} (usage: /livedata ${spec.help[0]!.usage})`);

@@ -103,6 +103,23 @@ describe("parseCommand", () => {
       "budget 3",
       "budget: 3 is outside 0.1-2 milliseconds (usage: /livedata budget <milliseconds>)",
     ],
+    // What the player typed is echoed as typed, not as the number it became.
+    [
+      `setport ${string.rep("9", 400)}`,
+      `setport: port ${string.rep("9", 40)}... is not a whole number from 1 to 65535 (usage: /livedata setport <1-65535>)`,
+    ],
+    [
+      "budget 0.000000000000000000000000000000000000000000001",
+      "budget: 0.00000000000000000000000000000000000000... is outside 0.1-2 milliseconds (usage: /livedata budget <milliseconds>)",
+    ],
+    [
+      `sethost ${string.rep("x", 100)}!`,
+      `sethost: "${string.rep("x", 40)}..." is not a hostname or IPv4 address (letters, digits, hyphens and dots only; IPv6 is not supported by the engine) (usage: /livedata sethost <host>)`,
+    ],
+    [
+      `nosuchcommand${string.rep("z", 100)}`,
+      `unknown command "nosuchcommand${string.rep("z", 27)}...": type /livedata help for the list`,
+    ],
     [
       "autoreconnect maybe",
       'autoreconnect: "maybe" is not on or off (usage: /livedata autoreconnect on|off)',
