@@ -292,6 +292,27 @@ describe.each(interpreters)("BAR-like host under $name", (lua) => {
     );
   });
 
+  it("reports a config file that does not return a table, and runs the widget with no saved data", async () => {
+    const configPath = path.join(tmp, `config-number-${lua.numbers}.lua`);
+    writeFileSync(configPath, "return 5\n");
+    const host = await start({
+      widget: fixture("env_check.lua"),
+      configPath,
+      tolerateErrors: true,
+    });
+    await host.waitForEcho(/^ENV summary failures=/, 15_000);
+    expect(host.errors).toContainEqual(
+      expect.objectContaining({
+        kind: "config",
+        where: "LoadConfigData",
+        message: "attempt to index a number value",
+      }),
+    );
+    expect(host.events).toContainEqual(
+      expect.objectContaining({ type: "config_loaded", ok: false, problem: "not a table" }),
+    );
+  });
+
   it("raises a named error for an engine function the host does not provide", async () => {
     const host = await start({ widget: fixture("unprovided.lua"), tolerateErrors: true });
     const err = await host.waitForEvent((e) => e.type === "error", 10_000);

@@ -162,6 +162,13 @@ function Handler:LoadConfigData()
     events.emit({ type = "config_loaded", path = path, found = why ~= "missing", ok = false, problem = why })
     return
   end
+  if type(t) ~= "table" then
+    -- BAR indexes what the file returned (chunk().order) and the error escapes into
+    -- LuaUI; the host reports it and starts with an empty config instead of dying.
+    self:reportError("config", "LoadConfigData", "attempt to index a " .. type(t) .. " value")
+    events.emit({ type = "config_loaded", path = path, found = true, ok = false, problem = "not a table" })
+    return
+  end
   self.orderList = type(t.order) == "table" and t.order or {}
   self.configData = type(t.data) == "table" and t.data or {}
   self.allowUserWidgets = t.allowUserWidgets
