@@ -283,9 +283,10 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
     session.connection = connection.port.label;
     session.connections++;
     session.lastLineAt = now;
+    const cleanBytes = Buffer.from(JSON.stringify(clean));
     session.recorder?.write(
       encodeRecordedLine(
-        { t: now, bytes: Buffer.from(JSON.stringify(clean)), byteLength: 0, terminated: true },
+        { t: now, bytes: cleanBytes, byteLength: cleanBytes.length, terminated: true },
         true,
       ),
     );

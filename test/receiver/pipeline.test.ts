@@ -288,6 +288,30 @@ describe("recording", () => {
     expect(lines.map((l) => l!.t - 1_700_000_000_000)).toEqual([0, 1000, 2000, 3000, 4000, 4000]);
   });
 
+  it("records lines of every kind and size byte for byte, beyond the recorder's buffer too", () => {
+    const dir = tempDir();
+    const { receiver } = setup({ recordingsDir: dir });
+    const widget = new FakeConnection(receiver, "#1");
+    const big = "ü€𝄞".repeat(12_000); // 108,000 bytes of UTF-8
+    const sent = [
+      Buffer.from(FIXTURE[1]!),
+      Buffer.from(`{"type":"economy","seq":5,"frame":1,"teams":"${big}"}`), // JSON, schema error
+      Buffer.from(`not json ${big}`),
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(big)]), // not UTF-8
+      Buffer.from('{"type":"heartbeat","text":"ü"}'),
+    ];
+    widget.send(HELLO);
+    for (const bytes of sent) widget.handle.line(bytes, bytes.length, true);
+    const [file] = readdirSync(dir);
+    const recorded = readFileSync(path.join(dir, file!), "utf8").trimEnd().split("\n");
+    const lines = recorded.slice(2).map((text) => {
+      const record = decodeRecordedLine(text);
+      return record.kind === "line" ? record.line.bytes : null;
+    });
+    expect(lines).toEqual(sent);
+    expect(receiver.summaries()[0]!.recording!.lines).toBe(recorded.length - 1);
+  });
+
   it("reports a recording that cannot be written and keeps the live side going", () => {
     const dir = tempDir();
     const notAFolder = path.join(dir, "file");
@@ -313,7 +337,7 @@ describe("recording", () => {
       now: () => 0,
       onError: (message) => errors.push(message),
     });
-    recorder.write("{}");
+    recorder.write({ head: "{}", body: null, tail: "" });
     expect(errors).toEqual([expect.stringContaining("the disk is full (ENOSPC)")]);
     expect(recorder.active).toBe(false);
   });
