@@ -190,19 +190,19 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
     const now = this.now();
     const parsed = parseLine(bytes, byteLength, terminated, this.validate);
     const session = connection.session;
+    const isHello = parsed.ok && parsed.message.type === "hello";
 
-    if (session) {
+    // A hello is accounted to the session it names (hello()), which may be a new one.
+    if (session && !isHello) {
       session.lastLineAt = now;
       session.rates.add(now, byteLength);
       if (session.status === "stale" || session.status === "disconnected")
         this.setStatus(session, "live");
       // Verbatim, bad lines included, so a replay meets the same input; never the token.
       const isJson = parsed.ok || /^(schema:|unknown-type|not-an-object)/.test(parsed.reason);
-      if (!(parsed.ok && parsed.message.type === "hello")) {
-        session.recorder?.write(
-          encodeRecordedLine({ t: now, bytes, byteLength, terminated }, isJson),
-        );
-      }
+      session.recorder?.write(
+        encodeRecordedLine({ t: now, bytes, byteLength, terminated }, isJson),
+      );
     }
 
     if (!parsed.ok) {
@@ -218,7 +218,7 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
 
     const message = parsed.message;
     if (message.type === "hello") {
-      this.hello(connection, message, now);
+      this.hello(connection, message, now, byteLength);
       return;
     }
     if (!session) {
@@ -239,12 +239,18 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
     applyMessage(session.state, message);
     this.emitEvent({ kind: "message", session: session.id, receivedAt: now, message });
     if (message.type === "bye") {
+      session.endReason = `bye (${message.reason})`;
       this.setStatus(session, "ended");
       this.log(`session ${session.id}: the widget said bye (${message.reason})`);
     }
   }
 
-  private hello(connection: ConnectionState, hello: HelloMessage, now: number): void {
+  private hello(
+    connection: ConnectionState,
+    hello: HelloMessage,
+    now: number,
+    byteLength: number,
+  ): void {
     const token = this.options.token;
     if (token && !connection.port.trusted && !sameToken(hello.token, token)) {
       connection.refused = true;
@@ -264,11 +270,17 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
       );
     }
     const { token: _token, ...clean } = hello;
+    const previous = connection.session;
+    if (previous && previous.id !== hello.session) this.replaced(connection, previous, hello);
     let session = this.sessions.get(hello.session);
     if (session) {
       session.hello = clean;
+      session.endReason = null;
+      session.recorder?.reopen();
       this.log(
-        `${connection.port.label}: session ${session.id} reconnected (next seq ${hello.nextSeq})`,
+        previous === session
+          ? `${connection.port.label}: session ${session.id} said hello again (next seq ${hello.nextSeq})`
+          : `${connection.port.label}: session ${session.id} reconnected (next seq ${hello.nextSeq})`,
       );
     } else {
       session = new Session(clean, now);
@@ -280,9 +292,10 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
     }
     connection.session = session;
     connection.lastAcked = 0;
+    if (previous !== session) session.connections++;
     session.connection = connection.port.label;
-    session.connections++;
     session.lastLineAt = now;
+    session.rates.add(now, byteLength);
     const cleanBytes = Buffer.from(JSON.stringify(clean));
     session.recorder?.write(
       encodeRecordedLine(
@@ -299,6 +312,22 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
       receiver: RECEIVER_NAME,
       version: RECEIVER_VERSION,
     });
+  }
+
+  /**
+   * A new hello on a connection that fed another session: that widget session is over (a
+   * restarted widget, a proxy reusing the socket). End it cleanly, as after a bye.
+   */
+  private replaced(connection: ConnectionState, previous: Session, hello: HelloMessage): void {
+    // Another connection may have taken the old session over (a reconnect): it goes on there.
+    if (previous.connection !== connection.port.label) return;
+    previous.connection = null;
+    previous.endReason = `replaced by session ${hello.session}, which began on its connection`;
+    previous.recorder?.close();
+    this.setStatus(previous, "ended");
+    this.log(
+      `${connection.port.label}: a new hello (session ${hello.session}) ends session ${previous.id}; its recording is closed`,
+    );
   }
 
   private startRecording(session: Session, now: number): Recorder | null {
@@ -328,6 +357,8 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
     const session = connection.session;
     if (!session || session.connection !== connection.port.label) return;
     session.connection = null;
+    // Open files stay bounded by connected sessions; a reconnect appends to the same file.
+    session.recorder?.close();
     if (session.status !== "ended") this.setStatus(session, "disconnected");
   }
 }

@@ -76,6 +76,19 @@ export class Recorder {
     }
   }
 
+  /**
+   * Opens the file again for appending after close(): the session came back (a reconnect).
+   * Not after an error, which stopped this recording for good.
+   */
+  reopen(): void {
+    if (this.fd !== null || this.error !== null || this.path === null) return;
+    try {
+      this.fd = fs.openSync(this.path, "a");
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
   close(): void {
     if (this.fd === null) return;
     try {

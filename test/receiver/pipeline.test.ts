@@ -218,6 +218,104 @@ describe("protocol duties", () => {
   });
 });
 
+describe("a second hello on one connection", () => {
+  const OTHER = "0123456789abcdef";
+  const helloOf = (session: string) =>
+    JSON.stringify({ ...(JSON.parse(HELLO) as object), session });
+
+  function recordedSeqs(dir: string, file: string): number[] {
+    return readFileSync(path.join(dir, file), "utf8")
+      .trimEnd()
+      .split("\n")
+      .flatMap((text) => {
+        const record = decodeRecordedLine(text);
+        if (record.kind !== "line") return [];
+        const message = JSON.parse(record.line.bytes!.toString()) as { seq?: number };
+        return [message.seq ?? 0];
+      });
+  }
+
+  it("ends the previous session (status, reason, recording closed) and starts the new one", () => {
+    const dir = tempDir();
+    const { receiver, clock, logs } = setup({ recordingsDir: dir });
+    const widget = new FakeConnection(receiver, "#1");
+    widget.send(...FIXTURE.slice(0, 6));
+    clock.now += 1000;
+    widget.send(helloOf(OTHER), line(1), line(2));
+
+    const first = receiver.sessions.get(SESSION)!.summary(clock.now);
+    expect(first).toMatchObject({
+      status: "ended",
+      connection: null,
+      linesAccepted: 5,
+      endReason: expect.stringContaining(`replaced by session ${OTHER}`),
+      recording: { open: false, lines: 6, error: null },
+    });
+    const second = receiver.sessions.get(OTHER)!.summary(clock.now);
+    expect(second).toMatchObject({
+      status: "live",
+      connection: "#1",
+      connections: 1,
+      linesAccepted: 2,
+      endReason: null,
+      recording: { open: true, lines: 3 },
+    });
+    expect(logs.some((l) => l.includes(`ends session ${SESSION}`))).toBe(true);
+    // Each recording holds its own session's lines only: the hello (no seq) and its seqs.
+    const files = [first.recording!.path!, second.recording!.path!].map((p) => path.basename(p));
+    expect(files[0]).not.toBe(files[1]);
+    expect(recordedSeqs(dir, files[0]!)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(recordedSeqs(dir, files[1]!)).toEqual([0, 1, 2]);
+    // The change feed says so, in order; acks go to the new session only.
+    const statuses = receiver.feed
+      .after(0)
+      .events.flatMap((e) => (e.kind === "status" ? [`${e.session} ${e.status}`] : []));
+    expect(statuses).toEqual([`${SESSION} ended`]);
+    receiver.tick();
+    expect(widget.repliesOf("ack")).toEqual([{ type: "ack", seq: 2, session: OTHER }]);
+    expect(widget.repliesOf("hello_reply")).toHaveLength(2);
+
+    // The connection closing now concerns the new session only.
+    widget.handle.closed();
+    expect(receiver.sessions.get(SESSION)!.status).toBe("ended");
+    expect(receiver.sessions.get(OTHER)!.status).toBe("disconnected");
+    expect(receiver.sessions.get(OTHER)!.summary(clock.now).recording!.open).toBe(false);
+
+    // The first session coming back later goes on in its own file.
+    const back = new FakeConnection(receiver, "#2");
+    back.send(HELLO, ...FIXTURE.slice(6, 8));
+    expect(receiver.sessions.get(SESSION)!.summary(clock.now)).toMatchObject({
+      status: "live",
+      endReason: null,
+      linesAccepted: 7,
+      recording: { open: true },
+    });
+    expect(recordedSeqs(dir, files[0]!)).toEqual([0, 1, 2, 3, 4, 5, 0, 6, 7]);
+  });
+
+  it("keeps a session that another connection has taken over, and a hello for the same session", () => {
+    const { receiver, clock } = setup();
+    const old = new FakeConnection(receiver, "#1");
+    old.send(...FIXTURE.slice(0, 4));
+    // The widget reconnected before the old socket was seen closing.
+    const current = new FakeConnection(receiver, "#2");
+    current.send(HELLO, FIXTURE[4]!);
+    old.send(helloOf(OTHER));
+    expect(receiver.sessions.get(SESSION)!.summary(clock.now)).toMatchObject({
+      status: "live",
+      connection: "#2",
+      endReason: null,
+    });
+    // Saying hello again for its own session neither ends it nor counts a connection.
+    current.send(HELLO, FIXTURE[5]!);
+    expect(receiver.sessions.get(SESSION)!.summary(clock.now)).toMatchObject({
+      status: "live",
+      connections: 2,
+      linesAccepted: 5,
+    });
+  });
+});
+
 describe("validation", () => {
   it("counts every kind of bad line per reason with a sample, and goes on", () => {
     const { receiver, logs } = setup();

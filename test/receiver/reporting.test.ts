@@ -1,5 +1,7 @@
 // The texts shown to the operator: listen errors, status, and event descriptions.
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import type { HelloMessage } from "../../protocol/messages.ts";
 import { describeDisconnect, describeLine } from "../../receiver/consoleReporter.ts";
 import { describeListenError, ListenError } from "../../receiver/listenErrors.ts";
 import { formatStatus } from "../../receiver/statusReport.ts";
@@ -130,5 +132,31 @@ describe("describeLine", () => {
   ];
   it.each(cases)("describes %o", (line, text) => {
     expect(describeLine(line, 4096)).toBe(text);
+  });
+});
+
+describe("formatSessions", () => {
+  it("shows why a session ended and whether its recording is open", async () => {
+    const { formatSessions } = await import("../../receiver/session/sessionReport.ts");
+    const { Session } = await import("../../receiver/session/session.ts");
+    const hello = JSON.parse(
+      readFileSync(
+        new URL("../../protocol/fixtures/session.ndjson", import.meta.url),
+        "utf8",
+      ).split("\n")[0]!,
+    ) as HelloMessage;
+    const session = new Session(hello, 0);
+    session.status = "ended";
+    session.endReason = "replaced by session 0123456789abcdef, which began on its connection";
+    const text = formatSessions([
+      {
+        ...session.summary(0),
+        recording: { path: "r.ndjson", open: false, lines: 3, bytes: 9, error: null },
+      },
+    ]);
+    expect(text).toContain(
+      `${hello.session} ended (replaced by session 0123456789abcdef, which began on its connection)`,
+    );
+    expect(text).toContain("recording r.ndjson (3 lines; closed until the widget reconnects)");
   });
 });
