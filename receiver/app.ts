@@ -5,6 +5,8 @@ import { DEFAULT_HOST, DEFAULT_PORT } from "./defaults.ts";
 import { startHttpServer } from "./http/httpServer.ts";
 import type { HttpServer } from "./http/httpServer.ts";
 import type { Log } from "./log.ts";
+import { watchConnections } from "./net/connectionLog.ts";
+import type { ConnectionLog } from "./net/connectionLog.ts";
 import { attachReceiver } from "./net/widgetListener.ts";
 import { Receiver } from "./receiver.ts";
 import type { ReceiverOptions } from "./receiver.ts";
@@ -29,6 +31,8 @@ export interface ReceiverApp {
   receiver: Receiver;
   /** The widget listener, with the console's status/kick/stop/start. */
   server: TestServer;
+  /** Connects and disconnects, logged and kept for GET /api/connections. */
+  connections: ConnectionLog;
   widgetAddress: AddressInfo;
   http: HttpServer | null;
   close(): Promise<void>;
@@ -43,7 +47,12 @@ export async function startReceiverApp(options: ReceiverAppOptions): Promise<Rec
     port: options.port ?? DEFAULT_PORT,
     maxLineBytes: options.maxLineBytes ?? RECEIVER_MAX_LINE_BYTES,
   });
-  const detach = attachReceiver(server, receiver);
+  const detachReceiver = attachReceiver(server, receiver);
+  const connections = watchConnections(server, options.log ?? (() => undefined));
+  const detach = () => {
+    detachReceiver();
+    connections.detach();
+  };
   const widgetAddress = await server.start();
   let http: HttpServer | null = null;
   try {
@@ -53,6 +62,7 @@ export async function startReceiverApp(options: ReceiverAppOptions): Promise<Rec
         host,
         port: httpPort,
         token: options.token ?? null,
+        connections: () => connections.report(),
       });
     }
   } catch (error) {
@@ -63,6 +73,7 @@ export async function startReceiverApp(options: ReceiverAppOptions): Promise<Rec
   return {
     receiver,
     server,
+    connections,
     widgetAddress,
     http,
     close: async () => {

@@ -126,6 +126,7 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
         session.resyncsRequested++;
         this.log(
           `session ${session.id}: ${session.seq.missingCount} messages missing without a gap; asking for a snapshot (resync)`,
+          "sync",
         );
         this.send(connection, { type: "resync" });
       }
@@ -135,6 +136,7 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
         this.setStatus(session, "stale");
         this.log(
           `session ${session.id}: stale, nothing received for ${Math.round((now - session.lastLineAt) / 1000)} s`,
+          "sync",
         );
       }
     }
@@ -210,6 +212,7 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
       if (counts.add(parsed.reason, parsed.detail)) {
         this.log(
           `${connection.port.label}: invalid line (${parsed.reason}, first of its kind): ${parsed.detail}`,
+          "invalid",
         );
       }
       if (session && parsed.seq !== undefined) session.seq.unusable(parsed.seq, now);
@@ -223,7 +226,7 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
     }
     if (!session) {
       if (this.unattributed.add("before-hello", `${message.type} seq ${message.seq}`)) {
-        this.log(`${connection.port.label}: "${message.type}" before "hello"; ignored`);
+        this.log(`${connection.port.label}: "${message.type}" before "hello"; ignored`, "invalid");
       }
       return;
     }
@@ -241,7 +244,7 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
     if (message.type === "bye") {
       session.endReason = `bye (${message.reason})`;
       this.setStatus(session, "ended");
-      this.log(`session ${session.id}: the widget said bye (${message.reason})`);
+      this.log(`session ${session.id}: the widget said bye (${message.reason})`, "session");
     }
   }
 
@@ -260,6 +263,7 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
       );
       this.log(
         `${connection.port.label}: refused, hello ${hello.token === undefined ? "has no token" : "has a wrong token"}`,
+        "refused",
       );
       connection.port.close();
       return;
@@ -267,6 +271,7 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
     if (hello.protocol !== PROTOCOL_VERSION) {
       this.log(
         `${connection.port.label}: widget speaks protocol ${hello.protocol}, this receiver ${PROTOCOL_VERSION}; reading it anyway`,
+        "session",
       );
     }
     const { token: _token, ...clean } = hello;
@@ -281,6 +286,7 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
         previous === session
           ? `${connection.port.label}: session ${session.id} said hello again (next seq ${hello.nextSeq})`
           : `${connection.port.label}: session ${session.id} reconnected (next seq ${hello.nextSeq})`,
+        "session",
       );
     } else {
       session = new Session(clean, now);
@@ -288,6 +294,7 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
       session.recorder = this.startRecording(session, now);
       this.log(
         `${connection.port.label}: new session ${session.id} (${hello.mapName}, ${hello.view.kind} view, widget ${hello.version})`,
+        "session",
       );
     }
     connection.session = session;
@@ -327,6 +334,7 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
     this.setStatus(previous, "ended");
     this.log(
       `${connection.port.label}: a new hello (session ${hello.session}) ends session ${previous.id}; its recording is closed`,
+      "session",
     );
   }
 
@@ -345,10 +353,11 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
         session: hello.session,
       },
       now: () => this.now(),
-      onError: (message) => this.log(`session ${hello.session}: ${message}; the live data goes on`),
+      onError: (message) =>
+        this.log(`session ${hello.session}: ${message}; the live data goes on`, "recording"),
     });
     if (recorder.path && !recorder.error)
-      this.log(`session ${hello.session}: recording to ${recorder.path}`);
+      this.log(`session ${hello.session}: recording to ${recorder.path}`, "recording");
     return recorder;
   }
 

@@ -2,6 +2,7 @@
 //   GET /api/sessions          every session: status, counters, rates, heartbeat, recording
 //   GET /api/state?session=    one session's state and metrics (default: the current one)
 //   GET /api/events?after=N    the change feed from id N on (a cursor), &limit= at most 1000
+//   GET /api/connections       widget connections now, totals, the latest disconnections
 //   WS  /api/stream?after=N    the state, then every change (receiver/http/stream.ts)
 //   GET /overlay               the OBS overlay page (receiver/overlay/)
 import http from "node:http";
@@ -17,6 +18,8 @@ export interface HttpOptions {
   /** 0 picks a free port. */
   port: number;
   token: string | null;
+  /** The widget connections for GET /api/connections; without it the route is not served. */
+  connections?: () => unknown;
 }
 
 export interface HttpServer {
@@ -35,8 +38,17 @@ function sendJson(response: http.ServerResponse, status: number, body: unknown):
   response.end(text);
 }
 
-function route(receiver: Receiver, url: URL, response: http.ServerResponse): void {
+function route(
+  receiver: Receiver,
+  options: HttpOptions,
+  url: URL,
+  response: http.ServerResponse,
+): void {
   switch (url.pathname) {
+    case "/api/connections":
+      if (!options.connections) break;
+      sendJson(response, 200, options.connections());
+      return;
     case "/api/sessions":
       sendJson(response, 200, {
         sessions: receiver.summaries(),
@@ -122,7 +134,7 @@ export async function startHttpServer(
       return;
     }
     try {
-      route(receiver, url, response);
+      route(receiver, options, url, response);
     } catch (error) {
       sendJson(response, 500, { error: String(error) });
     }
