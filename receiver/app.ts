@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { DEFAULT_HOST, DEFAULT_PORT } from "./defaults.ts";
 import { startHttpServer } from "./http/httpServer.ts";
 import type { HttpServer } from "./http/httpServer.ts";
+import { ListenError } from "./listenErrors.ts";
 import type { Log } from "./log.ts";
 import { watchConnections } from "./net/connectionLog.ts";
 import type { ConnectionLog } from "./net/connectionLog.ts";
@@ -15,6 +16,8 @@ import { TestServer } from "./testServer.ts";
 /** The widget's lines can be large (a snapshot, a unitdefs part); this bounds each client's buffer. */
 export const RECEIVER_MAX_LINE_BYTES = 1024 * 1024;
 export const DEFAULT_HTTP_PORT = 9877;
+/** How a failure to listen names the widget side: the receiver has two ports. */
+export const WIDGET_ROLE = { what: "widgets", flag: "--port" };
 
 export interface ReceiverAppOptions extends Omit<ReceiverOptions, "log"> {
   /** Address of both the widget listener and HTTP. Default 127.0.0.1. */
@@ -53,7 +56,13 @@ export async function startReceiverApp(options: ReceiverAppOptions): Promise<Rec
     detachReceiver();
     connections.detach();
   };
-  const widgetAddress = await server.start();
+  let widgetAddress: AddressInfo;
+  try {
+    widgetAddress = await server.start();
+  } catch (error) {
+    detach();
+    throw error instanceof ListenError ? error.as(WIDGET_ROLE) : error;
+  }
   let http: HttpServer | null = null;
   try {
     const httpPort = options.httpPort === undefined ? DEFAULT_HTTP_PORT : options.httpPort;

@@ -76,13 +76,10 @@ async function main(): Promise<void> {
       log: limiter.limited,
     });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (error instanceof ListenError || code === "EADDRINUSE" || code === "EACCES") {
-      process.stderr.write(`error: ${(error as Error).message}\n`);
-      process.exitCode = 1;
-      return;
-    }
-    throw error;
+    if (!(error instanceof ListenError)) throw error;
+    process.stderr.write(`error: ${error.message}\n`);
+    process.exitCode = 1;
+    return;
   }
   const http = app.http!.address;
   const web = `http://${formatEndpoint(http.address, http.port)}`;

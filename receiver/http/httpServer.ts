@@ -9,6 +9,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Receiver } from "../receiver.ts";
 import { gameMetrics } from "../state/metrics.ts";
+import { ListenError } from "../listenErrors.ts";
 import { overlayAsset } from "../overlay/assets.ts";
 import { checkAccess, isLoopback } from "./access.ts";
 import { createStream } from "./stream.ts";
@@ -28,6 +29,9 @@ export interface HttpServer {
 }
 
 const MAX_EVENTS_PER_PAGE = 1000;
+
+/** How a failure to listen names this side: the receiver has two ports. */
+export const HTTP_ROLE = { what: "HTTP: API and overlay", flag: "--http-port" };
 
 function sendJson(response: http.ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -151,9 +155,11 @@ export async function startHttpServer(
     stream.wss.handleUpgrade(request, socket, head, (ws) => stream.accept(ws, request));
   });
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    const failed = (error: NodeJS.ErrnoException) =>
+      reject(new ListenError(error, options.host, options.port, HTTP_ROLE));
+    server.once("error", failed);
     server.listen({ host: options.host, port: options.port }, () => {
-      server.off("error", reject);
+      server.off("error", failed);
       resolve();
     });
   });

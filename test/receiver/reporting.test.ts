@@ -33,6 +33,22 @@ describe("describeListenError", () => {
     );
   });
 
+  it("names the listener and its option when a program has more than one", () => {
+    const http = { what: "HTTP: API and overlay", flag: "--http-port" };
+    expect(describeListenError(errno("EADDRINUSE"), "127.0.0.1", 9877, http)).toBe(
+      "cannot listen on 127.0.0.1:9877 (HTTP: API and overlay): the port is already in use (EADDRINUSE); is another server running? Choose another port with --http-port",
+    );
+    expect(describeListenError(errno("EACCES"), "127.0.0.1", 80, http)).toMatch(
+      /\(HTTP: API and overlay\): permission denied .*choose a higher port with --http-port$/,
+    );
+    const widget = new ListenError(errno("EADDRINUSE"), "127.0.0.1", 9876).as({
+      what: "widgets",
+      flag: "--port",
+    });
+    expect(widget.message).toContain("127.0.0.1:9876 (widgets): the port is already in use");
+    expect(widget.code).toBe("EADDRINUSE");
+  });
+
   it("ListenError keeps the code and the cause", () => {
     const cause = errno("EADDRINUSE");
     const error = new ListenError(cause, "127.0.0.1", 1);
