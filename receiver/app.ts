@@ -7,6 +7,7 @@ import type { HttpServer } from "./http/httpServer.ts";
 import { ListenError } from "./listenErrors.ts";
 import type { Log } from "./log.ts";
 import { watchConnections } from "./net/connectionLog.ts";
+import { hostProblem, listenAddress } from "./net/host.ts";
 import type { ConnectionLog } from "./net/connectionLog.ts";
 import { attachReceiver } from "./net/widgetListener.ts";
 import { Receiver } from "./receiver.ts";
@@ -20,7 +21,10 @@ export const DEFAULT_HTTP_PORT = 9877;
 export const WIDGET_ROLE = { what: "widgets", flag: "--port" };
 
 export interface ReceiverAppOptions extends Omit<ReceiverOptions, "log"> {
-  /** Address of both the widget listener and HTTP. Default 127.0.0.1. */
+  /**
+   * Address of both the widget listener and HTTP, IPv4 (receiver/net/host.ts). Default
+   * 127.0.0.1; any other needs a token.
+   */
   host?: string;
   /** Widget port, default 9876; 0 picks a free one. */
   port?: number;
@@ -42,12 +46,21 @@ export interface ReceiverApp {
 }
 
 export async function startReceiverApp(options: ReceiverAppOptions): Promise<ReceiverApp> {
-  const host = options.host ?? DEFAULT_HOST;
+  const requested = options.host ?? DEFAULT_HOST;
+  const problem = hostProblem(requested, options.token ?? null);
+  if (problem !== null) throw new Error(problem);
+  const port = options.port ?? DEFAULT_PORT;
+  let host: string;
+  try {
+    host = await listenAddress(requested);
+  } catch (error) {
+    throw new ListenError(error as NodeJS.ErrnoException, requested, port, WIDGET_ROLE);
+  }
   const receiver = new Receiver(options);
   // The pipeline reads raw lines; the test server's own line history only serves its tests.
   const server = new TestServer({
     host,
-    port: options.port ?? DEFAULT_PORT,
+    port,
     maxLineBytes: options.maxLineBytes ?? RECEIVER_MAX_LINE_BYTES,
   });
   const detachReceiver = attachReceiver(server, receiver);

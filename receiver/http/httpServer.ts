@@ -11,7 +11,8 @@ import type { Receiver } from "../receiver.ts";
 import { gameMetrics } from "../state/metrics.ts";
 import { ListenError } from "../listenErrors.ts";
 import { overlayAsset } from "../overlay/assets.ts";
-import { checkAccess, isLoopback } from "./access.ts";
+import { isLoopback } from "../net/host.ts";
+import { checkAccess } from "./access.ts";
 import { createStream } from "./stream.ts";
 
 export interface HttpOptions {
