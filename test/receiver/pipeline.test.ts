@@ -1,7 +1,15 @@
 // The receiver's pipeline without sockets: lines in through fake connections, answers out,
 // time from a test clock. Covers the protocol duties (hello, ack, duplicates, gaps, resync,
 // token), validation counts and recording.
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -422,6 +430,55 @@ describe("recording", () => {
     expect(logs.some((l) => l.includes("the live data goes on"))).toBe(true);
     expect(summary.linesAccepted).toBe(5);
   });
+
+  // Linux: /sys refuses new files even to root, and /dev/full is always full.
+  it.skipIf(process.platform !== "linux")(
+    "reports a folder it may not write to, once, and keeps the live side going",
+    () => {
+      const { receiver, logs } = setup({ recordingsDir: "/sys/kernel" });
+      const widget = new FakeConnection(receiver, "#1");
+      widget.send(...FIXTURE.slice(0, 6));
+      receiver.tick();
+      const summary = receiver.summaries()[0]!;
+      expect(summary.recording!.error).toMatch(
+        /^recording \/sys\/kernel\/.*\.ndjson stopped: no permission to write there \(choose another folder with --recordings\) \(EACCES\)$/,
+      );
+      expect(logs.filter((l) => l.includes("no permission"))).toHaveLength(1);
+      expect(summary.linesAccepted).toBe(5);
+      expect(widget.repliesOf("ack")).toEqual([{ type: "ack", seq: 5, session: SESSION }]);
+    },
+  );
+
+  it.skipIf(process.platform !== "linux")(
+    "reports a disk that fills up during a session, once, and keeps the live side going",
+    () => {
+      const dir = tempDir();
+      const { receiver, logs } = setup({ recordingsDir: dir });
+      const first = new FakeConnection(receiver, "#1");
+      first.send(...FIXTURE.slice(0, 6));
+      first.handle.closed();
+      // While the widget is away, its file's place becomes a full disk.
+      const file = receiver.summaries()[0]!.recording!.path!;
+      renameSync(file, `${file}.kept`);
+      symlinkSync("/dev/full", file);
+      const second = new FakeConnection(receiver, "#2");
+      second.send(HELLO, ...FIXTURE.slice(6, 12));
+      receiver.tick();
+      const summary = receiver.summaries()[0]!;
+      expect(summary.recording).toMatchObject({
+        open: false,
+        lines: 6,
+        error: expect.stringMatching(/stopped: the disk is full \(ENOSPC\)$/),
+      });
+      expect(logs.filter((l) => l.includes("the disk is full"))).toEqual([
+        `session ${SESSION}: ${summary.recording!.error}; the live data goes on`,
+      ]);
+      expect(summary.linesAccepted).toBe(11);
+      expect(second.repliesOf("ack")).toEqual([{ type: "ack", seq: 11, session: SESSION }]);
+      // What was written before stays.
+      expect(readFileSync(`${file}.kept`, "utf8").trimEnd().split("\n")).toHaveLength(7);
+    },
+  );
 
   it("stops recording on a write error (disk full) and keeps applying lines", async () => {
     if (process.platform !== "linux") return; // /dev/full is Linux's always-full device
