@@ -1,12 +1,10 @@
 // Per-client log messages are summarised when many clients come and go, with a test clock;
 // the details stay in the API.
 import { once } from "node:events";
-import net from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
-import { startReceiverApp } from "../../receiver/app.ts";
-import type { ReceiverApp } from "../../receiver/app.ts";
+import { describe, expect, it } from "vitest";
 import { LogLimiter } from "../../receiver/logLimiter.ts";
 import type { ConnectionsReport } from "../../receiver/net/connectionLog.ts";
+import { connect, startApp } from "./helpers.ts";
 
 function setup(perInterval = 5, intervalMs = 10_000) {
   const clock = { now: Date.UTC(2025, 0, 30, 19, 15, 3) };
@@ -82,25 +80,12 @@ describe("LogLimiter", () => {
   });
 });
 
-const apps: ReceiverApp[] = [];
-const sockets: net.Socket[] = [];
-afterEach(async () => {
-  for (const socket of sockets.splice(0)) socket.destroy();
-  await Promise.all(apps.splice(0).map((app) => app.close()));
-});
-
 describe("the receiver's log with many clients", () => {
   it("summarises 300 clients coming and going, and lists them in /api/connections", async () => {
     const { clock, lines, limiter, log } = setup();
-    const app = await startReceiverApp({ port: 0, httpPort: 0, recordingsDir: null, log });
-    apps.push(app);
+    const app = await startApp({ log });
     const clients = await Promise.all(
-      Array.from({ length: 300 }, async () => {
-        const socket = net.connect({ host: "127.0.0.1", port: app.widgetAddress.port });
-        sockets.push(socket);
-        await once(socket, "connect");
-        return socket;
-      }),
+      Array.from({ length: 300 }, () => connect(app.widgetAddress.port)),
     );
     while (app.server.totals.acceptedConnections < 300) await once(app.server, "connection");
     const base = `http://127.0.0.1:${app.http!.address.port}`;

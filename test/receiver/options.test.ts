@@ -1,11 +1,10 @@
 // The receiver's command line, and the host rule it shares with startReceiverApp: IPv4 only
 // (the widget connects over IPv4), loopback is 127.0.0.0/8, anything else needs a token.
-import { afterEach, describe, expect, it } from "vitest";
-import { startReceiverApp } from "../../receiver/app.ts";
-import type { ReceiverApp } from "../../receiver/app.ts";
+import { describe, expect, it } from "vitest";
 import { UsageError } from "../../receiver/args.ts";
 import { parseReceiverArgs } from "../../receiver/cli/options.ts";
 import { listenAddress } from "../../receiver/net/host.ts";
+import { startApp } from "./helpers.ts";
 
 const IPV4_ONLY = /is an IPv6 address, but the widget connects over IPv4 only: use 127\.0\.0\.1/;
 const NEEDS_TOKEN = /lets other machines connect: give a --token too/;
@@ -42,20 +41,9 @@ describe("--host", () => {
   });
 });
 
-const apps: ReceiverApp[] = [];
-afterEach(async () => {
-  await Promise.all(apps.splice(0).map((app) => app.close()));
-});
-
 describe("startReceiverApp's host", () => {
   it("listens on 127.0.0.1 for localhost, widgets and HTTP alike", async () => {
-    const app = await startReceiverApp({
-      host: "localhost",
-      port: 0,
-      httpPort: 0,
-      recordingsDir: null,
-    });
-    apps.push(app);
+    const app = await startApp({ host: "localhost" });
     expect(app.widgetAddress.address).toBe("127.0.0.1");
     expect(app.http!.address.address).toBe("127.0.0.1");
   });
@@ -66,8 +54,7 @@ describe("startReceiverApp's host", () => {
   });
 
   it("applies the same rule as the command line", async () => {
-    const start = (host: string, token: string | null = null) =>
-      startReceiverApp({ host, token, port: 0, httpPort: 0, recordingsDir: null });
+    const start = (host: string) => startApp({ host });
     await expect(start("::1")).rejects.toThrow(IPV4_ONLY);
     await expect(start("0.0.0.0")).rejects.toThrow(NEEDS_TOKEN);
   });
