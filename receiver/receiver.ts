@@ -329,8 +329,9 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
     // Another connection may have taken the old session over (a reconnect): it goes on there.
     if (previous.connection !== connection.port.label) return;
     previous.connection = null;
-    previous.endReason = `replaced by session ${hello.session}, which began on its connection`;
     previous.recorder?.close();
+    if (previous.status === "ended") return; // its bye came first and says why
+    previous.endReason = `replaced by session ${hello.session}, which began on its connection`;
     this.setStatus(previous, "ended");
     this.log(
       `${connection.port.label}: a new hello (session ${hello.session}) ends session ${previous.id}; its recording is closed`,

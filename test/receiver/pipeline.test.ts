@@ -301,6 +301,20 @@ describe("a second hello on one connection", () => {
     expect(recordedSeqs(dir, files[0]!)).toEqual([0, 1, 2, 3, 4, 5, 0, 6, 7]);
   });
 
+  it("keeps the bye's reason for a session that said bye before the new hello", () => {
+    const { receiver, clock } = setup({ recordingsDir: tempDir() });
+    const widget = new FakeConnection(receiver, "#1");
+    const bye = JSON.stringify({ type: "bye", seq: 6, frame: 45100, reason: "view_changed" });
+    widget.send(...FIXTURE.slice(0, 6), bye, helloOf(OTHER));
+    expect(receiver.sessions.get(SESSION)!.summary(clock.now)).toMatchObject({
+      status: "ended",
+      endReason: "bye (view_changed)",
+      connection: null,
+      recording: { open: false },
+    });
+    expect(receiver.sessions.get(OTHER)!.status).toBe("live");
+  });
+
   it("keeps a session that another connection has taken over, and a hello for the same session", () => {
     const { receiver, clock } = setup();
     const old = new FakeConnection(receiver, "#1");
