@@ -31,6 +31,7 @@ import { formatDuration, helpLines, statusLines } from "./status-report";
 import type { Resolver } from "../link/resolver";
 import type { Transport } from "../link/transport";
 import { Scheduler } from "../sched/scheduler";
+import type { CostReport } from "../sched/cost";
 import { WIDGET_VERSION } from "./version";
 
 export interface AppDeps {
@@ -58,6 +59,8 @@ export type StatusSnapshot = Config &
     lastInternalError?: string;
     /** What was collected (absent without a game reader). */
     collection?: CollectionStatus;
+    /** The scheduler's cost report (per frame and per task) since the widget started. */
+    frameCost: CostReport;
   };
 
 /** First line on every connection, so the receiver knows who is talking. */
@@ -207,6 +210,7 @@ export class LiveDataApp {
       internalErrors: this.internalErrors,
       lastInternalError: this.lastInternalError,
       collection: this.collection?.status(),
+      frameCost: this.scheduler.costReport(),
     };
   }
 
