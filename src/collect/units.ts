@@ -43,6 +43,9 @@ function sameCounts(a: DefCounts, b: DefCounts): boolean {
   return true;
 }
 
+/** Units rebuilt between looks at the budget (each is 3 engine reads). */
+export const RESCAN_PER_CHECK = 8;
+
 interface Rescan {
   teamID: TeamID;
   units: UnitID[];
@@ -251,6 +254,7 @@ export class UnitTracker {
       if (budget.expired()) return true;
     }
     const r = this.rescan;
+    let sinceCheck = 0;
     while (r.cursor < r.units.length) {
       const unitID = r.units[r.cursor];
       r.cursor += 1;
@@ -269,7 +273,12 @@ export class UnitTracker {
         }
       }
       this.seen.set(unitID, true);
-      if (budget.expired()) return true;
+      // The stopwatch costs about as much as a unit's reads: look every few units.
+      sinceCheck += 1;
+      if (sinceCheck >= RESCAN_PER_CHECK) {
+        sinceCheck = 0;
+        if (budget.expired()) return true;
+      }
     }
     // Tracked units the engine no longer lists (a missed UnitDestroyed) are dropped.
     const m = this.members.get(r.teamID);
