@@ -281,84 +281,32 @@ widget.GameFrame = function (this: Widget, frame: number) {
   if (!ok) contain("GameFrame", err, false);
 };
 
+/** A call-in running `fn` under pcall with the engine's arguments (made once, at load). */
+function guardedCallIn<A extends unknown[]>(name: string, fn: (this: void, ...args: A) => void) {
+  return function (this: Widget, ...args: A): void {
+    const [ok, err] = pcall(fn, ...args);
+    if (!ok) contain(name, err, false);
+  };
+}
+
 // The collection's call-ins exist only with a game to read (not in a bare test engine).
 if (collector !== undefined) {
-  widget.GameStart = function (this: Widget) {
-    const [ok, err] = pcall(gameStart);
-    if (!ok) contain("GameStart", err, false);
-  };
-  widget.GamePaused = function (this: Widget, playerID: PlayerID, paused: boolean) {
-    const [ok, err] = pcall(gamePaused, playerID, paused);
-    if (!ok) contain("GamePaused", err, false);
-  };
-  widget.GameOver = function (this: Widget) {
-    const [ok, err] = pcall(gameOver);
-    if (!ok) contain("GameOver", err, false);
-  };
-  widget.TeamDied = function (this: Widget, teamID: TeamID) {
-    const [ok, err] = pcall(teamDied, teamID);
-    if (!ok) contain("TeamDied", err, false);
-  };
-  widget.TeamChanged = function (this: Widget, teamID: TeamID) {
-    const [ok, err] = pcall(teamChanged, teamID);
-    if (!ok) contain("TeamChanged", err, false);
-  };
-  widget.PlayerChanged = function (this: Widget, playerID: PlayerID) {
-    const [ok, err] = pcall(playerChanged, playerID);
-    if (!ok) contain("PlayerChanged", err, false);
-  };
-  widget.PlayerAdded = function (this: Widget, playerID: PlayerID) {
-    const [ok, err] = pcall(playerAdded, playerID);
-    if (!ok) contain("PlayerAdded", err, false);
-  };
-  widget.PlayerRemoved = function (this: Widget, playerID: PlayerID) {
-    const [ok, err] = pcall(playerRemoved, playerID);
-    if (!ok) contain("PlayerRemoved", err, false);
-  };
-  widget.UnitCreated = function (this: Widget, unitID, unitDefID, teamID, builderID) {
-    const [ok, err] = pcall(unitCreated, unitID, unitDefID, teamID, builderID);
-    if (!ok) contain("UnitCreated", err, false);
-  };
-  widget.UnitFinished = function (this: Widget, unitID, unitDefID, teamID) {
-    const [ok, err] = pcall(unitFinished, unitID, unitDefID, teamID);
-    if (!ok) contain("UnitFinished", err, false);
-  };
-  widget.UnitDestroyed = function (
-    this: Widget,
-    unitID,
-    unitDefID,
-    teamID,
-    attackerID,
-    attackerDefID,
-    attackerTeamID,
-    weaponDefID,
-  ) {
-    const [ok, err] = pcall(
-      unitDestroyed,
-      unitID,
-      unitDefID,
-      teamID,
-      attackerID,
-      attackerDefID,
-      attackerTeamID,
-      weaponDefID,
-    );
-    if (!ok) contain("UnitDestroyed", err, false);
-  };
-  widget.UnitGiven = function (this: Widget, unitID, unitDefID, newTeamID, oldTeamID) {
-    const [ok, err] = pcall(unitGiven, unitID, unitDefID, newTeamID, oldTeamID);
-    if (!ok) contain("UnitGiven", err, false);
-  };
-  widget.UnitTaken = function (this: Widget, unitID, unitDefID, oldTeamID, newTeamID) {
-    const [ok, err] = pcall(unitTaken, unitID, unitDefID, oldTeamID, newTeamID);
-    if (!ok) contain("UnitTaken", err, false);
-  };
+  widget.GameStart = guardedCallIn("GameStart", gameStart);
+  widget.GamePaused = guardedCallIn("GamePaused", gamePaused);
+  widget.GameOver = guardedCallIn("GameOver", gameOver);
+  widget.TeamDied = guardedCallIn("TeamDied", teamDied);
+  widget.TeamChanged = guardedCallIn("TeamChanged", teamChanged);
+  widget.PlayerChanged = guardedCallIn("PlayerChanged", playerChanged);
+  widget.PlayerAdded = guardedCallIn("PlayerAdded", playerAdded);
+  widget.PlayerRemoved = guardedCallIn("PlayerRemoved", playerRemoved);
+  widget.UnitCreated = guardedCallIn("UnitCreated", unitCreated);
+  widget.UnitFinished = guardedCallIn("UnitFinished", unitFinished);
+  widget.UnitDestroyed = guardedCallIn("UnitDestroyed", unitDestroyed);
+  widget.UnitGiven = guardedCallIn("UnitGiven", unitGiven);
+  widget.UnitTaken = guardedCallIn("UnitTaken", unitTaken);
   // Registered only while damage is collected (applyDamageCallIn); the collector
   // also ignores hits with damage off, should the handler call it anyway.
-  widget.UnitDamaged = function (this: Widget, unitID, unitDefID, teamID, damage, paralyzer) {
-    const [ok, err] = pcall(unitDamaged, unitID, unitDefID, teamID, damage, paralyzer);
-    if (!ok) contain("UnitDamaged", err, false);
-  };
+  widget.UnitDamaged = guardedCallIn("UnitDamaged", unitDamaged);
 }
 
 widget.Update = function (this: Widget, _dt: number) {

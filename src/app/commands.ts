@@ -159,6 +159,18 @@ const COLLECT_CATEGORIES = [
   "reconcile",
 ];
 
+/** The settings `collect` changes: the switches, then the rates. */
+function collectKeys(): SettingKey[] {
+  const keys: SettingKey[] = [];
+  for (const table of [COLLECT_SWITCHES, COLLECT_RATES]) {
+    for (const category of COLLECT_CATEGORIES) {
+      const key = table[category];
+      if (key !== undefined) keys.push(key);
+    }
+  }
+  return keys;
+}
+
 const collect: CommandSpec = {
   name: "collect",
   help: [
@@ -171,21 +183,7 @@ const collect: CommandSpec = {
       summary: "seconds between runs: economy, units, stats, positions, damage, reconcile",
     },
   ],
-  changes: [
-    "economy",
-    "units",
-    "stats",
-    "events",
-    "unitdefs",
-    "positions",
-    "damage",
-    "economySeconds",
-    "unitsSeconds",
-    "statsSeconds",
-    "positionsSeconds",
-    "damageSeconds",
-    "reconcileSeconds",
-  ],
+  changes: collectKeys(),
   parse(args) {
     const categories = COLLECT_CATEGORIES.join(", ");
     if (args[0] === undefined) return problem(`name a category: ${categories}`);
