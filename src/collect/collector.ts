@@ -21,7 +21,7 @@ import { readPlayer, readPlayers, readTeams } from "./roster";
 import { CollectSettings, defaultCollectSettings } from "./settings";
 import { StatsTracker } from "./stats";
 import { ReconcileJob, UnitCountsJob, UnitTracker } from "./units";
-import { readView, sameView } from "./view";
+import { isView, readView, viewOf } from "./view";
 import { deriveWinners } from "./winners";
 
 /** Runs `job` only while `enabled()` says so; a run started while off finishes at once. */
@@ -98,8 +98,9 @@ export class Collector {
    * state afresh (the receiver should get a new snapshot). Cheap: five engine reads.
    */
   checkView(): boolean {
-    const next = readView(this.reader);
-    if (sameView(next, this.view)) return false;
+    const local = this.reader.localView();
+    if (isView(local, this.view)) return false;
+    const next = viewOf(local);
     const previous = this.view;
     this.view = next;
     this.teams.refresh();

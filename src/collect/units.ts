@@ -26,6 +26,11 @@ function bump(counts: DefCounts, unitDefID: UnitDefID, by: number): void {
   else counts.delete(unitDefID);
 }
 
+function hasAnyMark(marks: LuaMap<TeamID, boolean>): boolean {
+  for (const [_k] of marks) return true;
+  return false;
+}
+
 function hasAny(counts: DefCounts): boolean {
   for (const [_k] of counts) return true;
   return false;
@@ -167,7 +172,8 @@ export class UnitTracker {
   }
 
   /** Counts of the teams changed since the last call (copies); clears the marks. */
-  takeChanged(): TeamUnits[] {
+  takeChanged(): TeamUnits[] | undefined {
+    if (!hasAnyMark(this.dirty)) return undefined; // nothing changed: no tables made
     const out: TeamUnits[] = [];
     for (const teamID of this.teams.teamIDs) {
       const t = this.counts.get(teamID);
@@ -332,7 +338,8 @@ export class UnitCountsJob implements Job {
       if (budget.expired()) return false;
     }
     const changed = this.tracker.takeChanged();
-    if (changed.length > 0) this.out.push({ type: "units", frame: this.frame, teams: changed });
+    if (changed !== undefined && changed.length > 0)
+      this.out.push({ type: "units", frame: this.frame, teams: changed });
     return true;
   }
 }

@@ -165,16 +165,26 @@ function readConstants(this: void): GameConstants {
   };
 }
 
+/** Filled by every `localView()`: the view is checked once a second all game long. */
+const LOCAL_VIEW: LocalView = {
+  spectating: false,
+  fullView: false,
+  replay: false,
+  playerID: -1 as PlayerID,
+  teamID: -1 as TeamID,
+  allyTeamID: -1 as AllyTeamID,
+};
+
 function readLocalView(this: void): LocalView {
   const [spectating, fullView] = Spring.GetSpectatingState();
-  return {
-    spectating: spectating === true,
-    fullView: fullView === true,
-    replay: Spring.IsReplay() === true,
-    playerID: Spring.GetMyPlayerID(),
-    teamID: Spring.GetMyTeamID(),
-    allyTeamID: Spring.GetMyAllyTeamID(),
-  };
+  const v = LOCAL_VIEW;
+  v.spectating = spectating === true;
+  v.fullView = fullView === true;
+  v.replay = Spring.IsReplay() === true;
+  v.playerID = Spring.GetMyPlayerID();
+  v.teamID = Spring.GetMyTeamID();
+  v.allyTeamID = Spring.GetMyAllyTeamID();
+  return v;
 }
 
 /** What a view reads in an engine that cannot say: a spectator without full view. */
