@@ -488,6 +488,25 @@ local function makeSpring(ctx, timers, seen)
     return 0
   end
 
+  -- Without a game world (--world): a game with no team, no player and nothing
+  -- over, so that a widget that reads the game finds it empty (barhost/world
+  -- replaces these with the world's).
+  function Spring.GetTeamList()
+    return {}
+  end
+
+  function Spring.GetPlayerList()
+    return {}
+  end
+
+  function Spring.GetGaiaTeamID()
+    return nil
+  end
+
+  function Spring.IsGameOver()
+    return false
+  end
+
   -- springsettings.cfg values the widget may read (read-only in the engine).
   local function configValue(key)
     if key == "TCPAllowConnect" then

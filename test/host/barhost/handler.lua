@@ -776,6 +776,11 @@ function Handler:Update(dt)
     local cpu = cpuUs(us)
     local timings = self.timings
     timings.updateCpu:add(cpu)
+    if self.ctx.timeCallIns then
+      -- the frame: this Update and the call-ins since the last one (--time-callins)
+      self:timing("frameCpu"):add(cpu + (self.callInCpuUs or 0))
+      self.callInCpuUs = 0
+    end
     events.release()
     timings.update:add(us)
     if counts then
@@ -863,6 +868,16 @@ function Handler:ViewResize(vsx, vsy)
   self:PerformReorders()
 end
 
+--- A timing made on first use (--time-callins); ResetStats drops it.
+function Handler:timing(name)
+  local t = self.timings[name]
+  if not t then
+    t = Stats.new()
+    self.timings[name] = t
+  end
+  return t
+end
+
 --- Any other call-in, for tests (GameStart, GameFrame, PlayerChanged, ...).
 function Handler:CallIn(name, ...)
   local list = self.lists[name]
@@ -873,8 +888,19 @@ function Handler:CallIn(name, ...)
   for i, w in ipairs(list) do
     copy[i] = w
   end
+  local timed = self.ctx.timeCallIns
   for _, w in ipairs(copy) do
-    self:callUnwrapped(w, name, ...)
+    if timed then
+      clock.mark(clock.SLOT_CALLIN)
+      self:callUnwrapped(w, name, ...)
+      local us = clock.elapsedUs(clock.SLOT_CALLIN)
+      local cpu = cpuUs(us)
+      self:timing("callin" .. name):add(us)
+      self:timing("callinCpu" .. name):add(cpu)
+      self.callInCpuUs = (self.callInCpuUs or 0) + cpu
+    else
+      self:callUnwrapped(w, name, ...)
+    end
   end
   self:PerformReorders()
   return true
