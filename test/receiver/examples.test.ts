@@ -491,12 +491,14 @@ describe("through the receiver", () => {
   function writeRecording(file: string, lines: string[]): void {
     const t0 = Date.UTC(2025, 0, 30, 19, 15, 3);
     const header = { format: RECORDING_FORMAT, receiver: "bar-live-receiver", session: SESSION_A };
-    const records = lines.map((line, i) =>
-      encodeRecordedLine(
-        { t: t0 + i * 50, bytes: Buffer.from(line), byteLength: 0, terminated: true },
+    const records = lines.map((line, i) => {
+      const bytes = Buffer.from(line);
+      const { head, body, tail } = encodeRecordedLine(
+        { t: t0 + i * 50, bytes, byteLength: bytes.length, terminated: true },
         true,
-      ),
-    );
+      );
+      return `${head}${body === null ? "" : body.toString("utf8")}${tail}`;
+    });
     writeFileSync(file, [JSON.stringify({ t: t0, recording: header }), ...records, ""].join("\n"));
   }
 
