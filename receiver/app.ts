@@ -4,7 +4,11 @@ import type { AddressInfo } from "node:net";
 import { DEFAULT_HOST, DEFAULT_PORT } from "./defaults.ts";
 import { startHttpServer } from "./http/httpServer.ts";
 import type { HttpServer } from "./http/httpServer.ts";
+import { ListenError } from "./listenErrors.ts";
 import type { Log } from "./log.ts";
+import { watchConnections } from "./net/connectionLog.ts";
+import { hostProblem, listenAddress } from "./net/host.ts";
+import type { ConnectionLog } from "./net/connectionLog.ts";
 import { attachReceiver } from "./net/widgetListener.ts";
 import { Receiver } from "./receiver.ts";
 import type { ReceiverOptions } from "./receiver.ts";
@@ -13,9 +17,14 @@ import { TestServer } from "./testServer.ts";
 /** The widget's lines can be large (a snapshot, a unitdefs part); this bounds each client's buffer. */
 export const RECEIVER_MAX_LINE_BYTES = 1024 * 1024;
 export const DEFAULT_HTTP_PORT = 9877;
+/** How a failure to listen names the widget side: the receiver has two ports. */
+export const WIDGET_ROLE = { what: "widgets", flag: "--port" };
 
 export interface ReceiverAppOptions extends Omit<ReceiverOptions, "log"> {
-  /** Address of both the widget listener and HTTP. Default 127.0.0.1. */
+  /**
+   * Address of both the widget listener and HTTP, IPv4 (receiver/net/host.ts). Default
+   * 127.0.0.1; any other needs a token.
+   */
   host?: string;
   /** Widget port, default 9876; 0 picks a free one. */
   port?: number;
@@ -29,22 +38,44 @@ export interface ReceiverApp {
   receiver: Receiver;
   /** The widget listener, with the console's status/kick/stop/start. */
   server: TestServer;
+  /** Connects and disconnects, logged and kept for GET /api/connections. */
+  connections: ConnectionLog;
   widgetAddress: AddressInfo;
   http: HttpServer | null;
   close(): Promise<void>;
 }
 
 export async function startReceiverApp(options: ReceiverAppOptions): Promise<ReceiverApp> {
-  const host = options.host ?? DEFAULT_HOST;
+  const requested = options.host ?? DEFAULT_HOST;
+  const problem = hostProblem(requested, options.token ?? null);
+  if (problem !== null) throw new Error(problem);
+  const port = options.port ?? DEFAULT_PORT;
+  let host: string;
+  try {
+    host = await listenAddress(requested);
+  } catch (error) {
+    throw new ListenError(error as NodeJS.ErrnoException, requested, port, WIDGET_ROLE);
+  }
   const receiver = new Receiver(options);
   // The pipeline reads raw lines; the test server's own line history only serves its tests.
   const server = new TestServer({
     host,
-    port: options.port ?? DEFAULT_PORT,
+    port,
     maxLineBytes: options.maxLineBytes ?? RECEIVER_MAX_LINE_BYTES,
   });
-  const detach = attachReceiver(server, receiver);
-  const widgetAddress = await server.start();
+  const detachReceiver = attachReceiver(server, receiver);
+  const connections = watchConnections(server, options.log ?? (() => undefined));
+  const detach = () => {
+    detachReceiver();
+    connections.detach();
+  };
+  let widgetAddress: AddressInfo;
+  try {
+    widgetAddress = await server.start();
+  } catch (error) {
+    detach();
+    throw error instanceof ListenError ? error.as(WIDGET_ROLE) : error;
+  }
   let http: HttpServer | null = null;
   try {
     const httpPort = options.httpPort === undefined ? DEFAULT_HTTP_PORT : options.httpPort;
@@ -53,6 +84,7 @@ export async function startReceiverApp(options: ReceiverAppOptions): Promise<Rec
         host,
         port: httpPort,
         token: options.token ?? null,
+        connections: () => connections.report(),
       });
     }
   } catch (error) {
@@ -63,6 +95,7 @@ export async function startReceiverApp(options: ReceiverAppOptions): Promise<Rec
   return {
     receiver,
     server,
+    connections,
     widgetAddress,
     http,
     close: async () => {

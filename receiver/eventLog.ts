@@ -21,8 +21,11 @@ export class EventLog {
 
   constructor(private readonly limit = 20_000) {}
 
+  /** Numbers the event and keeps it; the object becomes the feed's (no copy, for speed). */
   add(event: NewStreamEvent): StreamEvent {
-    const full = { ...event, id: ++this.lastId } as StreamEvent;
+    // Adding the id in place: an object spread here cost more than the whole reducer.
+    const full = event as StreamEvent;
+    full.id = ++this.lastId;
     this.events.push(full);
     if (this.events.length - this.start > this.limit) this.start++;
     // Dropped entries are cut off in batches of 4096, which keeps add() O(1) on average and

@@ -31,15 +31,25 @@ export class LineSplitter {
     return this.pendingLength;
   }
 
-  /** Feeds one chunk and returns the lines it completed, in order. */
+  /**
+   * Feeds one chunk and returns the lines it completed, in order. A line that lies whole in
+   * the chunk is a view of it, not a copy: copy it to keep it.
+   */
   push(chunk: Buffer): SplitLine[] {
     const lines: SplitLine[] = [];
     let start = 0;
     while (start < chunk.length) {
       const newline = chunk.indexOf(LF, start);
-      this.append(chunk.subarray(start, newline === -1 ? chunk.length : newline));
-      if (newline === -1) break;
-      lines.push(this.finishLine());
+      if (newline === -1) {
+        this.append(chunk.subarray(start));
+        break;
+      }
+      if (this.pendingLength === 0 && !this.discarding) {
+        lines.push(this.line(chunk.subarray(start, newline)));
+      } else {
+        this.append(chunk.subarray(start, newline));
+        lines.push(this.finishLine());
+      }
       start = newline + 1;
     }
     return lines;
@@ -78,10 +88,15 @@ export class LineSplitter {
       this.discardedEndsWithCR = false;
       return { kind: "too-long", byteLength };
     }
-    let line = Buffer.concat(this.pending, this.pendingLength);
+    const line = Buffer.concat(this.pending, this.pendingLength);
     this.pending = [];
     this.pendingLength = 0;
-    if (line[line.length - 1] === CR) line = line.subarray(0, line.length - 1);
+    return this.line(line);
+  }
+
+  /** A whole line with its "\n" removed: drops a CR before it and applies the limit. */
+  private line(bytes: Buffer): SplitLine {
+    const line = bytes[bytes.length - 1] === CR ? bytes.subarray(0, bytes.length - 1) : bytes;
     if (line.length > this.maxLineBytes) return { kind: "too-long", byteLength: line.length };
     return { kind: "line", bytes: line };
   }

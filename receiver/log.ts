@@ -3,8 +3,15 @@
 // easy to scan and to grep by time.
 import { formatTimestamp } from "./format.ts";
 
+/**
+ * What a message is about, when the same message can come once per client: such messages
+ * may be summarised (receiver/logLimiter.ts). Messages without a kind are always shown.
+ */
+export type LogKind =
+  "connect" | "disconnect" | "session" | "recording" | "invalid" | "refused" | "sync";
+
 /** Receives one message; the message may span several lines. */
-export type Log = (message: string) => void;
+export type Log = (message: string, kind?: LogKind) => void;
 
 export function createTimestampedLog(
   write: (text: string) => void,

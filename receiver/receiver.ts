@@ -126,6 +126,7 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
         session.resyncsRequested++;
         this.log(
           `session ${session.id}: ${session.seq.missingCount} messages missing without a gap; asking for a snapshot (resync)`,
+          "sync",
         );
         this.send(connection, { type: "resync" });
       }
@@ -135,6 +136,7 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
         this.setStatus(session, "stale");
         this.log(
           `session ${session.id}: stale, nothing received for ${Math.round((now - session.lastLineAt) / 1000)} s`,
+          "sync",
         );
       }
     }
@@ -190,19 +192,19 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
     const now = this.now();
     const parsed = parseLine(bytes, byteLength, terminated, this.validate);
     const session = connection.session;
+    const isHello = parsed.ok && parsed.message.type === "hello";
 
-    if (session) {
+    // A hello is accounted to the session it names (hello()), which may be a new one.
+    if (session && !isHello) {
       session.lastLineAt = now;
       session.rates.add(now, byteLength);
       if (session.status === "stale" || session.status === "disconnected")
         this.setStatus(session, "live");
       // Verbatim, bad lines included, so a replay meets the same input; never the token.
       const isJson = parsed.ok || /^(schema:|unknown-type|not-an-object)/.test(parsed.reason);
-      if (!(parsed.ok && parsed.message.type === "hello")) {
-        session.recorder?.write(
-          encodeRecordedLine({ t: now, bytes, byteLength, terminated }, isJson),
-        );
-      }
+      session.recorder?.write(
+        encodeRecordedLine({ t: now, bytes, byteLength, terminated }, isJson),
+      );
     }
 
     if (!parsed.ok) {
@@ -210,6 +212,7 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
       if (counts.add(parsed.reason, parsed.detail)) {
         this.log(
           `${connection.port.label}: invalid line (${parsed.reason}, first of its kind): ${parsed.detail}`,
+          "invalid",
         );
       }
       if (session && parsed.seq !== undefined) session.seq.unusable(parsed.seq, now);
@@ -218,12 +221,12 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
 
     const message = parsed.message;
     if (message.type === "hello") {
-      this.hello(connection, message, now);
+      this.hello(connection, message, now, byteLength);
       return;
     }
     if (!session) {
       if (this.unattributed.add("before-hello", `${message.type} seq ${message.seq}`)) {
-        this.log(`${connection.port.label}: "${message.type}" before "hello"; ignored`);
+        this.log(`${connection.port.label}: "${message.type}" before "hello"; ignored`, "invalid");
       }
       return;
     }
@@ -239,12 +242,18 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
     applyMessage(session.state, message);
     this.emitEvent({ kind: "message", session: session.id, receivedAt: now, message });
     if (message.type === "bye") {
+      session.endReason = `bye (${message.reason})`;
       this.setStatus(session, "ended");
-      this.log(`session ${session.id}: the widget said bye (${message.reason})`);
+      this.log(`session ${session.id}: the widget said bye (${message.reason})`, "session");
     }
   }
 
-  private hello(connection: ConnectionState, hello: HelloMessage, now: number): void {
+  private hello(
+    connection: ConnectionState,
+    hello: HelloMessage,
+    now: number,
+    byteLength: number,
+  ): void {
     const token = this.options.token;
     if (token && !connection.port.trusted && !sameToken(hello.token, token)) {
       connection.refused = true;
@@ -254,6 +263,7 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
       );
       this.log(
         `${connection.port.label}: refused, hello ${hello.token === undefined ? "has no token" : "has a wrong token"}`,
+        "refused",
       );
       connection.port.close();
       return;
@@ -261,14 +271,22 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
     if (hello.protocol !== PROTOCOL_VERSION) {
       this.log(
         `${connection.port.label}: widget speaks protocol ${hello.protocol}, this receiver ${PROTOCOL_VERSION}; reading it anyway`,
+        "session",
       );
     }
     const { token: _token, ...clean } = hello;
+    const previous = connection.session;
+    if (previous && previous.id !== hello.session) this.replaced(connection, previous, hello);
     let session = this.sessions.get(hello.session);
     if (session) {
       session.hello = clean;
+      session.endReason = null;
+      session.recorder?.reopen();
       this.log(
-        `${connection.port.label}: session ${session.id} reconnected (next seq ${hello.nextSeq})`,
+        previous === session
+          ? `${connection.port.label}: session ${session.id} said hello again (next seq ${hello.nextSeq})`
+          : `${connection.port.label}: session ${session.id} reconnected (next seq ${hello.nextSeq})`,
+        "session",
       );
     } else {
       session = new Session(clean, now);
@@ -276,16 +294,19 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
       session.recorder = this.startRecording(session, now);
       this.log(
         `${connection.port.label}: new session ${session.id} (${hello.mapName}, ${hello.view.kind} view, widget ${hello.version})`,
+        "session",
       );
     }
     connection.session = session;
     connection.lastAcked = 0;
+    if (previous !== session) session.connections++;
     session.connection = connection.port.label;
-    session.connections++;
     session.lastLineAt = now;
+    session.rates.add(now, byteLength);
+    const cleanBytes = Buffer.from(JSON.stringify(clean));
     session.recorder?.write(
       encodeRecordedLine(
-        { t: now, bytes: Buffer.from(JSON.stringify(clean)), byteLength: 0, terminated: true },
+        { t: now, bytes: cleanBytes, byteLength: cleanBytes.length, terminated: true },
         true,
       ),
     );
@@ -298,6 +319,24 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
       receiver: RECEIVER_NAME,
       version: RECEIVER_VERSION,
     });
+  }
+
+  /**
+   * A new hello on a connection that fed another session: that widget session is over (a
+   * restarted widget, a proxy reusing the socket). End it cleanly, as after a bye.
+   */
+  private replaced(connection: ConnectionState, previous: Session, hello: HelloMessage): void {
+    // Another connection may have taken the old session over (a reconnect): it goes on there.
+    if (previous.connection !== connection.port.label) return;
+    previous.connection = null;
+    previous.recorder?.close();
+    if (previous.status === "ended") return; // its bye came first and says why
+    previous.endReason = `replaced by session ${hello.session}, which began on its connection`;
+    this.setStatus(previous, "ended");
+    this.log(
+      `${connection.port.label}: a new hello (session ${hello.session}) ends session ${previous.id}; its recording is closed`,
+      "session",
+    );
   }
 
   private startRecording(session: Session, now: number): Recorder | null {
@@ -315,10 +354,11 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
         session: hello.session,
       },
       now: () => this.now(),
-      onError: (message) => this.log(`session ${hello.session}: ${message}; the live data goes on`),
+      onError: (message) =>
+        this.log(`session ${hello.session}: ${message}; the live data goes on`, "recording"),
     });
     if (recorder.path && !recorder.error)
-      this.log(`session ${hello.session}: recording to ${recorder.path}`);
+      this.log(`session ${hello.session}: recording to ${recorder.path}`, "recording");
     return recorder;
   }
 
@@ -327,6 +367,8 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
     const session = connection.session;
     if (!session || session.connection !== connection.port.label) return;
     session.connection = null;
+    // Open files stay bounded by connected sessions; a reconnect appends to the same file.
+    session.recorder?.close();
     if (session.status !== "ended") this.setStatus(session, "disconnected");
   }
 }

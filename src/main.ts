@@ -20,9 +20,36 @@ import {
   selectReportsFailedConnects,
 } from "./engine/luasocket-transport";
 import { createEngineStopwatch } from "./engine/stopwatch";
+import { EngineGameReader } from "./engine/game-reader";
+import type { ChangeObserver } from "./collect/changes";
+import type { Snapshot } from "./collect/model";
 
 const COMMAND = "livedata";
 const WG_KEY = "LiveDataExport";
+
+const DAMAGE_CALLIN = "UnitDamaged";
+
+/** `UnitDamaged` wanted (damage collection on); applied from Initialize on. */
+let damageWanted = false;
+let callInsReady = false;
+
+/**
+ * Registers or removes `UnitDamaged` with BAR's handler (`UpdateWidgetCallIn` /
+ * `RemoveWidgetCallIn`), so that with damage collection off the engine does not call
+ * the widget for every hit. The call-in lists are built when the widget is inserted,
+ * after this file ran, so the choice is applied from Initialize on.
+ */
+function applyDamageCallIn(this: void): void {
+  if (!callInsReady || app.collection === undefined) return;
+  if (damageWanted) widgetHandler.UpdateCallIn(DAMAGE_CALLIN);
+  else widgetHandler.RemoveCallIn(DAMAGE_CALLIN);
+}
+
+/** The game reader, or undefined in an engine (or test) without the game's functions. */
+function makeReader(this: void): EngineGameReader | undefined {
+  const [ok, reader] = pcall(() => new EngineGameReader());
+  return ok ? reader : undefined;
+}
 
 const clock = createEngineClock();
 const osFamily = Platform !== undefined ? Platform.osFamily : undefined;
@@ -38,7 +65,16 @@ const app = new LiveDataApp({
   stopwatch: createEngineStopwatch(),
   echo: (line) => Spring.Echo(line),
   stamp: timeOfDay,
+  reader: makeReader(),
+  callIns: {
+    setDamageCallIn: (on) => {
+      damageWanted = on;
+      const [ok, err] = pcall(applyDamageCallIn);
+      if (!ok) contain("registering UnitDamaged", err, false);
+    },
+  },
 });
+const collector = app.collection?.collector;
 
 let viewWidth = 0;
 let viewHeight = 0;
@@ -65,6 +101,109 @@ function runCommand(this: void, words: string[]): void {
   app.handleCommand(words);
 }
 
+function gameFrame(this: void, frame: number): void {
+  app.gameFrame(frame);
+}
+
+// The game call-ins: each records into the collector (cheap, no heavy reads).
+function gameStart(this: void): void {
+  collector!.gameStart();
+}
+
+function gamePaused(this: void, playerID: PlayerID, paused: boolean): void {
+  collector!.gamePaused(playerID, paused);
+}
+
+function gameOver(this: void): void {
+  collector!.gameOver();
+}
+
+function teamDied(this: void, teamID: TeamID): void {
+  collector!.teamDied(teamID);
+}
+
+function teamChanged(this: void, teamID: TeamID): void {
+  collector!.teamChanged(teamID);
+}
+
+function playerChanged(this: void, playerID: PlayerID): void {
+  collector!.playerChanged(playerID);
+}
+
+function playerAdded(this: void, playerID: PlayerID): void {
+  collector!.playerAdded(playerID);
+}
+
+function playerRemoved(this: void, playerID: PlayerID): void {
+  collector!.playerRemoved(playerID);
+}
+
+function unitCreated(
+  this: void,
+  unitID: UnitID,
+  unitDefID: UnitDefID,
+  teamID: TeamID,
+  builderID?: UnitID,
+): void {
+  collector!.unitCreated(unitID, unitDefID, teamID, builderID);
+}
+
+function unitFinished(this: void, unitID: UnitID, unitDefID: UnitDefID, teamID: TeamID): void {
+  collector!.unitFinished(unitID, unitDefID, teamID);
+}
+
+function unitDestroyed(
+  this: void,
+  unitID: UnitID,
+  unitDefID: UnitDefID,
+  teamID: TeamID,
+  attackerID?: UnitID,
+  attackerDefID?: UnitDefID,
+  attackerTeamID?: TeamID,
+  weaponDefID?: WeaponDefID,
+): void {
+  collector!.unitDestroyed(
+    unitID,
+    unitDefID,
+    teamID,
+    attackerID,
+    attackerDefID,
+    attackerTeamID,
+    weaponDefID,
+  );
+}
+
+function unitGiven(
+  this: void,
+  unitID: UnitID,
+  unitDefID: UnitDefID,
+  newTeamID: TeamID,
+  oldTeamID: TeamID,
+): void {
+  collector!.unitGiven(unitID, unitDefID, newTeamID, oldTeamID);
+}
+
+function unitTaken(
+  this: void,
+  unitID: UnitID,
+  unitDefID: UnitDefID,
+  oldTeamID: TeamID,
+  newTeamID: TeamID,
+): void {
+  collector!.unitTaken(unitID, unitDefID, oldTeamID, newTeamID);
+}
+
+function unitDamaged(
+  this: void,
+  unitID: UnitID,
+  unitDefID: UnitDefID,
+  teamID: TeamID,
+  damage: number,
+  paralyzer: boolean,
+): void {
+  collector!.unitDamaged(unitID, unitDefID, teamID, damage, paralyzer);
+}
+
 function placeIndicator(this: void, vsx: number, vsy: number): void {
   viewWidth = vsx;
   viewHeight = vsy;
@@ -86,12 +225,27 @@ function onAction(
   return true;
 }
 
-/** Read-only view for other widgets (and the test host): `WG.LiveDataExport.getStatus()`. */
+/**
+ * Read-only view for other widgets (and the test host): `WG.LiveDataExport.getStatus()`;
+ * `snapshot()`, the collected state now (fresh tables; undefined without collection);
+ * `observeChanges(fn)`, one observer told of every change as it is recorded (shared
+ * tables: never modify them; `observeChanges()` removes it; one that raises is removed).
+ */
 const publicApi = {
   version: widgetInfo().version,
   getStatus: (): StatusSnapshot | undefined => {
     const [ok, result] = pcall(() => app.status());
     return ok ? result : undefined;
+  },
+  snapshot: (): Snapshot | undefined => {
+    if (collector === undefined) return undefined;
+    const [ok, result] = pcall(() => collector.snapshot());
+    return ok ? result : undefined;
+  },
+  observeChanges: (observer?: ChangeObserver): boolean => {
+    if (app.collection === undefined) return false;
+    app.collection.observe(observer);
+    return true;
   },
 };
 
@@ -115,10 +269,45 @@ widget.Initialize = function (this: Widget) {
     WG[WG_KEY] = publicApi;
     const [vsx, vsy] = Spring.GetViewGeometry();
     placeIndicator(vsx, vsy);
+    callInsReady = true;
+    applyDamageCallIn();
     app.start();
   });
   if (!ok) contain("Initialize", err, true);
 };
+
+widget.GameFrame = function (this: Widget, frame: number) {
+  const [ok, err] = pcall(gameFrame, frame);
+  if (!ok) contain("GameFrame", err, false);
+};
+
+/** A call-in running `fn` under pcall with the engine's arguments (made once, at load). */
+function guardedCallIn<A extends unknown[]>(name: string, fn: (this: void, ...args: A) => void) {
+  return function (this: Widget, ...args: A): void {
+    const [ok, err] = pcall(fn, ...args);
+    if (!ok) contain(name, err, false);
+  };
+}
+
+// The collection's call-ins exist only with a game to read (not in a bare test engine).
+if (collector !== undefined) {
+  widget.GameStart = guardedCallIn("GameStart", gameStart);
+  widget.GamePaused = guardedCallIn("GamePaused", gamePaused);
+  widget.GameOver = guardedCallIn("GameOver", gameOver);
+  widget.TeamDied = guardedCallIn("TeamDied", teamDied);
+  widget.TeamChanged = guardedCallIn("TeamChanged", teamChanged);
+  widget.PlayerChanged = guardedCallIn("PlayerChanged", playerChanged);
+  widget.PlayerAdded = guardedCallIn("PlayerAdded", playerAdded);
+  widget.PlayerRemoved = guardedCallIn("PlayerRemoved", playerRemoved);
+  widget.UnitCreated = guardedCallIn("UnitCreated", unitCreated);
+  widget.UnitFinished = guardedCallIn("UnitFinished", unitFinished);
+  widget.UnitDestroyed = guardedCallIn("UnitDestroyed", unitDestroyed);
+  widget.UnitGiven = guardedCallIn("UnitGiven", unitGiven);
+  widget.UnitTaken = guardedCallIn("UnitTaken", unitTaken);
+  // Registered only while damage is collected (applyDamageCallIn); the collector
+  // also ignores hits with damage off, should the handler call it anyway.
+  widget.UnitDamaged = guardedCallIn("UnitDamaged", unitDamaged);
+}
 
 widget.Update = function (this: Widget, _dt: number) {
   const [ok, err] = pcall(updateFrame);

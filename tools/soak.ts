@@ -7,8 +7,8 @@
  *   than --tolerance-kb, and the least-squares trend over the measured part does
  *   not grow by more than twice that. Memory is read with the host's
  *   "gc settle", which first undoes what only the host's own garbage leaves
- *   behind (a timer table and Lua's string table that grew and never shrink by
- *   themselves, in steps of 8-40 KiB); the samples then differ only by what the
+ *   behind (Lua's string table, and without hostclock a timer table, that grew
+ *   and never shrink by themselves, in steps of 8-40 KiB); the samples then differ only by what the
  *   widget holds in each state (a connected socket object is 8 KiB). A leak of
  *   100 bytes per reconnect adds some 20 KiB over the default run.
  * - every socket the widget created was closed (none leaked, none left open);

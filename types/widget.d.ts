@@ -83,6 +83,13 @@ declare interface WidgetHandlerProxy {
     types: string,
   ): boolean;
   RemoveAction(this: WidgetHandlerProxy, cmd: string, types?: string): boolean;
+  /**
+   * Registers the widget for call-in `name` if `widget[name]` is a function now, else
+   * removes it (`UpdateWidgetCallIn`); the engine stops sending an event nobody wants.
+   */
+  UpdateCallIn(this: WidgetHandlerProxy, name: string): void;
+  /** Removes the widget from call-in `name`'s list (`RemoveWidgetCallIn`); the function stays. */
+  RemoveCallIn(this: WidgetHandlerProxy, name: string): void;
   /** Removes this widget once the current call-in loop ends; the argument is ignored. */
   RemoveWidget(this: WidgetHandlerProxy, widget?: Widget): void;
 }

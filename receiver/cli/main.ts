@@ -11,6 +11,7 @@ import { startCommandConsole } from "../commandConsole.ts";
 import { formatEndpoint } from "../format.ts";
 import { ListenError } from "../listenErrors.ts";
 import { createTimestampedLog } from "../log.ts";
+import { LogLimiter } from "../logLimiter.ts";
 import { standaloneOverlayHtml } from "../overlay/assets.ts";
 import { replayRecording } from "../record/replay.ts";
 import { formatSessions } from "../session/sessionReport.ts";
@@ -60,6 +61,9 @@ async function main(): Promise<void> {
   const log = createTimestampedLog((text) => {
     if (!stdoutBroken) process.stdout.write(text);
   });
+  // Per-client messages (connects, sessions, ...) are summarised when many clients come and go.
+  const limiter = new LogLimiter(log, Date.now);
+  setInterval(() => limiter.flush(), 1000).unref();
   let app: ReceiverApp;
   try {
     app = await startReceiverApp({
@@ -69,16 +73,13 @@ async function main(): Promise<void> {
       token: args.token,
       recordingsDir: args.recordings === null ? null : path.resolve(args.recordings),
       maxLineBytes: args.maxLineBytes,
-      log,
+      log: limiter.limited,
     });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (error instanceof ListenError || code === "EADDRINUSE" || code === "EACCES") {
-      process.stderr.write(`error: ${(error as Error).message}\n`);
-      process.exitCode = 1;
-      return;
-    }
-    throw error;
+    if (!(error instanceof ListenError)) throw error;
+    process.stderr.write(`error: ${error.message}\n`);
+    process.exitCode = 1;
+    return;
   }
   const http = app.http!.address;
   const web = `http://${formatEndpoint(http.address, http.port)}`;
@@ -88,7 +89,7 @@ async function main(): Promise<void> {
       `widgets: listening on ${formatEndpoint(app.widgetAddress.address, app.widgetAddress.port)}`,
       `HTTP: ${web} (port ${http.port})`,
       `overlay for OBS: ${web}/overlay${tokenQuery}`,
-      `API: ${web}/api/sessions, ${web}/api/state, ${web}/api/events?after=0, ws://${formatEndpoint(http.address, http.port)}/api/stream`,
+      `API: ${web}/api/sessions, ${web}/api/connections, ${web}/api/state, ${web}/api/events?after=0, ws://${formatEndpoint(http.address, http.port)}/api/stream`,
       args.recordings === null ? "recording: off" : `recordings: ${path.resolve(args.recordings)}`,
     ].join("\n"),
   );
@@ -117,10 +118,6 @@ async function main(): Promise<void> {
     });
   }
   app.server.on("serverError", (error) => log(`server error: ${error.message}`));
-  app.server.on("connection", (client) => log(`${client.label} connected`));
-  app.server.on("disconnect", (event) =>
-    log(`${event.client.label} disconnected (${event.reason})`),
-  );
 
   log('type "help" for commands');
   startCommandConsole({

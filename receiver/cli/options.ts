@@ -2,7 +2,7 @@
 import { DEFAULT_HOST, DEFAULT_PORT } from "../defaults.ts";
 import { DEFAULT_HTTP_PORT, RECEIVER_MAX_LINE_BYTES } from "../app.ts";
 import { MAX_MAX_LINE_BYTES, parsePort, UsageError } from "../args.ts";
-import { isLoopback } from "../http/access.ts";
+import { hostProblem } from "../net/host.ts";
 
 export interface ReceiverArgs {
   kind: "run";
@@ -26,8 +26,8 @@ The receiver for the Live Data Export widget: records every session, validates e
 line, keeps the live game state and serves it (API, WebSocket, OBS overlay).
 
 Options:
-  --host <address>       address for widgets and HTTP (default ${DEFAULT_HOST}: this machine only);
-                         any other address needs --token
+  --host <address>       IPv4 address for widgets and HTTP (default ${DEFAULT_HOST}: this machine
+                         only; the widget connects over IPv4); any other address needs --token
   --token <text>         the widget's token setting: required in every hello, and on HTTP
                          as ?token= or "Authorization: Bearer <text>"
   --port <1-65535>       TCP port for widgets (default ${DEFAULT_PORT}; a free one with --replay)
@@ -135,11 +135,8 @@ export function parseReceiverArgs(argv: readonly string[]): ReceiverArgs | { kin
       }
     }
   }
-  if (!isLoopback(result.host) && result.token === null) {
-    throw new UsageError(
-      `--host ${result.host} lets other machines connect: give a --token too (the widget's token setting)`,
-    );
-  }
+  const problem = hostProblem(result.host, result.token);
+  if (problem !== null) throw new UsageError(problem);
   if (result.replay !== null) {
     // A replay should not fight a live receiver for its port, nor record itself again.
     if (!portGiven) result.port = 0;

@@ -4,11 +4,8 @@
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 
-const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
-
-export function isLoopback(host: string): boolean {
-  return host === "127.0.0.1" || host === "::1" || host === "localhost" || host.startsWith("127.");
-}
+// The receiver never listens on IPv6 (receiver/net/host.ts), so "[::1]" is not among them.
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost"]);
 
 function sameToken(given: string | null, expected: string): boolean {
   if (given === null) return false;

@@ -2,14 +2,17 @@
 //   GET /api/sessions          every session: status, counters, rates, heartbeat, recording
 //   GET /api/state?session=    one session's state and metrics (default: the current one)
 //   GET /api/events?after=N    the change feed from id N on (a cursor), &limit= at most 1000
+//   GET /api/connections       widget connections now, totals, the latest disconnections
 //   WS  /api/stream?after=N    the state, then every change (receiver/http/stream.ts)
 //   GET /overlay               the OBS overlay page (receiver/overlay/)
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Receiver } from "../receiver.ts";
 import { gameMetrics } from "../state/metrics.ts";
+import { ListenError } from "../listenErrors.ts";
 import { overlayAsset } from "../overlay/assets.ts";
-import { checkAccess, isLoopback } from "./access.ts";
+import { isLoopback } from "../net/host.ts";
+import { checkAccess } from "./access.ts";
 import { createStream } from "./stream.ts";
 
 export interface HttpOptions {
@@ -17,6 +20,8 @@ export interface HttpOptions {
   /** 0 picks a free port. */
   port: number;
   token: string | null;
+  /** The widget connections for GET /api/connections; without it the route is not served. */
+  connections?: () => unknown;
 }
 
 export interface HttpServer {
@@ -25,6 +30,9 @@ export interface HttpServer {
 }
 
 const MAX_EVENTS_PER_PAGE = 1000;
+
+/** How a failure to listen names this side: the receiver has two ports. */
+export const HTTP_ROLE = { what: "HTTP: API and overlay", flag: "--http-port" };
 
 function sendJson(response: http.ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -35,8 +43,17 @@ function sendJson(response: http.ServerResponse, status: number, body: unknown):
   response.end(text);
 }
 
-function route(receiver: Receiver, url: URL, response: http.ServerResponse): void {
+function route(
+  receiver: Receiver,
+  options: HttpOptions,
+  url: URL,
+  response: http.ServerResponse,
+): void {
   switch (url.pathname) {
+    case "/api/connections":
+      if (!options.connections) break;
+      sendJson(response, 200, options.connections());
+      return;
     case "/api/sessions":
       sendJson(response, 200, {
         sessions: receiver.summaries(),
@@ -122,7 +139,7 @@ export async function startHttpServer(
       return;
     }
     try {
-      route(receiver, url, response);
+      route(receiver, options, url, response);
     } catch (error) {
       sendJson(response, 500, { error: String(error) });
     }
@@ -139,9 +156,11 @@ export async function startHttpServer(
     stream.wss.handleUpgrade(request, socket, head, (ws) => stream.accept(ws, request));
   });
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    const failed = (error: NodeJS.ErrnoException) =>
+      reject(new ListenError(error, options.host, options.port, HTTP_ROLE));
+    server.once("error", failed);
     server.listen({ host: options.host, port: options.port }, () => {
-      server.off("error", reject);
+      server.off("error", failed);
       resolve();
     });
   });

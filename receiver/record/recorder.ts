@@ -4,6 +4,14 @@
 // the live side.
 import fs from "node:fs";
 import path from "node:path";
+import type { EncodedRecord } from "./recordingFormat.ts";
+
+/**
+ * Every record is assembled here and written with one call: writes are synchronous, so one
+ * buffer serves every recorder, and the hot path allocates nothing. Larger records (a big
+ * unitdefs part) get a buffer of their own.
+ */
+const scratch = Buffer.allocUnsafe(64 * 1024);
 
 export interface RecorderOptions {
   directory: string;
@@ -27,7 +35,8 @@ export class Recorder {
     try {
       fs.mkdirSync(options.directory, { recursive: true });
       this.fd = this.open(options.fileName);
-      this.write(JSON.stringify({ t: options.now(), recording: options.header }));
+      const header = JSON.stringify({ t: options.now(), recording: options.header });
+      this.write({ head: header, body: null, tail: "" });
       this.lines = 0;
     } catch (error) {
       this.fail(error);
@@ -38,14 +47,43 @@ export class Recorder {
     return this.fd !== null;
   }
 
-  /** Writes one recording line (without its newline). */
-  write(line: string): void {
+  /** Writes one recording line and its newline. */
+  write(record: EncodedRecord): void {
     if (this.fd === null) return;
     try {
-      const bytes = Buffer.from(`${line}\n`, "utf8");
-      fs.writeSync(this.fd, bytes);
+      const { head, body, tail } = record;
+      const bodyLength = body ? body.length : 0;
+      let bytes: Buffer;
+      // 3 bytes per UTF-16 unit is the most UTF-8 can need: no need to measure first.
+      if ((head.length + tail.length) * 3 + bodyLength + 1 <= scratch.length) {
+        let n = scratch.write(head, 0, "utf8");
+        if (body) n += body.copy(scratch, n);
+        n += scratch.write(tail, n, "utf8");
+        scratch[n++] = 0x0a;
+        bytes = scratch.subarray(0, n);
+      } else {
+        bytes = Buffer.concat([
+          Buffer.from(head),
+          body ?? Buffer.alloc(0),
+          Buffer.from(`${tail}\n`),
+        ]);
+      }
+      writeAll(this.fd, bytes);
       this.lines++;
       this.bytes += bytes.length;
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  /**
+   * Opens the file again for appending after close(): the session came back (a reconnect).
+   * Not after an error, which stopped this recording for good.
+   */
+  reopen(): void {
+    if (this.fd !== null || this.error !== null || this.path === null) return;
+    try {
+      this.fd = fs.openSync(this.path, "a");
     } catch (error) {
       this.fail(error);
     }
@@ -92,4 +130,10 @@ export class Recorder {
     this.close();
     this.options.onError(this.error);
   }
+}
+
+/** writeSync may write less than asked (a disk filling up); the rest follows or fails. */
+function writeAll(fd: number, bytes: Buffer): void {
+  let written = 0;
+  while (written < bytes.length) written += fs.writeSync(fd, bytes, written);
 }

@@ -20,16 +20,28 @@ export interface RecordedLine {
 
 const LINE_PREFIX = /^\{"t":(\d+),"line":/;
 
+/**
+ * A recording line in pieces: the widget's bytes (`body`) go to the file as they arrived,
+ * without a round trip through a string; the recorder adds the newline.
+ */
+export interface EncodedRecord {
+  head: string;
+  body: Buffer | null;
+  tail: string;
+}
+
 /** @param isJson true when the text parsed as JSON, so it can be embedded as is */
-export function encodeRecordedLine(line: RecordedLine, isJson: boolean): string {
+export function encodeRecordedLine(line: RecordedLine, isJson: boolean): EncodedRecord {
   const t = Math.round(line.t);
   const end = line.terminated ? "}" : `,"unterminated":true}`;
-  if (line.bytes === null) return `{"t":${t},"tooLong":${line.byteLength}${end}`;
+  if (line.bytes === null)
+    return { head: `{"t":${t},"tooLong":${line.byteLength}${end}`, body: null, tail: "" };
   // Verbatim only for terminated JSON: the decoder relies on the line ending with "}".
-  if (isJson && line.terminated) return `{"t":${t},"line":${line.bytes.toString("utf8")}}`;
-  if (isUtf8(line.bytes))
-    return `{"t":${t},"text":${JSON.stringify(line.bytes.toString("utf8"))}${end}`;
-  return `{"t":${t},"base64":"${line.bytes.toString("base64")}"${end}`;
+  if (isJson && line.terminated) return { head: `{"t":${t},"line":`, body: line.bytes, tail: "}" };
+  const head = isUtf8(line.bytes)
+    ? `{"t":${t},"text":${JSON.stringify(line.bytes.toString("utf8"))}${end}`
+    : `{"t":${t},"base64":"${line.bytes.toString("base64")}"${end}`;
+  return { head, body: null, tail: "" };
 }
 
 export type DecodedRecord =

@@ -37,10 +37,19 @@ export interface SessionSummary {
   /** Holes never explained by a gap but covered by a later snapshot. */
   unexplainedLost: number;
   resyncsRequested: number;
+  /** Why the session ended: the widget's bye, or a new hello on its connection. */
+  endReason: string | null;
   invalid: { total: number; byReason: Record<string, InvalidEntry> };
   rates: { linesPerSecond: number; bytesPerSecond: number };
   heartbeat: HeartbeatFigures | null;
-  recording: { path: string | null; lines: number; bytes: number; error: string | null } | null;
+  recording: {
+    path: string | null;
+    /** The file is open: closed while the session has no connection, reopened on reconnect. */
+    open: boolean;
+    lines: number;
+    bytes: number;
+    error: string | null;
+  } | null;
 }
 
 export class Session {
@@ -55,6 +64,7 @@ export class Session {
   linesAccepted = 0;
   resyncsRequested = 0;
   lastResyncAt = -Infinity;
+  endReason: string | null = null;
   heartbeat: HeartbeatFigures | null = null;
   recorder: Recorder | null = null;
   readonly firstSeenAt: number;
@@ -92,12 +102,14 @@ export class Session {
       droppedReported: this.seq.reportedDropped,
       unexplainedLost: this.seq.unexplainedLost,
       resyncsRequested: this.resyncsRequested,
+      endReason: this.endReason,
       invalid: { total: this.invalid.total, byReason: this.invalid.byReason },
       rates: this.rates.rates(now),
       heartbeat: this.heartbeat,
       recording: recorder
         ? {
             path: recorder.path,
+            open: recorder.active,
             lines: recorder.lines,
             bytes: recorder.bytes,
             error: recorder.error,

@@ -9,7 +9,7 @@ export function formatSessions(sessions: SessionSummary[]): string {
   const lines = [`${plural(sessions.length, "session")}:`];
   for (const s of sessions) {
     lines.push(
-      `  ${s.session} ${s.status}${s.connection ? ` via ${s.connection}` : ""}: ${s.mapName}, ${s.view.kind} view, widget ${s.widgetVersion}`,
+      `  ${s.session} ${s.status}${s.endReason ? ` (${s.endReason})` : ""}${s.connection ? ` via ${s.connection}` : ""}: ${s.mapName}, ${s.view.kind} view, widget ${s.widgetVersion}`,
       `    seq ${s.highestSeq}, ${s.linesAccepted} accepted, ${s.rates.linesPerSecond.toFixed(1)} lines/s, ${kb(s.rates.bytesPerSecond)}/s; ` +
         `${s.duplicates} duplicate, ${s.missing} missing, ${s.droppedReported} dropped by the widget, ${s.resyncsRequested} resyncs, ${s.invalid.total} invalid`,
     );
@@ -27,7 +27,7 @@ export function formatSessions(sessions: SessionSummary[]): string {
       lines.push(
         s.recording.error
           ? `    ${s.recording.error}`
-          : `    recording ${s.recording.path} (${plural(s.recording.lines, "line")})`,
+          : `    recording ${s.recording.path} (${plural(s.recording.lines, "line")}${s.recording.open ? "" : "; closed until the widget reconnects"})`,
       );
     }
   }

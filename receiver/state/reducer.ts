@@ -20,6 +20,22 @@ export const MAX_TICKER_EVENTS = 50;
 export const TICKER_MIN_METAL = 1000;
 const FRAMES_PER_SECOND = 30;
 
+/**
+ * The chart's army value per team, keyed by the team's `finished` counts: every economy
+ * message samples it, but it changes only with counts or definitions, so it is summed again
+ * only then (applyCounts and unitdefs drop the entry).
+ */
+const armyValues = new WeakMap<DefCounts, number>();
+
+function cachedArmyValue(state: GameState, team: TeamState): number {
+  let value = armyValues.get(team.finished);
+  if (value === undefined) {
+    value = armyValue(team, state.unitDefs);
+    armyValues.set(team.finished, value);
+  }
+  return value;
+}
+
 function newTeam(info: TeamInfo, previous: TeamState | undefined): TeamState {
   return {
     info,
@@ -43,6 +59,7 @@ function findTeam(state: GameState, teamID: number | null): TeamState | undefine
 }
 
 function applyCounts(target: DefCounts, counts: UnitCount[]): void {
+  armyValues.delete(target);
   for (const [defID, count] of counts) {
     if (count > 0) target[defID] = count;
     else delete target[defID];
@@ -97,7 +114,7 @@ function pushSample(state: GameState, frame: number): void {
     for (const s of series) s[key] ??= new Array<number | null>(length).fill(null);
     history.metalIncome[key]!.push(team.metal ? team.metal.income : null);
     history.energyIncome[key]!.push(team.energy ? team.energy.income : null);
-    history.armyValue[key]!.push(armyValue(team, state.unitDefs));
+    history.armyValue[key]!.push(cachedArmyValue(state, team));
   }
   // Teams that vanished (a view change) still need a value per sample.
   for (const s of [history.metalIncome, history.energyIncome, history.armyValue]) {
@@ -140,6 +157,7 @@ export function applyMessage(state: GameState, message: OutboundMessage): GameSt
   switch (message.type) {
     case "unitdefs":
       for (const def of message.unitDefs) state.unitDefs[def.unitDefID] = def;
+      for (const team of state.teams) armyValues.delete(team.finished);
       break;
     case "snapshot":
       applySnapshot(state, message);

@@ -4,6 +4,7 @@ import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { OUTBOUND_TYPES } from "../../protocol/messages.ts";
 
 export const SCHEMA_DIR = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -20,9 +21,16 @@ export interface SchemaError {
 /** Returns null for a valid message, else the first error (enough for a count and a sample). */
 export type MessageValidator = (message: unknown) => SchemaError | null;
 
-let compiled: { outbound: ValidateFunction; inbound: ValidateFunction } | null = null;
+interface Compiled {
+  outbound: ValidateFunction;
+  inbound: ValidateFunction;
+  /** Each outbound type's own schema, which outbound.schema.json selects by `type`. */
+  byType: Map<string, ValidateFunction>;
+}
 
-function compile(): { outbound: ValidateFunction; inbound: ValidateFunction } {
+let compiled: Compiled | null = null;
+
+function compile(): Compiled {
   // allErrors stays off: stopping at the first error is several times faster on bad input.
   const ajv = new Ajv2020({ strict: true, allowUnionTypes: true });
   for (const name of readdirSync(SCHEMA_DIR).filter((n) => n.endsWith(".schema.json"))) {
@@ -33,19 +41,46 @@ function compile(): { outbound: ValidateFunction; inbound: ValidateFunction } {
     if (!validate) throw new Error(`protocol schema ${name} is missing in ${SCHEMA_DIR}`);
     return validate;
   };
-  return { outbound: get("outbound.schema.json"), inbound: get("inbound.schema.json") };
+  return {
+    outbound: get("outbound.schema.json"),
+    inbound: get("inbound.schema.json"),
+    byType: new Map(OUTBOUND_TYPES.map((type) => [type, get(`${type}.schema.json`)])),
+  };
+}
+
+function firstError(validate: ValidateFunction): SchemaError {
+  const error = validate.errors?.[0];
+  return { path: error?.instancePath ?? "", message: error?.message ?? "invalid" };
 }
 
 function wrap(validate: ValidateFunction): MessageValidator {
+  return (message) => (validate(message) ? null : firstError(validate));
+}
+
+/**
+ * outbound.schema.json is an allOf of one if/then per type: every line would test all 25
+ * branches. Going straight to the schema its `type` names gives the same verdict (a test
+ * compares them) at a fraction of the cost; anything else takes the full schema.
+ */
+function byTypeOrFull(c: Compiled): MessageValidator {
   return (message) => {
-    if (validate(message)) return null;
-    const error = validate.errors?.[0];
-    return { path: error?.instancePath ?? "", message: error?.message ?? "invalid" };
+    const type = (message as { type?: unknown } | null)?.type;
+    const validate = (typeof type === "string" && c.byType.get(type)) || c.outbound;
+    return validate(message) ? null : firstError(validate);
   };
 }
 
 /** Validators of widget → receiver and receiver → widget lines, compiled on first use. */
-export function protocolValidators(): { outbound: MessageValidator; inbound: MessageValidator } {
+export function protocolValidators(): {
+  outbound: MessageValidator;
+  inbound: MessageValidator;
+  /** The outbound schema as published, without the dispatch by type: for comparison. */
+  outboundFull: MessageValidator;
+} {
   compiled ??= compile();
-  return { outbound: wrap(compiled.outbound), inbound: wrap(compiled.inbound) };
+  return {
+    outbound: byTypeOrFull(compiled),
+    inbound: wrap(compiled.inbound),
+    outboundFull: wrap(compiled.outbound),
+  };
 }

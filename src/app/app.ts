@@ -5,7 +5,16 @@
  */
 import { Command, parseCommand } from "./commands";
 import { loadConfig, saveConfig } from "./config";
-import { Config, defaultConfig, describeSetting, SETTING_LIST, valueOf } from "./settings";
+import {
+  collectSettingsOf,
+  Config,
+  defaultConfig,
+  describeSetting,
+  SETTING_LIST,
+  valueOf,
+} from "./settings";
+import { CallInSwitch, Collection, CollectionStatus } from "./collection";
+import type { GameReader } from "../collect/reader";
 import {
   Connection,
   ConnectionDiagnostics,
@@ -22,6 +31,7 @@ import { formatDuration, helpLines, statusLines } from "./status-report";
 import type { Resolver } from "../link/resolver";
 import type { Transport } from "../link/transport";
 import { Scheduler } from "../sched/scheduler";
+import type { CostReport } from "../sched/cost";
 import { WIDGET_VERSION } from "./version";
 
 export interface AppDeps {
@@ -35,6 +45,10 @@ export interface AppDeps {
   stamp: (this: void) => string;
   /** Name lookups (socket.dns in the engine); without it names go to the socket as written. */
   resolver?: Resolver;
+  /** The game's data (src/engine/game-reader.ts in the engine); without it nothing is collected. */
+  reader?: GameReader;
+  /** Registers and removes call-ins the collection wants only while collecting them. */
+  callIns?: CallInSwitch;
 }
 
 /** Everything `WG.LiveDataExport.getStatus()` reports: the diagnostics and every setting. */
@@ -43,6 +57,10 @@ export type StatusSnapshot = Config &
     version: string;
     internalErrors: number;
     lastInternalError?: string;
+    /** What was collected (absent without a game reader). */
+    collection?: CollectionStatus;
+    /** The scheduler's cost report (per frame and per task) since the widget started. */
+    frameCost: CostReport;
   };
 
 /** First line on every connection, so the receiver knows who is talking. */
@@ -87,6 +105,8 @@ export class LiveDataApp {
   private lastInternalError: string | undefined;
   private readonly reportedErrors = new LuaTable<string, true>();
   private reportedErrorCount = 0;
+  /** The game data collection (src/app/collection.ts); undefined without a reader. */
+  readonly collection: Collection | undefined;
 
   constructor(deps: AppDeps) {
     this.log = new Logger({
@@ -121,6 +141,14 @@ export class LiveDataApp {
       },
       { greeting: () => GREETING, resolver: deps.resolver },
     );
+    if (deps.reader !== undefined) {
+      this.collection = new Collection(
+        deps.reader,
+        this.scheduler,
+        collectSettingsOf(this.config),
+        deps.callIns,
+      );
+    }
   }
 
   /** SetConfigData: replaces the settings with the saved ones, field by field. */
@@ -153,6 +181,11 @@ export class LiveDataApp {
     this.scheduler.runFrame();
   }
 
+  /** GameFrame: the game frame for the jobs' `everyFrames` rates. */
+  gameFrame(frame: number): void {
+    this.scheduler.setGameFrame(frame);
+  }
+
   shutdown(): void {
     this.connection.shutdown();
     this.log.endStreak();
@@ -176,6 +209,8 @@ export class LiveDataApp {
       version: WIDGET_VERSION,
       internalErrors: this.internalErrors,
       lastInternalError: this.lastInternalError,
+      collection: this.collection?.status(),
+      frameCost: this.scheduler.costReport(),
     };
   }
 
@@ -228,6 +263,7 @@ export class LiveDataApp {
         })) {
           this.log.reply(line);
         }
+        for (const line of this.collection?.statusLines() ?? []) this.log.reply(line);
         return;
       case "connect": {
         config.enabled = true;
@@ -295,6 +331,7 @@ export class LiveDataApp {
     this.connection.setAddress(c.host, c.port);
     this.connection.configure(connectionSettings(c));
     this.scheduler.setBudgetMs(c.frameBudget);
+    this.collection?.apply(collectSettingsOf(c));
   }
 
   private address(): string {

@@ -6,9 +6,18 @@
  * `set <setting> <value>` reaches every setting; the commands below that set several
  * settings at once (retry, indicator) or act (status, connect, ...) are written out.
  */
+import { quoteInput } from "./format";
 import { INDICATOR_CORNERS } from "./indicator";
 import { Parsed, parseSwitch } from "./setting-kinds";
-import { checkRules, Config, SETTING_LIST, SETTINGS, SettingKey, SomeSetting } from "./settings";
+import {
+  checkRules,
+  Config,
+  findSetting,
+  SETTING_LIST,
+  SETTINGS,
+  SettingKey,
+  SomeSetting,
+} from "./settings";
 
 /** Settings to change, with values already checked one by one and together. */
 export type SettingChanges = Partial<Config>;
@@ -54,7 +63,7 @@ function action(name: string, summary: string, command: Command, changes: Settin
     help: [{ usage: name, summary }],
     changes,
     parse(args: string[]): Parsed<Command> {
-      if (args[0] !== undefined) return problem(`takes no argument, got "${args[0]}"`);
+      if (args[0] !== undefined) return problem(`takes no argument, got ${quoteInput(args[0])}`);
       return ok(command);
     },
   };
@@ -122,6 +131,83 @@ const indicator: CommandSpec = {
   },
 };
 
+/** `collect <category> on|off` and `collect <category> <seconds>`: the collection settings. */
+const COLLECT_SWITCHES: Record<string, SettingKey> = {
+  economy: "economy",
+  units: "units",
+  stats: "stats",
+  events: "events",
+  unitdefs: "unitdefs",
+  positions: "positions",
+  damage: "damage",
+};
+const COLLECT_RATES: Record<string, SettingKey> = {
+  economy: "economySeconds",
+  units: "unitsSeconds",
+  stats: "statsSeconds",
+  positions: "positionsSeconds",
+  damage: "damageSeconds",
+  reconcile: "reconcileSeconds",
+};
+const COLLECT_CATEGORIES = [
+  "economy",
+  "units",
+  "stats",
+  "events",
+  "unitdefs",
+  "positions",
+  "damage",
+  "reconcile",
+];
+
+/** The settings `collect` changes: the switches, then the rates. */
+function collectKeys(): SettingKey[] {
+  const keys: SettingKey[] = [];
+  for (const table of [COLLECT_SWITCHES, COLLECT_RATES]) {
+    for (const category of COLLECT_CATEGORIES) {
+      const key = table[category];
+      if (key !== undefined) keys.push(key);
+    }
+  }
+  return keys;
+}
+
+const collect: CommandSpec = {
+  name: "collect",
+  help: [
+    {
+      usage: "collect <category> on|off",
+      summary: "switch a category: economy, units, stats, events, unitdefs, positions, damage",
+    },
+    {
+      usage: "collect <category> <seconds>",
+      summary: "seconds between runs: economy, units, stats, positions, damage, reconcile",
+    },
+  ],
+  changes: collectKeys(),
+  parse(args) {
+    const categories = COLLECT_CATEGORIES.join(", ");
+    if (args[0] === undefined) return problem(`name a category: ${categories}`);
+    const category = string.lower(args[0]);
+    const switchKey = COLLECT_SWITCHES[category];
+    const rateKey = COLLECT_RATES[category];
+    if (switchKey === undefined && rateKey === undefined) {
+      return problem(`unknown category "${args[0]}": one of ${categories}`);
+    }
+    if (args[1] === undefined) return problem(`say on, off or a number of seconds for ${category}`);
+    if (args[2] !== undefined) return problem(`give one value, not ${args.length - 1}`);
+    const on = parseSwitch(args[1]);
+    if (on !== undefined) {
+      if (switchKey === undefined) return problem(`${category} has no switch, only an interval`);
+      return ok({ kind: "set", changes: { [switchKey]: on } });
+    }
+    if (rateKey === undefined) return problem(`${category} has no interval: say on or off`);
+    const [seconds, why] = findSetting(rateKey)!.kind.parse(args[1]);
+    if (why !== undefined) return problem(`${category} interval: ${why}`);
+    return ok({ kind: "set", changes: { [rateKey]: seconds } });
+  },
+};
+
 const set: CommandSpec = {
   name: "set",
   help: [{ usage: "set <setting> <value>", summary: "change any setting (see status)" }],
@@ -131,7 +217,8 @@ const set: CommandSpec = {
     if (args[0] === undefined) return problem(`name a setting: ${keys}`);
     const wanted = string.lower(args[0]);
     const entry = SETTING_LIST.find((candidate) => string.lower(candidate.key) === wanted);
-    if (entry === undefined) return problem(`unknown setting "${args[0]}": one of ${keys}`);
+    if (entry === undefined)
+      return problem(`unknown setting ${quoteInput(args[0])}: one of ${keys}`);
     if (args[1] === undefined) return problem(`the ${entry.label} is missing`);
     if (args[2] !== undefined) return problem(`give one value, not ${args.length - 1}`);
     const [value, why] = entry.kind.parse(args[1]);
@@ -164,6 +251,7 @@ function buildCommands(): CommandSpec[] {
     if (own !== undefined) list.push(own);
     else if (entry.key === "retryInitialDelay") list.push(retry);
     else if (entry.key === "showIndicator") list.push(indicator);
+    else if (entry.key === "economy") list.push(collect);
   }
   list.push(action("reset", "restore every setting to its default", { kind: "reset" }));
   list.push(set);
@@ -197,7 +285,10 @@ export function parseCommand(
   }
   const spec = findCommand(string.lower(words[0]));
   if (spec === undefined) {
-    return $multi(undefined, `unknown command "${words[0]}": type /livedata help for the list`);
+    return $multi(
+      undefined,
+      `unknown command ${quoteInput(words[0])}: type /livedata help for the list`,
+    );
   }
   const fail = (message: string) =>
     $multi(undefined, `${spec.name}: ${message} (usage: /livedata ${spec.help[0]!.usage})`);

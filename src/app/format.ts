@@ -19,3 +19,30 @@ export function formatNumber(value: number): string {
   [text] = string.gsub(text, "%.$", "");
   return text === "-0" ? "0" : text;
 }
+
+/** A lead byte and any continuation bytes at the end (TypeScript strings cannot hold raw bytes). */
+const UNFINISHED_UTF8 = `[${string.char(192)}-${string.char(255)}][${string.char(128)}-${string.char(191)}]*$`;
+
+/** Characters of a player's input repeated in a message: enough to recognise it. */
+export const QUOTED_INPUT_MAX = 40;
+
+/**
+ * A word the player typed, for a reply: control characters shown as `?`, and cut
+ * to {@link QUOTED_INPUT_MAX} bytes (at a character boundary, with `...`) so that a
+ * pasted page does not flood the console.
+ */
+export function shortInput(text: string): string {
+  let [shown] = string.gsub(text, "%c", "?");
+  if (shown.length > QUOTED_INPUT_MAX) {
+    shown = string.sub(shown, 1, QUOTED_INPUT_MAX);
+    // Drop a UTF-8 sequence the cut left unfinished: trailing continuation bytes and their lead.
+    [shown] = string.gsub(shown, UNFINISHED_UTF8, "");
+    shown = `${shown}...`;
+  }
+  return shown;
+}
+
+/** {@link shortInput} in double quotes. */
+export function quoteInput(text: string): string {
+  return `"${shortInput(text)}"`;
+}

@@ -3,7 +3,7 @@
  * player typed, and shown to people. Pure. A setting in settings.ts picks one kind
  * and gets its validation, parsing and wording from it.
  */
-import { formatNumber } from "./format";
+import { formatNumber, quoteInput, shortInput } from "./format";
 
 /** A value, or why there is none: `[value, undefined]` or `[undefined, message]`. */
 export type Parsed<T> = LuaMultiReturn<[T, undefined] | [undefined, string]>;
@@ -44,11 +44,12 @@ export function quantity(options: QuantityOptions): SettingKind<number> {
   const words = unit === "s" ? "seconds" : "milliseconds";
   const span = `${formatNumber(min)}-${formatNumber(max)}`;
   const allowed = zeroIsOff === true ? `0 (off) or ${span} ${words}` : `${span} ${words}`;
-  const check = (value: number): Parsed<number> => {
+  // `shown`: the value as the player typed it, so 1e-300 is not echoed as "0".
+  const check = (value: number, shown?: string): Parsed<number> => {
     // `value !== value` is NaN, which a hand-edited file can produce (0/0).
     const off = zeroIsOff === true && value === 0;
     if (value !== value || (!off && (value < min || value > max))) {
-      return $multi(undefined, `${formatNumber(value)} is outside ${allowed}`);
+      return $multi(undefined, `${shown ?? formatNumber(value)} is outside ${allowed}`);
     }
     return $multi(value, undefined);
   };
@@ -64,9 +65,9 @@ export function quantity(options: QuantityOptions): SettingKind<number> {
       }
       const value = string.find(text, NUMBER_PATTERN)[0] !== undefined ? tonumber(text) : undefined;
       if (value === undefined) {
-        return $multi(undefined, `"${text}" is not a number of ${words}`);
+        return $multi(undefined, `${quoteInput(text)} is not a number of ${words}`);
       }
-      return check(value);
+      return check(value, shortInput(text));
     },
     format(value) {
       return zeroIsOff === true && value === 0 ? "off" : `${formatNumber(value)} ${unit}`;
@@ -76,11 +77,11 @@ export function quantity(options: QuantityOptions): SettingKind<number> {
 
 /** A whole number within `min`-`max`, such as a port; `noun` names it in messages. */
 export function wholeNumber(min: number, max: number, noun: string): SettingKind<number> {
-  const check = (value: number): Parsed<number> => {
+  const check = (value: number, shown?: string): Parsed<number> => {
     if (value !== math.floor(value) || value < min || value > max) {
       return $multi(
         undefined,
-        `${noun} ${formatNumber(value)} is not a whole number from ${min} to ${max}`,
+        `${noun} ${shown ?? formatNumber(value)} is not a whole number from ${min} to ${max}`,
       );
     }
     return $multi(value, undefined);
@@ -92,9 +93,9 @@ export function wholeNumber(min: number, max: number, noun: string): SettingKind
     check,
     parse(text) {
       if (string.find(text, "^%d+$")[0] === undefined) {
-        return $multi(undefined, `"${text}" is not a ${noun} number (${min}-${max})`);
+        return $multi(undefined, `${quoteInput(text)} is not a ${noun} number (${min}-${max})`);
       }
-      return check(tonumber(text) ?? 0);
+      return check(tonumber(text) ?? 0, shortInput(text));
     },
     format: formatNumber,
   };
@@ -118,7 +119,7 @@ export function onOff(): SettingKind<boolean> {
     check: (value) => $multi(value, undefined),
     parse(text) {
       const on = parseSwitch(text);
-      if (on === undefined) return $multi(undefined, `"${text}" is not on or off`);
+      if (on === undefined) return $multi(undefined, `${quoteInput(text)} is not on or off`);
       return $multi(on, undefined);
     },
     format: (value) => (value ? "on" : "off"),
@@ -159,13 +160,13 @@ export function checkHost(host: string): string | undefined {
     return "the host is longer than 253 characters";
   }
   if (string.find(host, "^[%w%.%-]+$")[0] === undefined) {
-    return `"${host}" is not a hostname or IPv4 address (letters, digits, hyphens and dots only; IPv6 is not supported by the engine)`;
+    return `${quoteInput(host)} is not a hostname or IPv4 address (letters, digits, hyphens and dots only; IPv6 is not supported by the engine)`;
   }
   if (string.find(host, "%.%.")[0] !== undefined || string.find(host, "^%.")[0] !== undefined) {
-    return `"${host}" is not a hostname or IPv4 address: it has an empty part between dots`;
+    return `${quoteInput(host)} is not a hostname or IPv4 address: it has an empty part between dots`;
   }
   if (string.find(host, "%.$")[0] !== undefined) {
-    return `"${host}" is not a hostname or IPv4 address: it ends with a dot`;
+    return `${quoteInput(host)} is not a hostname or IPv4 address: it ends with a dot`;
   }
   if (
     string.find(host, "^[%d%.]+$")[0] !== undefined ||
@@ -175,17 +176,17 @@ export function checkHost(host: string): string | undefined {
   }
   for (const [label] of string.gmatch(host, "[^%.]+")) {
     if (label.length > 63) {
-      return `"${host}" is not a hostname: a part is longer than 63 characters`;
+      return `${quoteInput(host)} is not a hostname: a part is longer than 63 characters`;
     }
     if (string.find(label, "^%-")[0] !== undefined || string.find(label, "%-$")[0] !== undefined) {
-      return `"${host}" is not a hostname or IPv4 address: a part cannot start or end with a hyphen`;
+      return `${quoteInput(host)} is not a hostname or IPv4 address: a part cannot start or end with a hyphen`;
     }
   }
   return undefined;
 }
 
 function checkIPv4(host: string): string | undefined {
-  const invalid = `"${host}" is not a valid IPv4 address (four numbers 0-255 separated by dots)`;
+  const invalid = `${quoteInput(host)} is not a valid IPv4 address (four numbers 0-255 separated by dots)`;
   const [a, b, c, d] = string.match(host, "^(%d+)%.(%d+)%.(%d+)%.(%d+)$");
   if (a === undefined) {
     return invalid;

@@ -9,13 +9,14 @@
  * the README's settings table (checked by a test) all follow this table, so a new
  * setting is one entry here (plus a rule below if it depends on another setting).
  */
+import { CollectSettingKey, CollectSettings, COLLECT_SETTINGS } from "../collect/settings";
 import { formatNumber } from "./format";
 import { INDICATOR_CORNERS, IndicatorCorner } from "./indicator";
 import { LOG_LEVEL_NAMES, LogLevelName } from "./log";
 import { hostAddress, onOff, oneOf, quantity, SettingKind, wholeNumber } from "./setting-kinds";
 
 /** Where `/livedata status` lists a setting; `receiver` ones are in its first line. */
-export type SettingGroup = "receiver" | "connection" | "frame" | "display";
+export type SettingGroup = "receiver" | "connection" | "frame" | "collection" | "display";
 
 /** A command that sets one setting from one word: `/livedata <name> <value>`. */
 export interface SettingCommand {
@@ -37,6 +38,34 @@ export interface Setting<K extends string, T> {
 
 function setting<K extends string, T>(entry: Setting<K, NoInfer<T>> & { kind: SettingKind<T> }) {
   return entry as Setting<K, T>;
+}
+
+type SwitchKey = {
+  [K in CollectSettingKey]: CollectSettings[K] extends boolean ? K : never;
+}[CollectSettingKey];
+type RateKey = Exclude<CollectSettingKey, SwitchKey>;
+
+/** A collection category's switch, as src/collect/settings.ts declares it. */
+function collectSwitch<K extends SwitchKey>(key: K, label: string) {
+  return setting({
+    key,
+    kind: onOff(),
+    default: COLLECT_SETTINGS[key].default,
+    label,
+    group: "collection",
+  });
+}
+
+/** A collection rate in seconds, with the range src/collect/settings.ts declares. */
+function collectRate<K extends RateKey>(key: K, label: string) {
+  const decl = COLLECT_SETTINGS[key];
+  return setting({
+    key,
+    kind: quantity({ min: decl.min, max: decl.max, unit: "s" }),
+    default: decl.default,
+    label,
+    group: "collection",
+  });
 }
 
 /** In the order of the docs, the status report and the help. */
@@ -120,6 +149,21 @@ export const SETTINGS = [
     group: "frame",
     command: { name: "budget", summary: "time per frame for the widget's work" },
   }),
+  // What is collected and how often (src/collect/settings.ts declares each); the
+  // `collect` command sets them.
+  collectSwitch("economy", "economy"),
+  collectSwitch("units", "unit counts"),
+  collectSwitch("stats", "statistics"),
+  collectSwitch("events", "events"),
+  collectSwitch("unitdefs", "unit definitions"),
+  collectSwitch("positions", "positions"),
+  collectSwitch("damage", "damage"),
+  collectRate("economySeconds", "economy interval"),
+  collectRate("unitsSeconds", "unit counts interval"),
+  collectRate("statsSeconds", "statistics interval"),
+  collectRate("positionsSeconds", "positions interval"),
+  collectRate("damageSeconds", "damage interval"),
+  collectRate("reconcileSeconds", "unit count check interval"),
   setting({
     key: "logLevel",
     kind: oneOf<LogLevelName>(LOG_LEVEL_NAMES, "level"),
@@ -151,6 +195,13 @@ export const SETTINGS = [
 
 type AnySetting = (typeof SETTINGS)[number];
 type ValueOf<S> = S extends Setting<string, infer T> ? T : never;
+
+/** The collection's settings out of a config (the collector's own shape). */
+export function collectSettingsOf(config: Config): CollectSettings {
+  const out: Partial<Record<CollectSettingKey, boolean | number>> = {};
+  for (const [key] of pairs(COLLECT_SETTINGS)) out[key] = config[key];
+  return out as CollectSettings;
+}
 
 /** The settings' values by key. */
 export type Config = { [S in AnySetting as S["key"]]: ValueOf<S> };

@@ -7,7 +7,10 @@
  * Kept in a map indexed by head and tail counters, not a Lua array: an array with
  * holes at its start has no reliable length (`#t`) in Lua.
  */
-import type { Change } from "./model";
+import type { Change, ChangeType } from "./model";
+
+/** Told of every change as it is recorded (shared tables: read, never modify). */
+export type ChangeObserver = (this: void, change: Change) => void;
 
 /** Changes kept at most before the oldest is dropped. */
 export const DEFAULT_CHANGE_LIMIT = 20000;
@@ -23,14 +26,23 @@ export class ChangeQueue {
   private tail = 1;
   /** Changes dropped because the queue was full, since the last `takeDropped`. */
   private dropped = 0;
+  /** Changes dropped since the queue was made (status; never reset). */
+  droppedTotal = 0;
+  /** Changes recorded since the queue was made, per type (status; never reset). */
+  readonly recorded = new LuaMap<ChangeType, number>();
+  /** Sees every change as it is recorded, whoever takes them (tests, other widgets). */
+  observer: ChangeObserver | undefined;
 
   constructor(private readonly limit = DEFAULT_CHANGE_LIMIT) {}
 
   push(change: Change): void {
+    this.recorded.set(change.type, (this.recorded.get(change.type) ?? 0) + 1);
+    if (this.observer !== undefined) this.observer(change);
     if (this.tail - this.head >= this.limit) {
       this.items.delete(this.head);
       this.head += 1;
       this.dropped += 1;
+      this.droppedTotal += 1;
     }
     this.items.set(this.tail, change);
     this.tail += 1;

@@ -3,9 +3,9 @@
  * table per event at most), its jobs do the heavy work within a budget, and the
  * consumer (the protocol layer) takes `changes` and asks for a `snapshot()`.
  *
- * Wiring (left to the lead): each call-in of main.ts calls the method of the same
- * name; every spec of `jobs()` is registered with the scheduler; `checkView()` runs
- * from `PlayerChanged` (done here) and from the `view` job once a second.
+ * Wired by src/app/collection.ts: each call-in of main.ts calls the method of the
+ * same name; every spec of `jobs()` is registered with the scheduler; `checkView()`
+ * runs from `PlayerChanged` (done here) and from the `view` job once a second.
  */
 import { Budget, FRAMES_PER_SECOND, Job, JobSpec } from "./budget";
 import { UnitDefCatalog } from "./catalog";
@@ -21,7 +21,7 @@ import { readPlayer, readPlayers, readTeams } from "./roster";
 import { CollectSettings, defaultCollectSettings } from "./settings";
 import { StatsTracker } from "./stats";
 import { ReconcileJob, UnitCountsJob, UnitTracker } from "./units";
-import { readView, sameView } from "./view";
+import { isView, readView, viewOf } from "./view";
 import { deriveWinners } from "./winners";
 
 /** Runs `job` only while `enabled()` says so; a run started while off finishes at once. */
@@ -47,6 +47,11 @@ export interface CollectorOptions {
   settings?: CollectSettings;
   /** Changes kept when nobody takes them (see ChangeQueue). */
   changeLimit?: number;
+  /**
+   * Told after a view change reset the view's state, so the owner can restart the
+   * jobs whose runs started under the old view (and run the unit rescan now).
+   */
+  onViewChange?: (this: void, view: View) => void;
 }
 
 export class Collector {
@@ -61,12 +66,14 @@ export class Collector {
   readonly positions: PositionScan;
   readonly damage: DamageAggregator;
   private view: View;
+  private readonly onViewChange: ((this: void, view: View) => void) | undefined;
 
   constructor(
     private readonly reader: GameReader,
     options: CollectorOptions = {},
   ) {
     this.settings = options.settings ?? defaultCollectSettings();
+    this.onViewChange = options.onViewChange;
     this.changes = new ChangeQueue(options.changeLimit);
     this.teams = new TeamDirectory(reader);
     this.teams.refresh();
@@ -91,8 +98,9 @@ export class Collector {
    * state afresh (the receiver should get a new snapshot). Cheap: five engine reads.
    */
   checkView(): boolean {
-    const next = readView(this.reader);
-    if (sameView(next, this.view)) return false;
+    const local = this.reader.localView();
+    if (isView(local, this.view)) return false;
+    const next = viewOf(local);
     const previous = this.view;
     this.view = next;
     this.teams.refresh();
@@ -105,6 +113,7 @@ export class Collector {
       view: next,
       previous,
     });
+    if (this.onViewChange !== undefined) this.onViewChange(next);
     return true;
   }
 

@@ -32,7 +32,6 @@ export class EconomySampler implements Job {
     this.sampling = this.lastFrame === undefined || frame - this.lastFrame >= FRAMES_PER_SECOND;
     this.cursor = 0;
     this.frame = frame;
-    this.pending = [];
   }
 
   step(budget: Budget): boolean {
@@ -55,11 +54,12 @@ export class EconomySampler implements Job {
     }
     this.sampling = false;
     this.lastFrame = this.frame;
+    // Nothing readable (no team yet): no tables made, the last sample stays empty.
+    if (this.pending.length === 0) return true;
     const latest = new LuaMap<TeamID, TeamEconomy>();
     for (const e of this.pending) latest.set(e.teamID, e);
     this.latest = latest;
-    if (this.pending.length > 0)
-      this.out.push({ type: "economy", frame: this.frame, teams: this.pending });
+    this.out.push({ type: "economy", frame: this.frame, teams: this.pending });
     this.pending = [];
     return true;
   }

@@ -196,6 +196,7 @@ export interface GameReader {
   constants(): GameConstants;
   /** `GetGameRulesParam(name)`: always readable. */
   gameRulesParam(name: string): string | number | undefined;
+  /** The local view; the table may be reused by the next call (copy what you keep). */
   localView(): LocalView;
   /** `GetGaiaTeamID()`. */
   gaiaTeamID(): TeamID | undefined;

@@ -26,6 +26,11 @@ function bump(counts: DefCounts, unitDefID: UnitDefID, by: number): void {
   else counts.delete(unitDefID);
 }
 
+function hasAnyMark(marks: LuaMap<TeamID, boolean>): boolean {
+  for (const [_k] of marks) return true;
+  return false;
+}
+
 function hasAny(counts: DefCounts): boolean {
   for (const [_k] of counts) return true;
   return false;
@@ -42,6 +47,9 @@ function sameCounts(a: DefCounts, b: DefCounts): boolean {
   for (const [k, v] of b) if (a.get(k) !== v) return false;
   return true;
 }
+
+/** Units rebuilt between looks at the budget (each is 3 engine reads). */
+export const RESCAN_PER_CHECK = 8;
 
 interface Rescan {
   teamID: TeamID;
@@ -164,7 +172,8 @@ export class UnitTracker {
   }
 
   /** Counts of the teams changed since the last call (copies); clears the marks. */
-  takeChanged(): TeamUnits[] {
+  takeChanged(): TeamUnits[] | undefined {
+    if (!hasAnyMark(this.dirty)) return undefined; // nothing changed: no tables made
     const out: TeamUnits[] = [];
     for (const teamID of this.teams.teamIDs) {
       const t = this.counts.get(teamID);
@@ -251,6 +260,7 @@ export class UnitTracker {
       if (budget.expired()) return true;
     }
     const r = this.rescan;
+    let sinceCheck = 0;
     while (r.cursor < r.units.length) {
       const unitID = r.units[r.cursor];
       r.cursor += 1;
@@ -269,7 +279,12 @@ export class UnitTracker {
         }
       }
       this.seen.set(unitID, true);
-      if (budget.expired()) return true;
+      // The stopwatch costs about as much as a unit's reads: look every few units.
+      sinceCheck += 1;
+      if (sinceCheck >= RESCAN_PER_CHECK) {
+        sinceCheck = 0;
+        if (budget.expired()) return true;
+      }
     }
     // Tracked units the engine no longer lists (a missed UnitDestroyed) are dropped.
     const m = this.members.get(r.teamID);
@@ -323,7 +338,8 @@ export class UnitCountsJob implements Job {
       if (budget.expired()) return false;
     }
     const changed = this.tracker.takeChanged();
-    if (changed.length > 0) this.out.push({ type: "units", frame: this.frame, teams: changed });
+    if (changed !== undefined && changed.length > 0)
+      this.out.push({ type: "units", frame: this.frame, teams: changed });
     return true;
   }
 }

@@ -7,13 +7,15 @@
 import type { View } from "./model";
 import type { GameReader, LocalView } from "./reader";
 
+function kindOf(local: LocalView): View["kind"] {
+  if (!local.spectating) return "player";
+  if (!local.fullView) return "spectator";
+  return local.replay ? "replay" : "fullview";
+}
+
 export function viewOf(local: LocalView): View {
-  let kind: View["kind"];
-  if (!local.spectating) kind = "player";
-  else if (!local.fullView) kind = "spectator";
-  else kind = local.replay ? "replay" : "fullview";
   return {
-    kind,
+    kind: kindOf(local),
     fullRead: local.spectating && local.fullView,
     playerID: local.playerID,
     teamID: local.teamID,
@@ -23,6 +25,17 @@ export function viewOf(local: LocalView): View {
 
 export function readView(reader: GameReader): View {
   return viewOf(reader.localView());
+}
+
+/** Whether `local` is still `view`, without building a view (checked every second). */
+export function isView(local: LocalView, view: View): boolean {
+  return (
+    kindOf(local) === view.kind &&
+    (local.spectating && local.fullView) === view.fullRead &&
+    local.playerID === view.playerID &&
+    local.teamID === view.teamID &&
+    local.allyTeamID === view.allyTeamID
+  );
 }
 
 export function sameView(a: View, b: View): boolean {

@@ -1,9 +1,10 @@
 /**
  * `GameReader` over the engine: `Spring.*`, `UnitDefs`, `Game`, `Engine`. Never throws:
- * every read that parses a team (the engine raises "Bad teamID") or walks a proxy
- * table runs under pcall through a module-level function (no closure per call);
- * per-unit reads take a number and cannot raise, so they are called directly.
- * Functions are looked up once, when the reader is made.
+ * every read that parses a team (the engine raises "Bad teamID"), walks a proxy table
+ * or reads game-wide state runs under pcall through a module-level function (no
+ * closure per call), so an engine (or test host) without one of them reads as
+ * "nothing"; per-unit reads take a number and cannot raise, so they are called
+ * directly. Functions are looked up once, when the reader is made.
  */
 import type {
   GameConstants,
@@ -143,6 +144,88 @@ function readUnitDef(this: void, unitDefID: UnitDefID): UnitDefRead | undefined 
   };
 }
 
+function readGameFrame(this: void): number {
+  const [frame, day] = Spring.GetGameFrame();
+  return (day ?? 0) * DAY_FRAMES + (frame ?? 0);
+}
+
+function readGameSpeed(this: void): GameSpeed {
+  const [wantedSpeed, speed, paused] = Spring.GetGameSpeed();
+  return { wantedSpeed: wantedSpeed ?? 1, speed: speed ?? 1, paused: paused === true };
+}
+
+function readConstants(this: void): GameConstants {
+  return {
+    mapName: Game.mapName,
+    mapSizeX: Game.mapSizeX,
+    mapSizeZ: Game.mapSizeZ,
+    gameName: Game.gameName,
+    gameVersion: Game.gameVersion,
+    engineVersion: Engine.version,
+  };
+}
+
+/** Filled by every `localView()`: the view is checked once a second all game long. */
+const LOCAL_VIEW: LocalView = {
+  spectating: false,
+  fullView: false,
+  replay: false,
+  playerID: -1 as PlayerID,
+  teamID: -1 as TeamID,
+  allyTeamID: -1 as AllyTeamID,
+};
+
+function readLocalView(this: void): LocalView {
+  const [spectating, fullView] = Spring.GetSpectatingState();
+  const v = LOCAL_VIEW;
+  v.spectating = spectating === true;
+  v.fullView = fullView === true;
+  v.replay = Spring.IsReplay() === true;
+  v.playerID = Spring.GetMyPlayerID();
+  v.teamID = Spring.GetMyTeamID();
+  v.allyTeamID = Spring.GetMyAllyTeamID();
+  return v;
+}
+
+/** What a view reads in an engine that cannot say: a spectator without full view. */
+const UNKNOWN_VIEW: LocalView = {
+  spectating: true,
+  fullView: false,
+  replay: false,
+  playerID: -1 as PlayerID,
+  teamID: -1 as TeamID,
+  allyTeamID: -1 as AllyTeamID,
+};
+
+const UNKNOWN_CONSTANTS: GameConstants = {
+  mapName: "",
+  mapSizeX: 0,
+  mapSizeZ: 0,
+  gameName: "",
+  gameVersion: "",
+  engineVersion: "",
+};
+
+function readGaiaTeamID(this: void): TeamID | undefined {
+  return Spring.GetGaiaTeamID();
+}
+
+function readPlayerList(this: void): PlayerID[] | undefined {
+  return Spring.GetPlayerList();
+}
+
+function readTeamList(this: void): TeamID[] | undefined {
+  return Spring.GetTeamList();
+}
+
+function readGameSeconds(this: void): number {
+  return Spring.GetGameSeconds();
+}
+
+function readGameOver(this: void): boolean {
+  return Spring.IsGameOver() === true;
+}
+
 /** The value of a guarded read, or undefined when it raised. */
 function guarded<T>(this: void, ok: boolean, value: T | string): T | undefined {
   return ok ? (value as T) : undefined;
@@ -154,35 +237,30 @@ export class EngineGameReader implements GameReader {
   private readonly getUnitPosition = Spring.GetUnitPosition;
   private readonly getUnitHealth = Spring.GetUnitHealth;
   private readonly getUnitIsBeingBuilt = Spring.GetUnitIsBeingBuilt;
-  private readonly getGameFrame = Spring.GetGameFrame;
 
   gameFrame(): number {
-    const [frame, day] = this.getGameFrame();
-    return (day ?? 0) * DAY_FRAMES + frame;
+    const [ok, frame] = pcall(readGameFrame);
+    return ok ? frame : 0;
   }
 
   gameSeconds(): number {
-    return Spring.GetGameSeconds();
+    const [ok, seconds] = pcall(readGameSeconds);
+    return ok ? seconds : 0;
   }
 
   gameSpeed(): GameSpeed {
-    const [wantedSpeed, speed, paused] = Spring.GetGameSpeed();
-    return { wantedSpeed, speed, paused: paused === true };
+    const [ok, speed] = pcall(readGameSpeed);
+    return ok ? speed : { wantedSpeed: 1, speed: 1, paused: false };
   }
 
   isGameOver(): boolean {
-    return Spring.IsGameOver() === true;
+    const [ok, over] = pcall(readGameOver);
+    return ok && over;
   }
 
   constants(): GameConstants {
-    return {
-      mapName: Game.mapName,
-      mapSizeX: Game.mapSizeX,
-      mapSizeZ: Game.mapSizeZ,
-      gameName: Game.gameName,
-      gameVersion: Game.gameVersion,
-      engineVersion: Engine.version,
-    };
+    const [ok, constants] = pcall(readConstants);
+    return ok ? constants : UNKNOWN_CONSTANTS;
   }
 
   gameRulesParam(name: string): string | number | undefined {
@@ -191,23 +269,18 @@ export class EngineGameReader implements GameReader {
   }
 
   localView(): LocalView {
-    const [spectating, fullView] = Spring.GetSpectatingState();
-    return {
-      spectating: spectating === true,
-      fullView: fullView === true,
-      replay: Spring.IsReplay() === true,
-      playerID: Spring.GetMyPlayerID(),
-      teamID: Spring.GetMyTeamID(),
-      allyTeamID: Spring.GetMyAllyTeamID(),
-    };
+    const [ok, view] = pcall(readLocalView);
+    return ok ? view : UNKNOWN_VIEW;
   }
 
   gaiaTeamID(): TeamID | undefined {
-    return Spring.GetGaiaTeamID();
+    const [ok, value] = pcall(readGaiaTeamID);
+    return guarded(ok, value);
   }
 
   playerList(): PlayerID[] {
-    return Spring.GetPlayerList() ?? [];
+    const [ok, value] = pcall(readPlayerList);
+    return guarded(ok, value) ?? [];
   }
 
   playerInfo(playerID: PlayerID): PlayerRead | undefined {
@@ -216,7 +289,8 @@ export class EngineGameReader implements GameReader {
   }
 
   teamList(): TeamID[] {
-    return Spring.GetTeamList() ?? [];
+    const [ok, value] = pcall(readTeamList);
+    return guarded(ok, value) ?? [];
   }
 
   teamInfo(teamID: TeamID): TeamRead | undefined {

@@ -114,6 +114,13 @@ describe.each(interpreters)("BAR-like host under $name", (lua) => {
     expect(summary.text).toBe("ENV summary failures=0");
     expect(host.echoes.filter((t) => /^ENV .* ok$/.test(t)).length).toBeGreaterThan(60);
 
+    // Timers: light userdata from hostclock allocate nothing, as in the engine; the
+    // stock interpreter's fallback (full userdata) allocates on every call.
+    const garbage = host.widgetEchoes.find((t) => t.startsWith("ENV-TIMER-GARBAGE "));
+    const bytes = Number(garbage?.split(" ")[1]);
+    if (lua.hostclock) expect(bytes).toBe(0);
+    else expect(bytes).toBeGreaterThan(0);
+
     // Spring.Echo and Spring.Log formatting, print, JSON escaping
     expect(host.widgetEchoes).toContain("ECHO-JOIN, 1, nil, true, 2.5");
     expect(host.widgetEchoes).toContain("TABLE: tbl-a, tbl-b");
@@ -282,6 +289,27 @@ describe.each(interpreters)("BAR-like host under $name", (lua) => {
     expect(after[2]).toBe("Removed widget: ShutdownError");
     expect(host.errors).toContainEqual(
       expect.objectContaining({ kind: "callin", where: "Shutdown" }),
+    );
+  });
+
+  it("reports a config file that does not return a table, and runs the widget with no saved data", async () => {
+    const configPath = path.join(tmp, `config-number-${lua.numbers}.lua`);
+    writeFileSync(configPath, "return 5\n");
+    const host = await start({
+      widget: fixture("env_check.lua"),
+      configPath,
+      tolerateErrors: true,
+    });
+    await host.waitForEcho(/^ENV summary failures=/, 15_000);
+    expect(host.errors).toContainEqual(
+      expect.objectContaining({
+        kind: "config",
+        where: "LoadConfigData",
+        message: "attempt to index a number value",
+      }),
+    );
+    expect(host.events).toContainEqual(
+      expect.objectContaining({ type: "config_loaded", ok: false, problem: "not a table" }),
     );
   });
 

@@ -82,6 +82,8 @@ export interface SocketEvent extends HostEvent {
 /** Call-in durations in microseconds (to 0.1 us below 1 ms). */
 export interface TimingSummary {
   count: number;
+  /** From the histogram's buckets (0.1 us below 1 ms, 1 % above). */
+  meanUs?: number;
   medianUs?: number;
   p99Us?: number;
   p999Us?: number;
@@ -191,6 +193,8 @@ export interface HostOptions {
   statusApi?: string;
   /** Do not write socket created/connect/accepted/closed events (benchmarks). */
   quietSockets?: boolean;
+  /** Time every call-in and each frame's total (--time-callins): the collection benchmark. */
+  timeCallIns?: boolean;
   /** Whole seconds the engine has run before the host starts (--engine-uptime): timers and os.clock count from then. */
   engineUptime?: number;
   /** Give widgets HostReferenceClock, the host's C stopwatch (--reference-clock). */
@@ -292,6 +296,7 @@ export class BarHost {
     }
     if (options.statusApi) args.push("--status-api", options.statusApi);
     if (options.quietSockets) args.push("--quiet-sockets");
+    if (options.timeCallIns) args.push("--time-callins");
     if (options.engineUptime !== undefined) {
       args.push("--engine-uptime", String(options.engineUptime));
     }

@@ -37,6 +37,10 @@ COMMAND LINE
                      accepted and closed (counts are still kept; denied and
                      leaked are still written): benchmarks, so that the
                      host's own event output is not timed as widget cost
+  --time-callins     also time every other call-in of the widgets (status
+                     timings "callin<Name>" and "callinCpu<Name>"), and the
+                     frame: Update plus the call-ins since the last one
+                     ("frameCpu"): the collection benchmark
   --engine-uptime N  the engine has run N whole seconds before the host
                      starts (a game N seconds old): Spring.GetTimer and
                      GetTimerMicros count from then, and os.clock too, as a
@@ -204,6 +208,8 @@ do
       opts.holdFiles = math.floor(number(a))
     elseif a == "--quiet-sockets" then
       opts.quietSockets = true
+    elseif a == "--time-callins" then
+      opts.timeCallIns = true
     elseif a == "--engine-uptime" then
       opts.engineUptime = math.floor(number(a))
     elseif a == "--reference-clock" then
@@ -254,6 +260,7 @@ end
 local world = sockets.new({ allow = opts.allow, quiet = opts.quietSockets })
 
 local ctx = {
+  timeCallIns = opts.timeCallIns,
   sockets = world,
   configPath = opts.config,
   engineUptime = opts.engineUptime,

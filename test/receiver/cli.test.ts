@@ -194,7 +194,53 @@ describe("CLI session", { timeout: CLI_TIMEOUT_MS }, () => {
   );
 });
 
+/** Runs the receiver's CLI to its end (it must exit by itself) with standard input closed. */
+async function runReceiver(
+  args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ["--import", TSX_LOADER, "receiver/cli/main.ts", ...args], {
+    cwd: REPO_ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.setEncoding("utf8").on("data", (text: string) => (stdout += text));
+  child.stderr!.setEncoding("utf8").on("data", (text: string) => (stderr += text));
+  const [code] = (await once(child, "close")) as [number | null];
+  return { code, stdout, stderr };
+}
+
 describe("receiver CLI", () => {
+  it.each([
+    ["HTTP", "--http-port", "HTTP: API and overlay"],
+    ["widget", "--port", "widgets"],
+  ])(
+    "names the %s port in use and the option that changes it, and exits 1",
+    async (_which, flag, what) => {
+      const blocker = net.createServer().listen(0, HOST);
+      await once(blocker, "listening");
+      const { port } = blocker.address() as net.AddressInfo;
+      const otherPort = await freePort();
+      try {
+        const ports =
+          flag === "--port"
+            ? ["--port", String(port), "--http-port", String(otherPort)]
+            : ["--port", String(otherPort), "--http-port", String(port)];
+        const run = await runReceiver([...ports, "--no-record"]);
+        expect(run.code).toBe(1);
+        expect(run.stderr).toBe(
+          `error: cannot listen on 127.0.0.1:${port} (${what}): the port is already in use (EADDRINUSE); is another server running? Choose another port with ${flag}\n`,
+        );
+        expect(run.stdout).not.toMatch(/listening/);
+        // Nothing was left listening: the other port is free again.
+        expect(await connectionError(otherPort)).toBe("ECONNREFUSED");
+      } finally {
+        blocker.close();
+      }
+    },
+    CLI_TIMEOUT_MS,
+  );
+
   it(
     "refuses a replay that cannot start, before listening, with exit code 1",
     async () => {

@@ -9,16 +9,27 @@ import {
   type WatchedTestServerOptions as TestServerOptions,
 } from "../support/testServer.ts";
 import type { ClientInfo } from "../../receiver/testServer.ts";
+import { startReceiverApp } from "../../receiver/app.ts";
+import type { ReceiverApp, ReceiverAppOptions } from "../../receiver/app.ts";
 
 export const HOST = "127.0.0.1";
 
 const serversToClose: TestServer[] = [];
+const appsToClose: ReceiverApp[] = [];
 const socketsToDestroy: net.Socket[] = [];
 
 afterEach(async () => {
   for (const socket of socketsToDestroy.splice(0)) socket.destroy();
   await Promise.all(serversToClose.splice(0).map((server) => server.close()));
+  await Promise.all(appsToClose.splice(0).map((app) => app.close()));
 });
+
+/** A receiver on free loopback ports, recording nothing unless told; closed after the test. */
+export async function startApp(options: Partial<ReceiverAppOptions> = {}): Promise<ReceiverApp> {
+  const app = await startReceiverApp({ port: 0, httpPort: 0, recordingsDir: null, ...options });
+  appsToClose.push(app);
+  return app;
+}
 
 /** A listening server on an ephemeral loopback port, closed after the test. */
 export async function startServer(

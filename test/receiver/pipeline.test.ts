@@ -1,7 +1,15 @@
 // The receiver's pipeline without sockets: lines in through fake connections, answers out,
 // time from a test clock. Covers the protocol duties (hello, ack, duplicates, gaps, resync,
 // token), validation counts and recording.
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -218,6 +226,118 @@ describe("protocol duties", () => {
   });
 });
 
+describe("a second hello on one connection", () => {
+  const OTHER = "0123456789abcdef";
+  const helloOf = (session: string) =>
+    JSON.stringify({ ...(JSON.parse(HELLO) as object), session });
+
+  function recordedSeqs(dir: string, file: string): number[] {
+    return readFileSync(path.join(dir, file), "utf8")
+      .trimEnd()
+      .split("\n")
+      .flatMap((text) => {
+        const record = decodeRecordedLine(text);
+        if (record.kind !== "line") return [];
+        const message = JSON.parse(record.line.bytes!.toString()) as { seq?: number };
+        return [message.seq ?? 0];
+      });
+  }
+
+  it("ends the previous session (status, reason, recording closed) and starts the new one", () => {
+    const dir = tempDir();
+    const { receiver, clock, logs } = setup({ recordingsDir: dir });
+    const widget = new FakeConnection(receiver, "#1");
+    widget.send(...FIXTURE.slice(0, 6));
+    clock.now += 1000;
+    widget.send(helloOf(OTHER), line(1), line(2));
+
+    const first = receiver.sessions.get(SESSION)!.summary(clock.now);
+    expect(first).toMatchObject({
+      status: "ended",
+      connection: null,
+      linesAccepted: 5,
+      endReason: expect.stringContaining(`replaced by session ${OTHER}`),
+      recording: { open: false, lines: 6, error: null },
+    });
+    const second = receiver.sessions.get(OTHER)!.summary(clock.now);
+    expect(second).toMatchObject({
+      status: "live",
+      connection: "#1",
+      connections: 1,
+      linesAccepted: 2,
+      endReason: null,
+      recording: { open: true, lines: 3 },
+    });
+    expect(logs.some((l) => l.includes(`ends session ${SESSION}`))).toBe(true);
+    // Each recording holds its own session's lines only: the hello (no seq) and its seqs.
+    const files = [first.recording!.path!, second.recording!.path!].map((p) => path.basename(p));
+    expect(files[0]).not.toBe(files[1]);
+    expect(recordedSeqs(dir, files[0]!)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(recordedSeqs(dir, files[1]!)).toEqual([0, 1, 2]);
+    // The change feed says so, in order; acks go to the new session only.
+    const statuses = receiver.feed
+      .after(0)
+      .events.flatMap((e) => (e.kind === "status" ? [`${e.session} ${e.status}`] : []));
+    expect(statuses).toEqual([`${SESSION} ended`]);
+    receiver.tick();
+    expect(widget.repliesOf("ack")).toEqual([{ type: "ack", seq: 2, session: OTHER }]);
+    expect(widget.repliesOf("hello_reply")).toHaveLength(2);
+
+    // The connection closing now concerns the new session only.
+    widget.handle.closed();
+    expect(receiver.sessions.get(SESSION)!.status).toBe("ended");
+    expect(receiver.sessions.get(OTHER)!.status).toBe("disconnected");
+    expect(receiver.sessions.get(OTHER)!.summary(clock.now).recording!.open).toBe(false);
+
+    // The first session coming back later goes on in its own file.
+    const back = new FakeConnection(receiver, "#2");
+    back.send(HELLO, ...FIXTURE.slice(6, 8));
+    expect(receiver.sessions.get(SESSION)!.summary(clock.now)).toMatchObject({
+      status: "live",
+      endReason: null,
+      linesAccepted: 7,
+      recording: { open: true },
+    });
+    expect(recordedSeqs(dir, files[0]!)).toEqual([0, 1, 2, 3, 4, 5, 0, 6, 7]);
+  });
+
+  it("keeps the bye's reason for a session that said bye before the new hello", () => {
+    const { receiver, clock } = setup({ recordingsDir: tempDir() });
+    const widget = new FakeConnection(receiver, "#1");
+    const bye = JSON.stringify({ type: "bye", seq: 6, frame: 45100, reason: "view_changed" });
+    widget.send(...FIXTURE.slice(0, 6), bye, helloOf(OTHER));
+    expect(receiver.sessions.get(SESSION)!.summary(clock.now)).toMatchObject({
+      status: "ended",
+      endReason: "bye (view_changed)",
+      connection: null,
+      recording: { open: false },
+    });
+    expect(receiver.sessions.get(OTHER)!.status).toBe("live");
+  });
+
+  it("keeps a session that another connection has taken over, and a hello for the same session", () => {
+    const { receiver, clock } = setup();
+    const old = new FakeConnection(receiver, "#1");
+    old.send(...FIXTURE.slice(0, 4));
+    // The widget reconnected before the old socket was seen closing.
+    const current = new FakeConnection(receiver, "#2");
+    current.send(HELLO, FIXTURE[4]!);
+    old.send(helloOf(OTHER));
+    expect(receiver.sessions.get(SESSION)!.summary(clock.now)).toMatchObject({
+      status: "live",
+      connection: "#2",
+      endReason: null,
+    });
+    // Saying hello again for its own session neither ends it nor counts a connection.
+    current.send(HELLO, FIXTURE[5]!);
+    expect(receiver.sessions.get(SESSION)!.summary(clock.now)).toMatchObject({
+      status: "live",
+      connections: 2,
+      linesAccepted: 5,
+    });
+  });
+});
+
 describe("validation", () => {
   it("counts every kind of bad line per reason with a sample, and goes on", () => {
     const { receiver, logs } = setup();
@@ -288,6 +408,30 @@ describe("recording", () => {
     expect(lines.map((l) => l!.t - 1_700_000_000_000)).toEqual([0, 1000, 2000, 3000, 4000, 4000]);
   });
 
+  it("records lines of every kind and size byte for byte, beyond the recorder's buffer too", () => {
+    const dir = tempDir();
+    const { receiver } = setup({ recordingsDir: dir });
+    const widget = new FakeConnection(receiver, "#1");
+    const big = "ü€𝄞".repeat(12_000); // 108,000 bytes of UTF-8
+    const sent = [
+      Buffer.from(FIXTURE[1]!),
+      Buffer.from(`{"type":"economy","seq":5,"frame":1,"teams":"${big}"}`), // JSON, schema error
+      Buffer.from(`not json ${big}`),
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(big)]), // not UTF-8
+      Buffer.from('{"type":"heartbeat","text":"ü"}'),
+    ];
+    widget.send(HELLO);
+    for (const bytes of sent) widget.handle.line(bytes, bytes.length, true);
+    const [file] = readdirSync(dir);
+    const recorded = readFileSync(path.join(dir, file!), "utf8").trimEnd().split("\n");
+    const lines = recorded.slice(2).map((text) => {
+      const record = decodeRecordedLine(text);
+      return record.kind === "line" ? record.line.bytes : null;
+    });
+    expect(lines).toEqual(sent);
+    expect(receiver.summaries()[0]!.recording!.lines).toBe(recorded.length - 1);
+  });
+
   it("reports a recording that cannot be written and keeps the live side going", () => {
     const dir = tempDir();
     const notAFolder = path.join(dir, "file");
@@ -301,6 +445,55 @@ describe("recording", () => {
     expect(summary.linesAccepted).toBe(5);
   });
 
+  // Linux: /sys refuses new files even to root, and /dev/full is always full.
+  it.skipIf(process.platform !== "linux")(
+    "reports a folder it may not write to, once, and keeps the live side going",
+    () => {
+      const { receiver, logs } = setup({ recordingsDir: "/sys/kernel" });
+      const widget = new FakeConnection(receiver, "#1");
+      widget.send(...FIXTURE.slice(0, 6));
+      receiver.tick();
+      const summary = receiver.summaries()[0]!;
+      expect(summary.recording!.error).toMatch(
+        /^recording \/sys\/kernel\/.*\.ndjson stopped: no permission to write there \(choose another folder with --recordings\) \(EACCES\)$/,
+      );
+      expect(logs.filter((l) => l.includes("no permission"))).toHaveLength(1);
+      expect(summary.linesAccepted).toBe(5);
+      expect(widget.repliesOf("ack")).toEqual([{ type: "ack", seq: 5, session: SESSION }]);
+    },
+  );
+
+  it.skipIf(process.platform !== "linux")(
+    "reports a disk that fills up during a session, once, and keeps the live side going",
+    () => {
+      const dir = tempDir();
+      const { receiver, logs } = setup({ recordingsDir: dir });
+      const first = new FakeConnection(receiver, "#1");
+      first.send(...FIXTURE.slice(0, 6));
+      first.handle.closed();
+      // While the widget is away, its file's place becomes a full disk.
+      const file = receiver.summaries()[0]!.recording!.path!;
+      renameSync(file, `${file}.kept`);
+      symlinkSync("/dev/full", file);
+      const second = new FakeConnection(receiver, "#2");
+      second.send(HELLO, ...FIXTURE.slice(6, 12));
+      receiver.tick();
+      const summary = receiver.summaries()[0]!;
+      expect(summary.recording).toMatchObject({
+        open: false,
+        lines: 6,
+        error: expect.stringMatching(/stopped: the disk is full \(ENOSPC\)$/),
+      });
+      expect(logs.filter((l) => l.includes("the disk is full"))).toEqual([
+        `session ${SESSION}: ${summary.recording!.error}; the live data goes on`,
+      ]);
+      expect(summary.linesAccepted).toBe(11);
+      expect(second.repliesOf("ack")).toEqual([{ type: "ack", seq: 11, session: SESSION }]);
+      // What was written before stays.
+      expect(readFileSync(`${file}.kept`, "utf8").trimEnd().split("\n")).toHaveLength(7);
+    },
+  );
+
   it("stops recording on a write error (disk full) and keeps applying lines", async () => {
     if (process.platform !== "linux") return; // /dev/full is Linux's always-full device
     const { Recorder } = await import("../../receiver/record/recorder.ts");
@@ -313,7 +506,7 @@ describe("recording", () => {
       now: () => 0,
       onError: (message) => errors.push(message),
     });
-    recorder.write("{}");
+    recorder.write({ head: "{}", body: null, tail: "" });
     expect(errors).toEqual([expect.stringContaining("the disk is full (ENOSPC)")]);
     expect(recorder.active).toBe(false);
   });

@@ -1,5 +1,7 @@
 // The texts shown to the operator: listen errors, status, and event descriptions.
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import type { HelloMessage } from "../../protocol/messages.ts";
 import { describeDisconnect, describeLine } from "../../receiver/consoleReporter.ts";
 import { describeListenError, ListenError } from "../../receiver/listenErrors.ts";
 import { formatStatus } from "../../receiver/statusReport.ts";
@@ -29,6 +31,22 @@ describe("describeListenError", () => {
     expect(describeListenError(errno("EWHATEVER", "strange\n  failure"), "::1", 5)).toBe(
       "cannot listen on [::1]:5: strange failure",
     );
+  });
+
+  it("names the listener and its option when a program has more than one", () => {
+    const http = { what: "HTTP: API and overlay", flag: "--http-port" };
+    expect(describeListenError(errno("EADDRINUSE"), "127.0.0.1", 9877, http)).toBe(
+      "cannot listen on 127.0.0.1:9877 (HTTP: API and overlay): the port is already in use (EADDRINUSE); is another server running? Choose another port with --http-port",
+    );
+    expect(describeListenError(errno("EACCES"), "127.0.0.1", 80, http)).toMatch(
+      /\(HTTP: API and overlay\): permission denied .*choose a higher port with --http-port$/,
+    );
+    const widget = new ListenError(errno("EADDRINUSE"), "127.0.0.1", 9876).as({
+      what: "widgets",
+      flag: "--port",
+    });
+    expect(widget.message).toContain("127.0.0.1:9876 (widgets): the port is already in use");
+    expect(widget.code).toBe("EADDRINUSE");
   });
 
   it("ListenError keeps the code and the cause", () => {
@@ -130,5 +148,31 @@ describe("describeLine", () => {
   ];
   it.each(cases)("describes %o", (line, text) => {
     expect(describeLine(line, 4096)).toBe(text);
+  });
+});
+
+describe("formatSessions", () => {
+  it("shows why a session ended and whether its recording is open", async () => {
+    const { formatSessions } = await import("../../receiver/session/sessionReport.ts");
+    const { Session } = await import("../../receiver/session/session.ts");
+    const hello = JSON.parse(
+      readFileSync(
+        new URL("../../protocol/fixtures/session.ndjson", import.meta.url),
+        "utf8",
+      ).split("\n")[0]!,
+    ) as HelloMessage;
+    const session = new Session(hello, 0);
+    session.status = "ended";
+    session.endReason = "replaced by session 0123456789abcdef, which began on its connection";
+    const text = formatSessions([
+      {
+        ...session.summary(0),
+        recording: { path: "r.ndjson", open: false, lines: 3, bytes: 9, error: null },
+      },
+    ]);
+    expect(text).toContain(
+      `${hello.session} ended (replaced by session 0123456789abcdef, which began on its connection)`,
+    );
+    expect(text).toContain("recording r.ndjson (3 lines; closed until the widget reconnects)");
   });
 });

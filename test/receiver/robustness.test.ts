@@ -146,6 +146,9 @@ describe("robustness", () => {
     expect(summary.linesAccepted).toBe(FIXTURE.length - 1);
     expect(summary.invalid.total).toBe(0);
     expect(summary.missing).toBe(0);
+    // The TCP side counts every line, though nothing there describes them for a console.
+    const goodClient = app.server.status().clients.find((c) => c.remotePort === good.localPort);
+    expect(goodClient!.linesReceived).toBe(FIXTURE.length);
     // The bounded buffer: never more than the line limit plus a CR.
     expect(maxPending).toBeLessThanOrEqual(1024 * 1024 + 1);
     huge.write("\n");

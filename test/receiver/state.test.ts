@@ -109,6 +109,35 @@ describe("reducer and metrics on the protocol fixtures", () => {
   });
 });
 
+describe("the army value chart", () => {
+  it("samples the army value again after the unit counts or the definitions change", () => {
+    const messages = fixtureMessages();
+    const state = feed(messages, 3);
+    const economy = messages.find((m) => m.type === "economy")!;
+    const at = (seq: number) => ({ seq, frame: 45000 + seq });
+    applyMessage(state, { ...economy, ...at(10) });
+    // team 0's first snapshot: armcom 2700 + 21 armpw × 54
+    expect(state.history.armyValue["0"]!.at(-1)).toBe(3834);
+    applyMessage(state, {
+      type: "units",
+      ...at(11),
+      teams: [{ teamID: 0, finished: [[385, 25]], building: [], unknown: 0 }],
+    });
+    applyMessage(state, { ...economy, ...at(12) });
+    expect(state.history.armyValue["0"]!.at(-1)).toBe(2700 + 25 * 54);
+    // A catalog update (a reconnect resends unitdefs) that makes the armpw cost 60.
+    const parts = messages.filter((m) => m.type === "unitdefs");
+    const armpw = parts[0]!.unitDefs.find((d) => d.unitDefID === 385)!;
+    applyMessage(state, { ...parts[0]!, ...at(13), unitDefs: [{ ...armpw, metalCost: 60 }] });
+    applyMessage(state, { ...economy, ...at(14) });
+    expect(state.history.armyValue["0"]!.at(-1)).toBe(2700 + 25 * 60);
+    // A snapshot replaces the counts: back to the snapshot's 21 armpw.
+    applyMessage(state, { ...messages.find((m) => m.type === "snapshot")!, ...at(15) });
+    applyMessage(state, { ...economy, ...at(16) });
+    expect(state.history.armyValue["0"]!.at(-1)).toBe(2700 + 21 * 60);
+  });
+});
+
 describe("reducer and metrics on a real game (Centerrock 3v1, 2025)", () => {
   const game = synthesizeGame("centerrock-3v1-2025.json");
   const state = feed(game.messages);

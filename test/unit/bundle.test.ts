@@ -28,6 +28,7 @@ describe.each(LUA_VMS)("the built widget under $name", ({ create }) => {
       return keys`);
     expect(keys).toEqual([
       "DrawScreen",
+      "GameFrame",
       "GetConfigData",
       "GetInfo",
       "Initialize",

@@ -31,6 +31,24 @@
 **   hostclock.number_type        "float" or "double": the lua_Number this
 **                                copy was compiled for.
 **
+** The engine's timers, for the host's Spring table (Recoil
+** rts/Lua/LuaUnsyncedRead.cpp: PushTimer, GetTimerMicros, DiffTimers):
+**   hostclock.timer_ms()         light userdata holding whole milliseconds
+**                                since the engine's epoch (Spring.GetTimer).
+**   hostclock.timer_us()         the same in microseconds (GetTimerMicros).
+**   hostclock.diff_timers(a, b [, inMs [, fromMicros]])
+**                                (a - b) as unsigned 64-bit integers, read as
+**                                milliseconds (microseconds when fromMicros),
+**                                returned in seconds (milliseconds when inMs);
+**                                "Incorrect arguments to DiffTimers()" unless
+**                                both are light userdata.
+**   hostclock.set_timer_uptime(seconds)
+**                                the engine's epoch lies this long before now
+**                                (a game already this old: --engine-uptime).
+** Like the engine's, these allocate nothing: a widget that asks the time
+** every frame makes no garbage, so the host's collector runs only where the
+** engine's would.
+**
 ** The same source is compiled twice by tools/setup-lua.sh: against Debian's
 ** stock (double) Lua 5.1 headers and against the float build's headers. A
 ** copy loaded into the wrong interpreter would exchange numbers in the
@@ -136,6 +154,47 @@ static int hc_sleep (lua_State *L) {
 /* Does the running interpreter compute with float? (2^24 + 1 rounds back
 ** to 2^24 only in single precision.) Only a boolean crosses the API, so
 ** the answer is right even if this copy was built for the other type. */
+/* Microseconds between the engine's epoch and this module's origin. */
+static int64_t timer_uptime_us = 0;
+
+
+static int hc_set_timer_uptime (lua_State *L) {
+  double seconds = (double)luaL_checknumber(L, 1);
+  timer_uptime_us = (int64_t)(seconds * 1e6);
+  return 0;
+}
+
+
+static int push_timer (lua_State *L, int64_t us_per_unit) {
+  uint64_t us = (uint64_t)((monotonic_ns() - origin_ns) / 1000 + timer_uptime_us);
+  lua_pushlightuserdata(L, (void *)(uintptr_t)(us / (uint64_t)us_per_unit));
+  return 1;
+}
+
+
+static int hc_timer_ms (lua_State *L) {
+  return push_timer(L, 1000);
+}
+
+
+static int hc_timer_us (lua_State *L) {
+  return push_timer(L, 1);
+}
+
+
+static int hc_diff_timers (lua_State *L) {
+  uint64_t diff;
+  double seconds;
+  if (!lua_islightuserdata(L, 1) || !lua_islightuserdata(L, 2))
+    return luaL_error(L, "Incorrect arguments to DiffTimers()");
+  diff = (uint64_t)(uintptr_t)lua_touserdata(L, 1) -
+         (uint64_t)(uintptr_t)lua_touserdata(L, 2);
+  seconds = lua_toboolean(L, 4) ? (double)diff / 1e6 : (double)diff / 1e3;
+  lua_pushnumber(L, (lua_Number)(lua_toboolean(L, 3) ? seconds * 1e3 : seconds));
+  return 1;
+}
+
+
 static int interpreter_is_float (lua_State *L) {
   int is_float;
   if (luaL_loadstring(L, "return 2^24 + 1 == 2^24") != 0)
@@ -153,6 +212,10 @@ static const luaL_Reg hostclock_funcs[] = {
   {"elapsed_us", hc_elapsed_us},
   {"cpu_elapsed_us", hc_cpu_elapsed_us},
   {"sleep", hc_sleep},
+  {"timer_ms", hc_timer_ms},
+  {"timer_us", hc_timer_us},
+  {"diff_timers", hc_diff_timers},
+  {"set_timer_uptime", hc_set_timer_uptime},
   {NULL, NULL}
 };
 

@@ -70,13 +70,25 @@ function mib(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+};
+const perSecond = (n: number) => Math.round(n).toLocaleString("en");
+
+/** Rounds after the first, which warms the JIT up and is left out of the medians. */
+const PIPELINE_ROUNDS = 7;
+const TCP_ROUNDS = 3;
+
 function pipelineBench(lines: string[], dir: string): void {
   const buffers = lines.map((line) => Buffer.from(line));
   const bytes = buffers.reduce((sum, b) => sum + b.length, 0);
   console.log(
     `\n1. Pipeline (parse, validate with ajv, dedupe, reduce, record), ${lines.length} lines, ${mib(bytes)}:`,
   );
-  for (let round = 1; round <= 3; round++) {
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let round = 0; round <= PIPELINE_ROUNDS; round++) {
     const receiver = new Receiver({ recordingsDir: path.join(dir, `pipeline-${round}`) });
     const connection = receiver.open({
       label: "bench",
@@ -87,45 +99,56 @@ function pipelineBench(lines: string[], dir: string): void {
     const cpuStart = process.cpuUsage();
     for (const b of buffers) connection.line(b, b.length, true);
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    const cpu = process.cpuUsage(cpuStart);
-    // CPU time, not wall time: on a shared machine the wall clock mostly measures the others.
-    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+    const used = process.cpuUsage(cpuStart);
+    // CPU time of the whole process (GC threads included), not wall time: on a shared
+    // machine the wall clock also measures the others.
+    const cpuSeconds = (used.user + used.system) / 1e6;
     const summary = receiver.summaries()[0]!;
     receiver.close();
+    if (round > 0) {
+      wall.push(lines.length / seconds);
+      cpu.push(lines.length / cpuSeconds);
+    }
     console.log(
-      `   round ${round}: ${Math.round(lines.length / seconds).toLocaleString("en")} lines/s wall, ${Math.round(lines.length / cpuSeconds).toLocaleString("en")} lines per CPU-second (${(bytes / cpuSeconds / 1024 / 1024).toFixed(1)} MiB); accepted ${summary.linesAccepted}, invalid ${summary.invalid.total}, recorded ${summary.recording?.lines}`,
+      `   ${round === 0 ? "warm-up" : `round ${round}`}: ${perSecond(lines.length / seconds)} lines/s wall, ${perSecond(lines.length / cpuSeconds)} lines per CPU-second; accepted ${summary.linesAccepted}, invalid ${summary.invalid.total}, recorded ${summary.recording?.lines}`,
     );
   }
+  console.log(
+    `   median of ${PIPELINE_ROUNDS} rounds: ${perSecond(median(wall))} lines/s wall, ${perSecond(median(cpu))} lines per CPU-second`,
+  );
 }
 
 async function tcpBench(lines: string[], dir: string): Promise<void> {
-  const app = await startReceiverApp({
-    port: 0,
-    httpPort: null,
-    recordingsDir: path.join(dir, "tcp"),
-  });
-  const socket = net.connect({ host: "127.0.0.1", port: app.widgetAddress.port });
-  await once(socket, "connect");
-  const payload = Buffer.from(`${lines.join("\n")}\n`);
-  const start = process.hrtime.bigint();
-  socket.write(payload);
-  const session = "bench000colorado";
-  await new Promise<void>((resolve) => {
-    const check = () => {
-      const s = app.receiver.sessions.get(session);
-      if (s && s.linesAccepted === lines.length - 1) {
-        app.receiver.off("event", check);
-        resolve();
-      }
-    };
-    app.receiver.on("event", check);
-  });
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const rates: number[] = [];
+  for (let round = 1; round <= TCP_ROUNDS; round++) {
+    const app = await startReceiverApp({
+      port: 0,
+      httpPort: null,
+      recordingsDir: path.join(dir, `tcp-${round}`),
+    });
+    const socket = net.connect({ host: "127.0.0.1", port: app.widgetAddress.port });
+    await once(socket, "connect");
+    const payload = Buffer.from(`${lines.join("\n")}\n`);
+    const start = process.hrtime.bigint();
+    socket.write(payload);
+    const session = "bench000colorado";
+    await new Promise<void>((resolve) => {
+      const check = () => {
+        const s = app.receiver.sessions.get(session);
+        if (s && s.linesAccepted === lines.length - 1) {
+          app.receiver.off("event", check);
+          resolve();
+        }
+      };
+      app.receiver.on("event", check);
+    });
+    rates.push(lines.length / (Number(process.hrtime.bigint() - start) / 1e9));
+    socket.destroy();
+    await app.close();
+  }
   console.log(
-    `\n   over TCP (one widget connection, the same lines): ${Math.round(lines.length / seconds).toLocaleString("en")} lines/s`,
+    `\n   over TCP (one widget connection, the same lines), wall: ${rates.map(perSecond).join(", ")} lines/s; median ${perSecond(median(rates))}`,
   );
-  socket.destroy();
-  await app.close();
 }
 
 function memoryBench(lines: string[], gameSeconds: number, dir: string): void {

@@ -128,12 +128,21 @@ local LEVEL_LETTERS = { D = 20, I = 30, N = 35, W = 40, E = 50, F = 60 }
 -- milliseconds, or as microseconds when fromMicros is true. So GetTimer has
 -- 1 ms resolution, and two GetTimerMicros timers must be compared with
 -- fromMicros = true (otherwise the result is 1000 times too large). The host
--- reproduces exactly that; its timers are userdata too (newproxy).
+-- reproduces exactly that. With hostclock (tools/lua/hostclock.c) its timers are
+-- light userdata made in C, as the engine's, so asking the time allocates nothing
+-- and the host's garbage collector does not run where the engine's would not.
+-- Without hostclock (stock lua5.1, double only) they are full userdata (newproxy)
+-- that allocate on every call.
 
 -- uptime: whole seconds the engine has run before the host starts (--engine-uptime):
 -- the timers count from the engine's epoch, so a long game is played in seconds.
 local function makeTimers(uptime)
   uptime = uptime or 0
+  local hc = clock.hostclock
+  if hc and hc.timer_ms then
+    hc.set_timer_uptime(uptime)
+    return { GetTimer = hc.timer_ms, GetTimerMicros = hc.timer_us, DiffTimers = hc.diff_timers }
+  end
   local timerState = setmetatable({}, { __mode = "k" })
   local proto = newproxy(true)
   getmetatable(proto).__tostring = function(self)
@@ -201,9 +210,6 @@ local function makeTimers(uptime)
       fresh[k] = v
     end
     timerState = fresh
-  end
-  timers.isTimer = function(v)
-    return timerState[v] ~= nil
   end
   return timers
 end
@@ -480,6 +486,25 @@ local function makeSpring(ctx, timers, seen)
 
   function Spring.GetMyAllyTeamID()
     return 0
+  end
+
+  -- Without a game world (--world): a game with no team, no player and nothing
+  -- over, so that a widget that reads the game finds it empty (barhost/world
+  -- replaces these with the world's).
+  function Spring.GetTeamList()
+    return {}
+  end
+
+  function Spring.GetPlayerList()
+    return {}
+  end
+
+  function Spring.GetGaiaTeamID()
+    return nil
+  end
+
+  function Spring.IsGameOver()
+    return false
   end
 
   -- springsettings.cfg values the widget may read (read-only in the engine).

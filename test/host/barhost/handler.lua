@@ -162,6 +162,13 @@ function Handler:LoadConfigData()
     events.emit({ type = "config_loaded", path = path, found = why ~= "missing", ok = false, problem = why })
     return
   end
+  if type(t) ~= "table" then
+    -- BAR indexes what the file returned (chunk().order) and the error escapes into
+    -- LuaUI; the host reports it and starts with an empty config instead of dying.
+    self:reportError("config", "LoadConfigData", "attempt to index a " .. type(t) .. " value")
+    events.emit({ type = "config_loaded", path = path, found = true, ok = false, problem = "not a table" })
+    return
+  end
   self.orderList = type(t.order) == "table" and t.order or {}
   self.configData = type(t.data) == "table" and t.data or {}
   self.allowUserWidgets = t.allowUserWidgets
@@ -769,6 +776,11 @@ function Handler:Update(dt)
     local cpu = cpuUs(us)
     local timings = self.timings
     timings.updateCpu:add(cpu)
+    if self.ctx.timeCallIns then
+      -- the frame: this Update and the call-ins since the last one (--time-callins)
+      self:timing("frameCpu"):add(cpu + (self.callInCpuUs or 0))
+      self.callInCpuUs = 0
+    end
     events.release()
     timings.update:add(us)
     if counts then
@@ -856,6 +868,16 @@ function Handler:ViewResize(vsx, vsy)
   self:PerformReorders()
 end
 
+--- A timing made on first use (--time-callins); ResetStats drops it.
+function Handler:timing(name)
+  local t = self.timings[name]
+  if not t then
+    t = Stats.new()
+    self.timings[name] = t
+  end
+  return t
+end
+
 --- Any other call-in, for tests (GameStart, GameFrame, PlayerChanged, ...).
 function Handler:CallIn(name, ...)
   local list = self.lists[name]
@@ -866,8 +888,19 @@ function Handler:CallIn(name, ...)
   for i, w in ipairs(list) do
     copy[i] = w
   end
+  local timed = self.ctx.timeCallIns
   for _, w in ipairs(copy) do
-    self:callUnwrapped(w, name, ...)
+    if timed then
+      clock.mark(clock.SLOT_CALLIN)
+      self:callUnwrapped(w, name, ...)
+      local us = clock.elapsedUs(clock.SLOT_CALLIN)
+      local cpu = cpuUs(us)
+      self:timing("callin" .. name):add(us)
+      self:timing("callinCpu" .. name):add(cpu)
+      self.callInCpuUs = (self.callInCpuUs or 0) + cpu
+    else
+      self:callUnwrapped(w, name, ...)
+    end
   end
   self:PerformReorders()
   return true

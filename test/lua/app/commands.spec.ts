@@ -41,6 +41,12 @@ describe("parseCommand", () => {
       ["set connectTimeout 2", { connectTimeout: 2 }],
       ["set frameBudget 1", { frameBudget: 1 }],
       ["set indicatorcorner top-right", { indicatorCorner: "top-right" }],
+      ["collect positions on", { positions: true }],
+      ["collect Damage YES", { damage: true }],
+      ["collect events off", { events: false }],
+      ["collect economy 2", { economySeconds: 2 }],
+      ["collect reconcile 30", { reconcileSeconds: 30 }],
+      ["set positionsSeconds 0.5", { positionsSeconds: 0.5 }],
     ];
     for (const [line, changes] of cases) {
       expect(parse(line)).toEqual({ command: { kind: "set", changes } });
@@ -103,6 +109,23 @@ describe("parseCommand", () => {
       "budget 3",
       "budget: 3 is outside 0.1-2 milliseconds (usage: /livedata budget <milliseconds>)",
     ],
+    // What the player typed is echoed as typed, not as the number it became.
+    [
+      `setport ${string.rep("9", 400)}`,
+      `setport: port ${string.rep("9", 40)}... is not a whole number from 1 to 65535 (usage: /livedata setport <1-65535>)`,
+    ],
+    [
+      "budget 0.000000000000000000000000000000000000000000001",
+      "budget: 0.00000000000000000000000000000000000000... is outside 0.1-2 milliseconds (usage: /livedata budget <milliseconds>)",
+    ],
+    [
+      `sethost ${string.rep("x", 100)}!`,
+      `sethost: "${string.rep("x", 40)}..." is not a hostname or IPv4 address (letters, digits, hyphens and dots only; IPv6 is not supported by the engine) (usage: /livedata sethost <host>)`,
+    ],
+    [
+      `nosuchcommand${string.rep("z", 100)}`,
+      `unknown command "nosuchcommand${string.rep("z", 27)}...": type /livedata help for the list`,
+    ],
     [
       "autoreconnect maybe",
       'autoreconnect: "maybe" is not on or off (usage: /livedata autoreconnect on|off)',
@@ -135,8 +158,40 @@ describe("parseCommand", () => {
     ],
     ["status now", 'status: takes no argument, got "now" (usage: /livedata status)'],
     [
+      "collect",
+      "collect: name a category: economy, units, stats, events, unitdefs, positions, damage, reconcile (usage: /livedata collect <category> on|off)",
+    ],
+    [
+      "collect weather on",
+      'collect: unknown category "weather": one of economy, units, stats, events, unitdefs, positions, damage, reconcile (usage: /livedata collect <category> on|off)',
+    ],
+    [
+      "collect positions",
+      "collect: say on, off or a number of seconds for positions (usage: /livedata collect <category> on|off)",
+    ],
+    [
+      "collect economy 0.5",
+      "collect: economy interval: 0.5 is outside 1-3600 seconds (usage: /livedata collect <category> on|off)",
+    ],
+    [
+      "collect events 5",
+      "collect: events has no interval: say on or off (usage: /livedata collect <category> on|off)",
+    ],
+    [
+      "collect reconcile off",
+      "collect: reconcile has no switch, only an interval (usage: /livedata collect <category> on|off)",
+    ],
+    [
+      "collect units on now",
+      "collect: give one value, not 2 (usage: /livedata collect <category> on|off)",
+    ],
+    [
+      "set unitsSeconds fast",
+      'set: unitsSeconds: "fast" is not a number of seconds (usage: /livedata set <setting> <value>)',
+    ],
+    [
       "set",
-      "set: name a setting: host, port, enabled, autoReconnect, retryInitialDelay, retryMaxDelay, connectTimeout, silenceTimeout, frameBudget, logLevel, showIndicator, indicatorCorner (usage: /livedata set <setting> <value>)",
+      "set: name a setting: host, port, enabled, autoReconnect, retryInitialDelay, retryMaxDelay, connectTimeout, silenceTimeout, frameBudget, economy, units, stats, events, unitdefs, positions, damage, economySeconds, unitsSeconds, statsSeconds, positionsSeconds, damageSeconds, reconcileSeconds, logLevel, showIndicator, indicatorCorner (usage: /livedata set <setting> <value>)",
     ],
     [
       "set retryMaxDelay 0.5",

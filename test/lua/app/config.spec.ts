@@ -19,6 +19,19 @@ const DEFAULTS = {
   logLevel: "info",
   showIndicator: true,
   indicatorCorner: "bottom-right",
+  economy: true,
+  units: true,
+  stats: true,
+  events: true,
+  unitdefs: true,
+  positions: false,
+  damage: false,
+  economySeconds: 1,
+  unitsSeconds: 1,
+  statsSeconds: 5,
+  positionsSeconds: 1,
+  damageSeconds: 1,
+  reconcileSeconds: 10,
 };
 
 describe("loadConfig", () => {
@@ -48,6 +61,19 @@ describe("loadConfig", () => {
       logLevel: "debug",
       showIndicator: false,
       indicatorCorner: "top-left",
+      economy: false,
+      units: false,
+      stats: false,
+      events: false,
+      unitdefs: false,
+      positions: true,
+      damage: true,
+      economySeconds: 2,
+      unitsSeconds: 0.5,
+      statsSeconds: 15,
+      positionsSeconds: 0.25,
+      damageSeconds: 3,
+      reconcileSeconds: 60,
     };
     expect(loadConfig(saved)).toEqual({ config: saved, warnings: [] });
   });
@@ -94,6 +120,21 @@ describe("loadConfig", () => {
     expect(result.warnings).toContain(
       "saved setting connectTimeout is invalid (nan is outside 0.5-120 seconds): using the default 5 s",
     );
+  });
+
+  it("replaces a wrong collection setting by its default, keeping the others", () => {
+    const result = loadConfig({
+      positions: "yes",
+      economySeconds: 0.5,
+      positionsSeconds: 0.2,
+      statsSeconds: 4000,
+    });
+    expect(result.config).toEqual({ ...DEFAULTS, positionsSeconds: 0.2 });
+    expect(result.warnings).toEqual([
+      "saved setting positions is a string, not true or false: using the default off",
+      "saved setting economySeconds is invalid (0.5 is outside 1-3600 seconds): using the default 1 s",
+      "saved setting statsSeconds is invalid (4000 is outside 1-3600 seconds): using the default 5 s",
+    ]);
   });
 
   it("applies the host rule to a saved host", () => {

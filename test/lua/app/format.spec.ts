@@ -1,6 +1,6 @@
 /** Numbers for people, including the engine's single-precision floats. */
 import { describe, expect, it } from "../framework";
-import { formatNumber } from "../../../src/app/format";
+import { formatNumber, QUOTED_INPUT_MAX, quoteInput, shortInput } from "../../../src/app/format";
 
 describe("formatNumber", () => {
   it("prints the floats the engine holds for 0.3, 1.7 and 0.7 as typed", () => {
@@ -31,5 +31,28 @@ describe("formatNumber", () => {
     expect(formatNumber(0 / 0)).toBe("nan");
     expect(formatNumber(math.huge)).toBe("inf");
     expect(formatNumber(-math.huge)).toBe("-inf");
+  });
+});
+
+describe("quoteInput", () => {
+  it("quotes short input as typed", () => {
+    expect(quoteInput("abc")).toBe('"abc"');
+    expect(shortInput("")).toBe("");
+  });
+
+  it("cuts long input to a bounded length with an ellipsis", () => {
+    const long = string.rep("a", 5000);
+    expect(shortInput(long)).toBe(`${string.rep("a", QUOTED_INPUT_MAX)}...`);
+    expect(shortInput(string.rep("a", QUOTED_INPUT_MAX))).toBe(string.rep("a", QUOTED_INPUT_MAX));
+  });
+
+  it("never leaves half a UTF-8 character at the cut", () => {
+    // 39 ASCII bytes, then é (2 bytes) across the 40-byte cut.
+    const text = `${string.rep("a", QUOTED_INPUT_MAX - 1)}${string.char(195, 169)}zzz`;
+    expect(shortInput(text)).toBe(`${string.rep("a", QUOTED_INPUT_MAX - 1)}...`);
+  });
+
+  it("shows control characters as ?", () => {
+    expect(quoteInput(`a${string.char(10)}b${string.char(27)}`)).toBe('"a?b?"');
   });
 });

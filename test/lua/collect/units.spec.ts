@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "../framework";
 import { Collector } from "../../../src/collect/collector";
 import type { DefCounts, TeamUnits } from "../../../src/collect/model";
-import { ReconcileJob, UnitCountsJob } from "../../../src/collect/units";
+import { ReconcileJob, RESCAN_PER_CHECK, UnitCountsJob } from "../../../src/collect/units";
 import { FakeGame } from "../fakes/fake-game";
 import { ofType, runJob } from "./helpers";
 
@@ -118,7 +118,8 @@ describe("unit counts", () => {
 
   it("a rebuild spread over steps keeps units created meanwhile", () => {
     game.asSpectator(true);
-    for (let i = 1; i <= 10; i++) game.addUnit(100 + i, 5, 0);
+    // Enough units for several looks at the budget (one per RESCAN_PER_CHECK units).
+    for (let i = 1; i <= 10 * RESCAN_PER_CHECK; i++) game.addUnit(100 + i, 5, 0);
     const c = new Collector(game);
     const job = new ReconcileJob(c.units, c.teams);
     const budget = { looks: 0, now: 0, gameFrame: 10, expired: () => true };
@@ -134,7 +135,7 @@ describe("unit counts", () => {
     while (!job.step(budget)) steps += 1;
     expect(steps).toBeGreaterThan(5);
     const t = teamOf(c.units.current(), 0);
-    expect(show(t.finished)).toEqual(["5=9"]);
+    expect(show(t.finished)).toEqual([`5=${10 * RESCAN_PER_CHECK - 1}`]);
     expect(show(t.building)).toEqual(["7=1"]);
   });
 

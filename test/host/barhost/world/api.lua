@@ -140,6 +140,11 @@ function api.install(w, Spring, Game, Engine, System)
 
   -- teams -------------------------------------------------------------------
 
+  -- Gaia's team (Recoil: LuaSyncedRead.cpp GetGaiaTeamID: nothing when Gaia is off)
+  function Spring.GetGaiaTeamID()
+    return w.gaiaTeamID
+  end
+
   function Spring.GetTeamList(allyTeamID)
     local list = {}
     for _, id in ipairs(w.teamList) do

@@ -1,0 +1,63 @@
+// Follows the widget connections for the operator: each connect and disconnect is logged
+// (kinds "connect" and "disconnect", which the CLI summarises when many clients come and
+// go), and the latest disconnections are kept for GET /api/connections with those connected.
+import { describeDisconnect } from "../consoleReporter.ts";
+import { plural } from "../format.ts";
+import type { Log } from "../log.ts";
+import type { DisconnectReason, TestServer, TestServerStatus } from "../testServer.ts";
+
+/** Disconnections kept for the API. */
+export const RECENT_DISCONNECTS = 100;
+
+export interface RecentDisconnect {
+  label: string;
+  reason: DisconnectReason;
+  /** The socket error's code or message behind a "reset" or "error". */
+  error: string | null;
+  connectedAt: string;
+  disconnectedAt: string;
+  bytesReceived: number;
+  linesReceived: number;
+}
+
+export interface ConnectionsReport extends TestServerStatus {
+  /** Newest last. */
+  recentDisconnects: RecentDisconnect[];
+}
+
+export interface ConnectionLog {
+  report(): ConnectionsReport;
+  detach(): void;
+}
+
+export function watchConnections(server: TestServer, log: Log): ConnectionLog {
+  const recent: RecentDisconnect[] = [];
+  const onConnection: Parameters<typeof server.on<"connection">>[1] = (client) =>
+    log(
+      `${client.label} connected (${plural(server.status().clients.length, "client")} connected)`,
+      "connect",
+    );
+  const onDisconnect: Parameters<typeof server.on<"disconnect">>[1] = (event) => {
+    const error = event.error as NodeJS.ErrnoException | undefined;
+    recent.push({
+      label: event.client.label,
+      reason: event.reason,
+      error: error ? (error.code ?? error.message) : null,
+      connectedAt: event.client.connectedAt.toISOString(),
+      disconnectedAt: event.disconnectedAt.toISOString(),
+      bytesReceived: event.bytesReceived,
+      linesReceived: event.linesReceived,
+    });
+    if (recent.length > RECENT_DISCONNECTS) recent.shift();
+    log(describeDisconnect(event), "disconnect");
+  };
+  server.on("connection", onConnection);
+  server.on("disconnect", onDisconnect);
+  return {
+    report: () => ({ ...server.status(), recentDisconnects: [...recent] }),
+    detach: () => {
+      server.off("connection", onConnection);
+      server.off("disconnect", onDisconnect);
+    },
+  };
+}

@@ -1,0 +1,233 @@
+/**
+ * The app's share of the collection (src/collect): owns the `Collector`, registers its
+ * jobs with the app's scheduler, applies the collection settings live (a category
+ * switched on or off, a new rate) and reports what was collected for `status` and
+ * `WG.LiveDataExport.getStatus()`. Kept apart from app.ts so that the protocol layer
+ * (issue #10) can take `collector.snapshot()` and `collector.takeChanges()` from here.
+ */
+import type { JobKind, JobSpec } from "../collect/budget";
+import type { ChangeObserver } from "../collect/changes";
+import { Collector } from "../collect/collector";
+import type { Change, ChangeType, View } from "../collect/model";
+import type { GameReader } from "../collect/reader";
+import { CollectSettingKey, CollectSettings, COLLECT_SETTINGS } from "../collect/settings";
+import type { Scheduler } from "../sched/scheduler";
+import { Priority, Task } from "../sched/task";
+
+/** The call-ins the collection wants only some of the time (a hit each is costly). */
+export interface CallInSwitch {
+  /** `UnitDamaged` registered with the widget handler (true) or removed (false). */
+  setDamageCallIn(this: void, on: boolean): void;
+}
+
+/** What was collected, for status and `WG.LiveDataExport.getStatus().collection`. */
+export interface CollectionStatus {
+  view: View["kind"];
+  /** Changes recorded since the widget started, all types. */
+  recorded: number;
+  /** Per change type (`unit_created`, `economy`, `stats`, ...). */
+  recordedByType: LuaMap<ChangeType, number>;
+  /** Waiting for the consumer (the protocol layer). */
+  pending: number;
+  /** Dropped because nobody took them and the queue was full. */
+  dropped: number;
+  /** Unit definitions read so far, and whether the catalog is complete. */
+  unitDefs: number;
+  unitDefsComplete: boolean;
+  /** Teams known (Gaia included). */
+  teams: number;
+}
+
+/** Scheduler priority and share of the frame budget per kind of job and per job. */
+const PRIORITY: Record<JobKind, number> = {
+  events: Priority.events,
+  periodic: Priority.periodic,
+  background: Priority.background,
+};
+
+/** Shares of the frame budget (scaled down with the sender's when they exceed 1). */
+const SHARES: Record<string, number> = {
+  "collect.view": 0.02,
+  "collect.economy": 0.1,
+  "collect.units": 0.1,
+  "collect.reconcile": 0.15,
+  "collect.stats": 0.1,
+  "collect.positions": 0.3,
+  "collect.damage": 0.05,
+  "collect.unitdefs": 0.1,
+};
+
+/** The tasks a switch pauses when off (events has none: the call-ins check it). */
+const SWITCHED: Partial<Record<CollectSettingKey, string[]>> = {
+  economy: ["collect.economy"],
+  units: ["collect.units", "collect.reconcile"],
+  stats: ["collect.stats"],
+  unitdefs: ["collect.unitdefs"],
+  positions: ["collect.positions"],
+  damage: ["collect.damage"],
+};
+
+/** The task each rate sets. */
+const RATES: Partial<Record<CollectSettingKey, string>> = {
+  economySeconds: "collect.economy",
+  unitsSeconds: "collect.units",
+  statsSeconds: "collect.stats",
+  positionsSeconds: "collect.positions",
+  damageSeconds: "collect.damage",
+  reconcileSeconds: "collect.reconcile",
+};
+
+/** Jobs whose runs started under the old view: begun again after a view change. */
+const RESTART_ON_VIEW_CHANGE = [
+  "collect.economy",
+  "collect.units",
+  "collect.reconcile",
+  "collect.stats",
+  "collect.positions",
+];
+
+/** Frames per game second: the economy job also waits this long in game time. */
+const FRAMES_PER_SECOND = 30;
+
+function callObserver(this: void, observer: ChangeObserver, change: Change): void {
+  observer(change);
+}
+
+export class Collection {
+  readonly collector: Collector;
+  private readonly tasks = new LuaMap<string, Task>();
+  /** The settings as last applied (the collector's own object is changed in place). */
+  private readonly applied: CollectSettings;
+
+  constructor(
+    reader: GameReader,
+    private readonly scheduler: Scheduler,
+    settings: CollectSettings,
+    private readonly callIns: CallInSwitch | undefined,
+  ) {
+    this.applied = { ...settings };
+    this.collector = new Collector(reader, {
+      settings: { ...settings },
+      onViewChange: () => this.restartForView(),
+    });
+    for (const spec of this.collector.jobs()) this.register(spec);
+    for (const [key, names] of pairs(SWITCHED as Record<CollectSettingKey, string[]>)) {
+      if (settings[key] !== true) for (const name of names) this.tasks.get(name)?.pause();
+    }
+    if (this.callIns !== undefined) this.callIns.setDamageCallIn(settings.damage);
+  }
+
+  private register(spec: JobSpec): void {
+    const task = this.scheduler.add(spec.job, {
+      name: spec.name,
+      priority: PRIORITY[spec.kind],
+      share: SHARES[spec.name] ?? 0.05,
+      everySeconds: spec.everySeconds,
+      everyFrames: spec.everyFrames,
+      once: spec.once,
+    });
+    this.tasks.set(spec.name, task);
+  }
+
+  /**
+   * Applies new values of the collection settings (already validated by the settings
+   * table): pauses or resumes the switched jobs, sets the rates, (un)registers
+   * `UnitDamaged`. Values that did not change are left alone.
+   */
+  apply(settings: CollectSettings): void {
+    const live = this.collector.settings;
+    for (const [key] of pairs(COLLECT_SETTINGS)) {
+      const value = settings[key];
+      if (value === this.applied[key]) continue;
+      (this.applied as unknown as Record<string, boolean | number>)[key] = value;
+      (live as unknown as Record<string, boolean | number>)[key] = value;
+      const switched = SWITCHED[key];
+      if (switched !== undefined) {
+        for (const name of switched) {
+          const task = this.tasks.get(name);
+          if (value === true) {
+            task?.resume();
+            task?.runNow();
+          } else task?.pause();
+        }
+      }
+      const rated = RATES[key];
+      if (rated !== undefined && typeof value === "number") {
+        const frames = key === "economySeconds" ? math.ceil(value * FRAMES_PER_SECOND) : undefined;
+        this.tasks.get(rated)?.setRate(value, frames);
+      }
+      if (key === "damage") {
+        // Hits of an interval that was switched off are not exported later.
+        if (value !== true) this.collector.damage.clear();
+        if (this.callIns !== undefined) this.callIns.setDamageCallIn(value === true);
+      }
+    }
+  }
+
+  /** A new view: runs begun under the old one start again, and the unit rescan runs now. */
+  private restartForView(): void {
+    for (const name of RESTART_ON_VIEW_CHANGE) {
+      const task = this.tasks.get(name);
+      if (task !== undefined && task.state() !== "paused") task.restart();
+    }
+  }
+
+  /**
+   * Sets the one observer told of every change as it is recorded (undefined removes
+   * it). An observer that raises is removed, so it cannot break the collection.
+   */
+  observe(observer: ChangeObserver | undefined): void {
+    const queue = this.collector.changes;
+    if (observer === undefined) {
+      queue.observer = undefined;
+      return;
+    }
+    queue.observer = (change) => {
+      const [ok] = pcall(callObserver, observer, change);
+      if (!ok) queue.observer = undefined;
+    };
+  }
+
+  status(): CollectionStatus {
+    const changes = this.collector.changes;
+    let recorded = 0;
+    const byType = new LuaMap<ChangeType, number>();
+    for (const [type, n] of changes.recorded) {
+      byType.set(type, n);
+      recorded += n;
+    }
+    return {
+      view: this.collector.currentView().kind,
+      recorded,
+      recordedByType: byType,
+      pending: changes.count(),
+      dropped: changes.droppedTotal,
+      unitDefs: this.collector.catalog.entries.length,
+      unitDefsComplete: this.collector.catalog.complete,
+      teams: this.collector.teams.teamIDs.length,
+    };
+  }
+
+  /** Lines of `/livedata status`. */
+  statusLines(): string[] {
+    const s = this.status();
+    const on: string[] = [];
+    const off: string[] = [];
+    for (const [key] of pairs(SWITCHED as Record<CollectSettingKey, string[]>)) {
+      (this.applied[key] === true ? on : off).push(key);
+    }
+    (this.applied.events ? on : off).push("events");
+    table.sort(on);
+    table.sort(off);
+    const types: string[] = [];
+    for (const [type, n] of s.recordedByType) types.push(`${type} ${n}`);
+    table.sort(types);
+    return [
+      `collecting (view ${s.view}): ${on.length > 0 ? on.join(", ") : "nothing"}` +
+        (off.length > 0 ? `; off: ${off.join(", ")}` : ""),
+      `collected: ${s.recorded} changes${types.length > 0 ? ` (${types.join(", ")})` : ""}; ` +
+        `${s.pending} pending, ${s.dropped} dropped; ${s.unitDefs} unit definitions` +
+        (s.unitDefsComplete ? "" : " so far"),
+    ];
+  }
+}

@@ -1,0 +1,61 @@
+// The receiver's command line, and the host rule it shares with startReceiverApp: IPv4 only
+// (the widget connects over IPv4), loopback is 127.0.0.0/8, anything else needs a token.
+import { describe, expect, it } from "vitest";
+import { UsageError } from "../../receiver/args.ts";
+import { parseReceiverArgs } from "../../receiver/cli/options.ts";
+import { listenAddress } from "../../receiver/net/host.ts";
+import { startApp } from "./helpers.ts";
+
+const IPV4_ONLY = /is an IPv6 address, but the widget connects over IPv4 only: use 127\.0\.0\.1/;
+const NEEDS_TOKEN = /lets other machines connect: give a --token too/;
+
+function usageError(argv: string[]): string {
+  try {
+    parseReceiverArgs(argv);
+  } catch (error) {
+    if (error instanceof UsageError) return error.message;
+    throw error;
+  }
+  throw new Error(`${argv.join(" ")} was accepted`);
+}
+
+describe("--host", () => {
+  it("accepts loopback without a token", () => {
+    for (const host of ["127.0.0.1", "127.0.0.2", "localhost", "LOCALHOST"]) {
+      expect(parseReceiverArgs(["--host", host])).toMatchObject({ host, token: null });
+    }
+  });
+
+  it("refuses IPv6 addresses, IPv6 loopback included, token or not", () => {
+    for (const host of ["::1", "[::1]", "0:0:0:0:0:0:0:1", "::", "fe80::1", "::ffff:127.0.0.1"]) {
+      expect(usageError(["--host", host])).toMatch(IPV4_ONLY);
+      expect(usageError(["--host", host, "--token", "s3cret"])).toMatch(IPV4_ONLY);
+    }
+  });
+
+  it("needs a token beyond loopback, names that only look like loopback included", () => {
+    for (const host of ["0.0.0.0", "192.168.1.10", "127.attacker.example", "my-pc.lan"]) {
+      expect(usageError(["--host", host])).toMatch(NEEDS_TOKEN);
+      expect(parseReceiverArgs(["--host", host, "--token", "s3cret"])).toMatchObject({ host });
+    }
+  });
+});
+
+describe("startReceiverApp's host", () => {
+  it("listens on 127.0.0.1 for localhost, widgets and HTTP alike", async () => {
+    const app = await startApp({ host: "localhost" });
+    expect(app.widgetAddress.address).toBe("127.0.0.1");
+    expect(app.http!.address.address).toBe("127.0.0.1");
+  });
+
+  it("binds names to their IPv4 address, whatever order the resolver prefers", async () => {
+    expect(await listenAddress("localhost")).toBe("127.0.0.1");
+    expect(await listenAddress("10.1.2.3")).toBe("10.1.2.3");
+  });
+
+  it("applies the same rule as the command line", async () => {
+    const start = (host: string) => startApp({ host });
+    await expect(start("::1")).rejects.toThrow(IPV4_ONLY);
+    await expect(start("0.0.0.0")).rejects.toThrow(NEEDS_TOKEN);
+  });
+});

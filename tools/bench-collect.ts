@@ -1,0 +1,237 @@
+/**
+ * Collection benchmark (`npm run bench` runs it after tools/bench.ts; alone:
+ * `tsx tools/bench-collect.ts`).
+ *
+ * Plays the host's scale game (16 teams, 625 units each, a battle destroying and
+ * rebuilding 300 units every game second, full view) in real time (30 game frames a
+ * second, drawn at --fps) with the built widget, disconnected (no receiver: the
+ * connection costs nothing), under the double and the float interpreter, for each
+ * situation: the default categories, positions on, damage on. After --warmup
+ * seconds (the catalog and the first unit rescan done) the host's timings are reset
+ * and --seconds seconds are measured with the host's --time-callins: `frame` is the
+ * host thread's CPU time of each Update plus every call-in since the previous one
+ * (what collection costs a drawn frame, call-ins included), and each call-in's own
+ * CPU time. Figures: median, p99, max and mean in microseconds; the goals (double):
+ * mean < 150 us and p99 < 500 us per frame with the default categories, mean < 300 us
+ * with positions, no frame over 2 ms.
+ */
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { BarHost, type HostStatus, type TimingSummary } from "../test/host/driver.ts";
+import { worldConfig } from "../test/host/world-driver.ts";
+import {
+  WIDGET_FILE,
+  WIDGET_NAME,
+  describeMachine,
+  fmt,
+  machineInfo,
+  median,
+  parseArgs,
+  prepareInterpreters,
+  sleep,
+  table,
+  writeWidgetConfig,
+  type LuaInterpreter,
+} from "./bench/common.ts";
+
+const USAGE = `tsx tools/bench-collect.ts [--seconds N] [--warmup N] [--fps N] [--repeats N] [--lua double|float|both]`;
+
+interface Situation {
+  id: string;
+  title: string;
+  settings: Record<string, boolean | number | string>;
+}
+
+const SITUATIONS: Situation[] = [
+  { id: "default", title: "default categories", settings: {} },
+  { id: "positions", title: "positions on (every 1 s)", settings: { positions: true } },
+  { id: "damage", title: "damage on (every 1 s)", settings: { damage: true } },
+];
+
+const CALLINS = ["UnitCreated", "UnitFinished", "UnitDestroyed", "UnitDamaged", "GameFrame"];
+
+interface Run {
+  frame: TimingSummary;
+  update: TimingSummary;
+  callins: Record<string, TimingSummary>;
+  overBudget: number;
+  schedulerFrames: number;
+}
+
+async function runOnce(
+  lua: LuaInterpreter,
+  situation: Situation,
+  opts: { seconds: number; warmup: number; fps: number },
+  tmp: string,
+): Promise<Run> {
+  const configPath = path.join(tmp, `${situation.id}-${lua.numbers}.lua`);
+  writeWidgetConfig(configPath, { [WIDGET_NAME]: { enabled: false, ...situation.settings } });
+  const world = worldConfig({
+    driver: "scale",
+    seed: 5,
+    view: "fullview",
+    speed: 1,
+    truthTeams: false,
+    truthDamage: false,
+    scale: {
+      teams: 16,
+      unitsPerTeam: 625,
+      killsPerSecond: 300,
+      seconds: opts.warmup + opts.seconds + 30,
+    },
+  });
+  const host = await BarHost.start({
+    interpreter: lua.path,
+    widget: WIDGET_FILE,
+    configPath,
+    world: world.configPath,
+    fps: opts.fps,
+    quietSockets: true,
+    timeCallIns: true,
+    maxSeconds: opts.warmup + opts.seconds + 60,
+  });
+  try {
+    await sleep(opts.warmup * 1000);
+    await host.resetStats();
+    const before = (await host.status()).widgetStatus as WidgetStatus;
+    await sleep(opts.seconds * 1000);
+    const s: HostStatus = await host.status();
+    const after = s.widgetStatus as WidgetStatus;
+    const timings = s as unknown as Record<string, TimingSummary>;
+    const callins: Record<string, TimingSummary> = {};
+    for (const name of CALLINS) {
+      const t = timings[`callinCpu${name}`];
+      if (t !== undefined) callins[name] = t;
+    }
+    if (after.internalErrors !== 0) throw new Error(`internal error: ${after.lastInternalError}`);
+    return {
+      frame: timings.frameCpu!,
+      update: timings.updateCpu!,
+      callins,
+      overBudget: after.frameCost.overBudget - before.frameCost.overBudget,
+      schedulerFrames: after.frameCost.frames - before.frameCost.frames,
+    };
+  } finally {
+    await host.kill();
+  }
+}
+
+interface WidgetStatus {
+  internalErrors: number;
+  lastInternalError?: string;
+  frameCost: { frames: number; overBudget: number };
+}
+
+function med(runs: Run[], pick: (r: Run) => number | undefined): number | undefined {
+  const values = runs.map(pick).filter((v): v is number => v !== undefined);
+  return values.length > 0 ? median(values) : undefined;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(
+    process.argv.slice(2),
+    { seconds: "number", warmup: "number", fps: "number", repeats: "number", lua: "string" },
+    USAGE,
+  );
+  const seconds = Number(args.seconds ?? 20);
+  const warmup = Number(args.warmup ?? 5);
+  const fps = Number(args.fps ?? 60);
+  const repeats = Number(args.repeats ?? 1);
+  const which = String(args.lua ?? "both");
+  const survey = prepareInterpreters();
+  const interpreters = survey.available.filter((l) => which === "both" || l.numbers === which);
+  if (interpreters.length === 0) {
+    console.error("no usable Lua 5.1 interpreter: run `npm run setup:lua` (see README)");
+    process.exit(2);
+  }
+  console.log("\n# Live Data Export: collection benchmark (scale game)\n");
+  console.log(describeMachine(machineInfo(interpreters)).join("\n"));
+  console.log(
+    `\nScale game: 16 teams x 625 units, 300 destroyed and rebuilt each game second, full view, ` +
+      `real time at ${fps} fps; ${warmup} s warm-up, ${seconds} s measured, ${repeats} run(s) ` +
+      `per situation (medians over runs). CPU time per drawn frame: Update plus the call-ins since ` +
+      `the previous one; us.`,
+  );
+  const tmp = mkdtempSync(path.join(os.tmpdir(), "ldx-bench-collect-"));
+  const results = new Map<string, Run[]>();
+  for (let r = 0; r < repeats; r++) {
+    for (const situation of SITUATIONS) {
+      for (const lua of interpreters) {
+        const key = `${situation.id}|${lua.name}`;
+        const run = await runOnce(lua, situation, { seconds, warmup, fps }, tmp);
+        results.set(key, [...(results.get(key) ?? []), run]);
+      }
+    }
+  }
+  const rows: string[][] = [];
+  for (const situation of SITUATIONS) {
+    for (const lua of interpreters) {
+      const runs = results.get(`${situation.id}|${lua.name}`) ?? [];
+      rows.push([
+        situation.title,
+        lua.name,
+        fmt(med(runs, (x) => x.frame.medianUs)),
+        fmt(med(runs, (x) => x.frame.p99Us)),
+        fmt(Math.max(...runs.map((x) => x.frame.maxUs ?? 0))),
+        fmt(med(runs, (x) => x.frame.meanUs)),
+        fmt(med(runs, (x) => x.update.medianUs)),
+        fmt(med(runs, (x) => x.update.p99Us)),
+        String(med(runs, (x) => x.overBudget) ?? "-"),
+        String(med(runs, (x) => x.schedulerFrames) ?? "-"),
+      ]);
+    }
+  }
+  console.log("\n## Per drawn frame (CPU us)\n");
+  console.log(
+    table(
+      [
+        "situation",
+        "interpreter",
+        "median",
+        "p99",
+        "max",
+        "mean",
+        "Update median",
+        "Update p99",
+        "frames over budget",
+        "frames",
+      ],
+      rows,
+      [false, false, true, true, true, true, true, true, true, true],
+    ),
+  );
+  const callRows: string[][] = [];
+  for (const situation of SITUATIONS) {
+    for (const lua of interpreters) {
+      const runs = results.get(`${situation.id}|${lua.name}`) ?? [];
+      for (const name of CALLINS) {
+        const calls = runs.map((x) => x.callins[name]).filter((t) => t !== undefined);
+        if (calls.length === 0 || calls[0]!.count === 0) continue;
+        callRows.push([
+          situation.title,
+          lua.name,
+          name,
+          String(median(calls.map((t) => t.count))),
+          fmt(median(calls.map((t) => t.medianUs ?? 0))),
+          fmt(median(calls.map((t) => t.p99Us ?? 0))),
+          fmt(Math.max(...calls.map((t) => t.maxUs ?? 0))),
+          fmt(median(calls.map((t) => t.meanUs ?? 0)), 2),
+        ]);
+      }
+    }
+  }
+  console.log("\n## Per call-in (CPU us)\n");
+  console.log(
+    table(
+      ["situation", "interpreter", "call-in", "calls", "median", "p99", "max", "mean"],
+      callRows,
+      [false, false, false, true, true, true, true, true],
+    ),
+  );
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
