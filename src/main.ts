@@ -21,6 +21,7 @@ import {
 } from "./engine/luasocket-transport";
 import { createEngineStopwatch } from "./engine/stopwatch";
 import { EngineGameReader } from "./engine/game-reader";
+import { sessionEntropy } from "./engine/entropy";
 import type { ChangeObserver } from "./collect/changes";
 import type { Snapshot } from "./collect/model";
 
@@ -66,6 +67,7 @@ const app = new LiveDataApp({
   echo: (line) => Spring.Echo(line),
   stamp: timeOfDay,
   reader: makeReader(),
+  entropy: sessionEntropy,
   callIns: {
     setDamageCallIn: (on) => {
       damageWanted = on;

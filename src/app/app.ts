@@ -14,6 +14,8 @@ import {
   valueOf,
 } from "./settings";
 import { CallInSwitch, Collection, CollectionStatus } from "./collection";
+import { Delivery, DeliveryStatus } from "./delivery";
+import { makeSessionID } from "../protocol/session-id";
 import type { GameReader } from "../collect/reader";
 import {
   Connection,
@@ -49,6 +51,11 @@ export interface AppDeps {
   reader?: GameReader;
   /** Registers and removes call-ins the collection wants only while collecting them. */
   callIns?: CallInSwitch;
+  /**
+   * What differs between widget starts (time of day, clocks, the game's id), hashed
+   * into the protocol's session id; without it the clock's time alone.
+   */
+  entropy?: (this: void) => (string | number)[];
 }
 
 /** Everything `WG.LiveDataExport.getStatus()` reports: the diagnostics and every setting. */
@@ -59,12 +66,11 @@ export type StatusSnapshot = Config &
     lastInternalError?: string;
     /** What was collected (absent without a game reader). */
     collection?: CollectionStatus;
+    /** What the protocol session delivered (absent without a game reader). */
+    delivery?: DeliveryStatus;
     /** The scheduler's cost report (per frame and per task) since the widget started. */
     frameCost: CostReport;
   };
-
-/** First line on every connection, so the receiver knows who is talking. */
-export const GREETING = `{"type":"hello","protocol":1,"source":"Live Data Export","version":"${WIDGET_VERSION}"}\n`;
 
 /** What to do when the engine's allow-list denies `address` (`host:port`, as configured). */
 function tcpAllowHint(address: string): string {
@@ -107,6 +113,8 @@ export class LiveDataApp {
   private reportedErrorCount = 0;
   /** The game data collection (src/app/collection.ts); undefined without a reader. */
   readonly collection: Collection | undefined;
+  /** The protocol session sending it (src/app/delivery.ts); undefined without a reader. */
+  readonly delivery: Delivery | undefined;
 
   constructor(deps: AppDeps) {
     this.log = new Logger({
@@ -122,6 +130,23 @@ export class LiveDataApp {
       onTaskError: (task, message) =>
         this.log.error(`task ${task} failed and was stopped: ${message} (please report this)`),
     });
+    if (deps.reader !== undefined) {
+      this.collection = new Collection(
+        deps.reader,
+        this.scheduler,
+        collectSettingsOf(this.config),
+        deps.callIns,
+      );
+      const entropy = deps.entropy !== undefined ? deps.entropy() : [deps.clock.now()];
+      this.delivery = new Delivery(
+        this.collection,
+        this.scheduler,
+        this.config,
+        deps.clock,
+        makeSessionID(entropy),
+        this.log,
+      );
+    }
     this.connection = new Connection(
       deps.transport,
       deps.clock,
@@ -139,16 +164,10 @@ export class LiveDataApp {
           }
         },
       },
-      { greeting: () => GREETING, resolver: deps.resolver },
+      // The session writes hello and everything after it; without a game there is
+      // nothing to say.
+      { feed: this.delivery?.session, resolver: deps.resolver },
     );
-    if (deps.reader !== undefined) {
-      this.collection = new Collection(
-        deps.reader,
-        this.scheduler,
-        collectSettingsOf(this.config),
-        deps.callIns,
-      );
-    }
   }
 
   /** SetConfigData: replaces the settings with the saved ones, field by field. */
@@ -187,6 +206,7 @@ export class LiveDataApp {
   }
 
   shutdown(): void {
+    this.sayBye("shutdown");
     this.connection.shutdown();
     this.log.endStreak();
     this.log.debug("shut down, socket closed");
@@ -210,6 +230,7 @@ export class LiveDataApp {
       internalErrors: this.internalErrors,
       lastInternalError: this.lastInternalError,
       collection: this.collection?.status(),
+      delivery: this.delivery?.status(),
       frameCost: this.scheduler.costReport(),
     };
   }
@@ -264,6 +285,7 @@ export class LiveDataApp {
           this.log.reply(line);
         }
         for (const line of this.collection?.statusLines() ?? []) this.log.reply(line);
+        if (this.delivery !== undefined) this.log.reply(this.delivery.statusLine());
         return;
       case "connect": {
         config.enabled = true;
@@ -282,6 +304,7 @@ export class LiveDataApp {
           this.log.reply("already disconnected");
           return;
         }
+        this.sayBye("disconnect");
         this.connection.disconnect("disconnect command");
         this.log.reply("disconnected; type /livedata connect to connect again");
         return;
@@ -331,7 +354,16 @@ export class LiveDataApp {
     this.connection.setAddress(c.host, c.port);
     this.connection.configure(connectionSettings(c));
     this.scheduler.setBudgetMs(c.frameBudget);
-    this.collection?.apply(collectSettingsOf(c));
+    // With a session, the collection follows the settings in force (see delivery.ts).
+    if (this.delivery !== undefined) this.delivery.apply();
+    else this.collection?.apply(collectSettingsOf(c));
+  }
+
+  /** The session's last message on this connection, written now if the socket takes it. */
+  private sayBye(reason: "shutdown" | "disconnect"): void {
+    if (this.delivery === undefined || this.connection.state() !== "CONNECTED") return;
+    this.delivery.session.bye(reason);
+    this.connection.flush();
   }
 
   private address(): string {

@@ -75,8 +75,16 @@ export function quantity(options: QuantityOptions): SettingKind<number> {
   };
 }
 
-/** A whole number within `min`-`max`, such as a port; `noun` names it in messages. */
-export function wholeNumber(min: number, max: number, noun: string): SettingKind<number> {
+/**
+ * A whole number within `min`-`max`, such as a port; `noun` names it in messages, `unit`
+ * (if any) follows it for people (`4096 KiB`).
+ */
+export function wholeNumber(
+  min: number,
+  max: number,
+  noun: string,
+  unit?: string,
+): SettingKind<number> {
   const check = (value: number, shown?: string): Parsed<number> => {
     if (value !== math.floor(value) || value < min || value > max) {
       return $multi(
@@ -89,7 +97,8 @@ export function wholeNumber(min: number, max: number, noun: string): SettingKind
   return {
     luaType: "number",
     argument: `<${min}-${max}>`,
-    range: `${min}-${max}`,
+    range: unit !== undefined ? `${min}-${max} ${unit}` : `${min}-${max}`,
+    unit,
     check,
     parse(text) {
       if (string.find(text, "^%d+$")[0] === undefined) {
@@ -97,7 +106,39 @@ export function wholeNumber(min: number, max: number, noun: string): SettingKind
       }
       return check(tonumber(text) ?? 0, shortInput(text));
     },
-    format: formatNumber,
+    format: unit !== undefined ? (value) => `${formatNumber(value)} ${unit}` : formatNumber,
+  };
+}
+
+/** Longest secret accepted (bytes): a token, not a document. */
+const MAX_SECRET = 128;
+
+/**
+ * A shared secret (the receiver's token): 1-128 printable ASCII characters without
+ * spaces, or "" for none (typed `off`). Shown to people only as set or off, so that
+ * `/livedata status` on a stream does not give it away.
+ */
+export function secret(): SettingKind<string> {
+  const check = (value: string): Parsed<string> => {
+    if (value === "") return $multi(value, undefined);
+    if (value.length > MAX_SECRET) {
+      return $multi(undefined, `the token is longer than ${MAX_SECRET} characters`);
+    }
+    if (string.find(value, "^[!-~]+$")[0] === undefined) {
+      return $multi(undefined, "the token must be printable ASCII without spaces");
+    }
+    return $multi(value, undefined);
+  };
+  return {
+    luaType: "string",
+    argument: "<token|off>",
+    range: `off or 1-${MAX_SECRET} printable characters`,
+    check,
+    parse(text) {
+      if (string.lower(text) === "off") return $multi("", undefined);
+      return check(text);
+    },
+    format: (value) => (value === "" ? "off" : "set"),
   };
 }
 

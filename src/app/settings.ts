@@ -13,10 +13,19 @@ import { CollectSettingKey, CollectSettings, COLLECT_SETTINGS } from "../collect
 import { formatNumber } from "./format";
 import { INDICATOR_CORNERS, IndicatorCorner } from "./indicator";
 import { LOG_LEVEL_NAMES, LogLevelName } from "./log";
-import { hostAddress, onOff, oneOf, quantity, SettingKind, wholeNumber } from "./setting-kinds";
+import {
+  hostAddress,
+  onOff,
+  oneOf,
+  quantity,
+  secret,
+  SettingKind,
+  wholeNumber,
+} from "./setting-kinds";
 
 /** Where `/livedata status` lists a setting; `receiver` ones are in its first line. */
-export type SettingGroup = "receiver" | "connection" | "frame" | "collection" | "display";
+export type SettingGroup =
+  "receiver" | "connection" | "frame" | "collection" | "delivery" | "display";
 
 /** A command that sets one setting from one word: `/livedata <name> <value>`. */
 export interface SettingCommand {
@@ -164,6 +173,35 @@ export const SETTINGS = [
   collectRate("positionsSeconds", "positions interval"),
   collectRate("damageSeconds", "damage interval"),
   collectRate("reconcileSeconds", "unit count check interval"),
+  // How the protocol delivers it (docs/protocol.md): a full snapshot every this many
+  // seconds, unacknowledged messages kept up to this bound, the receiver's token.
+  setting({
+    key: "keyframeSeconds",
+    kind: quantity({ min: 5, max: 3600, unit: "s" }),
+    default: 60,
+    label: "keyframe snapshot interval",
+    group: "delivery",
+    command: { name: "keyframe", summary: "seconds between full snapshots" },
+  }),
+  setting({
+    key: "backlogKiB",
+    kind: wholeNumber(64, 65536, "backlog", "KiB"),
+    default: 4096,
+    label: "backlog bound",
+    group: "delivery",
+    command: {
+      name: "backlog",
+      summary: "KiB kept of what the receiver has not acknowledged (beyond it: dropped, reported)",
+    },
+  }),
+  setting({
+    key: "token",
+    kind: secret(),
+    default: "",
+    label: "token",
+    group: "delivery",
+    command: { name: "token", summary: "the receiver's shared token (off: none)" },
+  }),
   setting({
     key: "logLevel",
     kind: oneOf<LogLevelName>(LOG_LEVEL_NAMES, "level"),

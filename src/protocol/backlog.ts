@@ -261,15 +261,17 @@ export class Backlog {
   }
 
   /**
-   * Lets go of message `seq` as if delivered, not lost (e.g. a `bye` of a connection
-   * that ended before it went out: it must not open the next one). False when not kept.
+   * Takes message `seq` out (e.g. the `bye` of a connection that ended: it must not
+   * reach the receiver on the next one): delivered if it was written whole, otherwise
+   * lost and reported in the next gap. False when it is not kept (or half written).
    */
-  discard(seq: number): boolean {
+  withdraw(seq: number): boolean {
     const entries = this.entries;
     for (let i = this.head; i < entries.length; i++) {
       const entry = entries[i];
       if (entry.seq === seq && !entry.gone && !(entry.stage === 1 && entry.unwritten > 0)) {
-        this.release(entry);
+        if (entry.stage === 2) this.release(entry);
+        else this.drop(entry);
         this.compact();
         return true;
       }

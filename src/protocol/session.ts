@@ -261,10 +261,13 @@ export class Session {
   }
 
   /**
-   * Produces `bye` (the last message: shutdown, `/livedata disconnect`, a view change
-   * that ends the session). The caller flushes the connection before closing it.
+   * Produces `bye`, the last message of this connection (shutdown, `/livedata
+   * disconnect`), when one is up; the caller flushes the connection, then closes it.
+   * A bye that has not gone out when the next connection opens is taken back (and
+   * reported lost if it was never written): that connection must not close the session.
    */
-  bye(reason: "shutdown" | "disconnect" | "view_changed"): void {
+  bye(reason: "shutdown" | "disconnect"): void {
+    if (!this.connected) return;
     this.produce("bye", { type: "bye", frame: this.frame, reason });
     this.byeSeq = this.seq;
   }
@@ -280,9 +283,9 @@ export class Session {
     this.ackedOnConnection = false;
     // Until the receiver shows it does not acknowledge, keep what is written.
     this.setAcknowledging(true);
-    // A bye of an earlier connection that did not go out must not open this one.
+    // The bye of an earlier connection must not reach the receiver on this one.
     if (this.byeSeq !== undefined) {
-      this.backlog.discard(this.byeSeq);
+      this.backlog.withdraw(this.byeSeq);
       this.byeSeq = undefined;
     }
     const first = this.backlog.rewind();

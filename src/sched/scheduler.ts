@@ -96,6 +96,8 @@ export class Scheduler {
   private lastReadUs = 0;
   private frameOver = false;
   private readonly frameCost = new CostMeter();
+  /** The frames since the last `takeWindow` (the heartbeat's figures). */
+  private readonly windowCost = new CostMeter();
   private overBudget = 0;
   private lastInternalError: string | undefined;
 
@@ -195,6 +197,7 @@ export class Scheduler {
 
     const total = this.stopwatch.elapsedUs();
     this.frameCost.add(total);
+    this.windowCost.add(total);
     if (total > budget) this.overBudget += 1;
     for (let i = 0; i < n; i++) {
       const task = tasks[i];
@@ -230,6 +233,18 @@ export class Scheduler {
       overBudget: this.overBudget,
       tasks,
     };
+  }
+
+  /**
+   * Mean and max µs per frame since the last call (0 when no frame ran), then starts
+   * again; independent of `costReport`, which keeps counting.
+   */
+  takeWindow(): { frames: number; meanUs: number; maxUs: number } {
+    const w = this.windowCost;
+    const frames = w.count;
+    const result = { frames, meanUs: frames > 0 ? w.totalUs() / frames : 0, maxUs: w.maxUs };
+    w.reset();
+    return result;
   }
 
   /** Starts a new reporting window (e.g. after each heartbeat). */

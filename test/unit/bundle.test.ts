@@ -26,15 +26,30 @@ describe.each(LUA_VMS)("the built widget under $name", ({ create }) => {
       for k in pairs(env) do keys[#keys + 1] = k end
       table.sort(keys)
       return keys`);
+    // The engine stubs answer as an empty game, so the collection's call-ins are there.
     expect(keys).toEqual([
       "DrawScreen",
       "GameFrame",
+      "GameOver",
+      "GamePaused",
+      "GameStart",
       "GetConfigData",
       "GetInfo",
       "Initialize",
+      "PlayerAdded",
+      "PlayerChanged",
+      "PlayerRemoved",
       "SetConfigData",
       "Shutdown",
+      "TeamChanged",
+      "TeamDied",
       "TextCommand",
+      "UnitCreated",
+      "UnitDamaged",
+      "UnitDestroyed",
+      "UnitFinished",
+      "UnitGiven",
+      "UnitTaken",
       "Update",
       "ViewResize",
       "WG",

@@ -46,9 +46,17 @@ describe.each(LUA_VMS)("the widget under $name", ({ create }) => {
     expect(state()).toBe("CONNECTING");
     lab.exec("frames(1)");
     expect(state()).toBe("CONNECTED");
-    expect(lab.lua("return engine.socket.last.sent")).toBe(
-      '{"type":"hello","protocol":1,"source":"Live Data Export","version":"1.0.0"}\n',
-    );
+    // The protocol session's hello opens the connection (docs/protocol.md).
+    const sent = lab.lua<string>("return engine.socket.last.sent");
+    const hello = JSON.parse(sent.split("\n")[0]!);
+    expect(hello).toMatchObject({
+      type: "hello",
+      protocol: 1,
+      source: "Live Data Export",
+      version: "1.0.0",
+      nextSeq: 1,
+    });
+    expect(hello.session).toMatch(/^[0-9a-f]{16}$/);
   });
 
   it("answers /livedata status with the diagnostics", () => {
@@ -62,9 +70,16 @@ describe.each(LUA_VMS)("the widget under $name", ({ create }) => {
       /attempts: 0 failed since the last connection, 1 in all; retry delay 1\.0 s/,
     );
     expect(reply).toMatch(/last connected: 2\.0 s ago/);
-    const greeting =
-      '{"type":"hello","protocol":1,"source":"Live Data Export","version":"1.0.0"}\n';
-    expect(reply).toContain(`sent ${greeting.length} B in 1 message,`);
+    // hello, the (empty) catalog and the snapshot.
+    const sent = lab.lua<string>("return engine.socket.last.sent");
+    expect(sent.split("\n").map((l) => l.slice(0, 20))).toEqual([
+      '{"type":"hello","pro',
+      '{"type":"unitdefs","',
+      '{"type":"snapshot","',
+      "",
+    ]);
+    expect(reply).toContain(`sent ${(sent.length / 1024).toFixed(1)} KiB in 3 messages,`);
+    expect(reply).toMatch(/delivery \(session [0-9a-f]{16}\): produced 2, sent 2,/);
     expect(reply).toContain("(1 connection so far)");
     expect(reply).toContain(
       "connection settings: auto-reconnect on, first retry delay 1 s, maximum retry delay 30 s, connect timeout 5 s",
@@ -305,7 +320,7 @@ describe.each(LUA_VMS)("the widget under $name", ({ create }) => {
   it("also answers through /luaui livedata (TextCommand)", () => {
     start();
     expect(lab.lua(`return env:TextCommand("livedata status")`)).toBe(true);
-    expect(echoes().at(-1)).toMatch(/settings:/);
+    expect(echoes().join("\n")).toMatch(/display settings:/);
     expect(lab.lua(`return env:TextCommand("something else")`)).toBe(false);
   });
 

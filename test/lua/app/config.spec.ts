@@ -32,6 +32,9 @@ const DEFAULTS = {
   positionsSeconds: 1,
   damageSeconds: 1,
   reconcileSeconds: 10,
+  keyframeSeconds: 60,
+  backlogKiB: 4096,
+  token: "",
 };
 
 describe("loadConfig", () => {
@@ -74,6 +77,9 @@ describe("loadConfig", () => {
       positionsSeconds: 0.25,
       damageSeconds: 3,
       reconcileSeconds: 60,
+      keyframeSeconds: 30,
+      backlogKiB: 512,
+      token: "s3cret-token",
     };
     expect(loadConfig(saved)).toEqual({ config: saved, warnings: [] });
   });
@@ -134,6 +140,16 @@ describe("loadConfig", () => {
       "saved setting positions is a string, not true or false: using the default off",
       "saved setting economySeconds is invalid (0.5 is outside 1-3600 seconds): using the default 1 s",
       "saved setting statsSeconds is invalid (4000 is outside 1-3600 seconds): using the default 5 s",
+    ]);
+  });
+
+  it("replaces a wrong delivery setting by its default, keeping the others", () => {
+    const result = loadConfig({ backlogKiB: 1.5, keyframeSeconds: 2, token: "two words" });
+    expect(result.config).toEqual(DEFAULTS);
+    expect(result.warnings).toEqual([
+      "saved setting keyframeSeconds is invalid (2 is outside 5-3600 seconds): using the default 60 s",
+      "saved setting backlogKiB is invalid (backlog 1.5 is not a whole number from 64 to 65536): using the default 4096 KiB",
+      "saved setting token is invalid (the token must be printable ASCII without spaces): using the default off",
     ]);
   });
 

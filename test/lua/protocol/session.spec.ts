@@ -437,8 +437,18 @@ describe("session: delivery across connections", () => {
     rig.connection.connect("test");
     rig.frame();
     rig.frame();
-    expect(rig.types()).toEqual(["hello", "snapshot:connect"]);
-    expect(rig.lines()[0].get("nextSeq")).toBe(3);
+    // Taken back, and reported: it was never written.
+    expect(rig.types()).toEqual(["hello", "gap", "snapshot:gap"]);
+    const gap = rig.lines()[1];
+    expect([gap.get("firstSeq"), gap.get("lastSeq"), gap.get("dropped")]).toEqual([2, 2, 1]);
+    expect(field(gap, "counts")).toEqual([{ type: "bye", count: 1 }]);
+  });
+
+  it("produces no bye while disconnected", () => {
+    const rig = connected();
+    rig.connection.disconnect("test");
+    rig.session.bye("disconnect");
+    expect(rig.session.stats().produced).toBe(1);
   });
 
   it("writes bye at once on flush", () => {

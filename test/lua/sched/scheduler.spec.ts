@@ -411,6 +411,25 @@ describe("cost report", () => {
     expect(costOf("sample").completed).toBe(0);
   });
 
+  it("gives the frames since the last window apart, without touching the report", () => {
+    let frame = 0;
+    const bursty: Work = {
+      step(): boolean {
+        frame += 1;
+        stopwatch.spend(frame === 3 ? 400 : 100);
+        return true;
+      },
+    };
+    scheduler.add(bursty, { name: "events", priority: 10, share: 1 });
+    frames(4);
+    expect(scheduler.takeWindow()).toEqual({ frames: 4, meanUs: 175, maxUs: 400 });
+    frames(2);
+    expect(scheduler.takeWindow()).toEqual({ frames: 2, meanUs: 100, maxUs: 100 });
+    expect(scheduler.takeWindow()).toEqual({ frames: 0, meanUs: 0, maxUs: 0 });
+    expect(scheduler.costReport().frames).toBe(6);
+    expect(scheduler.costReport().maxUs).toBe(400);
+  });
+
   it("lists tasks in running order: priority, then the order added", () => {
     scheduler.add(new Fixed(stopwatch, 1), { name: "catalog", priority: 30, share: 0.1 });
     scheduler.add(new Fixed(stopwatch, 1), { name: "economy", priority: 20, share: 0.1 });

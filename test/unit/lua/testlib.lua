@@ -238,7 +238,7 @@ end
 
 -- Engine stubs that record what the widget does.
 function T.newEngine(clock)
-  local engine = { echoes = {}, texts = {}, actions = {}, removedActions = {}, WG = {} }
+  local engine = { echoes = {}, texts = {}, actions = {}, removedActions = {}, callIns = {}, WG = {} }
   engine.socket = T.newSocketLib()
   local timerOrigin = {}
   engine.Spring = {
@@ -255,6 +255,26 @@ function T.newEngine(clock)
       return d
     end,
     GetViewGeometry = function() return 1920, 1080, 0, 0 end,
+    -- The game, as an empty one (no team, no player), like the host without a world:
+    -- the widget's game reader and its collection and session run, with nothing to read.
+    GetGameFrame = function() return 0, 0 end,
+    GetGameSeconds = function() return 0 end,
+    GetGameSpeed = function() return 1, 1, false end,
+    IsGameOver = function() return false end,
+    IsReplay = function() return false end,
+    GetSpectatingState = function() return false, false, false end,
+    GetMyPlayerID = function() return 0 end,
+    GetMyTeamID = function() return 0 end,
+    GetMyAllyTeamID = function() return 0 end,
+    GetTeamList = function() return {} end,
+    GetPlayerList = function() return {} end,
+    GetGaiaTeamID = function() return nil end,
+    GetGameRulesParam = function() return nil end,
+    GetUnitDefID = function() return nil end,
+    GetUnitTeam = function() return nil end,
+    GetUnitPosition = function() return nil end,
+    GetUnitHealth = function() return nil end,
+    GetUnitIsBeingBuilt = function() return nil end,
   }
   setmetatable(engine.Spring, { __index = function(_, key) error("Spring." .. tostring(key) .. " is not stubbed", 2) end })
   engine.gl = {
@@ -272,6 +292,9 @@ function T.newEngine(clock)
       engine.removedActions[#engine.removedActions + 1] = cmd
       return true
     end,
+    -- Call-ins added and removed at run time (UnitDamaged), by name.
+    UpdateCallIn = function(_, name) engine.callIns[name] = true end,
+    RemoveCallIn = function(_, name) engine.callIns[name] = false end,
   }
   -- Types a chat command the way BAR's handler dispatches text actions.
   function engine.type(line)

@@ -1,0 +1,98 @@
+/**
+ * The app's share of the protocol (src/protocol/session.ts): owns the `Session` that
+ * turns the collection into the lines of docs/protocol.md, registers its jobs with the
+ * scheduler, hands it the settings (the saved ones; a receiver's `configure` overrides
+ * them for its connection, and the collection follows the settings in force), and
+ * reports what it delivered for `status` and `WG.LiveDataExport.getStatus()`.
+ */
+import { applyToCollector, wireSettings } from "../protocol/wire";
+import { Session, SessionStats } from "../protocol/session";
+import type { Clock } from "../core/clock";
+import type { Scheduler } from "../sched/scheduler";
+import { Priority } from "../sched/task";
+import type { Collection } from "./collection";
+import type { Logger } from "./log";
+import { collectSettingsOf, Config } from "./settings";
+import { WIDGET_VERSION } from "./version";
+
+/** What was delivered, for status and `WG.LiveDataExport.getStatus().delivery`. */
+export type DeliveryStatus = SessionStats & {
+  /** `hello.session`. */
+  session: string;
+};
+
+/**
+ * Shares of the frame budget: the sender turns changes into lines every frame; the
+ * bulk job encodes the big messages (positions, damage, the catalog) over frames.
+ */
+const SENDER_SHARE = 0.2;
+const BULK_SHARE = 0.2;
+
+export class Delivery {
+  readonly session: Session;
+
+  constructor(
+    collection: Collection,
+    scheduler: Scheduler,
+    private readonly config: Config,
+    clock: Clock,
+    sessionID: string,
+    log: Logger,
+  ) {
+    this.session = new Session({
+      source: collection.collector,
+      clock,
+      id: sessionID,
+      version: WIDGET_VERSION,
+      settings: () => wireSettings(collectSettingsOf(this.config), this.config.keyframeSeconds),
+      token: () => this.config.token,
+      backlogBytes: config.backlogKiB * 1024,
+      frameCost: () => {
+        const w = scheduler.takeWindow();
+        return { meanMs: w.meanUs / 1000, maxMs: w.maxUs / 1000 };
+      },
+      // The collection follows the settings in force: the saved ones with this
+      // connection's `configure` on top.
+      onSettings: (inForce) => {
+        const effective = collectSettingsOf(this.config);
+        applyToCollector(inForce, effective);
+        collection.apply(effective);
+      },
+      log: (level, line) => {
+        if (level === "info") log.info(line);
+        else if (log.enabled("debug")) log.debug(line);
+      },
+    });
+    scheduler.add(this.session.sender, {
+      name: "session.sender",
+      priority: Priority.sender,
+      share: SENDER_SHARE,
+    });
+    scheduler.add(this.session.bulk, {
+      name: "session.bulk",
+      priority: Priority.periodic,
+      share: BULK_SHARE,
+    });
+  }
+
+  /** The saved settings changed (already in `config`): the session and collection follow. */
+  apply(): void {
+    this.session.setBacklogBytes(this.config.backlogKiB * 1024);
+    this.session.settingsChanged();
+  }
+
+  status(): DeliveryStatus {
+    return { ...this.session.stats(), session: this.session.id() };
+  }
+
+  /** A line of `/livedata status`. */
+  statusLine(): string {
+    const s = this.status();
+    return (
+      `delivery (session ${s.session}): produced ${s.produced}, sent ${s.sent}, ` +
+      `acknowledged ${s.acknowledged}${s.acknowledging ? "" : " (the receiver does not acknowledge)"}, ` +
+      `dropped ${s.dropped}, queued ${s.queuedMessages} (${s.queuedBytes} B), ` +
+      `ignored from the receiver ${s.inboundIgnored}, numbers written as null ${s.nonFinite}`
+    );
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * The protocol session as the app runs it: its jobs in the app's scheduler, the
+ * delivery settings (token, keyframe interval, backlog bound), a receiver's `configure`
+ * steering the collection for its connection only, `bye` on disconnect and shutdown,
+ * and the heartbeat's frame cost from the scheduler. Timing by the manual clock only.
+ */
+import { beforeEach, describe, expect, it } from "../framework";
+import { LiveDataApp } from "../../../src/app/app";
+import { decodeJson } from "../../../src/protocol/inbound";
+import { FakeGame } from "../fakes/fake-game";
+import { FakeStopwatch } from "../fakes/fake-stopwatch";
+import { ManualClock } from "../fakes/manual-clock";
+import { ScriptedTransport } from "../fakes/scripted-transport";
+
+let game: FakeGame;
+let clock: ManualClock;
+let stopwatch: FakeStopwatch;
+let transport: ScriptedTransport;
+let lines: string[];
+let app: LiveDataApp;
+
+function type(this: void, line: string): void {
+  const words: string[] = [];
+  for (const [word] of string.gmatch(line, "%S+")) words.push(word);
+  app.handleCommand(words);
+}
+
+function frames(this: void, n: number, dt = 1 / 60, gameFrames = 0): void {
+  for (let i = 0; i < n; i++) {
+    clock.advance(dt);
+    game.frame += gameFrames;
+    app.gameFrame(game.frame);
+    app.update();
+  }
+}
+
+/** The decoded lines connection `index` carried (default: the current one). */
+function sent(this: void, index = transport.carried.length): LuaTable<string, unknown>[] {
+  const out: LuaTable<string, unknown>[] = [];
+  const text = transport.carried[index - 1] ?? "";
+  let pos = 1;
+  for (;;) {
+    const [newline] = string.find(text, "\n", pos, true);
+    if (newline === undefined) break;
+    const [value] = decodeJson(string.sub(text, pos, newline - 1));
+    out.push(value as LuaTable<string, unknown>);
+    pos = newline + 1;
+  }
+  return out;
+}
+
+function ofType(this: void, type: string, index?: number): LuaTable<string, unknown>[] {
+  return sent(index).filter((l) => l.get("type") === type);
+}
+
+function field(this: void, line: LuaTable<string, unknown>, ...path: string[]): unknown {
+  let value: unknown = line;
+  for (const key of path) value = (value as LuaTable<string, unknown>).get(key);
+  return value;
+}
+
+beforeEach(() => {
+  game = new FakeGame();
+  game.addTeam(0, 0, 2);
+  game.addTeam(1, 1, 2);
+  game.asPlayer(0, 0);
+  clock = new ManualClock(0);
+  stopwatch = new FakeStopwatch();
+  transport = new ScriptedTransport();
+  lines = [];
+  app = new LiveDataApp({
+    transport,
+    clock,
+    stopwatch,
+    echo: (line) => {
+      lines.push(line);
+    },
+    stamp: () => "12:00:00",
+    reader: game,
+    entropy: () => ["test", 1],
+  });
+});
+
+describe("the app's delivery", () => {
+  it("opens each connection with the session's hello, the catalog and a snapshot", () => {
+    app.start();
+    frames(5);
+    const types = sent().map((l) => l.get("type") as string);
+    // hello first; the catalog before the snapshot (changes of the first frames may come between).
+    expect(types[0]).toBe("hello");
+    expect(types.indexOf("unitdefs")).toBeGreaterThan(0);
+    expect(types.indexOf("snapshot")).toBeGreaterThan(types.indexOf("unitdefs"));
+    const hello = sent()[0];
+    expect(hello.get("session")).toBe(app.status().delivery!.session);
+    expect(hello.get("token")).toBeUndefined();
+    expect(field(hello, "view", "kind")).toBe("player");
+  });
+
+  it("sends the token and the keyframe interval set by command", () => {
+    type("token s3cret");
+    type("keyframe 30");
+    expect(lines[lines.length - 1]).toMatch("keyframe snapshot interval 30 s");
+    app.start();
+    frames(2);
+    const hello = sent()[0];
+    expect(hello.get("token")).toBe("s3cret");
+    expect(field(hello, "settings", "rates", "snapshot")).toBe(30);
+    // Shown to people only as set.
+    type("status");
+    expect(lines.join("\n")).toMatch("token set");
+    expect(lines.join("\n")).not.toMatch("s3cret");
+  });
+
+  it("lets a receiver's configure steer the collection for its connection only", () => {
+    app.start();
+    frames(5);
+    transport.inbox = '{"type":"configure","categories":{"positions":true}}\n';
+    frames(120, 1 / 60, 1);
+    expect(ofType("positions").length).toBeGreaterThan(0);
+    expect(app.status().positions).toBe(false); // the saved setting is untouched
+    const before = sent().map((l) => l.get("seq") as number | undefined);
+    const lastSeq = before[before.length - 1]!;
+    transport.peerError = "closed";
+    frames(1);
+    const carried = transport.carried.length;
+    frames(180, 1 / 60, 1);
+    expect(transport.carried.length).toBe(carried + 1);
+    const snapshots = ofType("snapshot");
+    expect(field(snapshots[0], "settings", "categories", "positions")).toBe(false);
+    // Positions on the new connection are only those sent again (not acknowledged).
+    for (const p of ofType("positions"))
+      expect(p.get("seq") as number).toBeLessThanOrEqual(lastSeq);
+  });
+
+  it("keeps at most the backlog bound while no receiver reads, and counts what it drops", () => {
+    type("backlog 64");
+    const collector = app.collection!.collector;
+    for (let i = 0; i < 2000; i++) collector.teamDied(1 as TeamID);
+    frames(60);
+    const d = app.status().delivery!;
+    expect(d.queuedBytes).toBeLessThanOrEqual(64 * 1024);
+    expect(d.dropped).toBeGreaterThan(0);
+    expect(d.queuedMessages + d.dropped).toBe(d.produced);
+  });
+
+  it("says bye before it disconnects and before it shuts down", () => {
+    app.start();
+    frames(5);
+    type("disconnect");
+    const byes = ofType("bye", 1);
+    expect(byes.length).toBe(1);
+    expect(byes[0].get("reason")).toBe("disconnect");
+    expect(transport.isOpen).toBe(false);
+    type("connect");
+    frames(5);
+    app.shutdown();
+    expect(ofType("bye", 2).map((b) => b.get("reason"))).toEqual(["shutdown"]);
+  });
+
+  it("reports the scheduler's frame cost since the last heartbeat", () => {
+    app.start();
+    frames(5);
+    // One frame's work costs 1.5 ms; nothing is sent for 5 s: a heartbeat says so.
+    let frame = 0;
+    app.scheduler.add(
+      {
+        step: () => {
+          frame += 1;
+          if (frame === 200) stopwatch.spend(1500);
+          return true;
+        },
+      },
+      { name: "costly", priority: 30, share: 0.1 },
+    );
+    frames(400);
+    const heartbeats = ofType("heartbeat");
+    expect(heartbeats.length).toBeGreaterThan(0);
+    const costs = heartbeats.map((h) => h.get("frameCostMaxMs") as number);
+    expect(costs.some((c) => c >= 1.5)).toBe(true);
+  });
+});
