@@ -9,13 +9,15 @@
  * seq, and after a reconnect everything not acknowledged is sent again. With one
  * that does not, a message is delivered once written.
  *
- * Beyond the byte bound, messages are let go in this order: the oldest written but
- * unacknowledged (it has probably arrived; if a reconnect needs it after all, it is
- * reported lost); an unsent periodic message (economy, units, positions, damage)
- * superseded by a newer unsent one of its type; the oldest unsent periodic message;
- * the oldest unsent event. Within the bound nothing is dropped, so a short outage
- * loses nothing. Every message lost is counted by type and reported through
- * `takeGap`, which the session turns into a `gap` message and a fresh snapshot.
+ * Beyond the byte bound, messages are let go in this order: an unsent periodic
+ * message (economy, units, positions, damage) superseded by a newer unsent one of its
+ * type; the oldest unsent periodic message; the oldest unsent event; last, the oldest
+ * written but unacknowledged (it has probably arrived; if a reconnect needs it after
+ * all, it is reported lost). Unsent messages go first so that a loss is counted only
+ * for what surely did not arrive: a gap then tells the receiver exactly what it
+ * lacks. Within the bound nothing is dropped, so a short outage loses nothing. Every
+ * message lost is counted by type and reported through `takeGap`, which the session
+ * turns into a `gap` message and a fresh snapshot.
  *
  * Pure: no engine calls. Sizes are byte counts of encoded lines, each far below
  * 2^24, and totals stay below the bound, so float numbers keep them exact.
@@ -347,13 +349,6 @@ export class Backlog {
   private enforceBound(): void {
     if (this.bytes <= this.maxBytes) return;
     const entries = this.entries;
-    // Written but unacknowledged messages, oldest first.
-    this.scanWritten = math.max(this.scanWritten, this.head);
-    while (this.bytes > this.maxBytes && this.scanWritten < this.writing) {
-      const e = entries[this.scanWritten];
-      if (!e.gone && e.stage === 2) this.letGoUnconfirmed(e);
-      this.scanWritten += 1;
-    }
     // Unsent periodic messages superseded by a newer unsent one of their type (only the
     // latest economy, units, positions, damage matter), oldest first.
     while (this.bytes > this.maxBytes) {
@@ -375,6 +370,13 @@ export class Backlog {
       const e = entries[this.scanEvents];
       if (!e.gone && !e.pinned) this.drop(e);
       this.scanEvents += 1;
+    }
+    // Last, written but unacknowledged messages, oldest first.
+    this.scanWritten = math.max(this.scanWritten, this.head);
+    while (this.bytes > this.maxBytes && this.scanWritten < this.writing) {
+      const e = entries[this.scanWritten];
+      if (!e.gone && e.stage === 2) this.letGoUnconfirmed(e);
+      this.scanWritten += 1;
     }
     this.compact();
   }

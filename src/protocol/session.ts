@@ -553,7 +553,13 @@ export class Session {
         // otherwise drop it at once).
         return true;
       }
-      if (this.nextPart > 0 && this.catalogParts !== undefined) {
+      // The catalog part by part, each once the connection has taken what waits: a
+      // catalog larger than the backlog's bound must not drop its own parts.
+      if (
+        this.nextPart > 0 &&
+        this.catalogParts !== undefined &&
+        this.backlog.unsentBytes() === 0
+      ) {
         this.produceUnitDefsPart();
         continue;
       }
@@ -601,16 +607,23 @@ export class Session {
   private startSnapshot(reason: SnapshotReason): void {
     const snapshot = this.source.snapshot();
     this.snapshotUnits = snapshot.units;
+    // type, seq, frame and reason are written when it is complete (see finishSnapshot).
     this.snapshotEncoder.start(
       OUTBOUND_SHAPES.snapshot,
       snapshotRecord(snapshot, reason, this.inForce),
+      undefined,
+      4,
     );
   }
 
-  /** A snapshot is encoded: a gap first if anything was lost, then the snapshot. */
+  /**
+   * A snapshot is encoded: a gap first if anything was lost (the snapshot's reason is
+   * then `gap`, whatever asked for it), then the snapshot.
+   */
   private finishSnapshot(now: number): void {
-    const frame = (this.snapshotEncoder.current() as { frame: number }).frame;
-    this.produceGap(frame);
+    const record = this.snapshotEncoder.current() as { frame: number; reason: SnapshotReason };
+    const frame = record.frame;
+    if (this.produceGap(frame)) record.reason = "gap";
     this.seq += 1;
     this.addLine("snapshot", this.snapshotEncoder.finish(this.seq));
     this.known.reset(this.snapshotUnits);
@@ -620,7 +633,8 @@ export class Session {
     this.lastSnapshotFrame = frame;
   }
 
-  private produceGap(frame: number): void {
+  /** Produces a gap for what was lost since the last one; false when nothing was. */
+  private produceGap(frame: number): boolean {
     let lost = this.backlog.takeGap();
     const reserved = this.reserved;
     this.reserved = undefined;
@@ -633,7 +647,7 @@ export class Session {
         lost.dropped += reserved.dropped;
       }
     }
-    if (lost === undefined) return;
+    if (lost === undefined) return false;
     // A catalog part lost: this connection gets the catalog again.
     for (const count of lost.counts) {
       if (count.type === "unitdefs" && this.connected && this.inForce.categories.unitdefs) {
@@ -648,6 +662,7 @@ export class Session {
       dropped: lost.dropped,
       counts: lost.counts,
     });
+    return true;
   }
 
   private heartbeatDue(now: number): boolean {

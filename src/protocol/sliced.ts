@@ -3,10 +3,11 @@
  * 10,000-unit positions message, a catalog part), with the same bytes as `encode`.
  *
  * The message is walked field by field; an array field element by element, looking at
- * the budget after every `batch` elements. Its `seq` is written last (`finish`), so a
- * message encoded over several frames takes its place in the sequence when it is
- * complete: messages produced meanwhile come first. Parts are joined into chunks now
- * and then, so that no single `table.concat` grows with the message.
+ * the budget after every `batch` elements. Its `seq` (and any other leading field the
+ * caller names, such as a snapshot's reason) is written last (`finish`), so a message
+ * encoded over several frames takes its place in the sequence when it is complete:
+ * messages produced meanwhile come first. Parts are joined into chunks now and then,
+ * so that no single `table.concat` grows with the message.
  */
 import type { Budget } from "../collect/budget";
 import { Kind, encodeInto, numberText, quote, writeField } from "./json";
@@ -27,7 +28,9 @@ export class SlicedEncoder {
   private shape: ObjectShape | undefined;
   private record: LuaTable<string, unknown> = new LuaTable();
   private rows: Rows | undefined;
-  /** Next field to write (1-based); fields 1 and 2 (type, seq) are written by `finish`. */
+  /** Fields 1..head (type, seq, ...) are written by `finish`. */
+  private head = 2;
+  /** Next field to write (1-based). */
   private field = 3;
   /** Next element of the array field being written; 0 when none is open. */
   private element = 0;
@@ -37,14 +40,16 @@ export class SlicedEncoder {
   private done = false;
 
   /**
-   * Starts encoding `record` (a sequenced message: its shape begins with type, seq,
-   * frame), dropping any message in progress.
+   * Starts encoding `record` (a sequenced message: its shape begins with type, seq),
+   * dropping any message in progress. Fields 1..`head` (at least 2) are written by
+   * `finish`, from the record as it is then.
    */
-  start(shape: ObjectShape, record: object, rows?: Rows): void {
+  start(shape: ObjectShape, record: object, rows?: Rows, head = 2): void {
     this.shape = shape;
     this.record = record as LuaTable<string, unknown>;
     this.rows = rows;
-    this.field = 3;
+    this.head = head;
+    this.field = head + 1;
     this.element = 0;
     this.parts = new LuaTable();
     this.n = 0;
@@ -126,20 +131,21 @@ export class SlicedEncoder {
   }
 
   /**
-   * The complete line (newline included) with `seq` written in; the encoder is then
-   * free for the next message. Only after `step` returned true.
+   * The complete line (newline included) with `seq` and the other leading fields
+   * written in; the encoder is then free for the next message. Only after `step`
+   * returned true.
    */
   finish(seq: number): string {
     const shape = this.shape;
     if (shape === undefined || !this.done)
       return error("SlicedEncoder.finish before the message is complete");
-    const head =
-      shape.prefixes.get(1) +
-      quote(this.record.get(shape.keys.get(1)) as string) +
-      shape.prefixes.get(2) +
-      numberText(seq);
+    const parts: Parts = new LuaTable();
+    parts.set(1, shape.prefixes.get(1) + quote(this.record.get(shape.keys.get(1)) as string));
+    parts.set(2, shape.prefixes.get(2) + numberText(seq));
+    let n = 2;
+    for (const i of $range(3, this.head)) n = writeField(parts, n, shape, this.record, i);
     const chunks = this.chunks;
-    table.insert(chunks, 1, head);
+    table.insert(chunks, 1, table.concat(parts as unknown as string[], "", 1, n));
     const line = table.concat(chunks);
     this.clear();
     return line;

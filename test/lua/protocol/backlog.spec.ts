@@ -225,23 +225,41 @@ describe("backlog beyond its bound", () => {
     expect(b.stats().dropped).toBe(3);
   });
 
-  it("lets go of written, unacknowledged messages first, and reports them only if a reconnect needs them", () => {
+  it("drops unsent messages before written ones, which it lets go of last and reports only if a reconnect needs them", () => {
     const b = new Backlog(30, true);
     addRange(b, 1, 3);
     b.take(1000);
     b.written(30);
-    addRange(b, 4, 5); // over the bound: messages 1 and 2 are let go of, unconfirmed
+    addRange(b, 4, 4); // over the bound, nothing unsent but the newest: 1 is let go of, unconfirmed
     expect(b.stats().queuedBytes).toBe(30);
     expect(b.takeGap()).toBeUndefined();
-    b.ack(1); // the receiver has 1 after all: only 2 can be lost
-    b.rewind();
+    addRange(b, 5, 5); // an unsent message goes before a written one: 4 is surely lost
     expect(b.takeGap()).toEqual({
-      firstSeq: 2,
-      lastSeq: 2,
+      firstSeq: 4,
+      lastSeq: 4,
       dropped: 1,
       counts: [{ type: "unit_created", count: 1 }],
     });
-    expect(seqs(b.take(1000))).toEqual([3, 4, 5]);
+    b.ack(1); // the receiver has 1 after all: nothing else is lost
+    b.rewind();
+    expect(b.takeGap()).toBeUndefined();
+    expect(seqs(b.take(1000))).toEqual([2, 3, 5]);
+  });
+
+  it("reports a written message it let go of as lost when a reconnect needs it", () => {
+    const b = new Backlog(30, true);
+    addRange(b, 1, 3);
+    b.take(1000);
+    b.written(30);
+    addRange(b, 4, 4);
+    b.rewind();
+    expect(b.takeGap()).toEqual({
+      firstSeq: 1,
+      lastSeq: 1,
+      dropped: 1,
+      counts: [{ type: "unit_created", count: 1 }],
+    });
+    expect(seqs(b.take(1000))).toEqual([2, 3, 4]);
   });
 
   it("forgets messages let go of unacknowledged when the receiver turns out not to acknowledge", () => {
@@ -249,12 +267,12 @@ describe("backlog beyond its bound", () => {
     addRange(b, 1, 3);
     b.take(1000);
     b.written(30);
-    addRange(b, 4, 5); // messages 1 and 2 let go of, unconfirmed
+    addRange(b, 4, 4); // message 1 let go of, unconfirmed
     b.take(1000);
     b.written(10);
-    b.setAcknowledging(false); // written means delivered: 3 and 4 go, 1 and 2 are not lost
-    expect(b.stats().queuedMessages).toBe(1);
-    expect(b.rewind()).toBe(5);
+    b.setAcknowledging(false); // written means delivered: 2, 3 and 4 go, 1 is not lost
+    expect(b.stats().queuedMessages).toBe(0);
+    expect(b.rewind()).toBeUndefined();
     expect(b.takeGap()).toBeUndefined();
   });
 
