@@ -31,8 +31,10 @@ CACHE=$REPO_ROOT/.cache/lua   # everything this script writes in the checkout
 STAMP=$CACHE/stamp
 
 # Debian packages: interpreter, its headers (for the double hostclock), the
-# system LuaSocket, a compiler, and dpkg-dev for `apt-get source`.
-PACKAGES=(lua5.1 liblua5.1-0-dev lua-socket build-essential dpkg-dev patch xz-utils)
+# system LuaSocket, a compiler, dpkg-dev for `apt-get source`, and the two JSON
+# encoders the widget's own is benchmarked against (`npm run bench:json`; only
+# read by the benchmark, never part of the widget).
+PACKAGES=(lua5.1 liblua5.1-0-dev lua-socket build-essential dpkg-dev patch xz-utils lua-dkjson lua-cjson)
 DEB_SRC_FILE=/etc/apt/sources.list.d/bar-lua-deb-src.sources
 
 FORCE=0

@@ -154,14 +154,25 @@ function readGameSpeed(this: void): GameSpeed {
   return { wantedSpeed: wantedSpeed ?? 1, speed: speed ?? 1, paused: paused === true };
 }
 
+/** A string the engine gave, or "" (an engine or host without the field). */
+function text(this: void, value: unknown): string {
+  return typeof value === "string" ? value : "";
+}
+
+/** A number the engine gave, or 0. */
+function count(this: void, value: unknown): number {
+  return typeof value === "number" ? value : 0;
+}
+
 function readConstants(this: void): GameConstants {
+  // Each field checked: the protocol writes them as strings and integers, never null.
   return {
-    mapName: Game.mapName,
-    mapSizeX: Game.mapSizeX,
-    mapSizeZ: Game.mapSizeZ,
-    gameName: Game.gameName,
-    gameVersion: Game.gameVersion,
-    engineVersion: Engine.version,
+    mapName: text(Game.mapName),
+    mapSizeX: count(Game.mapSizeX),
+    mapSizeZ: count(Game.mapSizeZ),
+    gameName: text(Game.gameName),
+    gameVersion: text(Game.gameVersion),
+    engineVersion: text(Engine.version),
   };
 }
 

@@ -78,6 +78,8 @@ afterAll(() => {
 });
 afterEach(async () => {
   await BarHost.killAll();
+  // Every line the widget wrote is a valid protocol message.
+  for (const server of servers) expect(server.invalidLines()).toEqual([]);
   await Promise.all(servers.splice(0).map((s) => s.close()));
   for (const child of children.splice(0)) child.kill("SIGKILL");
 });
@@ -316,7 +318,12 @@ describe.each(luaInterpreters())("connection faults under $name", (lua) => {
   );
 
   it("6. sockets with descriptors >= 1024 connect, send and notice loss without select", async () => {
-    const server = createTestServer({ host: "127.0.0.1", port: 0, waitTimeoutMs: 15_000 });
+    const server = createTestServer({
+      host: "127.0.0.1",
+      port: 0,
+      waitTimeoutMs: 15_000,
+      protocol: true,
+    });
     servers.push(server);
     await server.start();
     const port = server.status().port;
@@ -350,7 +357,12 @@ describe.each(luaInterpreters())("connection faults under $name", (lua) => {
   });
 
   nsIt("7. a host name is looked up once per request, never per retry", async () => {
-    const server = createTestServer({ host: "127.0.0.1", port: 0, waitTimeoutMs: 15_000 });
+    const server = createTestServer({
+      host: "127.0.0.1",
+      port: 0,
+      waitTimeoutMs: 15_000,
+      protocol: true,
+    });
     servers.push(server);
     await server.start();
     const port = server.status().port;

@@ -19,7 +19,9 @@ import { luaInterpreters, registerMissingInterpreterTests } from "../support/int
 const here = path.dirname(fileURLToPath(import.meta.url));
 const WIDGET = path.resolve(here, "../../build/api_live_data_export.lua");
 const WIDGET_NAME = "Live Data Export";
-const HELLO = /^\{"type":"hello","protocol":1,"source":"Live Data Export","version":"1\.0\.0"\}$/;
+/** The protocol's first line on every connection (docs/protocol.md). */
+const HELLO =
+  /^\{"type":"hello","protocol":1,"source":"Live Data Export","version":"1\.0\.0","session":"[0-9a-f]{16}","nextSeq":\d+,/;
 /**
  * Per-call budget (scenario 9: no Update over 2 ms). Checked in the host
  * thread's CPU time: wall time also holds the moments a shared VM kept the host
@@ -71,6 +73,8 @@ afterAll(() => {
 });
 afterEach(async () => {
   await BarHost.killAll();
+  // Every line the widget wrote is a valid protocol message.
+  for (const server of servers) expect(server.invalidLines()).toEqual([]);
   await Promise.all(servers.splice(0).map((s) => s.close()));
   for (const child of children.splice(0)) child.kill();
 });
@@ -91,7 +95,7 @@ function writeConfig(settings: Settings): string {
 }
 
 async function startServer(host = "127.0.0.1", port = 0): Promise<TestServer> {
-  const server = createTestServer({ host, port, waitTimeoutMs: 15_000 });
+  const server = createTestServer({ host, port, waitTimeoutMs: 15_000, protocol: true });
   servers.push(server);
   await server.start();
   return server;
@@ -294,7 +298,7 @@ describe.each(luaInterpreters())("phase-1 scenarios under $name", (lua) => {
     await server.waitForConnection(undefined, { timeoutMs: 6000 });
     await waitForState(host, "CONNECTED", 2000);
     expect(server.totals.acceptedConnections).toBe(3);
-    // Every connection began with the greeting.
+    // Every connection began with the protocol's hello.
     expect(
       server.receivedLines().filter((l) => l.kind === "text" && HELLO.test(l.text)),
     ).toHaveLength(3);

@@ -12,6 +12,7 @@ import {
   type TestServerOptions,
 } from "../../receiver/testServer.ts";
 import { ClaimableHistory, type WaitOptions } from "./claimableHistory.ts";
+import { createValidator, type ProtocolValidator } from "../protocol/validator.ts";
 
 export { ListenError } from "../../receiver/testServer.ts";
 export type { WaitOptions };
@@ -21,15 +22,36 @@ export interface WatchedTestServerOptions extends TestServerOptions {
   historyLimit?: number;
   /** Default timeout of the waitFor* helpers. Default 2000 ms, below vitest's test timeout. */
   waitTimeoutMs?: number;
+  /**
+   * Every line is the widget's: check each against the protocol's JSON Schema and keep
+   * the ones that fail (`invalidLines`). Lines are then kept whole up to 16 MiB unless
+   * `maxLineBytes` says otherwise.
+   */
+  protocol?: boolean;
 }
+
+/** A line that is not a valid protocol message, and why. */
+export interface InvalidLine {
+  clientId: number;
+  line: string;
+  problem: string;
+}
+
+let validator: ProtocolValidator | undefined;
 
 export class WatchedTestServer extends TestServer {
   private readonly connections: ClaimableHistory<ClientInfo>;
   private readonly disconnects: ClaimableHistory<DisconnectInfo>;
   private readonly lines: ClaimableHistory<ReceivedLine>;
+  private readonly invalid: InvalidLine[] = [];
 
   constructor(options: Omit<WatchedTestServerOptions, "log"> = {}) {
-    super(options);
+    super(
+      options.protocol === true
+        ? { ...options, maxLineBytes: options.maxLineBytes ?? 16 * 1024 * 1024 }
+        : options,
+    );
+    if (options.protocol === true) this.on("line", (line) => this.check(line));
     const historyLimit = options.historyLimit ?? 1000;
     const timeoutMs = options.waitTimeoutMs ?? 2000;
     this.connections = new ClaimableHistory(historyLimit, "a connection", timeoutMs);
@@ -44,6 +66,32 @@ export class WatchedTestServer extends TestServer {
       this.disconnects.close(error);
       this.lines.close(error);
     });
+  }
+
+  /** Lines that were not valid protocol messages (with `protocol`), oldest first. */
+  invalidLines(): InvalidLine[] {
+    return [...this.invalid];
+  }
+
+  private check(line: ReceivedLine): void {
+    const bad = (problem: string, text = "") =>
+      this.invalid.push({ clientId: line.clientId, line: text.slice(0, 300), problem });
+    // A line cut off by a lost connection is the network's doing, not the widget's.
+    if (!line.terminated) return;
+    if (line.kind !== "text") {
+      bad(line.kind === "binary" ? "not UTF-8 text" : `longer than ${line.byteLength} bytes`);
+      return;
+    }
+    let message: unknown;
+    try {
+      message = JSON.parse(line.text);
+    } catch (e) {
+      bad(`not JSON: ${String(e)}`, line.text);
+      return;
+    }
+    validator ??= createValidator();
+    const errors = validator.outbound(message);
+    if (errors.length > 0) bad(JSON.stringify(errors), line.text);
   }
 
   /** The most recent lines (up to historyLimit), oldest first. */
