@@ -562,9 +562,23 @@ export type RowWriter = (
   last: number,
 ) => number;
 
-/** A number cell's text: the same as the general path (nil and other types: null, the latter counted). */
+/**
+ * A number cell's text, the same as the general path writes it (nil and other types:
+ * null, the latter counted). A finite fraction (a coordinate, a health) takes the
+ * short way in this one call: it is most of what a positions message holds.
+ */
 function cellText(value: unknown): string {
-  if (luaType(value) === "number") return numberText(value as number);
+  if (luaType(value) === "number") {
+    const x = value as number;
+    // nan and ±inf fail `x === x` or the bounds: numberText writes them as null.
+    if (x % 1 !== 0 && x === x && x !== HUGE && x !== -HUGE) {
+      if (useG) return format("%.9g", x);
+      const text = luaToString(x);
+      if (luaToNumber(text) === x) return text;
+      return fixedText(x);
+    }
+    return numberText(x);
+  }
   if (value !== undefined) encoderCounts.mismatched += 1;
   return "null";
 }

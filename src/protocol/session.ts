@@ -114,7 +114,7 @@ export interface SessionStats {
 const LINK_ROOM = 65536;
 
 /** Rows of a big message written between looks at the budget. */
-const ROWS_PER_CHECK = 16;
+const ROWS_PER_CHECK = 8;
 
 /** Snapshot reasons, most important first: one snapshot answers every reason waiting. */
 const REASON_ORDER: readonly SnapshotReason[] = [
