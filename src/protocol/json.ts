@@ -235,6 +235,7 @@ const luaType = type;
 const luaToString = tostring;
 const luaToNumber = tonumber;
 const format = string.format;
+const concat = table.concat;
 const floor = math.floor;
 
 const HUGE = math.huge;
@@ -585,45 +586,34 @@ function cellText(value: unknown): string {
 
 /**
  * A writer of records as tuples of numbers: `[r[keys[1]], ..., r[keys[k]]]` for 2 to 6
- * keys, byte for byte what the general path writes for the same values as tuples.
+ * keys, byte for byte what the general path writes for the same values as tuples. The
+ * first `whole` keys usually hold small whole numbers (ids, teams): their texts come
+ * from the cache; the others (coordinates, health, damage) go straight to `cellText`.
  */
-export function recordRows(keys: readonly string[]): RowWriter {
+export function recordRows(keys: readonly string[], whole: number): RowWriter {
   const count = keys.length;
   if (count < 2 || count > 6) error("recordRows takes 2 to 6 keys");
-  // By index, not destructured: that would need `unpack`, which Lua 5.3 (fengari) lacks.
-  const k1 = keys[0];
-  const k2 = keys[1];
-  const k3 = keys[2];
-  const k4 = keys[3];
-  const k5 = keys[4];
-  const k6 = keys[5];
-  let cells = "%s";
-  for (let i = 2; i <= count; i++) cells += ",%s";
-  const firstRow = "[" + cells + "]";
-  const nextRow = ",[" + cells + "]";
+  // One reused table per writer: "[", cell, ",", cell, ..., "]", joined by one
+  // table.concat (string.format would call sprintf once per %s).
+  const row = new LuaTable<number, string>();
+  const key = new LuaTable<number, string>();
+  keys.forEach((k, i) => key.set(i + 1, k));
+  const size = 2 * count + 1;
+  for (let i = 1; i <= size; i++) row.set(i, i % 2 === 1 ? "," : "");
+  row.set(size, "]");
   return (parts, n, rows, first, last) => {
     for (const i of $range(first, last)) {
       const r = rows.get(i) as LuaTable<string, unknown>;
-      // Small whole numbers (ids, teams) straight from the cache, without a call.
-      const a = r.get(k1);
-      const b = r.get(k2);
-      const c = k3 !== undefined ? r.get(k3) : undefined;
-      const d = k4 !== undefined ? r.get(k4) : undefined;
-      const e = k5 !== undefined ? r.get(k5) : undefined;
-      const f = k6 !== undefined ? r.get(k6) : undefined;
+      row.set(1, i > 1 ? ",[" : "[");
+      for (const k of $range(1, count)) {
+        const value = r.get(key.get(k));
+        row.set(
+          2 * k,
+          k <= whole ? (INTEGER_TEXT.get(value as number) ?? cellText(value)) : cellText(value),
+        );
+      }
       n += 1;
-      parts.set(
-        n,
-        format(
-          i > 1 ? nextRow : firstRow,
-          INTEGER_TEXT.get(a as number) ?? cellText(a),
-          INTEGER_TEXT.get(b as number) ?? cellText(b),
-          INTEGER_TEXT.get(c as number) ?? cellText(c),
-          INTEGER_TEXT.get(d as number) ?? cellText(d),
-          INTEGER_TEXT.get(e as number) ?? cellText(e),
-          INTEGER_TEXT.get(f as number) ?? cellText(f),
-        ),
-      );
+      parts.set(n, concat(row as unknown as string[], "", 1, size));
     }
     return n;
   };

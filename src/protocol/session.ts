@@ -141,8 +141,8 @@ const CATEGORY_KEYS = [
 const RATE_KEYS = ["economy", "units", "positions", "damage", "snapshot"] as const;
 
 const UNIT_DEF_SHAPE = arrayItem(OUTBOUND_SHAPES.unitdefs, "unitDefs");
-const POSITION_ROWS = recordRows(["unitID", "unitDefID", "teamID", "x", "z", "health"]);
-const DAMAGE_ROWS = recordRows(["unitID", "teamID", "damage", "paralyze"]);
+const POSITION_ROWS = recordRows(["unitID", "unitDefID", "teamID", "x", "z", "health"], 3);
+const DAMAGE_ROWS = recordRows(["unitID", "teamID", "damage", "paralyze"], 2);
 
 type BulkChange = Extract<Change, { type: "positions" | "damage" }>;
 

@@ -269,7 +269,7 @@ describe.each(runners.map((r) => [r.name, r] as const))("%s", (_, runner) => {
       local enc = setmetatable({}, J.SlicedEncoder.prototype)
       enc:____constructor()
       enc:start(J.OUTBOUND_SHAPES.positions, { type = "positions", frame = 2, fromFrame = 1, units = records },
-        { key = "units", writer = J.recordRows(${luaValue(POSITION_KEYS)}), batch = 7 })
+        { key = "units", writer = J.recordRows(${luaValue(POSITION_KEYS)}, 3), batch = 7 })
       local looks = 0
       local budget = { expired = function() looks = looks + 1; return looks % 2 == 0 end }
       while not enc:step(budget) do end

@@ -30,7 +30,7 @@ end
 
 -- The widget's positions path: the collector's records through the row writer, in the
 -- sliced encoder, with a budget that never runs out (one message, one go).
-local rows = J.recordRows({ "unitID", "unitDefID", "teamID", "x", "z", "health" })
+local rows = J.recordRows({ "unitID", "unitDefID", "teamID", "x", "z", "health" }, 3)
 local sliced = setmetatable({}, J.SlicedEncoder.prototype)
 sliced:____constructor()
 local endless = { expired = function() return false end }
