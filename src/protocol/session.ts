@@ -185,6 +185,8 @@ export class Session {
   private acknowledging = true;
   /** Catalog parts still to send on this connection (next part number), 0: none. */
   private nextPart = 0;
+  /** A catalog part was produced on this connection (the connect snapshot waits for it to go). */
+  private partsSent = false;
   private byeSeq: number | undefined;
 
   // Settings: the saved ones with this connection's `configure` on top.
@@ -292,6 +294,7 @@ export class Session {
     this.hello = this.helloLine(first ?? this.seq + 1);
     this.helloUnwritten = 0;
     this.nextPart = this.inForce.categories.unitdefs ? 1 : 0;
+    this.partsSent = false;
     this.wanted.set("connect", true);
   }
 
@@ -583,9 +586,11 @@ export class Session {
   private snapshotDue(now: number): SnapshotReason | undefined {
     if (!this.connected) return undefined;
     const keepingUp = this.keepingUp && this.backlog.unsentBytes() <= LINK_ROOM;
-    if (this.wanted.get("connect") === true && this.nextPart > 0) {
-      // The catalog goes first, unless it is not read yet a second after hello.
-      if (now - this.connectedAt < this.snapshotDelay) return undefined;
+    if (this.wanted.get("connect") === true) {
+      // The catalog goes first, unless it is not read yet a second after hello; its
+      // last part is taken by the connection before the snapshot can push it out.
+      if (this.nextPart > 0 && now - this.connectedAt < this.snapshotDelay) return undefined;
+      if (this.partsSent && this.backlog.unsentBytes() > 0) return undefined;
     }
     if ((this.backlog.hasGap() || this.reserved !== undefined) && keepingUp) {
       this.wanted.set("gap", true);
@@ -701,6 +706,7 @@ export class Session {
     const parts = this.catalogParts as string[];
     const part = this.nextPart;
     this.nextPart = part < parts.length ? part + 1 : 0;
+    this.partsSent = true;
     const shape = OUTBOUND_SHAPES.unitdefs;
     const p = shape.prefixes;
     this.seq += 1;

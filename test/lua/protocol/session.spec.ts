@@ -50,6 +50,15 @@ describe("session: a new connection", () => {
     }
   });
 
+  it("sends a catalog larger than the backlog's bound whole: a part once the last one is taken", () => {
+    // Parts of about 330 bytes, a bound that holds two of them.
+    const rig = new Rig({ unitDefsPartBytes: 600, backlogBytes: 700 }).readCatalog();
+    rig.connect();
+    for (let i = 0; i < 10 && rig.count("snapshot") === 0; i++) rig.frame(0.05);
+    expect(rig.types()).toEqual(["hello", "unitdefs", "unitdefs", "unitdefs", "snapshot:connect"]);
+    expect(rig.session.stats().dropped).toBe(0);
+  });
+
   it("says who is speaking in hello: protocol, widget, game, session, view, settings, nextSeq", () => {
     const rig = new Rig();
     rig.game.frame = 90;
@@ -116,8 +125,7 @@ describe("session: a new connection", () => {
     rig.game.addUnit(102, 3, 0, true);
     collect(rig, "collect.reconcile", "collect.economy", "collect.units", "collect.stats");
     rig.connect();
-    rig.frame();
-    rig.frame();
+    for (let i = 0; i < 10 && rig.count("snapshot") === 0; i++) rig.frame(0.05);
     const snapshot = ofKind(rig.lines(), "snapshot")[0];
     expect(field(snapshot, "game", "mapSizeX")).toBe(8192);
     expect(field(snapshot, "view", "kind")).toBe("fullview");
