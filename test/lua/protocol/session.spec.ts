@@ -433,6 +433,28 @@ describe("session: delivery across connections", () => {
     expect(rig.session.stats().dropped).toBe(gap.get("dropped"));
   });
 
+  it("gives the reason gap to any snapshot that a gap goes before", () => {
+    // The catalog is not read: each connect snapshot waits a second after hello.
+    const rig = new Rig({ backlogBytes: 400 });
+    rig.connect();
+    rig.run(1.5);
+    rig.transport.peerError = "closed";
+    rig.frame();
+    for (let i = 0; i < 30; i++) rig.collector.teamDied(i as TeamID);
+    rig.frame();
+    // The next socket takes 50 bytes and then nothing: when the connect snapshot is read
+    // the link does not keep up, so it is read for "connect"; the loss goes before it
+    // all the same, and the snapshot says so.
+    rig.transport.plan.sendCapacity = 50;
+    rig.run(3);
+    expect(rig.transport.carried.length).toBe(2);
+    rig.transport.sendCapacity = math.huge;
+    rig.run(1);
+    const types = rig.types();
+    expect(types).toContain("gap");
+    expect(types[types.indexOf("gap") + 1]).toBe("snapshot:gap");
+  });
+
   it("does not open the next connection with the bye of one that ended before it went out", () => {
     const rig = connected();
     rig.say('{"type":"ack","seq":1}\n');
