@@ -37,7 +37,7 @@ import {
   type LuaInterpreter,
 } from "./bench/common.ts";
 
-const USAGE = `tsx tools/bench-collect.ts [--seconds N] [--warmup N] [--fps N] [--repeats N] [--lua double|float|both]`;
+const USAGE = `tsx tools/bench-collect.ts [--seconds N] [--warmup N] [--fps N] [--repeats N] [--lua double|float|both] [--widget FILE]`;
 
 interface Situation {
   id: string;
@@ -70,7 +70,7 @@ interface Run {
 async function runOnce(
   lua: LuaInterpreter,
   situation: Situation,
-  opts: { seconds: number; warmup: number; fps: number },
+  opts: { seconds: number; warmup: number; fps: number; widget: string },
   tmp: string,
 ): Promise<Run> {
   const configPath = path.join(tmp, `${situation.id}-${lua.numbers}.lua`);
@@ -91,7 +91,7 @@ async function runOnce(
   });
   const host = await BarHost.start({
     interpreter: lua.path,
-    widget: WIDGET_FILE,
+    widget: opts.widget,
     configPath,
     world: world.configPath,
     fps: opts.fps,
@@ -142,7 +142,14 @@ function med(runs: Run[], pick: (r: Run) => number | undefined): number | undefi
 async function main(): Promise<void> {
   const args = parseArgs(
     process.argv.slice(2),
-    { seconds: "number", warmup: "number", fps: "number", repeats: "number", lua: "string" },
+    {
+      seconds: "number",
+      warmup: "number",
+      fps: "number",
+      repeats: "number",
+      lua: "string",
+      widget: "string",
+    },
     USAGE,
   );
   const seconds = Number(args.seconds ?? 20);
@@ -150,6 +157,8 @@ async function main(): Promise<void> {
   const fps = Number(args.fps ?? 60);
   const repeats = Number(args.repeats ?? 1);
   const which = String(args.lua ?? "both");
+  // another build (e.g. an older commit's) to compare with in the same conditions
+  const widget = args.widget !== undefined ? path.resolve(String(args.widget)) : WIDGET_FILE;
   const survey = prepareInterpreters();
   const interpreters = survey.available.filter((l) => which === "both" || l.numbers === which);
   if (interpreters.length === 0) {
@@ -158,6 +167,7 @@ async function main(): Promise<void> {
   }
   console.log("\n# Live Data Export: collection benchmark (scale game)\n");
   console.log(describeMachine(machineInfo(interpreters)).join("\n"));
+  console.log(`Widget:  ${path.relative(process.cwd(), widget) || widget}`);
   console.log(
     `\nScale game: 16 teams x 625 units, 300 destroyed and rebuilt each game second, full view, ` +
       `real time at ${fps} fps; ${warmup} s warm-up, ${seconds} s measured, ${repeats} run(s) ` +
@@ -170,7 +180,7 @@ async function main(): Promise<void> {
     for (const situation of SITUATIONS) {
       for (const lua of interpreters) {
         const key = `${situation.id}|${lua.name}`;
-        const run = await runOnce(lua, situation, { seconds, warmup, fps }, tmp);
+        const run = await runOnce(lua, situation, { seconds, warmup, fps, widget }, tmp);
         results.set(key, [...(results.get(key) ?? []), run]);
       }
     }
