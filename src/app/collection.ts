@@ -12,7 +12,7 @@ import type { Change, ChangeType, View } from "../collect/model";
 import type { GameReader } from "../collect/reader";
 import { CollectSettingKey, CollectSettings, COLLECT_SETTINGS } from "../collect/settings";
 import type { Scheduler } from "../sched/scheduler";
-import { Priority, Task } from "../sched/task";
+import { Priority, Task, TaskOptions } from "../sched/task";
 
 /** The call-ins the collection wants only some of the time (a hit each is costly). */
 export interface CallInSwitch {
@@ -50,12 +50,17 @@ const SHARES: Record<string, number> = {
   "collect.view": 0.02,
   "collect.economy": 0.1,
   "collect.units": 0.1,
-  "collect.reconcile": 0.15,
+  // Background drift correction (and the start's unit rescan): never urgent, so a small
+  // share and no spare time (the 10,000-unit rescan would otherwise fill every frame).
+  "collect.reconcile": 0.05,
   "collect.stats": 0.1,
   "collect.positions": 0.3,
   "collect.damage": 0.05,
   "collect.unitdefs": 0.1,
 };
+
+/** Tasks that get only their share, never the time others leave unused. */
+const NO_SPARE: Record<string, boolean> = { "collect.reconcile": true };
 
 /** The tasks a switch pauses when off (events has none: the call-ins check it). */
 const SWITCHED: Partial<Record<CollectSettingKey, string[]>> = {
@@ -93,6 +98,19 @@ function callObserver(this: void, observer: ChangeObserver, change: Change): voi
   observer(change);
 }
 
+/** How the scheduler runs a collection job: its priority, share and rates. */
+export function taskOptions(this: void, spec: JobSpec): TaskOptions {
+  return {
+    name: spec.name,
+    priority: PRIORITY[spec.kind],
+    share: SHARES[spec.name] ?? 0.05,
+    everySeconds: spec.everySeconds,
+    everyFrames: spec.everyFrames,
+    once: spec.once,
+    spare: NO_SPARE[spec.name] !== true,
+  };
+}
+
 export class Collection {
   readonly collector: Collector;
   private readonly tasks = new LuaMap<string, Task>();
@@ -118,14 +136,7 @@ export class Collection {
   }
 
   private register(spec: JobSpec): void {
-    const task = this.scheduler.add(spec.job, {
-      name: spec.name,
-      priority: PRIORITY[spec.kind],
-      share: SHARES[spec.name] ?? 0.05,
-      everySeconds: spec.everySeconds,
-      everyFrames: spec.everyFrames,
-      once: spec.once,
-    });
+    const task = this.scheduler.add(spec.job, taskOptions(spec));
     this.tasks.set(spec.name, task);
   }
 

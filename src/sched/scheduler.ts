@@ -9,7 +9,7 @@
  *    than one frame's worth saved up; time used past it is owed and repaid by sitting
  *    out later frames, at most 10 frames' worth), unless the budget is spent.
  * 2. What the budget has left goes to unfinished runs, in priority order (not to a
- *    task sitting out a debt).
+ *    task sitting out a debt, nor to one that takes no spare time).
  * A step cannot be interrupted, so a frame can exceed the budget by what one step
  * does after its last look at the clock; the report counts such frames.
  *
@@ -187,10 +187,11 @@ export class Scheduler {
       task.charge(this.runTask(task, math.min(start + task.creditUs, budget)));
     }
 
-    // 2. What is left, to unfinished runs in priority order, except those sitting out a debt.
+    // 2. What is left, to unfinished runs in priority order, except those sitting out a
+    // debt or taking no spare time.
     for (let i = 0; i < n; i++) {
       const task = tasks[i];
-      if (!task.isRunning() || task.owing) continue;
+      if (!task.isRunning() || task.owing || !task.spare) continue;
       if (this.lastReadUs >= budget) break;
       this.runTask(task, budget);
     }

@@ -44,6 +44,12 @@ export interface TaskOptions {
   everyFrames?: number;
   /** A job: one run, then the task is removed (state "done"). */
   once?: boolean;
+  /**
+   * Whether it also takes the time other tasks leave unused (default true). False for
+   * work that is never urgent (background reconciliation): it gets only its share, so
+   * a quiet frame stays cheap instead of filling the budget.
+   */
+  spare?: boolean;
 }
 
 /** The share given for a share that is not a positive number. */
@@ -57,6 +63,8 @@ export class Task {
   readonly priority: number;
   readonly share: number;
   readonly once: boolean;
+  /** It takes spare time (see TaskOptions.spare). */
+  readonly spare: boolean;
   /** Position among tasks added (breaks priority ties). */
   readonly order: number;
   /** What stopped it, when failed. */
@@ -98,6 +106,7 @@ export class Task {
     // A share of 0 (or not a number) would never start a run: the smallest share instead.
     this.share = options.share > MIN_SHARE ? math.min(options.share, 1) : MIN_SHARE;
     this.once = options.once === true;
+    this.spare = options.spare !== false;
     this.order = order;
     this.everySeconds = options.everySeconds;
     this.everyFrames = options.everyFrames;

@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { BarHost, type LogEvent, type SocketEvent } from "../host/driver.ts";
+import { BarHost, type LogEvent, type SocketEvent, type TimingSummary } from "../host/driver.ts";
 import { freePort } from "../receiver/helpers.ts";
 import {
   luaInterpreters,
@@ -651,6 +651,34 @@ describe.each(interpreters)("BAR-like host under $name", (lua) => {
     expect(s.drawCpu?.maxUs).toBeLessThan(1500);
     expect(s.blocking).toMatchObject({ "socket.select": expect.any(Number) });
     await host.shutdown();
+  });
+
+  it("with --time-callins, times each call-in and the frame, beside the floor of an empty call-in", async () => {
+    const host = await start({ widget: fixture("callin_cost.lua"), fps: 100, timeCallIns: true });
+    await host.waitForEvent((e) => e.type === "widget_loaded", 10_000);
+    await host.resetStats();
+    for (let i = 1; i <= 40; i++) await host.callIn("GameFrame", i);
+    for (let i = 1; i <= 10; i++) await host.callIn("UnitCreated", i, 1, 0);
+    const t = (await host.status()) as unknown as Record<string, TimingSummary | undefined>;
+    await host.shutdown();
+    const floor = t.callinFloorCpu!;
+    const frame = t.frameCpu!;
+    // one empty timed call after each call-in and each Update
+    expect(floor.count).toBe(50 + frame.count);
+    expect(t.frameFloorCpu!.count).toBe(frame.count);
+    expect(t.frameNetCpu!.count).toBe(frame.count);
+    // the empty widget call-in costs what the empty floor call does
+    expect(t.callinCpuGameFrame!.count).toBe(40);
+    expect(t.callinCpuGameFrame!.medianUs!).toBeLessThan(floor.medianUs! + 20);
+    expect(t.callinCpuUnitCreated!.medianUs!).toBeGreaterThan(250);
+    // net = frame less its floor (never below 0): at most the frame, at least the difference
+    expect(t.frameFloorCpu!.meanUs!).toBeGreaterThan(0);
+    expect(t.frameNetCpu!.meanUs!).toBeLessThan(frame.meanUs!);
+    expect(t.frameNetCpu!.meanUs!).toBeGreaterThanOrEqual(
+      frame.meanUs! - t.frameFloorCpu!.meanUs! - 1,
+    );
+    // the frames holding a spinning call-in keep its cost after the floor is taken off
+    expect(t.frameNetCpu!.maxUs!).toBeGreaterThan(250);
   });
 
   it("runs an exact number of frames without sleeping in --frames mode", async () => {

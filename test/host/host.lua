@@ -40,7 +40,10 @@ COMMAND LINE
   --time-callins     also time every other call-in of the widgets (status
                      timings "callin<Name>" and "callinCpu<Name>"), and the
                      frame: Update plus the call-ins since the last one
-                     ("frameCpu"): the collection benchmark
+                     ("frameCpu"), the host's floor (an empty call-in timed
+                     the same way after each: "callinFloorCpu",
+                     "frameFloorCpu") and the frame less it ("frameNetCpu"):
+                     the collection benchmark
   --engine-uptime N  the engine has run N whole seconds before the host
                      starts (a game N seconds old): Spring.GetTimer and
                      GetTimerMicros count from then, and os.clock too, as a

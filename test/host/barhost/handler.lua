@@ -759,6 +759,21 @@ local function cpuUs(wallUs)
   return us < wallUs and us or wallUs
 end
 
+-- The floor of a timed call (--time-callins): the same mark, pcall through
+-- callUnwrapped and clock reads around an empty call-in, timed right after
+-- each real one, so the host's own overhead is reported beside the widget's
+-- figures ("callinFloorCpu", "frameFloorCpu") and can be taken off
+-- ("frameNetCpu").
+local floorWidget = { Empty = function() end }
+
+function Handler:timedFloor()
+  clock.mark(clock.SLOT_CALLIN)
+  self:callUnwrapped(floorWidget, "Empty")
+  local cpu = cpuUs(clock.elapsedUs(clock.SLOT_CALLIN))
+  self:timing("callinFloorCpu"):add(cpu)
+  return cpu
+end
+
 function Handler:Update(dt)
   self.hourTimer = (self.hourTimer + dt) % 3600
   local list = {}
@@ -777,9 +792,15 @@ function Handler:Update(dt)
     local timings = self.timings
     timings.updateCpu:add(cpu)
     if self.ctx.timeCallIns then
-      -- the frame: this Update and the call-ins since the last one (--time-callins)
-      self:timing("frameCpu"):add(cpu + (self.callInCpuUs or 0))
+      -- the frame: this Update and the call-ins since the last one (--time-callins);
+      -- its floor: as many empty timed calls; net: the difference
+      local gross = cpu + (self.callInCpuUs or 0)
+      local floor = self:timedFloor() + (self.callInFloorUs or 0)
+      self:timing("frameCpu"):add(gross)
+      self:timing("frameFloorCpu"):add(floor)
+      self:timing("frameNetCpu"):add(gross > floor and gross - floor or 0)
       self.callInCpuUs = 0
+      self.callInFloorUs = 0
     end
     events.release()
     timings.update:add(us)
@@ -822,6 +843,7 @@ local TIMINGS = {
 --- Forget the call-in timings so far (control command resetstats).
 function Handler:ResetStats()
   self.timings = {}
+  self.callInCpuUs, self.callInFloorUs = 0, 0
   for _, name in ipairs(TIMINGS) do
     self.timings[name] = Stats.new()
   end
@@ -898,6 +920,7 @@ function Handler:CallIn(name, ...)
       self:timing("callin" .. name):add(us)
       self:timing("callinCpu" .. name):add(cpu)
       self.callInCpuUs = (self.callInCpuUs or 0) + cpu
+      self.callInFloorUs = (self.callInFloorUs or 0) + self:timedFloor()
     else
       self:callUnwrapped(w, name, ...)
     end

@@ -6,6 +6,7 @@
  */
 import { beforeEach, describe, expect, it } from "../framework";
 import { LiveDataApp } from "../../../src/app/app";
+import { taskOptions } from "../../../src/app/collection";
 import type { Change } from "../../../src/collect/model";
 import { FakeGame } from "../fakes/fake-game";
 import { ManualClock } from "../fakes/manual-clock";
@@ -193,6 +194,16 @@ describe("the app's collection", () => {
     );
     expect(lines[lines.length - 2]).toMatch(`collected: ${seen.length} changes %(`);
     expect(lines[lines.length - 1]).toMatch("delivery %(session %x+%): produced %d+");
+  });
+
+  it("gives the background reconciliation a small share and no spare time; the others take spare time", () => {
+    const specs = app.collection!.collector.jobs();
+    const reconcile = taskOptions(specs.find((j) => j.name === "collect.reconcile")!);
+    expect(reconcile.spare).toBe(false);
+    expect(reconcile.share).toBeLessThanOrEqual(0.05);
+    for (const spec of specs) {
+      if (spec.name !== "collect.reconcile") expect(taskOptions(spec).spare).toBe(true);
+    }
   });
 
   it("removes an observer that raises and keeps collecting", () => {

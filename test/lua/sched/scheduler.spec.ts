@@ -71,6 +71,21 @@ describe("budget shares", () => {
     expect(costOf("catalog").meanUs).toBeCloseTo(50, 0);
   });
 
+  it("gives a task that takes no spare time only its share, even with the budget unused", () => {
+    scheduler.add(new Fixed(stopwatch, 50), { name: "sender", priority: 0, share: 0.5 });
+    scheduler.add(new Hungry(stopwatch), { name: "rescan", priority: 2, share: 0.1, spare: false });
+    frames(20);
+    // rescan: its 50 a frame, not the 400 left; the frame ends at 100.
+    expect(costOf("rescan").meanUs).toBeCloseTo(50, 0);
+    expect(scheduler.costReport().meanUs).toBeCloseTo(100, 0);
+    // the spare time goes on to the next unfinished run that takes it
+    scheduler.add(new Hungry(stopwatch), { name: "catalog", priority: 3, share: 0.1 });
+    scheduler.resetReport();
+    frames(20);
+    expect(costOf("rescan").meanUs).toBeCloseTo(50, 0);
+    expect(costOf("catalog").meanUs).toBeCloseTo(400, 0);
+  });
+
   it("makes a task whose step ran long sit out until its share has paid for it", () => {
     // A step of 300 µs against a 100 µs share: once every three frames.
     const coarse = new Hungry(stopwatch, 300);

@@ -1,7 +1,8 @@
 -- barhost/world/scale.lua -- a synthetic driver for benchmarks: N teams
 -- (up to 16) of M units each (up to 10,000 units in all) in two or more ally
 -- teams, then a battle that destroys `killsPerSecond` units every game
--- second (each credited to a unit of another ally team) and rebuilds as many,
+-- second, spread evenly over the second's 30 frames as in a real battle (each
+-- credited to a unit of another ally team) and rebuilds as many,
 -- so the unit count stays near N * M; each kill is a killing blow first
 -- (UnitDamaged with the victim's health; damageDealt/Received). Economy:
 -- fixed incomes with a little noise; statistics accumulate from it. Ends
@@ -92,9 +93,17 @@ function Scale:second(w)
     w:setResources(t, "metal", { current = math.min(team.metal.storage, team.metal.current + mIn - mUse), pull = mUse, income = mIn, expense = mUse })
     w:setResources(t, "energy", { current = math.min(team.energy.storage, team.energy.current + eIn - eUse), pull = eUse, income = eIn, expense = eUse })
   end
-  -- the battle
+end
+
+--- The battle, every simulation frame: frame k (1..30) of a second kills
+--- floor(K*k/30) - floor(K*(k-1)/30) units, so each second kills exactly K
+--- (`killsPerSecond`) spread evenly (a real battle does not put a second's
+--- deaths into one frame).
+function Scale:frame(w, f)
+  local k = (f - 1) % 30 + 1
+  local n = math.floor(self.killsPerSecond * k / 30) - math.floor(self.killsPerSecond * (k - 1) / 30)
   local list = w.unitList
-  for _ = 1, self.killsPerSecond do
+  for _ = 1, n do
     if #list < 2 then
       break
     end
