@@ -1,7 +1,12 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
+    // Vitest's default leaves a core free (one worker on a 2-core machine); the unit,
+    // receiver and protocol files are independent and CPU-bound, so use every core. The
+    // e2e project still runs one file at a time (below).
+    maxWorkers: Math.max(2, availableParallelism()),
     projects: [
       {
         test: {

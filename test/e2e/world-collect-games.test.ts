@@ -3,7 +3,7 @@
  * every interpreter: every team's statistics entries exactly as recorded, unit
  * counts equal to the truth every game second, every event once, the derived winners.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { GAME_FILES, readGame } from "../host/world-driver.ts";
 import { luaInterpreters, registerMissingInterpreterTests } from "../support/interpreters.ts";
 import {
@@ -18,14 +18,16 @@ import {
 
 registerMissingInterpreterTests();
 
-afterEach(async () => {
+// Each run ends its host; this only catches one a failed run left behind. Not after each
+// test: the two interpreters' runs go at once (CPU-bound, no timing checks).
+afterAll(async () => {
   await BarHost.killAll();
 });
 
-describe.each(luaInterpreters())("collection in the game world under $name", (lua) => {
-  it.each(GAME_FILES)(
-    "%s, full-view spectator: every statistics entry, unit counts every second, every event once",
-    async (file) => {
+describe.each(GAME_FILES)(
+  "%s, full-view spectator: every statistics entry, unit counts every second, every event once",
+  (file) => {
+    it.concurrent.for(luaInterpreters())("under $name", { timeout: 200_000 }, async (lua) => {
       const game = readGame(file);
       const endFrame = game.gameSeconds * 30;
       const teams = game.teams.map((t) => t.teamID);
@@ -85,7 +87,6 @@ describe.each(luaInterpreters())("collection in the game world under $name", (lu
       expect(status.events.filter((e) => e.t === "game_started")).toHaveLength(1);
       // the unit definition catalog was read in full
       expect(status.widget.collection.unitDefs).toBeGreaterThan(100);
-    },
-    200_000,
-  );
-});
+    });
+  },
+);

@@ -1,12 +1,13 @@
 /**
  * Runs the specs written in TypeScript under test/lua (see test/lua/framework.ts):
  * transpiled with src/ into build/tests.lua, loaded into a sandbox shaped like BAR's
- * widget environment, under fengari and Lua 5.1. Every test runs in a fresh VM.
+ * widget environment, under fengari and Lua 5.1. Every test runs in a fresh copy of the
+ * bundle and sandbox (one VM per spec file, where the bundle is parsed once).
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LUA_VMS, LuaVm, luaStringLiteral } from "../support/lua-vm.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -47,10 +48,11 @@ const repoFilesLiteral = `{ ${REPO_FILES.map(
     `[${luaStringLiteral(path)}] = ${luaStringLiteral(readFileSync(join(root, path), "utf8"))}`,
 ).join(", ")} }`;
 
+/** A VM with the spec bundle compiled once (FRESH_RUNNER() runs it afresh for each test). */
 function open(create: () => LuaVm): LuaVm {
   const vm = create();
   vm.run(`T = (loadstring or load)(${luaStringLiteral(TESTLIB)}, "=testlib.lua")()`);
-  vm.run(`RUNNER = T.loadSpecs(${bundleLiteral}, ${repoFilesLiteral})`);
+  vm.run(`FRESH_RUNNER = T.compileSpecs(${bundleLiteral}, ${repoFilesLiteral})`);
   return vm;
 }
 
@@ -64,6 +66,7 @@ interface Result {
 
 // Listing needs one VM; the module registers its tests as it is required.
 const lister = open(LUA_VMS[LUA_VMS.length - 1].create);
+lister.run("RUNNER = FRESH_RUNNER()");
 const specs = specFiles(SPEC_ROOT).map((file) => {
   const module = moduleOf(file);
   const names = JSON.parse(lister.run(`return RUNNER.list(${luaStringLiteral(module)})`));
@@ -71,23 +74,33 @@ const specs = specFiles(SPEC_ROOT).map((file) => {
 });
 lister.close();
 
+// One VM per interpreter and spec file, so that the bundle is parsed once per file; each
+// test runs in a fresh copy of the bundle (its modules' state starts over) and a fresh
+// sandbox and engine, after a full garbage collection where the VM has one.
 describe.each(LUA_VMS)("specs under $name", ({ create }) => {
   for (const spec of specs) {
     describe(spec.file, () => {
+      let vm: LuaVm | undefined;
+      beforeAll(() => {
+        vm = open(create);
+      });
+      afterAll(() => {
+        vm?.close();
+        vm = undefined;
+      });
       spec.names.forEach((name, index) => {
         it(name, () => {
-          const vm = open(create);
-          try {
-            const result = JSON.parse(
-              vm.run(`return RUNNER.run(${luaStringLiteral(spec.module)}, ${index})`),
-            ) as Result;
-            if (!result.ok) {
-              // A structural failure is shown by vitest's own diff.
-              if (result.diff) expect(result.actual, result.message).toEqual(result.expected);
-              throw new Error(result.message);
-            }
-          } finally {
-            vm.close();
+          if (vm === undefined) throw new Error("the spec VM did not open");
+          const result = JSON.parse(
+            vm.run(
+              `pcall(collectgarbage, "collect") -- fengari has no collector of its own
+               return FRESH_RUNNER().run(${luaStringLiteral(spec.module)}, ${index})`,
+            ),
+          ) as Result;
+          if (!result.ok) {
+            // A structural failure is shown by vitest's own diff.
+            if (result.diff) expect(result.actual, result.message).toEqual(result.expected);
+            throw new Error(result.message);
           }
         });
       });

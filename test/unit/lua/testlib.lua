@@ -225,9 +225,25 @@ end
 -- repoFiles: { [path] = text } of repository files specs may read (see repoFile in
 -- test/lua/framework.ts); the sandbox itself has no file access.
 function T.loadSpecs(bundleSource, repoFiles)
-  local env = T.newWidgetEnv(T.newEngine(T.newClock(0)))
-  env.REPO_FILES = repoFiles or {}
-  return loadIn(bundleSource, "=tests.lua", env)()
+  return T.compileSpecs(bundleSource, repoFiles)()
+end
+
+-- Compiles the spec bundle once and returns a function that runs it afresh, in a new
+-- sandbox, and returns the new runner: every module's state starts over (the bundle's
+-- module table is local to the chunk) without parsing 600 KB of Lua again per test.
+function T.compileSpecs(bundleSource, repoFiles)
+  local chunk = loadIn(bundleSource, "=tests.lua", {})
+  return function()
+    local env = T.newWidgetEnv(T.newEngine(T.newClock(0)))
+    env.REPO_FILES = repoFiles or {}
+    if setfenv then
+      setfenv(chunk, env)
+    else
+      -- Lua 5.2+: a main chunk's only upvalue is _ENV.
+      debug.setupvalue(chunk, 1, env)
+    end
+    return chunk()
+  end
 end
 
 -- Runs the bundle exactly as BAR does (its entry point assigns the call-ins).
