@@ -106,8 +106,12 @@ function contain(where: string, err: unknown, resetConnection: boolean): void {
   pcall(() => app.internalError(where, tostring(err), resetConnection));
 }
 
+/** The last frame announced by `GameFrame`, handed to the app at the next `Update`. */
+let announcedFrame: number | undefined;
+
 function updateFrame(this: void): void {
   drainInbox();
+  if (announcedFrame !== undefined) app.gameFrame(announcedFrame);
   app.update();
 }
 
@@ -121,10 +125,6 @@ function drawIndicator(this: void): void {
 
 function runCommand(this: void, words: string[]): void {
   app.handleCommand(words);
-}
-
-function gameFrame(this: void, frame: number): void {
-  app.gameFrame(frame);
 }
 
 // The game call-ins: each records into the collector (cheap, no heavy reads).
@@ -234,9 +234,10 @@ widget.Initialize = function (this: Widget) {
   if (!ok) contain("Initialize", err, true);
 };
 
+// Once a simulation frame, with the caches full of the simulation's data: only stores
+// (an assignment cannot raise); the scheduler gets the frame at the next Update.
 widget.GameFrame = function (this: Widget, frame: number) {
-  const [ok, err] = pcall(gameFrame, frame);
-  if (!ok) contain("GameFrame", err, false);
+  announcedFrame = frame;
 };
 
 /**
