@@ -198,71 +198,59 @@ export function createUnitInbox(
     draining = false;
   }
 
-  /** The first slot of a new record, draining first when the ring is full. */
-  function claim(this: void): number {
+  /** Stores one record (every slot, so none keeps an earlier call's argument). */
+  function store(
+    this: void,
+    kind: number,
+    a: Slot,
+    b: Slot,
+    c: Slot,
+    d?: Slot,
+    e?: Slot,
+    f?: Slot,
+    g?: Slot,
+  ): void {
     if (used >= limit) drain();
     const i = used;
     used = i + STRIDE;
-    return i;
+    slots.set(i + 1, kind);
+    slots.set(i + 2, readFrame());
+    slots.set(i + 3, a);
+    slots.set(i + 4, b);
+    slots.set(i + 5, c);
+    slots.set(i + 6, d);
+    slots.set(i + 7, e);
+    slots.set(i + 8, f);
+    slots.set(i + 9, g);
   }
 
   const callIns: UnitCallIns = {
     UnitCreated(unitID, unitDefID, teamID, builderID) {
-      const i = claim();
-      slots.set(i + 1, CREATED);
-      slots.set(i + 2, readFrame());
-      slots.set(i + 3, unitID);
-      slots.set(i + 4, unitDefID);
-      slots.set(i + 5, teamID);
-      slots.set(i + 6, builderID);
+      store(CREATED, unitID, unitDefID, teamID, builderID);
     },
     UnitFinished(unitID, unitDefID, teamID) {
-      const i = claim();
-      slots.set(i + 1, FINISHED);
-      slots.set(i + 2, readFrame());
-      slots.set(i + 3, unitID);
-      slots.set(i + 4, unitDefID);
-      slots.set(i + 5, teamID);
+      store(FINISHED, unitID, unitDefID, teamID);
     },
     UnitDestroyed(unitID, unitDefID, teamID, attackerID, attackerDefID, attackerTeamID, weapon) {
-      const i = claim();
-      slots.set(i + 1, DESTROYED);
-      slots.set(i + 2, readFrame());
-      slots.set(i + 3, unitID);
-      slots.set(i + 4, unitDefID);
-      slots.set(i + 5, teamID);
-      slots.set(i + 6, attackerID);
-      slots.set(i + 7, attackerDefID);
-      slots.set(i + 8, attackerTeamID);
-      slots.set(i + 9, weapon);
+      store(
+        DESTROYED,
+        unitID,
+        unitDefID,
+        teamID,
+        attackerID,
+        attackerDefID,
+        attackerTeamID,
+        weapon,
+      );
     },
     UnitGiven(unitID, unitDefID, newTeamID, oldTeamID) {
-      const i = claim();
-      slots.set(i + 1, GIVEN);
-      slots.set(i + 2, readFrame());
-      slots.set(i + 3, unitID);
-      slots.set(i + 4, unitDefID);
-      slots.set(i + 5, newTeamID);
-      slots.set(i + 6, oldTeamID);
+      store(GIVEN, unitID, unitDefID, newTeamID, oldTeamID);
     },
     UnitTaken(unitID, unitDefID, oldTeamID, newTeamID) {
-      const i = claim();
-      slots.set(i + 1, TAKEN);
-      slots.set(i + 2, readFrame());
-      slots.set(i + 3, unitID);
-      slots.set(i + 4, unitDefID);
-      slots.set(i + 5, oldTeamID);
-      slots.set(i + 6, newTeamID);
+      store(TAKEN, unitID, unitDefID, oldTeamID, newTeamID);
     },
     UnitDamaged(unitID, unitDefID, teamID, damage, paralyzer) {
-      const i = claim();
-      slots.set(i + 1, DAMAGED);
-      slots.set(i + 2, readFrame());
-      slots.set(i + 3, unitID);
-      slots.set(i + 4, unitDefID);
-      slots.set(i + 5, teamID);
-      slots.set(i + 6, damage);
-      slots.set(i + 7, paralyzer);
+      store(DAMAGED, unitID, unitDefID, teamID, damage, paralyzer);
     },
   };
 
