@@ -144,7 +144,16 @@ function speedFor(game: string, seconds: number): number {
   return readGame(game).gameSeconds / seconds;
 }
 
-async function randomKills(lua: LuaInterpreter, trial: Trial): Promise<void> {
+/** As `randomKills`, with the widget as a player of team 0 (what a player's view may read). */
+async function randomKillsAsPlayer(lua: LuaInterpreter, trial: Trial): Promise<void> {
+  await randomKills(lua, trial, "player");
+}
+
+async function randomKills(
+  lua: LuaInterpreter,
+  trial: Trial,
+  view: "fullview" | "player" = "fullview",
+): Promise<void> {
   const receiver = new ProtocolReceiver();
   const port = await trial.startReceiver(receiver);
   const { host } = await trial.play(
@@ -153,7 +162,8 @@ async function randomKills(lua: LuaInterpreter, trial: Trial): Promise<void> {
       driver: "game",
       game: GAME,
       seed: 7,
-      view: "fullview",
+      view,
+      viewTeam: 0,
       speed: speedFor(GAME, 25),
       truthDamage: false,
     },
@@ -175,6 +185,10 @@ async function randomKills(lua: LuaInterpreter, trial: Trial): Promise<void> {
   expect(status.internalErrors, status.lastInternalError).toBe(0);
   expect(receiver.connections).toBeGreaterThan(5);
   expect(receiver.invalid).toEqual([]);
+  // Every connection's hello speaks for the view the widget plays in.
+  const hellos = receiver.received.map((r) => r.message).filter((m) => m.type === "hello");
+  expect(hellos.length).toBeGreaterThan(5);
+  for (const h of hellos) if (h.type === "hello") expect(h.view.kind).toBe(view);
 
   // Each connection opens with hello, whose nextSeq is the seq of what follows it.
   for (let c = 1; c <= receiver.connections; c++) {
@@ -453,6 +467,11 @@ const RUNS: {
     title:
       "a receiver that kills the connection at random moments: every message once after dedup, in order, no gap",
     run: randomKills,
+    timed: false,
+  },
+  {
+    title: "the same as a player of team 0",
+    run: randomKillsAsPlayer,
     timed: false,
   },
   {
