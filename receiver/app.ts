@@ -11,6 +11,7 @@ import { hostProblem, listenAddress } from "./net/host.ts";
 import type { ConnectionLog } from "./net/connectionLog.ts";
 import { attachReceiver } from "./net/widgetListener.ts";
 import { Receiver } from "./receiver.ts";
+import { recordingsFolderProblem } from "./record/fileErrors.ts";
 import type { ReceiverOptions } from "./receiver.ts";
 import { TestServer } from "./testServer.ts";
 
@@ -42,6 +43,11 @@ export interface ReceiverApp {
   connections: ConnectionLog;
   widgetAddress: AddressInfo;
   http: HttpServer | null;
+  /**
+   * Why the recordings folder cannot be used (checked at start), or null. The receiver runs
+   * anyway; each new session tries again and reports its own error.
+   */
+  recordingsProblem: string | null;
   close(): Promise<void>;
 }
 
@@ -56,6 +62,8 @@ export async function startReceiverApp(options: ReceiverAppOptions): Promise<Rec
   } catch (error) {
     throw new ListenError(error as NodeJS.ErrnoException, requested, port, WIDGET_ROLE);
   }
+  const recordingsProblem =
+    options.recordingsDir === null ? null : recordingsFolderProblem(options.recordingsDir);
   const receiver = new Receiver(options);
   // The pipeline reads raw lines; the test server's own line history only serves its tests.
   const server = new TestServer({
@@ -98,6 +106,7 @@ export async function startReceiverApp(options: ReceiverAppOptions): Promise<Rec
     connections,
     widgetAddress,
     http,
+    recordingsProblem,
     close: async () => {
       detach();
       await http?.close();

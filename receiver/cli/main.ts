@@ -90,7 +90,11 @@ async function main(): Promise<void> {
       `HTTP: ${web} (port ${http.port})`,
       `overlay for OBS: ${web}/overlay${tokenQuery}`,
       `API: ${web}/api/sessions, ${web}/api/connections, ${web}/api/state, ${web}/api/events?after=0, ws://${formatEndpoint(http.address, http.port)}/api/stream`,
-      args.recordings === null ? "recording: off" : `recordings: ${path.resolve(args.recordings)}`,
+      args.recordings === null
+        ? "recording: off"
+        : app.recordingsProblem === null
+          ? `recordings: ${path.resolve(args.recordings)}`
+          : `recordings: cannot use ${path.resolve(args.recordings)}: ${app.recordingsProblem}; the live side works, sessions are not recorded until the folder can be used`,
     ].join("\n"),
   );
 

@@ -7,7 +7,15 @@ import { createRequire } from "node:module";
 import net from "node:net";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { connect, connectionError, freePort, HOST, watchClose } from "./helpers.ts";
+import {
+  connect,
+  connectionError,
+  FIXTURE,
+  freePort,
+  HOST,
+  replies,
+  watchClose,
+} from "./helpers.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 // tsx's loader in this very process: the tsx CLI would run the server in a child
@@ -24,15 +32,11 @@ class CliRun {
   private hasExited = false;
   private outputListeners = new Set<() => void>();
 
-  constructor(args: string[], stdin: "pipe" | "ignore") {
-    this.child = spawn(
-      process.execPath,
-      ["--import", TSX_LOADER, "receiver/testServerMain.ts", ...args],
-      {
-        cwd: REPO_ROOT,
-        stdio: [stdin, "pipe", "pipe"],
-      },
-    );
+  constructor(args: string[], stdin: "pipe" | "ignore", script: string) {
+    this.child = spawn(process.execPath, ["--import", TSX_LOADER, script, ...args], {
+      cwd: REPO_ROOT,
+      stdio: [stdin, "pipe", "pipe"],
+    });
     this.child.stdout!.setEncoding("utf8").on("data", (text: string) => {
       this.stdout += text;
       this.outputListeners.forEach((listener) => listener());
@@ -75,8 +79,12 @@ class CliRun {
 }
 
 const runs: CliRun[] = [];
-function runCli(args: string[], stdin: "pipe" | "ignore" = "pipe"): CliRun {
-  const run = new CliRun(args, stdin);
+function runCli(
+  args: string[],
+  stdin: "pipe" | "ignore" = "pipe",
+  script = "receiver/testServerMain.ts",
+): CliRun {
+  const run = new CliRun(args, stdin, script);
   runs.push(run);
   return run;
 }
@@ -198,16 +206,9 @@ describe("CLI session", { timeout: CLI_TIMEOUT_MS }, () => {
 async function runReceiver(
   args: string[],
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ["--import", TSX_LOADER, "receiver/cli/main.ts", ...args], {
-    cwd: REPO_ROOT,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout!.setEncoding("utf8").on("data", (text: string) => (stdout += text));
-  child.stderr!.setEncoding("utf8").on("data", (text: string) => (stderr += text));
-  const [code] = (await once(child, "close")) as [number | null];
-  return { code, stdout, stderr };
+  const run = runCli(args, "ignore", "receiver/cli/main.ts");
+  const { code } = await run.exited;
+  return { code, stdout: run.stdout, stderr: run.stderr };
 }
 
 describe("receiver CLI", () => {
@@ -248,21 +249,41 @@ describe("receiver CLI", () => {
         ["no-such-recording.ndjson", /ENOENT/],
         ["receiver", /not a file/],
       ] as const) {
-        const child = spawn(
-          process.execPath,
-          ["--import", TSX_LOADER, "receiver/cli/main.ts", "--replay", file],
-          { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] },
-        );
-        let stdout = "";
-        let stderr = "";
-        child.stdout!.setEncoding("utf8").on("data", (text: string) => (stdout += text));
-        child.stderr!.setEncoding("utf8").on("data", (text: string) => (stderr += text));
-        const [code] = (await once(child, "close")) as [number | null];
+        const { code, stdout, stderr } = await runReceiver(["--replay", file]);
         expect(code).toBe(1);
         expect(stderr).toMatch(/cannot replay .*/);
         expect(stderr).toMatch(reason);
         expect(stdout).not.toMatch(/listening/);
       }
+    },
+    CLI_TIMEOUT_MS,
+  );
+
+  // procfs refuses new folders with ENOENT though /proc exists, which made Node's recursive
+  // mkdir retry forever: the receiver hung at full CPU on its first session.
+  it.skipIf(process.platform !== "linux")(
+    "says at once that a folder under /proc cannot hold recordings, and serves widgets anyway",
+    async () => {
+      const [port, httpPort] = [await freePort(), await freePort()];
+      const run = runCli(
+        ["--port", String(port), "--http-port", String(httpPort), "--recordings", "/proc/nope"],
+        "pipe",
+        "receiver/cli/main.ts",
+      );
+      await run.waitForStdout(
+        /recordings: cannot use \/proc\/nope: the folder cannot be created there; choose another folder with --recordings \(ENOENT\); the live side works, sessions are not recorded until the folder can be used\n/,
+      );
+      const widget = await connect(port);
+      const answers = replies(widget);
+      widget.write(`${FIXTURE.slice(0, 4).join("\n")}\n`);
+      await run.waitForStdout(
+        /session 5f3a9c1e7b2d4086: recording \/proc\/nope stopped: the folder cannot be created there; .*\(ENOENT\); the live data goes on/,
+      );
+      await run.waitForStdout(/new session 5f3a9c1e7b2d4086/);
+      while (!answers.some((a) => a.type === "ack" && a.seq === 3)) await once(widget, "data");
+      expect(answers[0]).toMatchObject({ type: "hello_reply" });
+      run.send("quit");
+      expect(await run.exited).toEqual({ code: 0, signal: null });
     },
     CLI_TIMEOUT_MS,
   );

@@ -432,6 +432,14 @@ describe("recording", () => {
     expect(receiver.summaries()[0]!.recording!.lines).toBe(recorded.length - 1);
   });
 
+  it("creates the recordings folder with its missing parents", () => {
+    const dir = path.join(tempDir(), "a", "b");
+    const { receiver } = setup({ recordingsDir: dir });
+    new FakeConnection(receiver, "#1").send(...FIXTURE.slice(0, 3));
+    expect(receiver.summaries()[0]!.recording).toMatchObject({ error: null, lines: 3 });
+    expect(readdirSync(dir)).toHaveLength(1);
+  });
+
   it("reports a recording that cannot be written and keeps the live side going", () => {
     const dir = tempDir();
     const notAFolder = path.join(dir, "file");
@@ -440,7 +448,9 @@ describe("recording", () => {
     const widget = new FakeConnection(receiver, "#1");
     widget.send(...FIXTURE.slice(0, 6));
     const summary = receiver.summaries()[0]!;
-    expect(summary.recording!.error).toMatch(/stopped: .*\((ENOTDIR|EEXIST)\)/);
+    expect(summary.recording!.error).toMatch(
+      /stopped: a file stands where a folder should be; choose another folder with --recordings \((ENOTDIR|EEXIST)\)$/,
+    );
     expect(logs.some((l) => l.includes("the live data goes on"))).toBe(true);
     expect(summary.linesAccepted).toBe(5);
   });
