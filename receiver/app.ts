@@ -7,6 +7,7 @@ import type { HttpServer } from "./http/httpServer.ts";
 import { ListenError } from "./listenErrors.ts";
 import type { Log } from "./log.ts";
 import { watchConnections } from "./net/connectionLog.ts";
+import { DEFAULT_HELLO_TIMEOUT_S, DEFAULT_IDLE_TIMEOUT_S } from "./net/connectionTimeouts.ts";
 import { hostProblem, listenAddress } from "./net/host.ts";
 import type { ConnectionLog } from "./net/connectionLog.ts";
 import { attachReceiver } from "./net/widgetListener.ts";
@@ -32,6 +33,10 @@ export interface ReceiverAppOptions extends Omit<ReceiverOptions, "log"> {
   /** HTTP port, default 9877; 0 picks a free one; null serves no HTTP (a replay to a file). */
   httpPort?: number | null;
   maxLineBytes?: number;
+  /** A connection without a hello this long after connecting is closed. Default 10 s. */
+  helloTimeoutMs?: number;
+  /** A connection that sends nothing this long is closed; null never. Default 60 s. */
+  idleTimeoutMs?: number | null;
   log?: Log;
 }
 
@@ -71,7 +76,14 @@ export async function startReceiverApp(options: ReceiverAppOptions): Promise<Rec
     port,
     maxLineBytes: options.maxLineBytes ?? RECEIVER_MAX_LINE_BYTES,
   });
-  const detachReceiver = attachReceiver(server, receiver);
+  const detachReceiver = attachReceiver(server, receiver, {
+    now: options.now ?? Date.now,
+    limits: {
+      helloMs: options.helloTimeoutMs ?? DEFAULT_HELLO_TIMEOUT_S * 1000,
+      idleMs:
+        options.idleTimeoutMs === undefined ? DEFAULT_IDLE_TIMEOUT_S * 1000 : options.idleTimeoutMs,
+    },
+  });
   const connections = watchConnections(server, options.log ?? (() => undefined));
   const detach = () => {
     detachReceiver();

@@ -73,6 +73,8 @@ async function main(): Promise<void> {
       token: args.token,
       recordingsDir: args.recordings === null ? null : path.resolve(args.recordings),
       maxLineBytes: args.maxLineBytes,
+      helloTimeoutMs: args.helloTimeout * 1000,
+      idleTimeoutMs: args.idleTimeout === 0 ? null : args.idleTimeout * 1000,
       log: limiter.limited,
     });
   } catch (error) {

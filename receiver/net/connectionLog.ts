@@ -14,6 +14,8 @@ export interface RecentDisconnect {
   reason: DisconnectReason;
   /** The socket error's code or message behind a "reset" or "error". */
   error: string | null;
+  /** Why a "timed-out" connection was closed. */
+  detail: string | null;
   connectedAt: string;
   disconnectedAt: string;
   bytesReceived: number;
@@ -43,6 +45,7 @@ export function watchConnections(server: TestServer, log: Log): ConnectionLog {
       label: event.client.label,
       reason: event.reason,
       error: error ? (error.code ?? error.message) : null,
+      detail: event.detail ?? null,
       connectedAt: event.client.connectedAt.toISOString(),
       disconnectedAt: event.disconnectedAt.toISOString(),
       bytesReceived: event.bytesReceived,

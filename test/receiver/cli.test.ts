@@ -259,6 +259,28 @@ describe("receiver CLI", () => {
     CLI_TIMEOUT_MS,
   );
 
+  it(
+    "closes a client that sends no hello within --hello-timeout, saying why",
+    async () => {
+      const [port, httpPort] = [await freePort(), await freePort()];
+      const timed = runCli(
+        [
+          ...["--port", String(port), "--http-port", String(httpPort), "--no-record"],
+          ...["--hello-timeout", "1", "--idle-timeout", "20"],
+        ],
+        "pipe",
+        "receiver/cli/main.ts",
+      );
+      await timed.waitForStdout(/widgets: listening/);
+      const silent = await connect(port);
+      expect(await watchClose(silent)).toMatchObject({ error: undefined });
+      await timed.waitForStdout(
+        /disconnected: timed out, no hello within 1 s of connecting \(after .*; 0 bytes, 0 lines\)/,
+      );
+    },
+    CLI_TIMEOUT_MS,
+  );
+
   // procfs refuses new folders with ENOENT though /proc exists, which made Node's recursive
   // mkdir retry forever: the receiver hung at full CPU on its first session.
   it.skipIf(process.platform !== "linux")(

@@ -117,6 +117,39 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** The fixture's hello, for another session. */
+export function helloFor(session: string): string {
+  return JSON.stringify({ ...(JSON.parse(FIXTURE[0]!) as object), session });
+}
+
+/** Resolves when `condition` holds, checking on every pipeline event and every 10 ms. */
+export function until(
+  app: ReceiverApp,
+  condition: () => boolean,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (!condition()) return;
+      cleanup();
+      resolve();
+    };
+    const timer = setInterval(check, 10);
+    const timeout = setTimeout(() => {
+      cleanup();
+      reject(new Error(`timed out waiting for ${what}`));
+    }, timeoutMs);
+    const cleanup = () => {
+      clearInterval(timer);
+      clearTimeout(timeout);
+      app.receiver.off("event", check);
+    };
+    app.receiver.on("event", check);
+    check();
+  });
+}
+
 /** Collects the JSON lines the receiver writes back to this socket, as they arrive. */
 export function replies(socket: net.Socket): Record<string, unknown>[] {
   const received: Record<string, unknown>[] = [];

@@ -1,6 +1,7 @@
 // Bad input over real TCP while a good widget streams: garbage, binary, a 100 MiB line
 // without a newline, silent clients, 200 clients at once. Nothing may crash or stall, and
-// the good session must lose nothing.
+// the good session must lose nothing. (Silent clients are closed after a while:
+// timeouts.test.ts.)
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import net from "node:net";
@@ -28,6 +29,9 @@ async function start(): Promise<ReceiverApp> {
     port: 0,
     httpPort: null,
     recordingsDir: null,
+    // The storm takes no time on the receiver's clock: however slow the machine, no
+    // connection reaches a timeout here (timeouts.test.ts closes the silent ones).
+    now: () => 1_700_000_000_000,
   });
   apps.push(app);
   return app;
@@ -178,12 +182,4 @@ describe("robustness", () => {
       "a session after the storm",
     );
   }, 60_000);
-
-  it("closes nothing and counts nothing for a client that connects and says nothing", async () => {
-    const app = await start();
-    const silent = await connect(app);
-    await until(app, () => app.server.status().clients.length === 1, "the connection");
-    expect(app.receiver.unattributed.total).toBe(0);
-    expect(silent.destroyed).toBe(false);
-  });
 });
