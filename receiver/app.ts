@@ -46,6 +46,8 @@ export interface ReceiverApp {
   server: TestServer;
   /** Connects and disconnects, logged and kept for GET /api/connections. */
   connections: ConnectionLog;
+  /** The session a widget client feeds, null before its hello. */
+  sessionOf(clientId: number): string | null;
   widgetAddress: AddressInfo;
   http: HttpServer | null;
   /**
@@ -76,7 +78,7 @@ export async function startReceiverApp(options: ReceiverAppOptions): Promise<Rec
     port,
     maxLineBytes: options.maxLineBytes ?? RECEIVER_MAX_LINE_BYTES,
   });
-  const detachReceiver = attachReceiver(server, receiver, {
+  const listener = attachReceiver(server, receiver, {
     now: options.now ?? Date.now,
     limits: {
       helloMs: options.helloTimeoutMs ?? DEFAULT_HELLO_TIMEOUT_S * 1000,
@@ -84,9 +86,13 @@ export async function startReceiverApp(options: ReceiverAppOptions): Promise<Rec
         options.idleTimeoutMs === undefined ? DEFAULT_IDLE_TIMEOUT_S * 1000 : options.idleTimeoutMs,
     },
   });
-  const connections = watchConnections(server, options.log ?? (() => undefined));
+  const connections = watchConnections(
+    server,
+    options.log ?? (() => undefined),
+    listener.sessionOf,
+  );
   const detach = () => {
-    detachReceiver();
+    listener.detach();
     connections.detach();
   };
   let widgetAddress: AddressInfo;
@@ -116,6 +122,7 @@ export async function startReceiverApp(options: ReceiverAppOptions): Promise<Rec
     receiver,
     server,
     connections,
+    sessionOf: listener.sessionOf,
     widgetAddress,
     http,
     recordingsProblem,

@@ -53,8 +53,8 @@ export interface ConnectionPort {
 export interface ConnectionHandle {
   line(bytes: Buffer | null, byteLength: number, terminated: boolean): void;
   closed(): void;
-  /** Its hello was accepted: it feeds a session. */
-  greeted(): boolean;
+  /** The session it feeds, or null before its hello was accepted. */
+  session(): string | null;
 }
 
 interface ConnectionState {
@@ -107,7 +107,7 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
       line: (bytes, byteLength, terminated) =>
         this.receive(connection, bytes, byteLength, terminated),
       closed: () => this.closed(connection),
-      greeted: () => connection.session !== null,
+      session: () => connection.session?.id ?? null,
     };
   }
 

@@ -132,6 +132,7 @@ async function main(): Promise<void> {
     log,
     onQuit: () => shutDown("quit: closing"),
     statusExtra: () => formatSessions(app.receiver.summaries()),
+    statusOptions: { sessionOf: app.sessionOf, allClientsAt: "GET /api/connections" },
   });
 
   if (args.replay !== null) {

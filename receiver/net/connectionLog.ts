@@ -4,7 +4,12 @@
 import { describeDisconnect } from "../consoleReporter.ts";
 import { plural } from "../format.ts";
 import type { Log } from "../log.ts";
-import type { DisconnectReason, TestServer, TestServerStatus } from "../testServer.ts";
+import type {
+  ClientStatus,
+  DisconnectReason,
+  TestServer,
+  TestServerStatus,
+} from "../testServer.ts";
 
 /** Disconnections kept for the API. */
 export const RECENT_DISCONNECTS = 100;
@@ -23,6 +28,7 @@ export interface RecentDisconnect {
 }
 
 export interface ConnectionsReport extends TestServerStatus {
+  clients: (ClientStatus & { session: string | null })[];
   /** Newest last. */
   recentDisconnects: RecentDisconnect[];
 }
@@ -32,7 +38,12 @@ export interface ConnectionLog {
   detach(): void;
 }
 
-export function watchConnections(server: TestServer, log: Log): ConnectionLog {
+/** `sessionOf`: the session a client feeds, null before its hello. */
+export function watchConnections(
+  server: TestServer,
+  log: Log,
+  sessionOf: (clientId: number) => string | null,
+): ConnectionLog {
   const recent: RecentDisconnect[] = [];
   const onConnection: Parameters<typeof server.on<"connection">>[1] = (client) =>
     log(
@@ -57,7 +68,14 @@ export function watchConnections(server: TestServer, log: Log): ConnectionLog {
   server.on("connection", onConnection);
   server.on("disconnect", onDisconnect);
   return {
-    report: () => ({ ...server.status(), recentDisconnects: [...recent] }),
+    report: () => {
+      const status = server.status();
+      const clients = status.clients.map((client) => ({
+        ...client,
+        session: sessionOf(client.id),
+      }));
+      return { ...status, clients, recentDisconnects: [...recent] };
+    },
     detach: () => {
       server.off("connection", onConnection);
       server.off("disconnect", onDisconnect);

@@ -17,12 +17,18 @@ export interface ListenerOptions {
   tickMs?: number;
 }
 
-/** Wires them together; returns a function that undoes it and stops the tick. */
+export interface WidgetListener {
+  /** The session a client feeds, or null before its hello (or for an unknown client). */
+  sessionOf(clientId: number): string | null;
+  /** Undoes the wiring and stops the tick. */
+  detach(): void;
+}
+
 export function attachReceiver(
   server: TestServer,
   receiver: Receiver,
   options: ListenerOptions,
-): () => void {
+): WidgetListener {
   const { now } = options;
   const handles = new Map<number, ConnectionHandle>();
   const timeouts = new ConnectionTimeouts(options.limits);
@@ -58,17 +64,21 @@ export function attachReceiver(
   server.on("data", onData);
   server.on("rawLine", onRawLine);
   server.on("disconnect", onDisconnect);
-  const greeted = (clientId: number) => handles.get(clientId)?.greeted() ?? false;
+  const sessionOf = (clientId: number) => handles.get(clientId)?.session() ?? null;
+  const greeted = (clientId: number) => sessionOf(clientId) !== null;
   const timer = setInterval(() => {
     receiver.tick();
     for (const { id, why } of timeouts.expired(now(), greeted)) void server.timeOut(id, why);
   }, options.tickMs ?? TICK_MS);
   timer.unref();
-  return () => {
-    clearInterval(timer);
-    server.off("connection", onConnection);
-    server.off("data", onData);
-    server.off("rawLine", onRawLine);
-    server.off("disconnect", onDisconnect);
+  return {
+    sessionOf,
+    detach: () => {
+      clearInterval(timer);
+      server.off("connection", onConnection);
+      server.off("data", onData);
+      server.off("rawLine", onRawLine);
+      server.off("disconnect", onDisconnect);
+    },
   };
 }

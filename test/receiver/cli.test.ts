@@ -260,22 +260,33 @@ describe("receiver CLI", () => {
   );
 
   it(
-    "closes a client that sends no hello within --hello-timeout, saying why",
+    "closes a client that sends no hello within --hello-timeout, and names each client's session in status",
     async () => {
       const [port, httpPort] = [await freePort(), await freePort()];
-      const timed = runCli(
+      const run = runCli(
         [
           ...["--port", String(port), "--http-port", String(httpPort), "--no-record"],
-          ...["--hello-timeout", "1", "--idle-timeout", "20"],
+          ...["--hello-timeout", "3", "--idle-timeout", "20"],
         ],
         "pipe",
         "receiver/cli/main.ts",
       );
-      await timed.waitForStdout(/widgets: listening/);
+      await run.waitForStdout(/widgets: listening/);
+      // A widget greets at once, far within the 3 s.
+      const widget = await connect(port);
+      const answers = replies(widget);
+      widget.write(`${FIXTURE[0]}\n`);
+      while (answers.length === 0) await once(widget, "data");
+      run.send("status");
+      await run.waitForStdout(
+        new RegExp(
+          `\\n +#1 127\\.0\\.0\\.1:${widget.localPort}  connected for .*  session 5f3a9c1e7b2d4086\\n`,
+        ),
+      );
       const silent = await connect(port);
       expect(await watchClose(silent)).toMatchObject({ error: undefined });
-      await timed.waitForStdout(
-        /disconnected: timed out, no hello within 1 s of connecting \(after .*; 0 bytes, 0 lines\)/,
+      await run.waitForStdout(
+        /#2 .* disconnected: timed out, no hello within 3 s of connecting \(after .*; 0 bytes, 0 lines\)/,
       );
     },
     CLI_TIMEOUT_MS,

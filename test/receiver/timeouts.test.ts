@@ -111,6 +111,13 @@ describe("over TCP", () => {
         widgetAnswers.some((a) => a.type === "ack" && a.seq === 2),
       "four clients, the garbage line and the widget acknowledged",
     );
+    // GET /api/connections names the session each client feeds.
+    expect(app.connections.report().clients.map((c) => c.session)).toEqual([
+      SESSION,
+      null,
+      null,
+      null,
+    ]);
     const [silentPort, garbagePort, widgetPort, latePort] = [silent, garbage, widget, late].map(
       (socket) => socket.localPort,
     );
