@@ -17,13 +17,8 @@ import type { OutboundMessage } from "../../protocol/messages.ts";
 import { decodeRecordedLine } from "../../receiver/record/recordingFormat.ts";
 import { Receiver } from "../../receiver/receiver.ts";
 import type { ConnectionHandle, ReceiverOptions } from "../../receiver/receiver.ts";
+import { FIXTURE } from "./helpers.ts";
 
-const FIXTURE = readFileSync(
-  new URL("../../protocol/fixtures/session.ndjson", import.meta.url),
-  "utf8",
-)
-  .split("\n")
-  .filter((line) => line.trim() !== "");
 const HELLO = FIXTURE[0]!;
 const SESSION = (JSON.parse(HELLO) as { session: string }).session;
 

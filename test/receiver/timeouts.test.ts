@@ -2,8 +2,6 @@
 // of connecting, or nothing at all for the idle timeout. Over TCP the receiver runs on a test
 // clock that the listener's own tick reads; the tests wait for closes and answers, not time.
 import { describe, expect, it } from "vitest";
-import { UsageError } from "../../receiver/args.ts";
-import { parseReceiverArgs } from "../../receiver/cli/options.ts";
 import { ConnectionTimeouts } from "../../receiver/net/connectionTimeouts.ts";
 import { connect, FIXTURE, helloFor, replies, startApp, until, watchClose } from "./helpers.ts";
 
@@ -45,47 +43,6 @@ describe("ConnectionTimeouts", () => {
     expect(timeouts.expired(1_500, (id) => id === 1)).toEqual([
       { id: 3, why: "no hello within 1.5 s of connecting" },
     ]);
-  });
-});
-
-describe("--hello-timeout and --idle-timeout", () => {
-  const usageError = (argv: string[]) => {
-    try {
-      parseReceiverArgs(argv);
-    } catch (error) {
-      if (error instanceof UsageError) return error.message;
-      throw error;
-    }
-    throw new Error(`${argv.join(" ")} was accepted`);
-  };
-
-  it("default to 10 and 60 s, take whole seconds, 0 for no idle timeout", () => {
-    expect(parseReceiverArgs([])).toMatchObject({ helloTimeout: 10, idleTimeout: 60 });
-    expect(parseReceiverArgs(["--hello-timeout", "1", "--idle-timeout=0"])).toMatchObject({
-      helloTimeout: 1,
-      idleTimeout: 0,
-    });
-    expect(parseReceiverArgs(["--hello-timeout=600", "--idle-timeout", "3600"])).toMatchObject({
-      helloTimeout: 600,
-      idleTimeout: 3600,
-    });
-  });
-
-  it.each([
-    [["--hello-timeout", "0"], 'invalid --hello-timeout "0": expected 1 to 600 seconds'],
-    [["--hello-timeout", "2.5"], 'invalid --hello-timeout "2.5": expected 1 to 600 seconds'],
-    [["--hello-timeout", "601"], 'invalid --hello-timeout "601": expected 1 to 600 seconds'],
-    [
-      ["--idle-timeout", "19"],
-      'invalid --idle-timeout "19": expected 0 (never) or 20 to 3600 seconds',
-    ],
-    [
-      ["--idle-timeout", "1e3"],
-      'invalid --idle-timeout "1e3": expected 0 (never) or 20 to 3600 seconds',
-    ],
-    [["--idle-timeout"], "option --idle-timeout needs a value"],
-  ])("refuses %j", (argv, message) => {
-    expect(usageError(argv)).toBe(message);
   });
 });
 
