@@ -1,6 +1,7 @@
 // The sessions part of the console's "status": one paragraph per session, for the first few;
 // the rest are counted by status (GET /api/sessions has them all).
 import { plural } from "../format.ts";
+import type { InvalidEntry } from "./invalidCounts.ts";
 import type { SessionStatus, SessionSummary } from "./session.ts";
 
 /** Sessions shown in full by default. */
@@ -11,15 +12,19 @@ const ORDER: Record<SessionStatus, number> = { live: 0, stale: 1, disconnected: 
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
+function describeInvalid(byReason: Record<string, InvalidEntry>): string[] {
+  return Object.entries(byReason).map(
+    ([reason, entry]) => `    invalid ${reason} ×${entry.count}, latest: ${entry.lastSample}`,
+  );
+}
+
 function describeSession(s: SessionSummary): string[] {
   const lines = [
     `  ${s.session} ${s.status}${s.endReason ? ` (${s.endReason})` : ""}${s.connection ? ` via ${s.connection}` : ""}: ${s.mapName}, ${s.view.kind} view, widget ${s.widgetVersion}`,
     `    seq ${s.highestSeq}, ${s.linesAccepted} accepted, ${s.rates.linesPerSecond.toFixed(1)} lines/s, ${kb(s.rates.bytesPerSecond)}/s; ` +
       `${s.duplicates} duplicate, ${s.missing} missing, ${s.droppedReported} dropped by the widget, ${s.resyncsRequested} resyncs, ${s.invalid.total} invalid`,
   ];
-  for (const [reason, entry] of Object.entries(s.invalid.byReason)) {
-    lines.push(`    invalid ${reason} ×${entry.count}, latest: ${entry.lastSample}`);
-  }
+  lines.push(...describeInvalid(s.invalid.byReason));
   const hb = s.heartbeat;
   if (hb) {
     lines.push(
@@ -55,4 +60,19 @@ export function formatSessions(sessions: SessionSummary[], limit = STATUS_SESSIO
   for (const session of sorted.slice(0, limit)) lines.push(...describeSession(session));
   if (sorted.length > limit) lines.push(describeRest(sorted.slice(limit)));
   return lines.join("\n");
+}
+
+/**
+ * Invalid lines no session can own (before a hello, a refused token): a widget that speaks
+ * another protocol shows up only here. Empty when there are none.
+ */
+export function formatUnattributed(invalid: {
+  total: number;
+  byReason: Record<string, InvalidEntry>;
+}): string {
+  if (invalid.total === 0) return "";
+  return [
+    `${plural(invalid.total, "invalid line")} outside any session (before a hello, or refused):`,
+    ...describeInvalid(invalid.byReason),
+  ].join("\n");
 }

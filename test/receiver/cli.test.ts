@@ -5,6 +5,8 @@ import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { createRequire } from "node:module";
 import net from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -260,7 +262,19 @@ describe("receiver CLI", () => {
   );
 
   it(
-    "closes a client that sends no hello within --hello-timeout, and names each client's session in status",
+    "says why it cannot write the overlay file, with exit code 1",
+    async () => {
+      const file = path.join(tmpdir(), `no-such-folder-${process.pid}`, "overlay.html");
+      const { code, stdout, stderr } = await runReceiver(["--write-overlay", file]);
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/^error: cannot write the overlay: ENOENT: .*overlay\.html'?\n$/);
+      expect(stdout).toBe("");
+    },
+    CLI_TIMEOUT_MS,
+  );
+
+  it(
+    "closes a client that sends no hello within --hello-timeout; status names each client's session and counts lines outside sessions",
     async () => {
       const [port, httpPort] = [await freePort(), await freePort()];
       const run = runCli(
@@ -277,16 +291,22 @@ describe("receiver CLI", () => {
       const answers = replies(widget);
       widget.write(`${FIXTURE[0]}\n`);
       while (answers.length === 0) await once(widget, "data");
+      const garbage = await connect(port);
+      garbage.write("not json\n");
+      await run.waitForStdout(/#2 .*: invalid line \(not-json, first of its kind\)/);
       run.send("status");
       await run.waitForStdout(
         new RegExp(
           `\\n +#1 127\\.0\\.0\\.1:${widget.localPort}  connected for .*  session 5f3a9c1e7b2d4086\\n`,
         ),
       );
+      await run.waitForStdout(
+        /\n +1 invalid line outside any session \(before a hello, or refused\):\n +invalid not-json ×1, latest: /,
+      );
       const silent = await connect(port);
       expect(await watchClose(silent)).toMatchObject({ error: undefined });
       await run.waitForStdout(
-        /#2 .* disconnected: timed out, no hello within 3 s of connecting \(after .*; 0 bytes, 0 lines\)/,
+        /#3 .* disconnected: timed out, no hello within 3 s of connecting \(after .*; 0 bytes, 0 lines\)/,
       );
     },
     CLI_TIMEOUT_MS,

@@ -238,4 +238,19 @@ describe("formatSessions", () => {
     );
     expect(formatSessions(summaries.slice(0, 10))).not.toContain("more");
   });
+
+  it("counts the invalid lines outside any session, which a widget of another protocol makes", async () => {
+    const { formatUnattributed } = await import("../../receiver/session/sessionReport.ts");
+    const { InvalidCounts } = await import("../../receiver/session/invalidCounts.ts");
+    const counts = new InvalidCounts();
+    expect(formatUnattributed(counts)).toBe("");
+    counts.add("schema:hello", "/ must have required property 'session'");
+    counts.add("not-json", "first");
+    counts.add("not-json", "second");
+    expect(formatUnattributed(counts).split("\n")).toEqual([
+      "3 invalid lines outside any session (before a hello, or refused):",
+      "    invalid schema:hello ×1, latest: / must have required property 'session'",
+      "    invalid not-json ×2, latest: second",
+    ]);
+  });
 });
