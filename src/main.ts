@@ -23,6 +23,7 @@ import { createEngineStopwatch } from "./engine/stopwatch";
 import { EngineGameReader } from "./engine/game-reader";
 import { sessionEntropy } from "./engine/entropy";
 import type { ChangeObserver } from "./collect/changes";
+import { createUnitInbox } from "./collect/inbox";
 import type { Snapshot } from "./collect/model";
 
 const COMMAND = "livedata";
@@ -78,6 +79,24 @@ const app = new LiveDataApp({
 });
 const collector = app.collection?.collector;
 
+/**
+ * The unit call-ins store into it (src/collect/inbox.ts: a call-in that only stores
+ * costs a fraction of one that walks the collector, with the caches full of the
+ * simulation's data); it is handed to the collector before anything reads it.
+ * `Spring.GetGameFrame` is passed as is: the inbox keeps its first result.
+ */
+const inbox =
+  collector !== undefined && typeof Spring.GetGameFrame === "function"
+    ? createUnitInbox(collector, Spring.GetGameFrame as unknown as (this: void) => number, (err) =>
+        contain("a unit call-in", err, false),
+      )
+    : undefined;
+
+/** Hands the stored unit call-ins to the collector (it contains its own errors). */
+function drainInbox(this: void): void {
+  if (inbox !== undefined) inbox.drain();
+}
+
 let viewWidth = 0;
 let viewHeight = 0;
 let drawingFailed = false;
@@ -88,6 +107,7 @@ function contain(where: string, err: unknown, resetConnection: boolean): void {
 }
 
 function updateFrame(this: void): void {
+  drainInbox();
   app.update();
 }
 
@@ -140,72 +160,6 @@ function playerRemoved(this: void, playerID: PlayerID): void {
   collector!.playerRemoved(playerID);
 }
 
-function unitCreated(
-  this: void,
-  unitID: UnitID,
-  unitDefID: UnitDefID,
-  teamID: TeamID,
-  builderID?: UnitID,
-): void {
-  collector!.unitCreated(unitID, unitDefID, teamID, builderID);
-}
-
-function unitFinished(this: void, unitID: UnitID, unitDefID: UnitDefID, teamID: TeamID): void {
-  collector!.unitFinished(unitID, unitDefID, teamID);
-}
-
-function unitDestroyed(
-  this: void,
-  unitID: UnitID,
-  unitDefID: UnitDefID,
-  teamID: TeamID,
-  attackerID?: UnitID,
-  attackerDefID?: UnitDefID,
-  attackerTeamID?: TeamID,
-  weaponDefID?: WeaponDefID,
-): void {
-  collector!.unitDestroyed(
-    unitID,
-    unitDefID,
-    teamID,
-    attackerID,
-    attackerDefID,
-    attackerTeamID,
-    weaponDefID,
-  );
-}
-
-function unitGiven(
-  this: void,
-  unitID: UnitID,
-  unitDefID: UnitDefID,
-  newTeamID: TeamID,
-  oldTeamID: TeamID,
-): void {
-  collector!.unitGiven(unitID, unitDefID, newTeamID, oldTeamID);
-}
-
-function unitTaken(
-  this: void,
-  unitID: UnitID,
-  unitDefID: UnitDefID,
-  oldTeamID: TeamID,
-  newTeamID: TeamID,
-): void {
-  collector!.unitTaken(unitID, unitDefID, oldTeamID, newTeamID);
-}
-
-function unitDamaged(
-  this: void,
-  unitID: UnitID,
-  unitDefID: UnitDefID,
-  teamID: TeamID,
-  damage: number,
-  paralyzer: boolean,
-): void {
-  collector!.unitDamaged(unitID, unitDefID, teamID, damage, paralyzer);
-}
-
 function placeIndicator(this: void, vsx: number, vsy: number): void {
   viewWidth = vsx;
   viewHeight = vsy;
@@ -236,11 +190,13 @@ function onAction(
 const publicApi = {
   version: widgetInfo().version,
   getStatus: (): StatusSnapshot | undefined => {
+    drainInbox();
     const [ok, result] = pcall(() => app.status());
     return ok ? result : undefined;
   },
   snapshot: (): Snapshot | undefined => {
     if (collector === undefined) return undefined;
+    drainInbox();
     const [ok, result] = pcall(() => collector.snapshot());
     return ok ? result : undefined;
   },
@@ -283,9 +239,13 @@ widget.GameFrame = function (this: Widget, frame: number) {
   if (!ok) contain("GameFrame", err, false);
 };
 
-/** A call-in running `fn` under pcall with the engine's arguments (made once, at load). */
+/**
+ * A call-in running `fn` under pcall with the engine's arguments (made once, at load),
+ * after the stored unit call-ins, so that the collector sees every call in its order.
+ */
 function guardedCallIn<A extends unknown[]>(name: string, fn: (this: void, ...args: A) => void) {
   return function (this: Widget, ...args: A): void {
+    drainInbox();
     const [ok, err] = pcall(fn, ...args);
     if (!ok) contain(name, err, false);
   };
@@ -301,14 +261,17 @@ if (collector !== undefined) {
   widget.PlayerChanged = guardedCallIn("PlayerChanged", playerChanged);
   widget.PlayerAdded = guardedCallIn("PlayerAdded", playerAdded);
   widget.PlayerRemoved = guardedCallIn("PlayerRemoved", playerRemoved);
-  widget.UnitCreated = guardedCallIn("UnitCreated", unitCreated);
-  widget.UnitFinished = guardedCallIn("UnitFinished", unitFinished);
-  widget.UnitDestroyed = guardedCallIn("UnitDestroyed", unitDestroyed);
-  widget.UnitGiven = guardedCallIn("UnitGiven", unitGiven);
-  widget.UnitTaken = guardedCallIn("UnitTaken", unitTaken);
+}
+if (inbox !== undefined) {
+  // Straight into the widget table: a call stores its arguments and never raises.
+  widget.UnitCreated = inbox.callIns.UnitCreated;
+  widget.UnitFinished = inbox.callIns.UnitFinished;
+  widget.UnitDestroyed = inbox.callIns.UnitDestroyed;
+  widget.UnitGiven = inbox.callIns.UnitGiven;
+  widget.UnitTaken = inbox.callIns.UnitTaken;
   // Registered only while damage is collected (applyDamageCallIn); the collector
   // also ignores hits with damage off, should the handler call it anyway.
-  widget.UnitDamaged = guardedCallIn("UnitDamaged", unitDamaged);
+  widget.UnitDamaged = inbox.callIns.UnitDamaged;
 }
 
 widget.Update = function (this: Widget, _dt: number) {

@@ -4,7 +4,8 @@
  * consumer (the protocol layer) takes `changes` and asks for a `snapshot()`.
  *
  * Wired by src/app/collection.ts: each call-in of main.ts calls the method of the
- * same name; every spec of `jobs()` is registered with the scheduler; `checkView()`
+ * same name (the unit call-ins through the inbox, src/collect/inbox.ts, a drawn frame
+ * later, with the frame they were called in); every spec of `jobs()` is registered with the scheduler; `checkView()`
  * runs from `PlayerChanged` (done here) and from the `view` job once a second.
  */
 import { Budget, FRAMES_PER_SECOND, Job, JobSpec } from "./budget";
@@ -66,6 +67,7 @@ export class Collector {
   readonly positions: PositionScan;
   readonly damage: DamageAggregator;
   private view: View;
+  private pinnedFrame: number | undefined;
   private readonly onViewChange: ((this: void, view: View) => void) | undefined;
 
   constructor(
@@ -94,6 +96,18 @@ export class Collector {
   }
 
   /**
+   * The frame the calls that follow were made in by the engine (the unit inbox hands
+   * over stored call-ins a drawn frame later); undefined: the engine's frame now.
+   */
+  pinFrame(frame: number | undefined): void {
+    this.pinnedFrame = frame;
+  }
+
+  private frameNow(): number {
+    return this.pinnedFrame ?? this.reader.gameFrame();
+  }
+
+  /**
    * Reads who is watching; on a change records `view_changed` and starts the view's
    * state afresh (the receiver should get a new snapshot). Cheap: five engine reads.
    */
@@ -109,7 +123,7 @@ export class Collector {
     this.damage.clear();
     this.changes.push({
       type: "view_changed",
-      frame: this.reader.gameFrame(),
+      frame: this.frameNow(),
       view: next,
       previous,
     });
@@ -205,11 +219,11 @@ export class Collector {
 
   gameStart(): void {
     this.game.started = true;
-    this.event({ type: "game_started", frame: this.reader.gameFrame() });
+    this.event({ type: "game_started", frame: this.frameNow() });
   }
 
   gamePaused(playerID: PlayerID | undefined, paused: boolean): void {
-    const frame = this.reader.gameFrame();
+    const frame = this.frameNow();
     this.event(
       paused ? { type: "game_paused", frame, playerID } : { type: "game_resumed", frame, playerID },
     );
@@ -219,14 +233,14 @@ export class Collector {
     const winners = deriveWinners(readTeams(this.reader));
     this.event({
       type: "game_over",
-      frame: this.reader.gameFrame(),
+      frame: this.frameNow(),
       winners,
       winnersDerived: true,
     });
   }
 
   teamDied(teamID: TeamID): void {
-    this.event({ type: "team_died", frame: this.reader.gameFrame(), teamID });
+    this.event({ type: "team_died", frame: this.frameNow(), teamID });
   }
 
   teamChanged(_teamID: TeamID): void {
@@ -244,14 +258,14 @@ export class Collector {
   }
 
   playerRemoved(playerID: PlayerID): void {
-    this.event({ type: "player_removed", frame: this.reader.gameFrame(), playerID });
+    this.event({ type: "player_removed", frame: this.frameNow(), playerID });
   }
 
   private playerEvent(type: "player_added" | "player_changed", playerID: PlayerID): void {
     if (!this.settings.events) return;
     const player = readPlayer(this.reader, playerID);
     if (player === undefined) return;
-    const frame = this.reader.gameFrame();
+    const frame = this.frameNow();
     this.event(
       type === "player_added" ? { type, frame, player } : { type: "player_changed", frame, player },
     );
@@ -261,7 +275,7 @@ export class Collector {
     this.units.created(unitID, unitDefID, teamID);
     this.event({
       type: "unit_created",
-      frame: this.reader.gameFrame(),
+      frame: this.frameNow(),
       unitID,
       unitDefID,
       teamID,
@@ -273,7 +287,7 @@ export class Collector {
     this.units.finished(unitID, unitDefID, teamID);
     this.event({
       type: "unit_finished",
-      frame: this.reader.gameFrame(),
+      frame: this.frameNow(),
       unitID,
       unitDefID,
       teamID,
@@ -292,7 +306,7 @@ export class Collector {
     this.units.destroyed(unitID);
     this.event({
       type: "unit_destroyed",
-      frame: this.reader.gameFrame(),
+      frame: this.frameNow(),
       unitID,
       unitDefID,
       teamID,
@@ -308,7 +322,7 @@ export class Collector {
     this.units.moved(unitID, unitDefID, newTeamID);
     this.event({
       type: "unit_given",
-      frame: this.reader.gameFrame(),
+      frame: this.frameNow(),
       unitID,
       unitDefID,
       oldTeamID,
@@ -321,7 +335,7 @@ export class Collector {
     this.units.moved(unitID, unitDefID, newTeamID);
     this.event({
       type: "unit_taken",
-      frame: this.reader.gameFrame(),
+      frame: this.frameNow(),
       unitID,
       unitDefID,
       oldTeamID,
@@ -339,6 +353,6 @@ export class Collector {
     attackerTeamID?: TeamID,
   ): void {
     if (!this.settings.damage) return;
-    this.damage.record(this.reader.gameFrame(), unitID, teamID, damage, paralyzer, attackerTeamID);
+    this.damage.record(this.frameNow(), unitID, teamID, damage, paralyzer, attackerTeamID);
   }
 }
