@@ -7,10 +7,12 @@ import type { HttpServer } from "./http/httpServer.ts";
 import { ListenError } from "./listenErrors.ts";
 import type { Log } from "./log.ts";
 import { watchConnections } from "./net/connectionLog.ts";
+import { DEFAULT_HELLO_TIMEOUT_S, DEFAULT_IDLE_TIMEOUT_S } from "./net/connectionTimeouts.ts";
 import { hostProblem, listenAddress } from "./net/host.ts";
 import type { ConnectionLog } from "./net/connectionLog.ts";
 import { attachReceiver } from "./net/widgetListener.ts";
 import { Receiver } from "./receiver.ts";
+import { recordingsFolderProblem } from "./record/fileErrors.ts";
 import type { ReceiverOptions } from "./receiver.ts";
 import { TestServer } from "./testServer.ts";
 
@@ -31,6 +33,10 @@ export interface ReceiverAppOptions extends Omit<ReceiverOptions, "log"> {
   /** HTTP port, default 9877; 0 picks a free one; null serves no HTTP (a replay to a file). */
   httpPort?: number | null;
   maxLineBytes?: number;
+  /** A connection without a hello this long after connecting is closed. Default 10 s. */
+  helloTimeoutMs?: number;
+  /** A connection that sends nothing this long is closed; null never. Default 60 s. */
+  idleTimeoutMs?: number | null;
   log?: Log;
 }
 
@@ -40,8 +46,15 @@ export interface ReceiverApp {
   server: TestServer;
   /** Connects and disconnects, logged and kept for GET /api/connections. */
   connections: ConnectionLog;
+  /** The session a widget client feeds, null before its hello. */
+  sessionOf(clientId: number): string | null;
   widgetAddress: AddressInfo;
   http: HttpServer | null;
+  /**
+   * Why the recordings folder cannot be used (checked at start), or null. The receiver runs
+   * anyway; each new session tries again and reports its own error.
+   */
+  recordingsProblem: string | null;
   close(): Promise<void>;
 }
 
@@ -56,6 +69,8 @@ export async function startReceiverApp(options: ReceiverAppOptions): Promise<Rec
   } catch (error) {
     throw new ListenError(error as NodeJS.ErrnoException, requested, port, WIDGET_ROLE);
   }
+  const recordingsProblem =
+    options.recordingsDir === null ? null : recordingsFolderProblem(options.recordingsDir);
   const receiver = new Receiver(options);
   // The pipeline reads raw lines; the test server's own line history only serves its tests.
   const server = new TestServer({
@@ -63,10 +78,21 @@ export async function startReceiverApp(options: ReceiverAppOptions): Promise<Rec
     port,
     maxLineBytes: options.maxLineBytes ?? RECEIVER_MAX_LINE_BYTES,
   });
-  const detachReceiver = attachReceiver(server, receiver);
-  const connections = watchConnections(server, options.log ?? (() => undefined));
+  const listener = attachReceiver(server, receiver, {
+    now: options.now ?? Date.now,
+    limits: {
+      helloMs: options.helloTimeoutMs ?? DEFAULT_HELLO_TIMEOUT_S * 1000,
+      idleMs:
+        options.idleTimeoutMs === undefined ? DEFAULT_IDLE_TIMEOUT_S * 1000 : options.idleTimeoutMs,
+    },
+  });
+  const connections = watchConnections(
+    server,
+    options.log ?? (() => undefined),
+    listener.sessionOf,
+  );
   const detach = () => {
-    detachReceiver();
+    listener.detach();
     connections.detach();
   };
   let widgetAddress: AddressInfo;
@@ -96,8 +122,10 @@ export async function startReceiverApp(options: ReceiverAppOptions): Promise<Rec
     receiver,
     server,
     connections,
+    sessionOf: listener.sessionOf,
     widgetAddress,
     http,
+    recordingsProblem,
     close: async () => {
       detach();
       await http?.close();

@@ -8,6 +8,7 @@ import { formatEndpoint, plural } from "./format.ts";
 import { ListenError } from "./listenErrors.ts";
 import type { Log } from "./log.ts";
 import { formatStatus } from "./statusReport.ts";
+import type { StatusOptions } from "./statusReport.ts";
 import type { TestServer } from "./testServer.ts";
 
 export interface CommandConsoleOptions {
@@ -18,6 +19,8 @@ export interface CommandConsoleOptions {
   onQuit: () => void | Promise<void>;
   /** More for "status" (the receiver's sessions), after the connection status. */
   statusExtra?: () => string;
+  /** How "status" lists the clients (the receiver names their sessions). */
+  statusOptions?: StatusOptions;
 }
 
 export interface CommandConsole {
@@ -36,7 +39,7 @@ async function runCommand(name: CommandName, options: CommandConsoleOptions): Pr
     case "status":
       log(
         [
-          formatStatus(server.status()),
+          formatStatus(server.status(), options.statusOptions),
           ...(options.statusExtra ? [options.statusExtra()] : []),
         ].join("\n"),
       );

@@ -13,6 +13,8 @@ function describeReason(event: DisconnectInfo): string {
       return `reset (${(event.error as NodeJS.ErrnoException | undefined)?.code ?? "ECONNRESET"})`;
     case "kicked":
       return "kicked";
+    case "timed-out":
+      return `timed out, ${event.detail ?? "silent too long"}`;
     case "server-stopped":
       return "server stopped";
     case "error":

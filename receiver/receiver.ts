@@ -53,6 +53,8 @@ export interface ConnectionPort {
 export interface ConnectionHandle {
   line(bytes: Buffer | null, byteLength: number, terminated: boolean): void;
   closed(): void;
+  /** The session it feeds, or null before its hello was accepted. */
+  session(): string | null;
 }
 
 interface ConnectionState {
@@ -105,6 +107,7 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
       line: (bytes, byteLength, terminated) =>
         this.receive(connection, bytes, byteLength, terminated),
       closed: () => this.closed(connection),
+      session: () => connection.session?.id ?? null,
     };
   }
 

@@ -43,13 +43,16 @@ export interface ClientInfo {
   connectedAt: Date;
 }
 
-export type DisconnectReason = "closed-by-client" | "reset" | "kicked" | "server-stopped" | "error";
+export type DisconnectReason =
+  "closed-by-client" | "reset" | "kicked" | "timed-out" | "server-stopped" | "error";
 
 export interface DisconnectInfo {
   client: ClientInfo;
   reason: DisconnectReason;
   /** The socket error behind a "reset" or "error" disconnect. */
   error?: Error;
+  /** Why a "timed-out" connection was closed, e.g. "no hello within 10 s of connecting". */
+  detail?: string;
   disconnectedAt: Date;
   bytesReceived: number;
   linesReceived: number;
@@ -127,7 +130,9 @@ interface ClientState {
   bytesReceived: number;
   linesReceived: number;
   /** Set when this side closes the connection, so "close" knows it was not the client. */
-  closedBy: "kicked" | "server-stopped" | null;
+  closedBy: "kicked" | "timed-out" | "server-stopped" | null;
+  /** See DisconnectInfo.detail. */
+  detail: string | null;
   error: Error | null;
   closed: Promise<void>;
 }
@@ -241,9 +246,25 @@ export class TestServer extends EventEmitter<TestServerEvents> {
 
   /** Closes one client, reported as "kicked"; resolves once its socket is closed. */
   kickClient(clientId: number): Promise<void> {
+    return this.closeClient(clientId, "kicked", null);
+  }
+
+  /** Closes a client that held its slot without talking, reported as "timed-out" with why. */
+  timeOut(clientId: number, why: string): Promise<void> {
+    return this.closeClient(clientId, "timed-out", why);
+  }
+
+  private closeClient(
+    clientId: number,
+    reason: "kicked" | "timed-out",
+    detail: string | null,
+  ): Promise<void> {
     const state = this.clients.get(clientId);
     if (!state) return Promise.resolve();
-    state.closedBy ??= "kicked";
+    if (!state.closedBy) {
+      state.closedBy = reason;
+      state.detail = detail;
+    }
     state.socket.destroy();
     return state.closed;
   }
@@ -324,6 +345,7 @@ export class TestServer extends EventEmitter<TestServerEvents> {
       bytesReceived: 0,
       linesReceived: 0,
       closedBy: null,
+      detail: null,
       error: null,
       closed: new Promise<void>((resolve) => (markClosed = resolve)),
     };
@@ -391,6 +413,7 @@ export class TestServer extends EventEmitter<TestServerEvents> {
       linesReceived: state.linesReceived,
     };
     if (state.error) event.error = state.error;
+    if (state.detail !== null) event.detail = state.detail;
     this.emit("disconnect", event);
   }
 }

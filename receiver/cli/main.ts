@@ -14,7 +14,7 @@ import { createTimestampedLog } from "../log.ts";
 import { LogLimiter } from "../logLimiter.ts";
 import { standaloneOverlayHtml } from "../overlay/assets.ts";
 import { replayRecording } from "../record/replay.ts";
-import { formatSessions } from "../session/sessionReport.ts";
+import { formatSessions, formatUnattributed } from "../session/sessionReport.ts";
 import { parseReceiverArgs, RECEIVER_USAGE } from "./options.ts";
 import { exitWhenFlushed } from "../exitWhenFlushed.ts";
 
@@ -35,7 +35,13 @@ async function main(): Promise<void> {
 
   if (args.writeOverlay !== null) {
     const file = path.resolve(args.writeOverlay);
-    await writeFile(file, await standaloneOverlayHtml());
+    try {
+      await writeFile(file, await standaloneOverlayHtml());
+    } catch (error) {
+      process.stderr.write(`error: cannot write the overlay: ${(error as Error).message}\n`);
+      process.exitCode = 1;
+      return;
+    }
     const url = pathToFileURL(file).href;
     process.stdout.write(
       `overlay written: ${file}\nopen it as ${url}?receiver=127.0.0.1:${args.httpPort}&transparent=1\n`,
@@ -73,6 +79,8 @@ async function main(): Promise<void> {
       token: args.token,
       recordingsDir: args.recordings === null ? null : path.resolve(args.recordings),
       maxLineBytes: args.maxLineBytes,
+      helloTimeoutMs: args.helloTimeout * 1000,
+      idleTimeoutMs: args.idleTimeout === 0 ? null : args.idleTimeout * 1000,
       log: limiter.limited,
     });
   } catch (error) {
@@ -90,7 +98,11 @@ async function main(): Promise<void> {
       `HTTP: ${web} (port ${http.port})`,
       `overlay for OBS: ${web}/overlay${tokenQuery}`,
       `API: ${web}/api/sessions, ${web}/api/connections, ${web}/api/state, ${web}/api/events?after=0, ws://${formatEndpoint(http.address, http.port)}/api/stream`,
-      args.recordings === null ? "recording: off" : `recordings: ${path.resolve(args.recordings)}`,
+      args.recordings === null
+        ? "recording: off"
+        : app.recordingsProblem === null
+          ? `recordings: ${path.resolve(args.recordings)}`
+          : `recordings: cannot use ${path.resolve(args.recordings)}: ${app.recordingsProblem}; the live side works, sessions are not recorded until the folder can be used`,
     ].join("\n"),
   );
 
@@ -125,7 +137,11 @@ async function main(): Promise<void> {
     input: process.stdin,
     log,
     onQuit: () => shutDown("quit: closing"),
-    statusExtra: () => formatSessions(app.receiver.summaries()),
+    statusExtra: () =>
+      [formatSessions(app.receiver.summaries()), formatUnattributed(app.receiver.unattributed)]
+        .filter((text) => text !== "")
+        .join("\n"),
+    statusOptions: { sessionOf: app.sessionOf, allClientsAt: "GET /api/connections" },
   });
 
   if (args.replay !== null) {

@@ -2,6 +2,7 @@
 import { DEFAULT_HOST, DEFAULT_PORT } from "../defaults.ts";
 import { DEFAULT_HTTP_PORT, RECEIVER_MAX_LINE_BYTES } from "../app.ts";
 import { MAX_MAX_LINE_BYTES, parsePort, UsageError } from "../args.ts";
+import { DEFAULT_HELLO_TIMEOUT_S, DEFAULT_IDLE_TIMEOUT_S } from "../net/connectionTimeouts.ts";
 import { hostProblem } from "../net/host.ts";
 
 export interface ReceiverArgs {
@@ -13,10 +14,27 @@ export interface ReceiverArgs {
   /** null: record nothing. */
   recordings: string | null;
   maxLineBytes: number;
+  /** Seconds from connecting to the hello before a connection is closed. */
+  helloTimeout: number;
+  /** Seconds without a byte before a connection is closed; 0: never. */
+  idleTimeout: number;
   replay: string | null;
   speed: number;
   /** Write the standalone overlay file here and exit. */
   writeOverlay: string | null;
+}
+
+export const MAX_HELLO_TIMEOUT_S = 600;
+/** Above the 15 s after which a session shows as stale, so "stale" is seen before the close. */
+export const MIN_IDLE_TIMEOUT_S = 20;
+export const MAX_IDLE_TIMEOUT_S = 3600;
+
+/** Whole seconds in plain digits, in [min, max] or 0 when `zero` names what 0 means. */
+function parseSeconds(option: string, text: string, min: number, max: number, zero?: string) {
+  const n = /^[0-9]+$/.test(text) ? Number(text) : NaN;
+  if ((n >= min && n <= max) || (zero !== undefined && n === 0)) return n;
+  const range = `${zero !== undefined ? `0 (${zero}) or ` : ""}${min} to ${max} seconds`;
+  throw new UsageError(`invalid ${option} "${text}": expected ${range}`);
 }
 
 export const RECEIVER_USAGE = `Usage: npm run receiver -- [options]
@@ -35,6 +53,11 @@ Options:
   --recordings <folder>  where recordings go (default "recordings")
   --no-record            record nothing
   --max-line-bytes <n>   longer lines are counted as too long (default ${RECEIVER_MAX_LINE_BYTES})
+  --hello-timeout <s>    close a connection that sent no hello within this many seconds of
+                         connecting (1 to ${MAX_HELLO_TIMEOUT_S}, default ${DEFAULT_HELLO_TIMEOUT_S})
+  --idle-timeout <s>     close a connection that sent nothing for this many seconds, so the
+                         widget reconnects (${MIN_IDLE_TIMEOUT_S} to ${MAX_IDLE_TIMEOUT_S}, 0 never; default ${DEFAULT_IDLE_TIMEOUT_S}); its session
+                         shows as stale after 15 s of silence already
   --replay <recording>   serve a recording as if live (records nothing)
   --speed <N>            replay speed: 1 real time (default), 10 ten times faster, 0 at once
   --write-overlay <file> write the overlay as one HTML file to open from disk (it then
@@ -50,6 +73,8 @@ const VALUE_OPTIONS = [
   "--http-port",
   "--recordings",
   "--max-line-bytes",
+  "--hello-timeout",
+  "--idle-timeout",
   "--replay",
   "--speed",
   "--write-overlay",
@@ -68,6 +93,8 @@ export function parseReceiverArgs(argv: readonly string[]): ReceiverArgs | { kin
     token: null,
     recordings: "recordings",
     maxLineBytes: RECEIVER_MAX_LINE_BYTES,
+    helloTimeout: DEFAULT_HELLO_TIMEOUT_S,
+    idleTimeout: DEFAULT_IDLE_TIMEOUT_S,
     replay: null,
     speed: 1,
     writeOverlay: null,
@@ -120,6 +147,18 @@ export function parseReceiverArgs(argv: readonly string[]): ReceiverArgs | { kin
         result.maxLineBytes = n;
         break;
       }
+      case "--hello-timeout":
+        result.helloTimeout = parseSeconds(name, value, 1, MAX_HELLO_TIMEOUT_S);
+        break;
+      case "--idle-timeout":
+        result.idleTimeout = parseSeconds(
+          name,
+          value,
+          MIN_IDLE_TIMEOUT_S,
+          MAX_IDLE_TIMEOUT_S,
+          "never",
+        );
+        break;
       case "--replay":
         result.replay = value;
         break;

@@ -4,7 +4,12 @@
 import { describeDisconnect } from "../consoleReporter.ts";
 import { plural } from "../format.ts";
 import type { Log } from "../log.ts";
-import type { DisconnectReason, TestServer, TestServerStatus } from "../testServer.ts";
+import type {
+  ClientStatus,
+  DisconnectReason,
+  TestServer,
+  TestServerStatus,
+} from "../testServer.ts";
 
 /** Disconnections kept for the API. */
 export const RECENT_DISCONNECTS = 100;
@@ -14,6 +19,8 @@ export interface RecentDisconnect {
   reason: DisconnectReason;
   /** The socket error's code or message behind a "reset" or "error". */
   error: string | null;
+  /** Why a "timed-out" connection was closed. */
+  detail: string | null;
   connectedAt: string;
   disconnectedAt: string;
   bytesReceived: number;
@@ -21,6 +28,7 @@ export interface RecentDisconnect {
 }
 
 export interface ConnectionsReport extends TestServerStatus {
+  clients: (ClientStatus & { session: string | null })[];
   /** Newest last. */
   recentDisconnects: RecentDisconnect[];
 }
@@ -30,7 +38,12 @@ export interface ConnectionLog {
   detach(): void;
 }
 
-export function watchConnections(server: TestServer, log: Log): ConnectionLog {
+/** `sessionOf`: the session a client feeds, null before its hello. */
+export function watchConnections(
+  server: TestServer,
+  log: Log,
+  sessionOf: (clientId: number) => string | null,
+): ConnectionLog {
   const recent: RecentDisconnect[] = [];
   const onConnection: Parameters<typeof server.on<"connection">>[1] = (client) =>
     log(
@@ -43,6 +56,7 @@ export function watchConnections(server: TestServer, log: Log): ConnectionLog {
       label: event.client.label,
       reason: event.reason,
       error: error ? (error.code ?? error.message) : null,
+      detail: event.detail ?? null,
       connectedAt: event.client.connectedAt.toISOString(),
       disconnectedAt: event.disconnectedAt.toISOString(),
       bytesReceived: event.bytesReceived,
@@ -54,7 +68,14 @@ export function watchConnections(server: TestServer, log: Log): ConnectionLog {
   server.on("connection", onConnection);
   server.on("disconnect", onDisconnect);
   return {
-    report: () => ({ ...server.status(), recentDisconnects: [...recent] }),
+    report: () => {
+      const status = server.status();
+      const clients = status.clients.map((client) => ({
+        ...client,
+        session: sessionOf(client.id),
+      }));
+      return { ...status, clients, recentDisconnects: [...recent] };
+    },
     detach: () => {
       server.off("connection", onConnection);
       server.off("disconnect", onDisconnect);

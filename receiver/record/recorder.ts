@@ -4,6 +4,8 @@
 // the live side.
 import fs from "node:fs";
 import path from "node:path";
+import { describeFileError } from "./fileErrors.ts";
+import { makeDirectory } from "./makeDirectory.ts";
 import type { EncodedRecord } from "./recordingFormat.ts";
 
 /**
@@ -33,7 +35,7 @@ export class Recorder {
 
   constructor(private readonly options: RecorderOptions) {
     try {
-      fs.mkdirSync(options.directory, { recursive: true });
+      makeDirectory(options.directory);
       this.fd = this.open(options.fileName);
       const header = JSON.stringify({ t: options.now(), recording: options.header });
       this.write({ head: header, body: null, tail: "" });
@@ -117,16 +119,7 @@ export class Recorder {
   }
 
   private fail(error: unknown): void {
-    const code = (error as NodeJS.ErrnoException).code;
-    const hint =
-      code === "ENOSPC"
-        ? "the disk is full"
-        : code === "EACCES" || code === "EPERM"
-          ? "no permission to write there (choose another folder with --recordings)"
-          : code === "EROFS"
-            ? "the file system is read-only"
-            : (error as Error).message;
-    this.error = `recording ${this.path ?? this.options.directory} stopped: ${hint}${code ? ` (${code})` : ""}`;
+    this.error = `recording ${this.path ?? this.options.directory} stopped: ${describeFileError(error, this.options.directory)}`;
     this.close();
     this.options.onError(this.error);
   }

@@ -5,9 +5,19 @@ import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { createRequire } from "node:module";
 import net from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { connect, connectionError, freePort, HOST, watchClose } from "./helpers.ts";
+import {
+  connect,
+  connectionError,
+  FIXTURE,
+  freePort,
+  HOST,
+  replies,
+  watchClose,
+} from "./helpers.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 // tsx's loader in this very process: the tsx CLI would run the server in a child
@@ -24,15 +34,11 @@ class CliRun {
   private hasExited = false;
   private outputListeners = new Set<() => void>();
 
-  constructor(args: string[], stdin: "pipe" | "ignore") {
-    this.child = spawn(
-      process.execPath,
-      ["--import", TSX_LOADER, "receiver/testServerMain.ts", ...args],
-      {
-        cwd: REPO_ROOT,
-        stdio: [stdin, "pipe", "pipe"],
-      },
-    );
+  constructor(args: string[], stdin: "pipe" | "ignore", script: string) {
+    this.child = spawn(process.execPath, ["--import", TSX_LOADER, script, ...args], {
+      cwd: REPO_ROOT,
+      stdio: [stdin, "pipe", "pipe"],
+    });
     this.child.stdout!.setEncoding("utf8").on("data", (text: string) => {
       this.stdout += text;
       this.outputListeners.forEach((listener) => listener());
@@ -75,8 +81,12 @@ class CliRun {
 }
 
 const runs: CliRun[] = [];
-function runCli(args: string[], stdin: "pipe" | "ignore" = "pipe"): CliRun {
-  const run = new CliRun(args, stdin);
+function runCli(
+  args: string[],
+  stdin: "pipe" | "ignore" = "pipe",
+  script = "receiver/testServerMain.ts",
+): CliRun {
+  const run = new CliRun(args, stdin, script);
   runs.push(run);
   return run;
 }
@@ -198,16 +208,9 @@ describe("CLI session", { timeout: CLI_TIMEOUT_MS }, () => {
 async function runReceiver(
   args: string[],
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ["--import", TSX_LOADER, "receiver/cli/main.ts", ...args], {
-    cwd: REPO_ROOT,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout!.setEncoding("utf8").on("data", (text: string) => (stdout += text));
-  child.stderr!.setEncoding("utf8").on("data", (text: string) => (stderr += text));
-  const [code] = (await once(child, "close")) as [number | null];
-  return { code, stdout, stderr };
+  const run = runCli(args, "ignore", "receiver/cli/main.ts");
+  const { code } = await run.exited;
+  return { code, stdout: run.stdout, stderr: run.stderr };
 }
 
 describe("receiver CLI", () => {
@@ -248,21 +251,92 @@ describe("receiver CLI", () => {
         ["no-such-recording.ndjson", /ENOENT/],
         ["receiver", /not a file/],
       ] as const) {
-        const child = spawn(
-          process.execPath,
-          ["--import", TSX_LOADER, "receiver/cli/main.ts", "--replay", file],
-          { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] },
-        );
-        let stdout = "";
-        let stderr = "";
-        child.stdout!.setEncoding("utf8").on("data", (text: string) => (stdout += text));
-        child.stderr!.setEncoding("utf8").on("data", (text: string) => (stderr += text));
-        const [code] = (await once(child, "close")) as [number | null];
+        const { code, stdout, stderr } = await runReceiver(["--replay", file]);
         expect(code).toBe(1);
         expect(stderr).toMatch(/cannot replay .*/);
         expect(stderr).toMatch(reason);
         expect(stdout).not.toMatch(/listening/);
       }
+    },
+    CLI_TIMEOUT_MS,
+  );
+
+  it(
+    "says why it cannot write the overlay file, with exit code 1",
+    async () => {
+      const file = path.join(tmpdir(), `no-such-folder-${process.pid}`, "overlay.html");
+      const { code, stdout, stderr } = await runReceiver(["--write-overlay", file]);
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/^error: cannot write the overlay: ENOENT: .*overlay\.html'?\n$/);
+      expect(stdout).toBe("");
+    },
+    CLI_TIMEOUT_MS,
+  );
+
+  it(
+    "closes a client that sends no hello within --hello-timeout; status names each client's session and counts lines outside sessions",
+    async () => {
+      const [port, httpPort] = [await freePort(), await freePort()];
+      const run = runCli(
+        [
+          ...["--port", String(port), "--http-port", String(httpPort), "--no-record"],
+          ...["--hello-timeout", "3", "--idle-timeout", "20"],
+        ],
+        "pipe",
+        "receiver/cli/main.ts",
+      );
+      await run.waitForStdout(/widgets: listening/);
+      // A widget greets at once, far within the 3 s.
+      const widget = await connect(port);
+      const answers = replies(widget);
+      widget.write(`${FIXTURE[0]}\n`);
+      while (answers.length === 0) await once(widget, "data");
+      const garbage = await connect(port);
+      garbage.write("not json\n");
+      await run.waitForStdout(/#2 .*: invalid line \(not-json, first of its kind\)/);
+      run.send("status");
+      await run.waitForStdout(
+        new RegExp(
+          `\\n +#1 127\\.0\\.0\\.1:${widget.localPort}  connected for .*  session 5f3a9c1e7b2d4086\\n`,
+        ),
+      );
+      await run.waitForStdout(
+        /\n +1 invalid line outside any session \(before a hello, or refused\):\n +invalid not-json ×1, latest: /,
+      );
+      const silent = await connect(port);
+      expect(await watchClose(silent)).toMatchObject({ error: undefined });
+      await run.waitForStdout(
+        /#3 .* disconnected: timed out, no hello within 3 s of connecting \(after .*; 0 bytes, 0 lines\)/,
+      );
+    },
+    CLI_TIMEOUT_MS,
+  );
+
+  // procfs refuses new folders with ENOENT though /proc exists, which made Node's recursive
+  // mkdir retry forever: the receiver hung at full CPU on its first session.
+  it.skipIf(process.platform !== "linux")(
+    "says at once that a folder under /proc cannot hold recordings, and serves widgets anyway",
+    async () => {
+      const [port, httpPort] = [await freePort(), await freePort()];
+      const run = runCli(
+        ["--port", String(port), "--http-port", String(httpPort), "--recordings", "/proc/nope"],
+        "pipe",
+        "receiver/cli/main.ts",
+      );
+      await run.waitForStdout(
+        /recordings: cannot use \/proc\/nope: the folder cannot be created there; choose another folder with --recordings \(ENOENT\); the live side works, sessions are not recorded until the folder can be used\n/,
+      );
+      const widget = await connect(port);
+      const answers = replies(widget);
+      widget.write(`${FIXTURE.slice(0, 4).join("\n")}\n`);
+      await run.waitForStdout(
+        /session 5f3a9c1e7b2d4086: recording \/proc\/nope stopped: the folder cannot be created there; .*\(ENOENT\); the live data goes on/,
+      );
+      await run.waitForStdout(/new session 5f3a9c1e7b2d4086/);
+      while (!answers.some((a) => a.type === "ack" && a.seq === 3)) await once(widget, "data");
+      expect(answers[0]).toMatchObject({ type: "hello_reply" });
+      run.send("quit");
+      expect(await run.exited).toEqual({ code: 0, signal: null });
     },
     CLI_TIMEOUT_MS,
   );

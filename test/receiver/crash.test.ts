@@ -11,16 +11,10 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { decodeRecordedLine } from "../../receiver/record/recordingFormat.ts";
-import { freePort } from "./helpers.ts";
+import { FIXTURE, freePort } from "./helpers.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
-const FIXTURE = readFileSync(
-  new URL("../../protocol/fixtures/session.ndjson", import.meta.url),
-  "utf8",
-)
-  .split("\n")
-  .filter((line) => line.trim() !== "");
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {

@@ -1,5 +1,6 @@
 // Shared helpers for the server tests: real node:net clients and event-driven waits, no sleeps.
 import { once } from "node:events";
+import { readFileSync } from "node:fs";
 import net from "node:net";
 import type { AddressInfo } from "node:net";
 import { afterEach } from "vitest";
@@ -13,6 +14,14 @@ import { startReceiverApp } from "../../receiver/app.ts";
 import type { ReceiverApp, ReceiverAppOptions } from "../../receiver/app.ts";
 
 export const HOST = "127.0.0.1";
+
+/** The protocol's sample session, one line each: a hello, 33 sequenced messages, a bye. */
+export const FIXTURE = readFileSync(
+  new URL("../../protocol/fixtures/session.ndjson", import.meta.url),
+  "utf8",
+)
+  .split("\n")
+  .filter((line) => line.trim() !== "");
 
 const serversToClose: TestServer[] = [];
 const appsToClose: ReceiverApp[] = [];
@@ -106,4 +115,52 @@ export async function freePort(): Promise<number> {
   const { port } = probe.address() as AddressInfo;
   await new Promise<void>((resolve) => probe.close(() => resolve()));
   return port;
+}
+
+/** The fixture's hello, for another session. */
+export function helloFor(session: string): string {
+  return JSON.stringify({ ...(JSON.parse(FIXTURE[0]!) as object), session });
+}
+
+/** Resolves when `condition` holds, checking on every pipeline event and every 10 ms. */
+export function until(
+  app: ReceiverApp,
+  condition: () => boolean,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (!condition()) return;
+      cleanup();
+      resolve();
+    };
+    const timer = setInterval(check, 10);
+    const timeout = setTimeout(() => {
+      cleanup();
+      reject(new Error(`timed out waiting for ${what}`));
+    }, timeoutMs);
+    const cleanup = () => {
+      clearInterval(timer);
+      clearTimeout(timeout);
+      app.receiver.off("event", check);
+    };
+    app.receiver.on("event", check);
+    check();
+  });
+}
+
+/** Collects the JSON lines the receiver writes back to this socket, as they arrive. */
+export function replies(socket: net.Socket): Record<string, unknown>[] {
+  const received: Record<string, unknown>[] = [];
+  let buffer = "";
+  socket.on("data", (chunk: Buffer) => {
+    buffer += chunk.toString("utf8");
+    let newline;
+    while ((newline = buffer.indexOf("\n")) !== -1) {
+      received.push(JSON.parse(buffer.slice(0, newline)) as Record<string, unknown>);
+      buffer = buffer.slice(newline + 1);
+    }
+  });
+  return received;
 }

@@ -1,38 +1,22 @@
 // The HTTP API and the WebSocket stream of a running receiver, with real HTTP and ws clients.
 import { once } from "node:events";
-import { readFileSync } from "node:fs";
 import http from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { startReceiverApp } from "../../receiver/app.ts";
 import type { ReceiverApp } from "../../receiver/app.ts";
 import type { StreamMessage } from "../../receiver/http/stream.ts";
+import { FIXTURE, startApp } from "./helpers.ts";
 
-const FIXTURE = readFileSync(
-  new URL("../../protocol/fixtures/session.ndjson", import.meta.url),
-  "utf8",
-)
-  .split("\n")
-  .filter((line) => line.trim() !== "");
-
-const apps: ReceiverApp[] = [];
 const sockets: WebSocket[] = [];
-afterEach(async () => {
+afterEach(() => {
   for (const ws of sockets.splice(0)) ws.terminate();
-  await Promise.all(apps.splice(0).map((app) => app.close()));
 });
 
+/** A receiver with HTTP, and a trusted connection that feeds it lines. */
 async function start(
   token: string | null = null,
 ): Promise<{ app: ReceiverApp; base: string; feed: (lines: string[]) => void }> {
-  const app = await startReceiverApp({
-    host: "127.0.0.1",
-    port: 0,
-    httpPort: 0,
-    recordingsDir: null,
-    token,
-  });
-  apps.push(app);
+  const app = await startApp({ token });
   const connection = app.receiver.open({
     label: "test",
     trusted: true,

@@ -1,5 +1,6 @@
 // The receiver's command line, and the host rule it shares with startReceiverApp: IPv4 only
-// (the widget connects over IPv4), loopback is 127.0.0.0/8, anything else needs a token.
+// (the widget connects over IPv4), loopback is 127.0.0.0/8, anything else needs a token;
+// the connection timeouts' options.
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../receiver/args.ts";
 import { parseReceiverArgs } from "../../receiver/cli/options.ts";
@@ -57,5 +58,36 @@ describe("startReceiverApp's host", () => {
     const start = (host: string) => startApp({ host });
     await expect(start("::1")).rejects.toThrow(IPV4_ONLY);
     await expect(start("0.0.0.0")).rejects.toThrow(NEEDS_TOKEN);
+  });
+});
+
+describe("--hello-timeout and --idle-timeout", () => {
+  it("default to 10 and 60 s, take whole seconds, 0 for no idle timeout", () => {
+    expect(parseReceiverArgs([])).toMatchObject({ helloTimeout: 10, idleTimeout: 60 });
+    expect(parseReceiverArgs(["--hello-timeout", "1", "--idle-timeout=0"])).toMatchObject({
+      helloTimeout: 1,
+      idleTimeout: 0,
+    });
+    expect(parseReceiverArgs(["--hello-timeout=600", "--idle-timeout", "3600"])).toMatchObject({
+      helloTimeout: 600,
+      idleTimeout: 3600,
+    });
+  });
+
+  it.each([
+    [["--hello-timeout", "0"], 'invalid --hello-timeout "0": expected 1 to 600 seconds'],
+    [["--hello-timeout", "2.5"], 'invalid --hello-timeout "2.5": expected 1 to 600 seconds'],
+    [["--hello-timeout", "601"], 'invalid --hello-timeout "601": expected 1 to 600 seconds'],
+    [
+      ["--idle-timeout", "19"],
+      'invalid --idle-timeout "19": expected 0 (never) or 20 to 3600 seconds',
+    ],
+    [
+      ["--idle-timeout", "1e3"],
+      'invalid --idle-timeout "1e3": expected 0 (never) or 20 to 3600 seconds',
+    ],
+    [["--idle-timeout"], "option --idle-timeout needs a value"],
+  ])("refuses %j", (argv, message) => {
+    expect(usageError(argv)).toBe(message);
   });
 });

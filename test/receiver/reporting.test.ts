@@ -1,11 +1,11 @@
 // The texts shown to the operator: listen errors, status, and event descriptions.
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { HelloMessage } from "../../protocol/messages.ts";
 import { describeDisconnect, describeLine } from "../../receiver/consoleReporter.ts";
 import { describeListenError, ListenError } from "../../receiver/listenErrors.ts";
 import { formatStatus } from "../../receiver/statusReport.ts";
 import type { ClientInfo, ReceivedLine, TestServerStatus } from "../../receiver/testServer.ts";
+import { FIXTURE } from "./helpers.ts";
 
 function errno(code: string, message = `listen ${code}`): NodeJS.ErrnoException {
   return Object.assign(new Error(message), { code });
@@ -92,6 +92,50 @@ describe("formatStatus", () => {
     ]);
   });
 
+  const many = (count: number): TestServerStatus => ({
+    listening: true,
+    host: "127.0.0.1",
+    port: 9876,
+    address: { address: "127.0.0.1", family: "IPv4", port: 9876 },
+    clients: Array.from({ length: count }, (_, i) => ({
+      ...client,
+      id: i + 1,
+      label: `#${i + 1} 127.0.0.1:${50_000 + i}`,
+      connectedForMs: 1_000,
+      bytesReceived: 0,
+      linesReceived: 0,
+      pendingBytes: 0,
+    })),
+    totals,
+  });
+
+  it("lists the first 10 clients with their sessions and counts the rest", () => {
+    // Every third client has not said hello.
+    const sessionOf = (id: number) => (id % 3 === 0 ? null : `session${id}`);
+    const lines = formatStatus(many(200), {
+      sessionOf,
+      allClientsAt: "GET /api/connections",
+    }).split("\n");
+    expect(lines).toHaveLength(2 + 10 + 1 + 2);
+    expect(lines[1]).toBe("200 clients connected:");
+    expect(lines[2]).toBe(
+      "  #1 127.0.0.1:50000  connected for 1.0s  0 bytes, 0 lines  session session1",
+    );
+    expect(lines[4]).toMatch(/^  #3 127\.0\.0\.1:50002 .*  no hello yet$/);
+    expect(lines[11]).toMatch(/^  #10 /);
+    // Of #11..#200, the multiples of 3 (#12..#198) have no hello: 63 of 190.
+    expect(lines[12]).toBe(
+      "  … and 190 more (127 in a session, 63 without hello); GET /api/connections lists them all",
+    );
+  });
+
+  it("lists up to the bound in full, and counts the rest without a receiver too", () => {
+    expect(formatStatus(many(10)).split("\n")).toHaveLength(2 + 10 + 2);
+    const lines = formatStatus(many(12), { maxClients: 5 }).split("\n");
+    expect(lines).toHaveLength(2 + 5 + 1 + 2);
+    expect(lines[7]).toBe("  … and 7 more");
+  });
+
   it("says where a stopped server will listen again", () => {
     const status: TestServerStatus = {
       listening: false,
@@ -155,12 +199,7 @@ describe("formatSessions", () => {
   it("shows why a session ended and whether its recording is open", async () => {
     const { formatSessions } = await import("../../receiver/session/sessionReport.ts");
     const { Session } = await import("../../receiver/session/session.ts");
-    const hello = JSON.parse(
-      readFileSync(
-        new URL("../../protocol/fixtures/session.ndjson", import.meta.url),
-        "utf8",
-      ).split("\n")[0]!,
-    ) as HelloMessage;
+    const hello = JSON.parse(FIXTURE[0]!) as HelloMessage;
     const session = new Session(hello, 0);
     session.status = "ended";
     session.endReason = "replaced by session 0123456789abcdef, which began on its connection";
@@ -174,5 +213,44 @@ describe("formatSessions", () => {
       `${hello.session} ended (replaced by session 0123456789abcdef, which began on its connection)`,
     );
     expect(text).toContain("recording r.ndjson (3 lines; closed until the widget reconnects)");
+  });
+
+  it("shows the first 10 sessions, live ones first and the latest heard first, and counts the rest", async () => {
+    const { formatSessions } = await import("../../receiver/session/sessionReport.ts");
+    const { Session } = await import("../../receiver/session/session.ts");
+    const hello = JSON.parse(FIXTURE[0]!) as HelloMessage;
+    const statuses = ["ended", "disconnected", "stale", "live"] as const;
+    const summaries = Array.from({ length: 200 }, (_, i) => {
+      const session = new Session({ ...hello, session: `s${String(i).padStart(3, "0")}` }, 0);
+      session.status = statuses[i % 4]!;
+      session.lastLineAt = i * 1000;
+      return session.summary(200_000);
+    });
+    const text = formatSessions(summaries);
+    const heads = text.split("\n").filter((line) => /^  s\d{3} /.test(line));
+    // The 50 live ones are i = 3, 7, ..., 199: the latest heard first.
+    expect(heads.map((line) => line.slice(2, 6))).toEqual(
+      [199, 195, 191, 187, 183, 179, 175, 171, 167, 163].map((i) => `s${i}`),
+    );
+    expect(text.split("\n")[0]).toBe("200 sessions:");
+    expect(text.split("\n").at(-1)).toBe(
+      "  … and 190 more (40 live, 50 stale, 50 disconnected, 50 ended); GET /api/sessions lists them all",
+    );
+    expect(formatSessions(summaries.slice(0, 10))).not.toContain("more");
+  });
+
+  it("counts the invalid lines outside any session, which a widget of another protocol makes", async () => {
+    const { formatUnattributed } = await import("../../receiver/session/sessionReport.ts");
+    const { InvalidCounts } = await import("../../receiver/session/invalidCounts.ts");
+    const counts = new InvalidCounts();
+    expect(formatUnattributed(counts)).toBe("");
+    counts.add("schema:hello", "/ must have required property 'session'");
+    counts.add("not-json", "first");
+    counts.add("not-json", "second");
+    expect(formatUnattributed(counts).split("\n")).toEqual([
+      "3 invalid lines outside any session (before a hello, or refused):",
+      "    invalid schema:hello ×1, latest: / must have required property 'session'",
+      "    invalid not-json ×2, latest: second",
+    ]);
   });
 });

@@ -1,6 +1,5 @@
 // The reducer and the derived metrics, against values worked out by hand from the protocol
 // fixtures and from a real game (../shared/data), never from the code under test.
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { OutboundMessage } from "../../protocol/messages.ts";
 import {
@@ -12,16 +11,10 @@ import {
 } from "../../receiver/state/index.ts";
 import type { GameState, TeamMetrics } from "../../receiver/state/index.ts";
 import { synthesizeGame } from "../../tools/receiver/realGame.ts";
+import { FIXTURE } from "./helpers.ts";
 
 function fixtureMessages(): OutboundMessage[] {
-  const text = readFileSync(
-    new URL("../../protocol/fixtures/session.ndjson", import.meta.url),
-    "utf8",
-  );
-  return text
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .map((line) => JSON.parse(line) as OutboundMessage);
+  return FIXTURE.map((line) => JSON.parse(line) as OutboundMessage);
 }
 
 function feed(messages: OutboundMessage[], until = Infinity): GameState {

@@ -1,20 +1,13 @@
 // The receiver validates each line with the schema its `type` names rather than the whole
 // outbound schema (an allOf of one if/then per type). The verdicts must be the same.
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { OUTBOUND_TYPES } from "../../protocol/messages.ts";
 import { protocolValidators } from "../../receiver/validate/validator.ts";
-
-const FIXTURE_LINES = readFileSync(
-  new URL("../../protocol/fixtures/session.ndjson", import.meta.url),
-  "utf8",
-)
-  .split("\n")
-  .filter((line) => line.trim() !== "");
+import { FIXTURE } from "./helpers.ts";
 
 /** Every fixture message, and variants of each that break it in the usual ways. */
 function corpus(): unknown[] {
-  const messages = FIXTURE_LINES.map((line) => JSON.parse(line) as Record<string, unknown>);
+  const messages = FIXTURE.map((line) => JSON.parse(line) as Record<string, unknown>);
   const out: unknown[] = [...messages, null, 3, "economy", [], {}, { type: "nope" }];
   for (const message of messages) {
     for (const key of Object.keys(message)) {
@@ -37,7 +30,7 @@ describe("validation by type", () => {
     expect(disagreements).toEqual([]);
     // The corpus holds both kinds, in numbers.
     const valid = verdicts.filter(([v]) => v).length;
-    expect(valid).toBeGreaterThanOrEqual(FIXTURE_LINES.length);
+    expect(valid).toBeGreaterThanOrEqual(FIXTURE.length);
     expect(samples.length - valid).toBeGreaterThan(1000);
   });
 });
