@@ -21,6 +21,7 @@ import { ProtocolReceiver } from "../support/protocolReceiver.ts";
 import { applyMessage } from "../../receiver/state/reducer.ts";
 import { createGameState, type GameState } from "../../receiver/state/gameState.ts";
 import type { GapMessage, OutboundMessage } from "../../protocol/messages.ts";
+import { random } from "../support/random.ts";
 
 registerMissingInterpreterTests();
 
@@ -107,18 +108,6 @@ async function widgetStatus(host: BarHost): Promise<WidgetStatus> {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Deterministic pseudo-random numbers (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Waits until the receiver has every message the widget produced so far. */
 async function caughtUp(
