@@ -5,11 +5,12 @@
  * protocol (docs/protocol.md), the world's truth log and the shared game record, never
  * from the widget's own code.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { BarHost } from "../host/driver.ts";
+import { WIDGET_NAME, writeWidgetConfig, type LuaValue } from "../host/widget-config.ts";
 import { readGame, readTruth, worldConfig, type WorldConfig } from "../host/world-driver.ts";
 import { truthCounts, WIDGET } from "../host/world-collect-suite.ts";
 import {
@@ -21,10 +22,10 @@ import { ProtocolReceiver } from "../support/protocolReceiver.ts";
 import { applyMessage } from "../../receiver/state/reducer.ts";
 import { createGameState, type GameState } from "../../receiver/state/gameState.ts";
 import type { GapMessage, OutboundMessage } from "../../protocol/messages.ts";
+import { random } from "../support/random.ts";
 
 registerMissingInterpreterTests();
 
-const WIDGET_NAME = "Live Data Export";
 const GAME = "altored-divide-4v4-2020.json";
 
 /**
@@ -43,7 +44,7 @@ class Trial {
   async play(
     interpreter: string,
     world: WorldConfig,
-    settings: Record<string, string | number | boolean>,
+    settings: Record<string, LuaValue>,
     maxSeconds = 150,
   ): Promise<{ host: BarHost; truthLog: string }> {
     const { configPath: worldPath, truthLog } = worldConfig(world);
@@ -65,16 +66,9 @@ class Trial {
 }
 
 /** A BAR config file holding the widget's saved settings. */
-function writeConfig(settings: Record<string, string | number | boolean>): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "protocol-e2e-"));
-  const file = path.join(dir, "config.lua");
-  const fields = Object.entries(settings)
-    .map(([k, v]) => `      ${k} = ${typeof v === "string" ? JSON.stringify(v) : String(v)},`)
-    .join("\n");
-  writeFileSync(
-    file,
-    `return {\n  data = {\n    ["${WIDGET_NAME}"] = {\n${fields}\n    },\n  },\n  order = { ["${WIDGET_NAME}"] = 1 },\n}\n`,
-  );
+function writeConfig(settings: Record<string, LuaValue>): string {
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), "protocol-e2e-")), "config.lua");
+  writeWidgetConfig(file, { [WIDGET_NAME]: settings });
   return file;
 }
 
@@ -104,18 +98,6 @@ async function widgetStatus(host: BarHost): Promise<WidgetStatus> {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Deterministic pseudo-random numbers (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Waits until the receiver has every message the widget produced so far. */
 async function caughtUp(

@@ -15,6 +15,7 @@ import { afterAll, describe, expect, test } from "vitest";
 import { registerMissingInterpreterTests } from "../support/interpreters.ts";
 import { luaBytes, luaNumber, luaRunners, luaValue } from "./lua-harness.ts";
 import { createValidator } from "./validator.ts";
+import { random } from "../support/random.ts";
 
 const FIXTURES = path.resolve(import.meta.dirname, "../../protocol/fixtures");
 const OUTBOUND_FILES = ["session.ndjson", "game-start.ndjson", "edge.ndjson"];
@@ -27,18 +28,6 @@ const validator = createValidator();
 const runners = luaRunners();
 afterAll(() => runners.forEach((r) => r.close()));
 registerMissingInterpreterTests();
-
-/** Deterministic pseudo-random numbers (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Parsed JSON with every number rounded to single precision (what the engine holds). */
 function atFloat(value: unknown): unknown {

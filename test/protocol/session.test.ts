@@ -16,6 +16,7 @@ import { registerMissingInterpreterTests } from "../support/interpreters.ts";
 import { luaNumber, luaRunners, luaValue } from "./lua-harness.ts";
 import { createValidator } from "./validator.ts";
 import { OUTBOUND_TYPES } from "../../protocol/messages.ts";
+import { random } from "../support/random.ts";
 
 const FIXTURES = path.resolve(import.meta.dirname, "../../protocol/fixtures");
 const fixture = (type: string): Record<string, unknown> => {
@@ -211,18 +212,6 @@ describe.each(runners.map((r) => [r.name, r] as const))("%s", (_, runner) => {
     expect(messages[messages.length - 1]!.type).toBe("bye");
   });
 });
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A cell as Lua source: mostly engine-like numbers, sometimes what breaks writers. */
 function fuzzCell(rand: () => number): string {

@@ -1,12 +1,12 @@
 /**
  * Shared helpers of the benchmark (tools/bench.ts) and the soak test
  * (tools/soak.ts): the interpreters, the machine description, widget config
- * files in BAR's saved format, free and closed ports, the "black hole"
+ * files in BAR's saved format (test/host/widget-config.ts), free and closed ports, the "black hole"
  * listener, a little statistics and plain-text tables.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -19,10 +19,10 @@ import {
 } from "../../test/support/interpreters.ts";
 
 export { REPO_ROOT };
+export { WIDGET_NAME, writeWidgetConfig } from "../../test/host/widget-config.ts";
 export type { LuaInterpreter };
 
 export const WIDGET_FILE = path.join(REPO_ROOT, "build/api_live_data_export.lua");
-export const WIDGET_NAME = "Live Data Export";
 export const BENCH_DIR = path.join(REPO_ROOT, "tools/bench");
 
 export function sleep(ms: number): Promise<void> {
@@ -206,38 +206,6 @@ export function describeBuild(b: WidgetBuild): string {
     ? `, commit ${b.gitCommit}${b.srcModified ? " with uncommitted changes in src/" : ""}`
     : "";
   return `Widget:  ${b.file} (${b.bytes} bytes, sha256 ${b.sha256.slice(0, 12)}${git})`;
-}
-
-// ---------------------------------------------------------------------------
-// config files
-
-type LuaValue = string | number | boolean;
-
-function luaLiteral(v: LuaValue): string {
-  if (typeof v === "string") return JSON.stringify(v); // ASCII-safe as Lua too
-  return String(v);
-}
-
-/**
- * Writes a LuaUI config file as BAR saves it (see test/host/barhost/savetable.lua):
- * `return { data = { [widget name] = {settings} }, order = {} }`. No saved
- * order: the host enables the widget as a player ticking it in F11 would.
- */
-export function writeWidgetConfig(
-  file: string,
-  widgets: Record<string, Record<string, LuaValue>>,
-): void {
-  const lines = ["-- Widget Custom data and order, order = 0 disabled widget", "return {"];
-  lines.push("\tdata = {");
-  for (const [name, settings] of Object.entries(widgets)) {
-    lines.push(`\t\t[${JSON.stringify(name)}] = {`);
-    for (const [key, value] of Object.entries(settings)) {
-      lines.push(`\t\t\t${key} = ${luaLiteral(value)},`);
-    }
-    lines.push("\t\t},");
-  }
-  lines.push("\t},", "\torder = {},", "}", "");
-  writeFileSync(file, lines.join("\n"));
 }
 
 // ---------------------------------------------------------------------------
