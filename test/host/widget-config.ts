@@ -1,10 +1,15 @@
 /**
- * LuaUI config files as BAR saves them (see test/host/barhost/savetable.lua), so a host
- * starts the widget with the settings a test or tool wants.
+ * The built widget and LuaUI config files as BAR saves them (see
+ * test/host/barhost/savetable.lua), so a host starts the widget with the settings a test or
+ * tool wants.
  */
 import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { REPO_ROOT } from "../support/interpreters.ts";
 
 export const WIDGET_NAME = "Live Data Export";
+/** The built widget (npm run build). */
+export const WIDGET_FILE = path.join(REPO_ROOT, "build/api_live_data_export.lua");
 
 export type LuaValue = string | number | boolean;
 

@@ -19,10 +19,9 @@ import {
 } from "../../test/support/interpreters.ts";
 
 export { REPO_ROOT };
-export { WIDGET_NAME, writeWidgetConfig } from "../../test/host/widget-config.ts";
+export { WIDGET_FILE, WIDGET_NAME, writeWidgetConfig } from "../../test/host/widget-config.ts";
 export type { LuaInterpreter };
 
-export const WIDGET_FILE = path.join(REPO_ROOT, "build/api_live_data_export.lua");
 export const BENCH_DIR = path.join(REPO_ROOT, "tools/bench");
 
 export function sleep(ms: number): Promise<void> {
