@@ -21,6 +21,7 @@ import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { BarHost, type HostStatus, type TimingSummary } from "../test/host/driver.ts";
+import { frameCost } from "./bench/frame-cost.ts";
 import { worldConfig } from "../test/host/world-driver.ts";
 import {
   WIDGET_FILE,
@@ -106,20 +107,15 @@ async function runOnce(
     await sleep(opts.seconds * 1000);
     const s: HostStatus = await host.status();
     const after = s.widgetStatus as WidgetStatus;
-    const timings = s as unknown as Record<string, TimingSummary>;
-    const callins: Record<string, TimingSummary> = {};
-    for (const name of CALLINS) {
-      const t = timings[`callinCpu${name}`];
-      if (t !== undefined) callins[name] = t;
-    }
     if (after.internalErrors !== 0) throw new Error(`internal error: ${after.lastInternalError}`);
+    const cost = frameCost(s, CALLINS);
     return {
-      frame: timings.frameCpu!,
-      floor: timings.frameFloorCpu!,
-      net: timings.frameNetCpu!,
-      callFloor: timings.callinFloorCpu!,
-      update: timings.updateCpu!,
-      callins,
+      frame: cost.gross,
+      floor: cost.floor,
+      net: cost.net,
+      callFloor: cost.callFloor,
+      update: cost.update,
+      callins: cost.callins,
       overBudget: after.frameCost.overBudget - before.frameCost.overBudget,
       schedulerFrames: after.frameCost.frames - before.frameCost.frames,
     };

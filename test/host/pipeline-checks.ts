@@ -32,6 +32,7 @@ export function viewOf(game: RecordedGame, kind: "fullview" | "player", team = 0
  * produced arrived, and no `gap` says that anything was dropped.
  */
 export function expectNothingLost(recording: SessionRecording, produced: number): void {
+  // (a line cut off by a dropped connection is allowed: it is sent again, whole)
   const seqs = recording.messages.map((m) => m.seq);
   const missing: number[] = [];
   for (let s = 1, i = 0; s <= produced; s++) {
@@ -97,15 +98,42 @@ class RecordedUnits {
   }
 }
 
+/** The most units of each def (and in all) an enemy team had at any moment a replay passed. */
+class EnemyMaxima {
+  private readonly most = new Map<string, number>();
+
+  track(replay: TruthUnits, teamID: number): void {
+    const real = replay.team(teamID);
+    const byDef = new Map<string, number>();
+    for (const [def, n] of [...real.finished, ...real.building]) {
+      byDef.set(String(def), (byDef.get(String(def)) ?? 0) + n);
+    }
+    byDef.set(
+      "all",
+      [...byDef.values()].reduce((a, n) => a + n, 0),
+    );
+    for (const [key, n] of byDef) {
+      this.most.set(`${teamID}:${key}`, Math.max(this.most.get(`${teamID}:${key}`) ?? 0, n));
+    }
+  }
+
+  /** The most of a team's `def` (or "all"). */
+  get(teamID: number, def: number | "all"): number {
+    return this.most.get(`${teamID}:${def}`) ?? 0;
+  }
+}
+
 /**
- * Unit counts. The widget stamps a `units` message (and a snapshot) with the frame its run
- * began and reads the counts when the run ends, possibly some host frames later; in a game
- * running thousands of frames a second the world moves on meanwhile. So each message's
- * counts must be the truth's exactly at one moment between its frame and the next such
- * message's (or the game's end): every readable team's finished and unfinished units by
- * def at once. An enemy's are never more than the truth had during that time (a player
- * sees only some). At the end the counts are the truth's. Returns how many messages were
- * checked.
+ * Unit counts. The widget stamps a `units` message with the frame its run began and reads
+ * the counts during the run, which may span host frames; in a game running thousands of
+ * frames a second the world moves on meanwhile, and a snapshot, encoded over frames, may
+ * take its seq in the middle of a run. So each message's counts must be the truth's at one
+ * moment between its frame and the start of the next run (the next `units` message's
+ * frame, or any later frame seen before it, or the game's end): every readable team's
+ * finished and unfinished units by def at once. The enemies a `units` message updates
+ * (what a player sees of them at that run's look) are never more than the truth had
+ * meanwhile. At the end the readable teams' counts are the truth's and no enemy's more.
+ * Returns how many messages were checked.
  */
 export function expectUnitCountsAsTruth(
   recording: SessionRecording,
@@ -113,77 +141,70 @@ export function expectUnitCountsAsTruth(
   view: ViewUnderTest,
   endFrame: number,
 ): number {
-  const replay = new TruthUnits(truth);
   const known = new RecordedUnits();
   const messages = recording.messages.filter((m) => m.type === "snapshot" || m.type === "units");
   const text = (team: number, c?: { finished: DefCounts; building: DefCounts; unknown?: number }) =>
     `${team} f[${countsText(c?.finished ?? new Map())}] b[${countsText(c?.building ?? new Map())}] u${c?.unknown ?? 0}`;
   const knownText = () => view.readable.map((t) => text(t, known.teams.get(t))).join(" ");
-  const truthText = () => view.readable.map((t) => text(t, replay.team(t))).join(" ");
+  const truthText = (replay: TruthUnits) =>
+    view.readable.map((t) => text(t, replay.team(t))).join(" ");
+  const enemySeen = (teamID: number) => {
+    const team = known.teams.get(teamID);
+    const byDef = new Map<number | "all", number>();
+    for (const [def, n] of [...(team?.finished ?? []), ...(team?.building ?? [])]) {
+      byDef.set(def, (byDef.get(def) ?? 0) + n);
+    }
+    byDef.set(
+      "all",
+      [...byDef.values()].reduce((a, n) => a + n, team?.unknown ?? 0),
+    );
+    return byDef;
+  };
   // Before the game starts (the pregame is frame 0 too) there are no units.
   const started = ofType(recording.messages, "game_started")[0]?.seq ?? 0;
   messages.forEach((m, i) => {
     known.apply(m.type === "snapshot" ? m.units : m.teams, m.type === "snapshot");
     if (m.seq < started) {
-      expect(knownText(), `${m.type} seq ${m.seq} before the game started`).toBe(truthText());
+      expect(knownText(), `${m.type} seq ${m.seq} before the game started`).toBe(
+        truthText(new TruthUnits([])),
+      );
       return;
     }
-    const until = Math.max(messages[i + 1]?.frame ?? endFrame, m.frame);
+    const nextRun = messages.findIndex((n, j) => j > i && n.type === "units");
+    const later = nextRun < 0 ? [endFrame] : messages.slice(i + 1, nextRun + 1).map((n) => n.frame);
+    const until = Math.max(m.frame, ...later);
+    const where = `${m.type} seq ${m.seq}, frame ${m.frame}..${until}`;
+    const fresh = m.type === "units" ? m.teams.map((t) => t.teamID) : [];
+    const enemies = fresh.filter((t) => !view.readable.includes(t));
     const got = knownText();
-    // The most units of each enemy team and def at any moment of the window.
-    const most = new Map<string, number>();
-    const track = () => {
-      for (const [teamID, real] of replay.teams) {
-        if (view.readable.includes(teamID)) continue;
-        const byDef = new Map<string, number>();
-        for (const [def, n] of [...real.finished, ...real.building]) {
-          const key = `${teamID}:${def}`;
-          byDef.set(key, (byDef.get(key) ?? 0) + n);
-        }
-        let all = 0;
-        for (const [key, n] of byDef) {
-          most.set(key, Math.max(most.get(key) ?? 0, n));
-          all += n;
-        }
-        most.set(`${teamID}:all`, Math.max(most.get(`${teamID}:all`) ?? 0, all));
-      }
-    };
-    replay.advanceTo(Math.max(replay.frame, m.frame));
-    let matched = truthText() === got;
-    track();
-    for (
-      let next = replay.nextFrame();
-      next !== undefined && next <= until;
-      next = replay.nextFrame()
-    ) {
-      replay.advanceTo(next);
-      matched ||= truthText() === got;
-      track();
+    const replay = new TruthUnits(truth).advanceTo(m.frame);
+    const most = new EnemyMaxima();
+    let matched = truthText(replay) === got;
+    for (const e of enemies) most.track(replay, e);
+    for (let f = replay.nextFrame(); f !== undefined && f <= until; f = replay.nextFrame()) {
+      replay.advanceTo(f);
+      matched ||= truthText(replay) === got;
+      for (const e of enemies) most.track(replay, e);
     }
-    if (!matched) {
-      expect(got, `${m.type} seq ${m.seq}, frame ${m.frame}..${until}: readable teams`).toBe(
-        truthText(),
-      );
-    }
-    for (const [teamID, seenTeam] of known.teams) {
-      if (view.readable.includes(teamID)) continue;
-      const where = `team ${teamID}, ${m.type} seq ${m.seq} frame ${m.frame}..${until}`;
-      let seen = seenTeam.unknown;
-      const byDef = new Map<number, number>();
-      for (const [def, n] of [...seenTeam.finished, ...seenTeam.building]) {
-        byDef.set(def, (byDef.get(def) ?? 0) + n);
-        seen += n;
-      }
-      for (const [def, n] of byDef) {
-        expect(n, `${where}: def ${def} seen`).toBeLessThanOrEqual(
-          most.get(`${teamID}:${def}`) ?? 0,
+    if (!matched) expect(got, `${where}: readable teams`).toBe(truthText(replay));
+    for (const teamID of enemies) {
+      for (const [def, n] of enemySeen(teamID)) {
+        expect(n, `${where}: team ${teamID} ${def} seen`).toBeLessThanOrEqual(
+          most.get(teamID, def),
         );
       }
-      expect(seen, `${where}: units seen`).toBeLessThanOrEqual(most.get(`${teamID}:all`) ?? 0);
     }
   });
-  replay.advanceTo(Math.max(replay.frame, endFrame));
-  expect(knownText(), "the counts at the end").toBe(truthText());
+  const end = new TruthUnits(truth).advanceTo(endFrame);
+  expect(knownText(), "the counts at the end").toBe(truthText(end));
+  const most = new EnemyMaxima();
+  for (const [teamID] of known.teams) {
+    if (view.readable.includes(teamID)) continue;
+    most.track(end, teamID);
+    for (const [def, n] of enemySeen(teamID)) {
+      expect(n, `the end: team ${teamID} ${def} seen`).toBeLessThanOrEqual(most.get(teamID, def));
+    }
+  }
   return messages.length;
 }
 
@@ -310,11 +331,25 @@ export function expectEconomyAsTruth(
   return late;
 }
 
-/** The end: one game_over with the record's winners, derived (BAR drops them). */
-export function expectGameOver(recording: SessionRecording, game: RecordedGame): void {
+/**
+ * The end: one game_over. BAR drops the winners from GameOver, so they are derived: the
+ * ally teams that still have a team alive, the record's winners when that decides it; when
+ * every ally team has one (a game ended otherwise) it is undecided.
+ */
+export function expectGameOver(
+  recording: SessionRecording,
+  game: RecordedGame,
+  truth: TruthLine[],
+): void {
   const over = ofType(recording.messages, "game_over");
   expect(over).toHaveLength(1);
   expect(over[0]!.frame).toBe(game.gameSeconds * 30);
   expect(over[0]!.winnersDerived).toBe(true);
-  expect(over[0]!.winners).toEqual(game.winningAllyTeams);
+  const dead = new Set(truth.filter((l) => l.e === "TeamDied").map((l) => Number(l.team)));
+  const alive = [
+    ...new Set(game.teams.filter((t) => !dead.has(t.teamID)).map((t) => t.allyTeamID)),
+  ].sort((a, b) => a - b);
+  const decided = alive.length < game.allyTeams.length;
+  expect(over[0]!.winners).toEqual(decided ? game.winningAllyTeams : []);
+  if (decided) expect(alive).toEqual(game.winningAllyTeams);
 }

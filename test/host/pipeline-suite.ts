@@ -40,18 +40,6 @@ export const trialTitle = (t: PipelineTrial): string =>
   `${t.game}, ${t.view === "fullview" ? "full-view spectator" : "player of team 0"}` +
   (t.faultSeed === undefined ? "" : `, cuts and receiver restarts (seed ${t.faultSeed})`);
 
-/**
- * The receiver has the whole unit catalog and a snapshot: it knows every team and unit
- * type before the first event (kills and losses are summed from events as they come).
- */
-function receiverReady(dir: string): boolean {
-  return [...readRecordings(dir).values()].some(
-    (s) =>
-      ofType(s.messages, "unitdefs").some((m) => m.part === m.parts) &&
-      ofType(s.messages, "snapshot").length > 0,
-  );
-}
-
 /** The game's end was fully delivered: every team's statistics entries, the final economy. */
 function complete(dir: string, game: RecordedGame): true | string {
   const sessions = [...readRecordings(dir).values()];
@@ -114,7 +102,7 @@ export async function runPipelineTrial(
     },
   });
   try {
-    await pipeline.startGameWhenReady(() => receiverReady(receiver.recordingsDir), 120_000);
+    await pipeline.startGameWhenReady(120_000);
     let ended = false;
     const end = pipeline.gameEnded(240_000).then(() => (ended = true));
     const faulted =
@@ -131,15 +119,14 @@ export async function runPipelineTrial(
     const truth = readTruth(pipeline.truthLog);
     expect(recording.session).toBe(status.delivery.session);
     expectNothingLost(recording, status.delivery.produced);
-    if (trial.faultSeed !== undefined) {
-      expect(recording.duplicates, "messages sent again after a reconnect").toBeGreaterThan(0);
-    }
+    if (trial.faultSeed === undefined) expect(recording.cutOff, "lines cut off").toBe(0);
+    else expect(recording.duplicates, "messages sent again after a reconnect").toBeGreaterThan(0);
     expectStatsAsRecorded(recording, game, view);
     expect(expectUnitCountsAsTruth(recording, truth, view, endFrame)).toBeGreaterThan(1);
     expectEventsAsTruth(recording, truth, view, deliveredCallIns(await pipeline.probe()));
     const gaia = Math.max(...game.teams.map((t) => t.teamID)) + 1;
     expectEconomyAsTruth(recording, truth, view, gaia, endFrame);
-    expectGameOver(recording, game);
+    expectGameOver(recording, game, truth);
 
     if (browser) {
       const page = await openOverlay(browser, receiver.httpPort);
@@ -156,8 +143,10 @@ export async function runPipelineTrial(
       }
     }
     await pipeline.stop();
+    pipeline.removeFiles();
   } catch (error) {
     await pipeline.kill();
+    if (error instanceof Error) error.message += `\n(recordings kept in ${receiver.recordingsDir})`;
     throw error;
   }
 }

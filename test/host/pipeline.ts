@@ -6,11 +6,12 @@
  * it in its own process (startReceiverApp) and a benchmark as a child process, whose CPU
  * and memory are then its own.
  */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { startReceiverApp, type ReceiverApp } from "../../receiver/app.ts";
 import { BarHost, type HostStatus } from "./driver.ts";
+import { ofType, readRecordings } from "./recording.ts";
 import { WIDGET_FILE, WIDGET_NAME, writeWidgetConfig, type LuaValue } from "./widget-config.ts";
 import { FIXTURE_PROBE, worldConfig, type WorldConfig } from "./world-driver.ts";
 
@@ -19,6 +20,8 @@ export interface ReceiverUnderTest {
   readonly widgetPort: number;
   readonly httpPort: number;
   readonly recordingsDir: string;
+  /** Whether the recordings folder is a temporary one of its own (removed with the run). */
+  readonly temporary?: boolean;
   readonly running: boolean;
   /** Starts it (again), on the same ports after the first start. */
   start(): Promise<void>;
@@ -30,12 +33,18 @@ export interface ReceiverUnderTest {
 /** The receiver in this process: the tests look into `app.receiver`. */
 export class InProcessReceiver implements ReceiverUnderTest {
   app: ReceiverApp | null = null;
-  widgetPort = 0;
-  httpPort = 0;
+  widgetPort: number;
+  httpPort: number;
   readonly recordingsDir: string;
+  readonly temporary: boolean;
 
-  constructor(recordingsDir?: string) {
-    this.recordingsDir = recordingsDir ?? mkdtempSync(path.join(os.tmpdir(), "ldx-recordings-"));
+  /** Ports 0 (the default): free ones, kept for restarts. Recordings: a temp folder. */
+  constructor(options: { recordingsDir?: string; port?: number; httpPort?: number } = {}) {
+    this.temporary = options.recordingsDir === undefined;
+    this.recordingsDir =
+      options.recordingsDir ?? mkdtempSync(path.join(os.tmpdir(), "ldx-recordings-"));
+    this.widgetPort = options.port ?? 0;
+    this.httpPort = options.httpPort ?? 0;
   }
 
   get running(): boolean {
@@ -109,13 +118,15 @@ export class Pipeline {
     readonly host: BarHost,
     readonly receiver: ReceiverUnderTest,
     readonly truthLog: string,
+    private readonly configDir: string,
   ) {}
 
   static async start(options: PipelineOptions): Promise<Pipeline> {
     const receiver = options.receiver;
     await receiver.start();
     const { configPath: world, truthLog } = worldConfig(options.world);
-    const configPath = path.join(mkdtempSync(path.join(os.tmpdir(), "ldx-pipeline-")), "c.lua");
+    const configDir = mkdtempSync(path.join(os.tmpdir(), "ldx-pipeline-"));
+    const configPath = path.join(configDir, "config.lua");
     writeWidgetConfig(configPath, {
       [WIDGET_NAME]: {
         host: "127.0.0.1",
@@ -137,7 +148,7 @@ export class Pipeline {
       quietSockets: options.quietSockets,
       commandTimeoutMs: 30_000,
     });
-    return new Pipeline(host, receiver, truthLog);
+    return new Pipeline(host, receiver, truthLog, configDir);
   }
 
   async widget(): Promise<WidgetStatus> {
@@ -150,13 +161,20 @@ export class Pipeline {
   }
 
   /**
-   * Starts the game (a world with `autoStart: false`) once the widget has read the unit
-   * catalog and `ready` holds, as in BAR, where widgets load during the pregame: the
-   * receiver then knows every unit type before the first event.
+   * Starts the game (a world with `autoStart: false`) once the receiver has recorded the
+   * widget's whole unit catalog and a snapshot, as in BAR, where widgets load during the
+   * pregame: the receiver then knows every team and unit type before the first event
+   * (it sums kills and losses from events as they come).
    */
-  async startGameWhenReady(ready: () => boolean, timeoutMs: number): Promise<void> {
+  async startGameWhenReady(timeoutMs: number): Promise<void> {
     const until = Date.now() + timeoutMs;
-    while (!((await this.widget()).collection.unitDefsComplete && ready())) {
+    const ready = () =>
+      [...readRecordings(this.receiver.recordingsDir).values()].some(
+        (s) =>
+          ofType(s.messages, "unitdefs").some((m) => m.part === m.parts) &&
+          ofType(s.messages, "snapshot").length > 0,
+      );
+    while (!ready()) {
       if (Date.now() > until) throw new Error(`the pregame did not end within ${timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
@@ -203,6 +221,19 @@ export class Pipeline {
     } finally {
       await this.receiver.stop();
     }
+  }
+
+  /**
+   * Removes the run's files: the widget config, the world's folder (truth log) and the
+   * receiver's recordings when they are in a temporary folder of its own. A failed run
+   * keeps them to be looked at.
+   */
+  removeFiles(): void {
+    for (const dir of [this.configDir, path.dirname(this.truthLog)]) {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    if (this.receiver.temporary)
+      rmSync(this.receiver.recordingsDir, { recursive: true, force: true });
   }
 
   /** For cleanup after a failure: kills the host, stops the receiver. */

@@ -20,7 +20,9 @@ export interface SessionRecording {
   messages: SequencedMessage[];
   /** Lines that arrived again (resent after a reconnect). */
   duplicates: number;
-  /** Lines that were not a JSON object (the receiver records those too). */
+  /** The start of a line whose connection was cut before its end (sent again later). */
+  cutOff: number;
+  /** Whole lines that were not a JSON object (the receiver records those too). */
   unreadable: number;
 }
 
@@ -46,6 +48,7 @@ export function readRecordings(dir: string): Map<string, SessionRecording> {
             hellos: [],
             messages: [],
             duplicates: 0,
+            cutOff: 0,
             unreadable: 0,
           };
           sessions.set(id, current);
@@ -55,6 +58,10 @@ export function readRecordings(dir: string): Map<string, SessionRecording> {
         continue;
       }
       if (!current) throw new Error(`${file}: a line before the header`);
+      if (record.kind === "line" && !record.line.terminated) {
+        current.cutOff++;
+        continue;
+      }
       if (record.kind !== "line" || record.line.bytes === null) {
         current.unreadable++;
         continue;
