@@ -19,6 +19,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { BarHost } from "../test/host/driver.ts";
+import { surveyInterpreters } from "../test/support/interpreters.ts";
 import { Pipeline, type WidgetStatus } from "../test/host/pipeline.ts";
 import { readTruth } from "../test/host/world-driver.ts";
 import { ChildReceiver, type ProcessUsage } from "./bench/child-receiver.ts";
@@ -29,7 +30,6 @@ import {
   machineInfo,
   median,
   parseArgs,
-  prepareInterpreters,
   REPO_ROOT,
   sleep,
   table,
@@ -223,7 +223,7 @@ async function main(): Promise<void> {
   const which = String(args.lua ?? "both");
   const positionsArg = String(args.positions ?? "both");
   const positionRuns = positionsArg === "both" ? [false, true] : [positionsArg === "on"];
-  const interpreters = prepareInterpreters().available.filter(
+  const interpreters = surveyInterpreters().available.filter(
     (l) => which === "both" || l.numbers === which,
   );
   if (interpreters.length === 0) {

@@ -8,9 +8,10 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { BarHost } from "../test/host/driver.ts";
+import { surveyInterpreters } from "../test/support/interpreters.ts";
 import { InProcessReceiver, Pipeline } from "../test/host/pipeline.ts";
 import { GAME_FILES, readGame } from "../test/host/world-driver.ts";
-import { parseArgs, prepareInterpreters, REPO_ROOT, WIDGET_FILE } from "./bench/common.ts";
+import { parseArgs, REPO_ROOT, sleep, WIDGET_FILE } from "./bench/common.ts";
 
 const USAGE = `Plays a real game through the widget, the receiver and the overlay.
 
@@ -18,6 +19,7 @@ const USAGE = `Plays a real game through the widget, the receiver and the overla
 
   <game>             ${GAME_FILES.join(", ")} (or the start of a name: colorado)
   --minutes N        wall minutes the game lasts (default 3)
+  --pregame N        seconds between the overlay's URL and the game's start (default 10)
   --view V           fullview (default) or player (of --team)
   --team N           the player's team (default 0)
   --lua X            double (default) or float interpreter
@@ -36,6 +38,7 @@ async function main(): Promise<void> {
     rest,
     {
       minutes: "number",
+      pregame: "number",
       view: "string",
       team: "number",
       lua: "string",
@@ -61,7 +64,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const numbers = String(args.lua ?? "double");
-  const lua = prepareInterpreters().available.find((l) => l.numbers === numbers);
+  const lua = surveyInterpreters().available.find((l) => l.numbers === numbers);
   if (!lua) {
     console.error(`no ${numbers} Lua 5.1 interpreter: run \`sudo npm run setup:lua\` (README)`);
     process.exit(2);
@@ -102,6 +105,9 @@ async function main(): Promise<void> {
       `API:     http://127.0.0.1:${receiver.httpPort}/api/state\n` +
       `Recording to ${receiver.recordingsDir}`,
   );
+  const pregame = Number(args.pregame ?? 10);
+  console.log(`The game starts in ${pregame} s: open the overlay now.`);
+  await sleep(pregame * 1000);
   await pipeline.startGameWhenReady(120_000);
   console.log("The game has started.");
   const started = Date.now();

@@ -7,10 +7,11 @@
  */
 import path from "node:path";
 import { BarHost } from "../test/host/driver.ts";
+import { surveyInterpreters } from "../test/support/interpreters.ts";
 import { InProcessReceiver, Pipeline } from "../test/host/pipeline.ts";
 import { GAME_FILES, readGame } from "../test/host/world-driver.ts";
 import { launchChromium, overlayCaughtUp } from "../test/support/overlay-page.ts";
-import { parseArgs, prepareInterpreters, REPO_ROOT } from "./bench/common.ts";
+import { parseArgs, REPO_ROOT } from "./bench/common.ts";
 
 const USAGE = `npm run screenshot [-- --game <file> --seconds N --out FILE]
 
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
   );
   const game = String(args.game ?? "colorado-4p4ai-2023.json");
   const record = readGame(game);
-  const lua = prepareInterpreters().available[0];
+  const lua = surveyInterpreters().available[0];
   if (!lua) throw new Error("no Lua 5.1 interpreter: run `sudo npm run setup:lua` (README)");
   const out = path.resolve(REPO_ROOT, String(args.out ?? "docs/images/overlay-real-game.png"));
   const receiver = new InProcessReceiver();

@@ -20,6 +20,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { BarHost } from "../test/host/driver.ts";
+import { surveyInterpreters } from "../test/support/interpreters.ts";
 import { Pipeline } from "../test/host/pipeline.ts";
 import { readOneSession, ofType } from "../test/host/recording.ts";
 import { random } from "../test/support/random.ts";
@@ -30,7 +31,6 @@ import {
   fmt,
   machineInfo,
   parseArgs,
-  prepareInterpreters,
   REPO_ROOT,
   sleep,
   table,
@@ -85,7 +85,7 @@ async function main(): Promise<void> {
   const toleranceKb = Number(args["tolerance-kb"] ?? 512);
   const toleranceMiB = Number(args["tolerance-mib"] ?? 40);
   const numbers = String(args.lua ?? "float");
-  const lua = prepareInterpreters().available.find((l) => l.numbers === numbers);
+  const lua = surveyInterpreters().available.find((l) => l.numbers === numbers);
   if (!lua) {
     console.error(`no ${numbers} Lua 5.1 interpreter: run \`sudo npm run setup:lua\` (README)`);
     process.exit(2);

@@ -4,7 +4,7 @@
  * a reconnect resends what was not acknowledged, so one session's lines are the union of
  * its files with duplicates by seq dropped, as a tool reading the recordings would do.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { decodeRecordedLine } from "../../receiver/record/recordingFormat.ts";
 import type { HelloMessage, OutboundMessage } from "../../protocol/messages.ts";
@@ -30,7 +30,8 @@ export interface SessionRecording {
 export function readRecordings(dir: string): Map<string, SessionRecording> {
   const sessions = new Map<string, SessionRecording>();
   const bySeq = new Map<string, Map<number, SequencedMessage>>();
-  const files = readdirSync(dir)
+  // (the receiver makes the folder when its first session starts)
+  const files = (existsSync(dir) ? readdirSync(dir) : [])
     .filter((f) => f.endsWith(".ndjson"))
     .sort();
   for (const file of files) {
