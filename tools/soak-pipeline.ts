@@ -43,6 +43,7 @@ const USAGE = `The whole pipeline over a 2-hour game with receiver restarts.
   --game-minutes N   game length (default 120)
   --speed N          game speed, times real time (default 24: about 5 wall minutes)
   --lua X            float (default) or double
+  --kills N          units destroyed (and rebuilt) per game second (default 4)
   --restart S        wall seconds between receiver restarts (default 40)
   --sample S         wall seconds between memory samples (default 5)
   --warmup F         fraction of the game left out of the memory check (default 0.25)
@@ -67,6 +68,7 @@ async function main(): Promise<void> {
       "game-minutes": "number",
       speed: "number",
       lua: "string",
+      kills: "number",
       restart: "number",
       sample: "number",
       warmup: "number",
@@ -79,6 +81,7 @@ async function main(): Promise<void> {
   );
   const gameSeconds = Number(args["game-minutes"] ?? 120) * 60;
   const speed = Number(args.speed ?? 24);
+  const kills = Number(args.kills ?? 4);
   const restartEvery = Number(args.restart ?? 40);
   const sampleEvery = Number(args.sample ?? 5);
   const warmup = Number(args.warmup ?? 0.25);
@@ -93,7 +96,7 @@ async function main(): Promise<void> {
   console.log("# Live Data Export: the whole pipeline over a long game\n");
   console.log(describeMachine(machineInfo([lua])).join("\n"));
   console.log(
-    `\nA ${gameSeconds / 60}-minute synthetic game (8 teams x 250 units, 20 destroyed and rebuilt ` +
+    `\nA ${gameSeconds / 60}-minute synthetic game (8 teams x 250 units, ${kills} destroyed and rebuilt ` +
       `each game second, full view) at ${speed}x (about ${fmt(gameSeconds / speed / 60, 1)} wall ` +
       `minutes) under ${lua.name}; the receiver restarted every ${restartEvery} s.`,
   );
@@ -118,7 +121,7 @@ async function main(): Promise<void> {
       truthTeams: false,
       truthDamage: false,
       autoStart: false,
-      scale: { teams: 8, unitsPerTeam: 250, killsPerSecond: 20, seconds: gameSeconds },
+      scale: { teams: 8, unitsPerTeam: 250, killsPerSecond: kills, seconds: gameSeconds },
     },
   });
   const samples: Sample[] = [];

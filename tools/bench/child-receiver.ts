@@ -24,7 +24,7 @@ export interface ProcessUsage {
 export class ChildReceiver implements ReceiverUnderTest {
   private child: ChildProcess | null = null;
   private exited: Promise<void> = Promise.resolve();
-  /** Everything the receivers wrote, for a failure's message. */
+  /** What the receivers wrote to stderr. */
   output = "";
   /** Starts (every start is a new process). */
   starts = 0;
@@ -59,30 +59,27 @@ export class ChildReceiver implements ReceiverUnderTest {
     this.child = child;
     this.starts++;
     this.exited = new Promise((resolve) => child.once("exit", () => resolve()));
+    // Started once it says where its overlay is; its log is drained (a full pipe would
+    // stop it) and its errors kept.
     await new Promise<void>((resolve, reject) => {
       let seen = "";
+      let started = false;
       const timer = setTimeout(() => reject(new Error(`receiver did not start:\n${seen}`)), 30_000);
-      const onData = (chunk: Buffer) => {
+      child.stdout!.on("data", (chunk: Buffer) => {
+        if (started) return;
         seen += chunk.toString();
-        this.output += chunk.toString();
         if (/overlay for OBS/.test(seen)) {
+          started = true;
           clearTimeout(timer);
           resolve();
         }
-      };
-      child.stdout!.on("data", onData);
-      child.stderr!.on("data", onData);
+      });
+      child.stderr!.on("data", (chunk: Buffer) => (this.output += chunk.toString()));
       child.once("exit", (code) => {
         clearTimeout(timer);
-        reject(new Error(`receiver exited with ${code}:\n${seen}`));
+        if (!started) reject(new Error(`receiver exited with ${code}:\n${seen}${this.output}`));
       });
     });
-    child.removeAllListeners("exit");
-    child.stdout!.removeAllListeners("data");
-    child.stderr!.removeAllListeners("data");
-    // Keep draining its log, or a full pipe would stop it.
-    child.stdout!.on("data", () => undefined);
-    child.stderr!.on("data", (chunk: Buffer) => (this.output += chunk.toString()));
   }
 
   /** Stops it: SIGTERM closes it cleanly; `crash` kills it outright (SIGKILL). */
