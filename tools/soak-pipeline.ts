@@ -4,6 +4,11 @@
  * widget, connected to the receiver in its own process, which is stopped and started again
  * every --restart seconds (cleanly or killed outright, in turns, down for a seeded moment).
  *
+ * The host runs the world in the widget's Lua state, and the world's memory grows with the
+ * game (every team's statistics history, as the engine's), so a second host plays the
+ * same world (same seed and speed) with no widget but the world probe, and the widget's
+ * memory is the difference at the same game time.
+ *
  * Passes only if
  * - the widget's Lua memory after a full collection stays flat: the lowest sample of the
  *   last quarter of the game is not above the first quarter's (after --warmup of it) by
@@ -16,13 +21,14 @@
  * - nothing was lost: the recordings of all the receiver's lives hold every seq the widget
  *   produced, no gap; no error anywhere (widget, host, receiver).
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { BarHost } from "../test/host/driver.ts";
 import { surveyInterpreters } from "../test/support/interpreters.ts";
 import { Pipeline } from "../test/host/pipeline.ts";
 import { readOneSession, ofType } from "../test/host/recording.ts";
+import { FIXTURE_PROBE, worldConfig, type WorldConfig } from "../test/host/world-driver.ts";
 import { random } from "../test/support/random.ts";
 import { ChildReceiver } from "./bench/child-receiver.ts";
 import {
@@ -55,7 +61,10 @@ const USAGE = `The whole pipeline over a 2-hour game with receiver restarts.
 interface Sample {
   wallSeconds: number;
   gameSeconds: number;
+  /** The whole Lua state after a full collection: the world and the widget. */
   luaKb: number;
+  /** The same less the world alone at the same game time (the baseline host). */
+  widgetKb: number;
   receiverLife: number;
   receiverRssMiB: number | null;
   queuedMessages: number;
@@ -107,23 +116,36 @@ async function main(): Promise<void> {
     mkdtempSync(path.join(os.tmpdir(), "ldx-soak-pipeline-")),
     true,
   );
+  const world: WorldConfig = {
+    driver: "scale",
+    seed: 7,
+    view: "fullview",
+    speed,
+    truthTeams: false,
+    truthDamage: false,
+    autoStart: false,
+    scale: { teams: 8, unitsPerTeam: 250, killsPerSecond: kills, seconds: gameSeconds },
+  };
   const pipeline = await Pipeline.start({
     interpreter: lua.path,
     receiver,
     fps: 60,
     quietSockets: true,
     maxSeconds: Math.ceil((gameSeconds / speed) * 3 + 600),
-    world: {
-      driver: "scale",
-      seed: 7,
-      view: "fullview",
-      speed,
-      truthTeams: false,
-      truthDamage: false,
-      autoStart: false,
-      scale: { teams: 8, unitsPerTeam: 250, killsPerSecond: kills, seconds: gameSeconds },
-    },
+    world,
   });
+  const baseWorld = worldConfig(world);
+  const baseline = await BarHost.start({
+    interpreter: lua.path,
+    widget: FIXTURE_PROBE,
+    statusApi: "WorldProbe",
+    world: baseWorld.configPath,
+    fps: 60,
+    quietSockets: true,
+    maxSeconds: Math.ceil((gameSeconds / speed) * 3 + 600),
+    commandTimeoutMs: 30_000,
+  });
+  const worldAlone = new WorldMemory(baseline);
   const samples: Sample[] = [];
   const rand = random(Number(args.seed ?? 1));
   const restarts = { clean: 0, killed: 0 };
@@ -131,6 +153,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   try {
     await pipeline.startGameWhenReady(180_000);
+    await baseline.world("start");
     let ended = false;
     const end = pipeline
       .gameEnded((gameSeconds / speed) * 3000 + 600_000)
@@ -143,10 +166,12 @@ async function main(): Promise<void> {
       const gc = await pipeline.host.send("gc settle");
       const status = await pipeline.widget();
       const frame = Number((await pipeline.host.world("state")).frame);
+      await worldAlone.sample();
       samples.push({
         wallSeconds: (Date.now() - started) / 1000,
         gameSeconds: frame / 30,
         luaKb: Number(gc.memoryKb),
+        widgetKb: NaN,
         receiverLife: receiver.starts,
         receiverRssMiB: receiver.usage()?.rssMiB ?? null,
         queuedMessages: status.delivery.queuedMessages,
@@ -169,6 +194,9 @@ async function main(): Promise<void> {
       }
     }
     const status = await pipeline.settled(() => true, 120_000);
+    await worldAlone.finish();
+    for (const sample of samples)
+      sample.widgetKb = sample.luaKb - worldAlone.at(sample.gameSeconds);
     if (status.internalErrors) errors.push(`widget: ${status.lastInternalError}`);
     const exit = await pipeline.host.shutdown(60_000);
     await receiver.stop();
@@ -188,7 +216,7 @@ async function main(): Promise<void> {
     // ---- the checks
     const measured = samples.filter((s) => s.gameSeconds >= warmup * gameSeconds);
     const quarter = Math.max(1, Math.floor(measured.length / 4));
-    const floor = (list: Sample[]) => Math.min(...list.map((s) => s.luaKb));
+    const floor = (list: Sample[]) => Math.min(...list.map((s) => s.widgetKb));
     const luaGrowth = floor(measured.slice(-quarter)) - floor(measured.slice(0, quarter));
     const lives = [...new Set(samples.map((s) => s.receiverLife))];
     const lifeMax = (life: number) =>
@@ -197,7 +225,7 @@ async function main(): Promise<void> {
     const sockets = exit.sockets;
     const checks: [string, string, boolean][] = [
       [
-        `widget Lua memory floor, last quarter minus first, <= ${toleranceKb} KiB`,
+        `widget Lua memory (less the world's) floor, last quarter minus first, <= ${toleranceKb} KiB`,
         `${fmt(luaGrowth, 1)} KiB (${measured.length} samples)`,
         measured.length >= 8 && luaGrowth <= toleranceKb,
       ],
@@ -235,16 +263,27 @@ async function main(): Promise<void> {
     const picks = [
       ...new Set(Array.from({ length: 11 }, (_, i) => Math.round((i * (samples.length - 1)) / 10))),
     ];
-    console.log("\nOver the game (Lua memory after a full collection):\n");
+    console.log(
+      "\nOver the game (Lua memory after a full collection; widget = less the world alone):\n",
+    );
     console.log(
       table(
-        ["wall s", "game min", "Lua KiB", "queued", "receiver life", "receiver RSS MiB"],
+        [
+          "wall s",
+          "game min",
+          "Lua KiB",
+          "widget KiB",
+          "queued",
+          "receiver life",
+          "receiver RSS MiB",
+        ],
         picks.map((i) => {
           const s = samples[i]!;
           return [
             fmt(s.wallSeconds, 0),
             fmt(s.gameSeconds / 60, 1),
             fmt(s.luaKb, 0),
+            fmt(s.widgetKb, 0),
             String(s.queuedMessages),
             String(s.receiverLife),
             fmt(s.receiverRssMiB ?? NaN, 0),
@@ -289,6 +328,43 @@ async function main(): Promise<void> {
   } catch (error) {
     await pipeline.kill();
     throw error;
+  } finally {
+    await baseline.kill();
+    rmSync(path.dirname(baseWorld.configPath), { recursive: true, force: true });
+  }
+}
+
+/** The world alone (the baseline host): its Lua memory by game time, after a full collection. */
+class WorldMemory {
+  private readonly points: { gameSeconds: number; kb: number }[] = [];
+
+  constructor(private readonly host: BarHost) {}
+
+  async sample(): Promise<void> {
+    const gc = await this.host.send("gc settle");
+    const frame = Number((await this.host.world("state")).frame);
+    this.points.push({ gameSeconds: frame / 30, kb: Number(gc.memoryKb) });
+  }
+
+  /** Samples until its game is over too (it may run behind). */
+  async finish(): Promise<void> {
+    while (!(await this.host.world("state")).ended) {
+      await sleep(2000);
+      await this.sample();
+    }
+    await this.sample();
+  }
+
+  /** Its memory at a game time, interpolated between samples. */
+  at(gameSeconds: number): number {
+    const p = [...this.points].sort((a, b) => a.gameSeconds - b.gameSeconds);
+    const i = p.findIndex((x) => x.gameSeconds >= gameSeconds);
+    if (i <= 0) return (p[Math.max(i, 0)] ?? p[p.length - 1])?.kb ?? NaN;
+    const a = p[i - 1]!;
+    const b = p[i]!;
+    return (
+      a.kb + ((b.kb - a.kb) * (gameSeconds - a.gameSeconds)) / (b.gameSeconds - a.gameSeconds || 1)
+    );
   }
 }
 
