@@ -238,6 +238,8 @@ async function main(): Promise<void> {
     {
       seconds: "number",
       warmup: "number",
+      "catch-up": "number",
+      kills: "number",
       lua: "string",
       positions: "string",
       fps: "number",
