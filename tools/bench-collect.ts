@@ -32,6 +32,7 @@ import {
   median,
   parseArgs,
   prepareInterpreters,
+  scaleGame,
   sleep,
   table,
   writeWidgetConfig,
@@ -76,20 +77,7 @@ async function runOnce(
 ): Promise<Run> {
   const configPath = path.join(tmp, `${situation.id}-${lua.numbers}.lua`);
   writeWidgetConfig(configPath, { [WIDGET_NAME]: { enabled: false, ...situation.settings } });
-  const world = worldConfig({
-    driver: "scale",
-    seed: 5,
-    view: "fullview",
-    speed: 1,
-    truthTeams: false,
-    truthDamage: false,
-    scale: {
-      teams: 16,
-      unitsPerTeam: 625,
-      killsPerSecond: 300,
-      seconds: opts.warmup + opts.seconds + 30,
-    },
-  });
+  const world = worldConfig(scaleGame(opts.warmup + opts.seconds + 30));
   const host = await BarHost.start({
     interpreter: lua.path,
     widget: opts.widget,

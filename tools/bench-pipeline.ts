@@ -15,7 +15,7 @@
  *   the receiver's WebSocket stream (the overlay's) stamps its arrival; the host clock is
  *   mapped to Node's by the smallest reply delay of its `clock` command.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { BarHost } from "../test/host/driver.ts";
@@ -31,8 +31,10 @@ import {
   median,
   parseArgs,
   REPO_ROOT,
+  scaleGame,
   sleep,
   table,
+  writeResults,
   type LuaInterpreter,
 } from "./bench/common.ts";
 import { frameCost, type FrameCost } from "./bench/frame-cost.ts";
@@ -121,20 +123,9 @@ async function runOnce(
     maxSeconds: opts.catchUp + opts.warmup + opts.seconds + 400,
     settings: { positions },
     world: {
-      driver: "scale",
-      seed: 5,
-      view: "fullview",
-      speed: 1,
-      truthTeams: false,
-      truthDamage: false,
+      ...scaleGame(opts.catchUp + opts.warmup + opts.seconds + 90, opts.kills),
       truthClock: true,
       autoStart: false,
-      scale: {
-        teams: 16,
-        unitsPerTeam: 625,
-        killsPerSecond: opts.kills,
-        seconds: opts.catchUp + opts.warmup + opts.seconds + 90,
-      },
     },
   });
   const stream = new StreamArrivals();
@@ -357,22 +348,11 @@ async function main(): Promise<void> {
     );
   }
   const out = path.resolve(REPO_ROOT, String(args.out ?? "build/bench-pipeline-results.json"));
-  mkdirSync(path.dirname(out), { recursive: true });
-  writeFileSync(
-    out,
-    JSON.stringify(
-      {
-        kind: "live-data-export pipeline benchmark",
-        date: new Date().toISOString(),
-        command: `npx tsx tools/bench-pipeline.ts ${process.argv.slice(2).join(" ")}`.trim(),
-        machine: machineInfo(interpreters),
-        settings: opts,
-        results,
-      },
-      null,
-      2,
-    ) + "\n",
-  );
+  writeResults(out, "live-data-export pipeline benchmark", {
+    machine: machineInfo(interpreters),
+    settings: opts,
+    results,
+  });
   console.log(`\nResults written to ${path.relative(REPO_ROOT, out)}.`);
 }
 

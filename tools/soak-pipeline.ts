@@ -21,7 +21,7 @@
  * - nothing was lost: the recordings of all the receiver's lives hold every seq the widget
  *   produced, no gap; no error anywhere (widget, host, receiver).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { BarHost } from "../test/host/driver.ts";
@@ -40,6 +40,7 @@ import {
   REPO_ROOT,
   sleep,
   table,
+  writeResults,
 } from "./bench/common.ts";
 
 const USAGE = `The whole pipeline over a 2-hour game with receiver restarts.
@@ -226,12 +227,12 @@ async function main(): Promise<void> {
     const checks: [string, string, boolean][] = [
       [
         `widget Lua memory (less the world's) floor, last quarter minus first, <= ${toleranceKb} KiB`,
-        `${fmt(luaGrowth, 1)} KiB (${measured.length} samples)`,
+        `${fmt(luaGrowth, 1)} KiB (${measured.length} samples, 8 needed)`,
         measured.length >= 8 && luaGrowth <= toleranceKb,
       ],
       [
         `receiver resident memory, largest of its last life minus its first, <= ${toleranceMiB} MiB`,
-        `${fmt(rssGrowth, 1)} MiB over ${lives.length} lives`,
+        `${fmt(rssGrowth, 1)} MiB over ${lives.length} lives (3 needed)`,
         lives.length >= 3 && rssGrowth <= toleranceMiB,
       ],
       [
@@ -301,26 +302,15 @@ async function main(): Promise<void> {
     );
     for (const e of errors.slice(0, 20)) console.log(`  error: ${e}`);
     const out = path.resolve(REPO_ROOT, String(args.out ?? "build/soak-pipeline-results.json"));
-    mkdirSync(path.dirname(out), { recursive: true });
-    writeFileSync(
-      out,
-      JSON.stringify(
-        {
-          kind: "live-data-export pipeline soak",
-          date: new Date().toISOString(),
-          command: `npx tsx tools/soak-pipeline.ts ${process.argv.slice(2).join(" ")}`.trim(),
-          machine: machineInfo([lua]),
-          wallSeconds: (Date.now() - started) / 1000,
-          restarts,
-          passed,
-          checks,
-          errors,
-          samples,
-        },
-        null,
-        2,
-      ) + "\n",
-    );
+    writeResults(out, "live-data-export pipeline soak", {
+      machine: machineInfo([lua]),
+      wallSeconds: (Date.now() - started) / 1000,
+      restarts,
+      passed,
+      checks,
+      errors,
+      samples,
+    });
     console.log(
       `\nSoak ${passed ? "PASSED" : "FAILED"} in ${fmt((Date.now() - started) / 60000, 1)} min. Results: ${path.relative(REPO_ROOT, out)}.`,
     );

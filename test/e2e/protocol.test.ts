@@ -10,6 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { BarHost } from "../host/driver.ts";
+import type { Delivery } from "../host/pipeline.ts";
 import { WIDGET_NAME, writeWidgetConfig, type LuaValue } from "../host/widget-config.ts";
 import { readGame, readTruth, worldConfig, type WorldConfig } from "../host/world-driver.ts";
 import { truthCounts, WIDGET } from "../host/world-collect-suite.ts";
@@ -72,14 +73,6 @@ function writeConfig(settings: Record<string, LuaValue>): string {
   return file;
 }
 
-interface Delivery {
-  produced: number;
-  sent: number;
-  acknowledged: number;
-  dropped: number;
-  queuedMessages: number;
-  queuedBytes: number;
-}
 interface WidgetStatus {
   state: string;
   internalErrors: number;

@@ -7,8 +7,9 @@
  * connection is cut and the receiver restarted at seeded random moments. Registered by
  * test/e2e/pipeline.test.ts (one game) and test/games/ (`npm run test:games`, all games).
  */
-import { expect } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
+import { BarHost } from "./driver.ts";
 import { comparable, expectedScoreboard, withoutLosses } from "./expected-scoreboard.ts";
 import { InProcessReceiver, Pipeline } from "./pipeline.ts";
 import {
@@ -23,7 +24,14 @@ import {
 } from "./pipeline-checks.ts";
 import { ofType, readOneSession, readRecordings } from "./recording.ts";
 import { readGame, readTruth, type RecordedGame } from "./world-driver.ts";
-import { openOverlay, overlayCaughtUp, readScoreboard } from "../support/overlay-page.ts";
+import { browserSkipReason } from "../support/browser.ts";
+import { luaInterpreters } from "../support/interpreters.ts";
+import {
+  launchChromium,
+  openOverlay,
+  overlayCaughtUp,
+  readScoreboard,
+} from "../support/overlay-page.ts";
 import { random } from "../support/random.ts";
 import { readUnitDefs } from "../../tools/receiver/realGame.ts";
 
@@ -149,4 +157,32 @@ export async function runPipelineTrial(
     if (error instanceof Error) error.message += `\n(recordings kept in ${receiver.recordingsDir})`;
     throw error;
   }
+}
+
+/**
+ * Registers one test per trial and interpreter, with one Chromium for the file (without
+ * one the scoreboard is not checked, said once; under CI=true that fails). The two
+ * interpreters' runs of a trial go at once: no timing checks.
+ */
+export function registerPipelineTrials(title: string, trials: PipelineTrial[]): void {
+  const noBrowser = browserSkipReason();
+  if (noBrowser) console.warn(`${title}: the overlay's scoreboard is not checked: ${noBrowser}`);
+  let browser: Browser | null = null;
+  beforeAll(async () => {
+    if (!noBrowser) browser = await launchChromium();
+  }, 60_000);
+  // Not after each test: each run ends its own host; this catches one a failure left.
+  afterAll(async () => {
+    await browser?.close();
+    await BarHost.killAll();
+  });
+  describe(title, () => {
+    for (const trial of trials) {
+      describe(trialTitle(trial), () => {
+        it.concurrent.for(luaInterpreters())("under $name", { timeout: 600_000 }, async (lua) => {
+          await runPipelineTrial(lua.path, trial, browser);
+        });
+      });
+    }
+  });
 }

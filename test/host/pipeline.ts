@@ -74,21 +74,24 @@ export class InProcessReceiver implements ReceiverUnderTest {
   }
 }
 
+/** What the widget delivered (`WG.LiveDataExport.getStatus().delivery`). */
+export interface Delivery {
+  session: string;
+  produced: number;
+  sent: number;
+  acknowledged: number;
+  dropped: number;
+  queuedMessages: number;
+  queuedBytes: number;
+}
+
 /** The widget's `WG.LiveDataExport.getStatus()`, the parts the pipeline reads. */
 export interface WidgetStatus {
   state: string;
   internalErrors: number;
   lastInternalError?: string;
   connections?: number;
-  delivery: {
-    session: string;
-    produced: number;
-    sent: number;
-    acknowledged: number;
-    dropped: number;
-    queuedMessages: number;
-    queuedBytes: number;
-  };
+  delivery: Delivery;
   collection: {
     view: string;
     pending: number;

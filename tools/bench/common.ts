@@ -6,7 +6,7 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -17,6 +17,8 @@ import {
   type InterpreterSurvey,
   type LuaInterpreter,
 } from "../../test/support/interpreters.ts";
+
+import type { WorldConfig } from "../../test/host/world-driver.ts";
 
 export { REPO_ROOT };
 export { WIDGET_FILE, WIDGET_NAME, writeWidgetConfig } from "../../test/host/widget-config.ts";
@@ -376,4 +378,32 @@ export function table(header: string[], rows: string[][], alignRight?: boolean[]
     widths.map((w, i) => (right[i] ? "-".repeat(w + 1) + ":" : "-".repeat(w + 2))).join("|") +
     "|";
   return [line(header), rule, ...rows.map(line)].join("\n");
+}
+
+// ---------------------------------------------------------------------------
+// the scale game and results
+
+/**
+ * The benchmarks' scale game: 16 teams x 625 units, full view, in real time, a battle that
+ * destroys and rebuilds `kills` units every game second, for `seconds` game seconds.
+ */
+export function scaleGame(seconds: number, kills = 300): WorldConfig {
+  return {
+    driver: "scale",
+    seed: 5,
+    view: "fullview",
+    speed: 1,
+    truthTeams: false,
+    truthDamage: false,
+    scale: { teams: 16, unitsPerTeam: 625, killsPerSecond: kills, seconds },
+  };
+}
+
+/** Writes a run's results as JSON with what made them: `{kind, date, command, ...fields}`. */
+export function writeResults(file: string, kind: string, fields: Record<string, unknown>): void {
+  const script = path.relative(REPO_ROOT, process.argv[1] ?? "");
+  const command = `npx tsx ${script} ${process.argv.slice(2).join(" ")}`.trim();
+  mkdirSync(path.dirname(file), { recursive: true });
+  const results = { kind, date: new Date().toISOString(), command, ...fields };
+  writeFileSync(file, JSON.stringify(results, null, 2) + "\n");
 }
