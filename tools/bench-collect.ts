@@ -21,6 +21,7 @@ import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { BarHost, type HostStatus, type TimingSummary } from "../test/host/driver.ts";
+import { frameCost } from "./bench/frame-cost.ts";
 import { worldConfig } from "../test/host/world-driver.ts";
 import {
   WIDGET_FILE,
@@ -31,6 +32,7 @@ import {
   median,
   parseArgs,
   prepareInterpreters,
+  scaleGame,
   sleep,
   table,
   writeWidgetConfig,
@@ -75,20 +77,7 @@ async function runOnce(
 ): Promise<Run> {
   const configPath = path.join(tmp, `${situation.id}-${lua.numbers}.lua`);
   writeWidgetConfig(configPath, { [WIDGET_NAME]: { enabled: false, ...situation.settings } });
-  const world = worldConfig({
-    driver: "scale",
-    seed: 5,
-    view: "fullview",
-    speed: 1,
-    truthTeams: false,
-    truthDamage: false,
-    scale: {
-      teams: 16,
-      unitsPerTeam: 625,
-      killsPerSecond: 300,
-      seconds: opts.warmup + opts.seconds + 30,
-    },
-  });
+  const world = worldConfig(scaleGame(opts.warmup + opts.seconds + 30));
   const host = await BarHost.start({
     interpreter: lua.path,
     widget: opts.widget,
@@ -106,20 +95,15 @@ async function runOnce(
     await sleep(opts.seconds * 1000);
     const s: HostStatus = await host.status();
     const after = s.widgetStatus as WidgetStatus;
-    const timings = s as unknown as Record<string, TimingSummary>;
-    const callins: Record<string, TimingSummary> = {};
-    for (const name of CALLINS) {
-      const t = timings[`callinCpu${name}`];
-      if (t !== undefined) callins[name] = t;
-    }
     if (after.internalErrors !== 0) throw new Error(`internal error: ${after.lastInternalError}`);
+    const cost = frameCost(s, CALLINS);
     return {
-      frame: timings.frameCpu!,
-      floor: timings.frameFloorCpu!,
-      net: timings.frameNetCpu!,
-      callFloor: timings.callinFloorCpu!,
-      update: timings.updateCpu!,
-      callins,
+      frame: cost.gross,
+      floor: cost.floor,
+      net: cost.net,
+      callFloor: cost.callFloor,
+      update: cost.update,
+      callins: cost.callins,
       overBudget: after.frameCost.overBudget - before.frameCost.overBudget,
       schedulerFrames: after.frameCost.frames - before.frameCost.frames,
     };

@@ -5,11 +5,13 @@
  * protocol (docs/protocol.md), the world's truth log and the shared game record, never
  * from the widget's own code.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { BarHost } from "../host/driver.ts";
+import type { Delivery } from "../host/pipeline.ts";
+import { WIDGET_NAME, writeWidgetConfig, type LuaValue } from "../host/widget-config.ts";
 import { readGame, readTruth, worldConfig, type WorldConfig } from "../host/world-driver.ts";
 import { truthCounts, WIDGET } from "../host/world-collect-suite.ts";
 import {
@@ -25,7 +27,6 @@ import { random } from "../support/random.ts";
 
 registerMissingInterpreterTests();
 
-const WIDGET_NAME = "Live Data Export";
 /** The collection's queue bound (src/collect/changes.ts DEFAULT_CHANGE_LIMIT). */
 const CHANGE_LIMIT = 20_000;
 const GAME = "altored-divide-4v4-2020.json";
@@ -46,7 +47,7 @@ class Trial {
   async play(
     interpreter: string,
     world: WorldConfig,
-    settings: Record<string, string | number | boolean>,
+    settings: Record<string, LuaValue>,
     maxSeconds = 150,
   ): Promise<{ host: BarHost; truthLog: string }> {
     const { configPath: worldPath, truthLog } = worldConfig(world);
@@ -68,27 +69,12 @@ class Trial {
 }
 
 /** A BAR config file holding the widget's saved settings. */
-function writeConfig(settings: Record<string, string | number | boolean>): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "protocol-e2e-"));
-  const file = path.join(dir, "config.lua");
-  const fields = Object.entries(settings)
-    .map(([k, v]) => `      ${k} = ${typeof v === "string" ? JSON.stringify(v) : String(v)},`)
-    .join("\n");
-  writeFileSync(
-    file,
-    `return {\n  data = {\n    ["${WIDGET_NAME}"] = {\n${fields}\n    },\n  },\n  order = { ["${WIDGET_NAME}"] = 1 },\n}\n`,
-  );
+function writeConfig(settings: Record<string, LuaValue>): string {
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), "protocol-e2e-")), "config.lua");
+  writeWidgetConfig(file, { [WIDGET_NAME]: settings });
   return file;
 }
 
-interface Delivery {
-  produced: number;
-  sent: number;
-  acknowledged: number;
-  dropped: number;
-  queuedMessages: number;
-  queuedBytes: number;
-}
 interface WidgetStatus {
   state: string;
   internalErrors: number;

@@ -466,9 +466,27 @@ export class BarHost {
     return (await this.expectOk(`chat ${line}`)) as ChatReply;
   }
 
-  async status(): Promise<HostStatus> {
-    const r = await this.expectOk("status");
+  /** The host's status; `widgetStatus` from WG[api].getStatus() when `api` is given. */
+  async status(api?: string): Promise<HostStatus> {
+    const r = await this.expectOk(api === undefined ? "status" : `status ${api}`);
     return r.data as HostStatus;
+  }
+
+  /**
+   * Milliseconds to add to a host clock reading (seconds and microseconds since the host
+   * started, as the truth log's `ws`/`wus` stamps) to get Node's wall clock
+   * (`performance.timeOrigin + performance.now()`). A reply arrives after the host read its
+   * clock, never before: the smallest difference over `samples` replies is the offset plus
+   * the shortest trip (tens of microseconds on loopback).
+   */
+  async clockOffsetMs(samples = 20): Promise<number> {
+    let best = Infinity;
+    for (let i = 0; i < samples; i++) {
+      const r = await this.expectOk("clock");
+      const arrived = performance.timeOrigin + performance.now();
+      best = Math.min(best, arrived - (Number(r.sec) * 1000 + Number(r.us) / 1000));
+    }
+    return best;
   }
 
   /** Replace the TCP allow-list (TCPAllowConnect). */

@@ -103,7 +103,8 @@ CONTROL PROTOCOL (TCP on 127.0.0.1, the host connects to --control PORT)
                       "/luaui <cmd>" and "/<cmd>" go to the widget handler's
                       ConfigureLayout (actions, TextCommand); other text is a
                       chat message. Reply: {consumed, by}
-    status            reply {data: {widgetStatus, widgetStatusError, sockets,
+    status [NAME]     reply {data: {widgetStatus (of WG[NAME] when given, else
+                      of --status-api), widgetStatusError, sockets,
                       frames, update:{count, medianUs, p99Us, p999Us, maxUs},
                       draw:{..} (wall time), updateCpu:{..}, drawCpu:{..}
                       (the host thread's CPU time in the same calls),
@@ -134,6 +135,9 @@ CONTROL PROTOCOL (TCP on 127.0.0.1, the host connects to --control PORT)
                       {sockets}, exit event, exit code 0
     world <sub>       with --world: start | pause | unpause | speed X |
                       step N | state | gameover. Reply {state}
+    clock             reply {sec, us}: the host clock now (seconds and
+                      microseconds since the start, exact under float), the
+                      clock the world's truth log stamps with (truthClock)
     crashtest         the host dies with a Lua error outside any pcall
                       (exit code 1): tests the driver
   If the control connection closes, the host shuts down and exits with 4.
@@ -289,7 +293,7 @@ if opts.world then
       if handler then
         handler:CallIn(name, ...)
       end
-    end)
+    end, clock.now)
   end)
   if not ok then
     fatal("cannot build the game world: " .. tostring(worldOrErr))
@@ -456,10 +460,10 @@ local function parseArg(s)
   return tonumber(s) or s
 end
 
-local function statusData()
+local function statusData(apiName)
   local widgetStatus, widgetStatusError
   if handler then
-    widgetStatus, widgetStatusError = handler:widgetStatus(opts.statusApi)
+    widgetStatus, widgetStatusError = handler:widgetStatus(apiName or opts.statusApi)
   end
   local loaded = false
   if handler and mainName and handler.knownWidgets[mainName] then
@@ -500,7 +504,7 @@ local function runCommand(line, control)
     local consumed, by = chat(rest)
     control:reply({ reply = verb, ok = true, consumed = consumed, by = by })
   elseif verb == "status" then
-    control:reply({ reply = verb, ok = true, data = statusData() })
+    control:reply({ reply = verb, ok = true, data = statusData(rest ~= "" and rest or nil) })
   elseif verb == "allow" then
     world.setAllow(rest)
     control:reply({ reply = verb, ok = true, allow = world.allowString })
@@ -569,6 +573,9 @@ local function runCommand(line, control)
       r.reply = verb
       control:reply(r)
     end
+  elseif verb == "clock" then
+    local sec, us = clock.now()
+    control:reply({ reply = verb, ok = true, sec = sec, us = us })
   elseif verb == "crashtest" then
     error("crashtest: the host was asked to crash")
   else

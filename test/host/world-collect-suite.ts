@@ -18,8 +18,9 @@ import {
   type WorldConfig,
 } from "./world-driver.ts";
 import { REPO_ROOT } from "../support/interpreters.ts";
+import { WIDGET_FILE } from "./widget-config.ts";
 
-export const WIDGET = path.join(REPO_ROOT, "build/api_live_data_export.lua");
+export const WIDGET = WIDGET_FILE;
 export const COLLECT_PROBE = path.join(REPO_ROOT, "test/host/fixtures/collect_probe.lua");
 
 export interface CollectedStats {
@@ -164,18 +165,35 @@ export function expectStatsExact(
     mine.map((e) => e.index),
     `team ${teamID} entries`,
   ).toEqual(record.map((_, i) => i + 1));
+  mine.forEach((got, i) => {
+    expect(got.live, `team ${teamID} entry ${i + 1} live`).toBe(i === record.length - 1);
+  });
+  expectEntriesAsRecorded(
+    mine.map((e) => e.entry),
+    teamID,
+    record,
+    endFrame,
+  );
+}
+
+/**
+ * A team's statistics entries, in order, are the record's: as many, each frame (the last,
+ * live entry at the game's end frame) and all 19 fields at single precision.
+ */
+export function expectEntriesAsRecorded(
+  entries: StatEntry[],
+  teamID: number,
+  record: StatEntry[],
+  endFrame: number,
+): void {
+  expect(entries.length, `team ${teamID} entries`).toBe(record.length);
   record.forEach((entry, i) => {
-    const got = mine[i]!;
+    const got = entries[i]!;
     const last = i === record.length - 1;
-    expect(got.live, `team ${teamID} entry ${i + 1} live`).toBe(last);
     // the live entry is reported at the current frame (LuaSyncedRead.cpp)
-    expect(got.entry.frame, `team ${teamID} entry ${i + 1} frame`).toBe(
-      last ? endFrame : entry.frame,
-    );
+    expect(got.frame, `team ${teamID} entry ${i + 1} frame`).toBe(last ? endFrame : entry.frame);
     for (const k of STAT_FIELDS) {
-      expect(Math.fround(got.entry[k]), `team ${teamID} entry ${i + 1} ${k}`).toBe(
-        Math.fround(entry[k]),
-      );
+      expect(Math.fround(got[k]), `team ${teamID} entry ${i + 1} ${k}`).toBe(Math.fround(entry[k]));
     }
   });
 }

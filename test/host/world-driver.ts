@@ -51,6 +51,8 @@ export interface WorldConfig {
   truthTeams?: boolean;
   /** UnitDamaged lines in the truth log (default true) */
   truthDamage?: boolean;
+  /** event lines stamped with the host clock, `ws` and `wus` (see BarHost.clockOffsetMs) */
+  truthClock?: boolean;
   seed?: number;
   view?: WorldView;
   viewTeam?: number;

@@ -110,7 +110,7 @@ describe.skipIf(skip !== null)("overlay in headless Chromium", () => {
       path: path.join(SCREENSHOTS, "overlay-live.png"),
       omitBackground: true,
     });
-    // A half-size preview with its background, the kind docs/images/overlay.png is.
+    // A half-size preview with its background, the kind docs/images/overlay-real-game.png is.
     const preview = await browser.newPage({
       viewport: { width: 1920, height: 1080 },
       deviceScaleFactor: 0.5,

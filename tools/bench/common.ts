@@ -1,12 +1,12 @@
 /**
  * Shared helpers of the benchmark (tools/bench.ts) and the soak test
  * (tools/soak.ts): the interpreters, the machine description, widget config
- * files in BAR's saved format, free and closed ports, the "black hole"
+ * files in BAR's saved format (test/host/widget-config.ts), free and closed ports, the "black hole"
  * listener, a little statistics and plain-text tables.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -18,11 +18,12 @@ import {
   type LuaInterpreter,
 } from "../../test/support/interpreters.ts";
 
+import type { WorldConfig } from "../../test/host/world-driver.ts";
+
 export { REPO_ROOT };
+export { WIDGET_FILE, WIDGET_NAME, writeWidgetConfig } from "../../test/host/widget-config.ts";
 export type { LuaInterpreter };
 
-export const WIDGET_FILE = path.join(REPO_ROOT, "build/api_live_data_export.lua");
-export const WIDGET_NAME = "Live Data Export";
 export const BENCH_DIR = path.join(REPO_ROOT, "tools/bench");
 
 export function sleep(ms: number): Promise<void> {
@@ -209,38 +210,6 @@ export function describeBuild(b: WidgetBuild): string {
 }
 
 // ---------------------------------------------------------------------------
-// config files
-
-type LuaValue = string | number | boolean;
-
-function luaLiteral(v: LuaValue): string {
-  if (typeof v === "string") return JSON.stringify(v); // ASCII-safe as Lua too
-  return String(v);
-}
-
-/**
- * Writes a LuaUI config file as BAR saves it (see test/host/barhost/savetable.lua):
- * `return { data = { [widget name] = {settings} }, order = {} }`. No saved
- * order: the host enables the widget as a player ticking it in F11 would.
- */
-export function writeWidgetConfig(
-  file: string,
-  widgets: Record<string, Record<string, LuaValue>>,
-): void {
-  const lines = ["-- Widget Custom data and order, order = 0 disabled widget", "return {"];
-  lines.push("\tdata = {");
-  for (const [name, settings] of Object.entries(widgets)) {
-    lines.push(`\t\t[${JSON.stringify(name)}] = {`);
-    for (const [key, value] of Object.entries(settings)) {
-      lines.push(`\t\t\t${key} = ${luaLiteral(value)},`);
-    }
-    lines.push("\t\t},");
-  }
-  lines.push("\t},", "\torder = {},", "}", "");
-  writeFileSync(file, lines.join("\n"));
-}
-
-// ---------------------------------------------------------------------------
 // ports and the black hole
 
 /** The lowest port the system hands out for port 0 (Linux: 32768 by default). */
@@ -409,4 +378,32 @@ export function table(header: string[], rows: string[][], alignRight?: boolean[]
     widths.map((w, i) => (right[i] ? "-".repeat(w + 1) + ":" : "-".repeat(w + 2))).join("|") +
     "|";
   return [line(header), rule, ...rows.map(line)].join("\n");
+}
+
+// ---------------------------------------------------------------------------
+// the scale game and results
+
+/**
+ * The benchmarks' scale game: 16 teams x 625 units, full view, in real time, a battle that
+ * destroys and rebuilds `kills` units every game second, for `seconds` game seconds.
+ */
+export function scaleGame(seconds: number, kills = 300): WorldConfig {
+  return {
+    driver: "scale",
+    seed: 5,
+    view: "fullview",
+    speed: 1,
+    truthTeams: false,
+    truthDamage: false,
+    scale: { teams: 16, unitsPerTeam: 625, killsPerSecond: kills, seconds },
+  };
+}
+
+/** Writes a run's results as JSON with what made them: `{kind, date, command, ...fields}`. */
+export function writeResults(file: string, kind: string, fields: Record<string, unknown>): void {
+  const script = path.relative(REPO_ROOT, process.argv[1] ?? "");
+  const command = `npx tsx ${script} ${process.argv.slice(2).join(" ")}`.trim();
+  mkdirSync(path.dirname(file), { recursive: true });
+  const results = { kind, date: new Date().toISOString(), command, ...fields };
+  writeFileSync(file, JSON.stringify(results, null, 2) + "\n");
 }

@@ -8,6 +8,8 @@
 -- "replay", viewTeam, speed (game speed factor, default 1), maxFramesPerUpdate
 -- (default 3000), autoStart (default true: GameStart at the first Update),
 -- truthLog = path, truthTeams (default true: the per-second team lines),
+-- truthClock (default false: each event line also gets "ws" and "wus", the
+-- host clock's seconds and microseconds when it happened, for latency),
 -- scale = {teams, unitsPerTeam, allyTeams, killsPerSecond,
 -- seconds}}.
 
@@ -22,8 +24,9 @@ local api = require("barhost.world.api")
 local M = {}
 M.__index = M
 
---- emit(event) writes a host event line; callIn(name, ...) reaches LuaUI.
-function M.create(path, emit, callIn)
+--- emit(event) writes a host event line; callIn(name, ...) reaches LuaUI;
+--- clockNow() is the host clock (seconds, microseconds), for truthClock.
+function M.create(path, emit, callIn, clockNow)
   local cfg = decode.file(path)
   local desc, driver
   if cfg.driver == "scale" then
@@ -43,6 +46,7 @@ function M.create(path, emit, callIn)
     truthLog = cfg.truthLog,
     truthTeams = cfg.truthTeams,
     truthDamage = cfg.truthDamage,
+    truthClock = cfg.truthClock and clockNow or nil,
     speed = cfg.speed or 1,
     callIn = callIn,
   })

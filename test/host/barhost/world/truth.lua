@@ -2,14 +2,17 @@
 -- the game, whatever the local view may read. One JSON object per line
 -- (NDJSON), each with "f" (game frame) and "e" (event name), written to the
 -- file given by the world option truthLog. Without a file nothing is kept.
+-- With a clock (world option truthClock) each event line also carries "ws"
+-- and "wus": the host clock's seconds and microseconds when it was written,
+-- two small integers, exact under float (the per-second team lines do not).
 
 local json = require("barhost.json")
 
 local Truth = {}
 Truth.__index = Truth
 
-function Truth.new(path)
-  local t = setmetatable({ path = path, lines = 0 }, Truth)
+function Truth.new(path, clockNow)
+  local t = setmetatable({ path = path, lines = 0, clockNow = clockNow }, Truth)
   if path then
     local f, err = io.open(path, "w")
     if not f then
@@ -29,6 +32,9 @@ function Truth:write(frame, name, fields)
   fields = fields or {}
   fields.f = frame
   fields.e = name
+  if self.clockNow then
+    fields.ws, fields.wus = self.clockNow()
+  end
   f:write(json.encode(fields), "\n")
   self.lines = self.lines + 1
 end

@@ -8,6 +8,13 @@
 -- translatedTooltip), so pairs(ud) does not list the engine fields, while
 -- ud:pairs() walks them. customParams values are strings. isCommander is
 -- always false (deprecated); there is no buildCost.
+--
+-- The engine numbers its definitions 1..N without holes (Recoil:
+-- rts/Sim/Units/UnitDefHandler.cpp), and a widget may read them up to the first
+-- missing id. The export left out the test-only definitions of the game it came
+-- from, so its ids have holes: each hole gets a stand-in (name
+-- "unexported_<id>", no cost, no weapons, never built by the world), so
+-- UnitDefs is whole, as in the game.
 
 local decode = require("barhost.world.jsondecode")
 
@@ -62,8 +69,21 @@ local function proxy(id, raw)
   return setmetatable(ud, { __index = fields, __metatable = false })
 end
 
+-- A definition the export left out: the fields every exported one has, empty.
+local function standIn(id)
+  return {
+    name = "unexported_" .. id, translatedHumanName = "(not in the export)", translatedTooltip = "",
+    metalCost = 0, energyCost = 0, buildTime = 0, health = 1, speed = 0, buildSpeed = 0,
+    isBuilder = false, isFactory = false, weaponCount = 0, customParams = {},
+    airSightDistance = 0, energyStorage = 0, energyUpkeep = 0, extractsMetal = 0, maxWeaponRange = 0,
+    metalMake = 0, metalStorage = 0, radarDistance = 0, sightDistance = 0, tidalGenerator = 0,
+    totalEnergyOut = 0, windGenerator = 0, xsize = 1, zsize = 1,
+  }
+end
+
 --- Loads the file once per path; returns {defs = {[id] = proxy},
---- names = {[name] = proxy}, byPrefix = {arm = {ids}, ...}, raw = {[id] = raw}}.
+--- names = {[name] = proxy}, byPrefix = {arm = {ids}, ...}, raw = {[id] = raw}}
+--- (stand-ins are in defs and names, not in byPrefix, raw or ids).
 local cache = {}
 function unitdefs.load(path)
   if cache[path] then
@@ -85,6 +105,13 @@ function unitdefs.load(path)
     local prefix = r.name:sub(1, 3)
     byPrefix[prefix] = byPrefix[prefix] or {}
     table.insert(byPrefix[prefix], id)
+  end
+  for id = 1, ids[#ids] or 0 do
+    if not defs[id] then
+      local r = standIn(id)
+      defs[id] = proxy(id, r)
+      names[r.name] = defs[id]
+    end
   end
   local result = { defs = defs, names = names, byPrefix = byPrefix, raw = raw, ids = ids }
   cache[path] = result

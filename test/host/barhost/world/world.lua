@@ -47,7 +47,8 @@ end
 --- teams = {{teamID, allyTeamID, leader, isAI, aiShortName, side, color}},
 --- players = {{playerID, name, teamID, spectator}}, winners}
 --- opts: {seed, view = "player"|"spectator"|"fullview"|"replay", viewTeam,
---- unitDefs (from unitdefs.load), truthLog, callIn = function(name, ...)}
+--- unitDefs (from unitdefs.load), truthLog, truthClock = function() -> sec, us
+--- (stamps event lines), callIn = function(name, ...)}
 function World.new(desc, opts)
   local w = setmetatable({}, World)
   w.rng = Rng.new(opts.seed or 1)
@@ -61,7 +62,7 @@ function World.new(desc, opts)
   w.speed = opts.speed or 1
   w.winners = {}
   w.map = desc.map
-  w.truth = Truth.new(opts.truthLog)
+  w.truth = Truth.new(opts.truthLog, opts.truthClock)
   -- the per-second team lines are the bulk of the log; a test that does not
   -- read them turns them off (truthTeams = false)
   w.truthTeams = opts.truthTeams ~= false
