@@ -8,7 +8,8 @@
  * logs it and restarts the connection cleanly. The per-frame call-ins pass
  * module-level functions to pcall so that no closure is created per frame.
  */
-import { LiveDataApp, StatusSnapshot } from "./app/app";
+import { ConfigResult, LiveDataApp, StatusSnapshot } from "./app/app";
+import type { Config } from "./app/settings";
 import { splitWords } from "./app/commands";
 import { createEngineClock, timeOfDay } from "./engine/engine-clock";
 import { INDICATOR_FONT_SIZE, indicatorPlacement } from "./app/indicator";
@@ -227,28 +228,61 @@ function onAction(
   return true;
 }
 
+/** What a guarded entry point answers when our own code failed inside it. */
+const INTERNAL_ERROR = "internal error (see the console)";
+
 /**
- * Read-only view for other widgets (and the test host): `WG.LiveDataExport.getStatus()`;
- * `snapshot()`, the collected state now (fresh tables; undefined without collection);
- * `observeChanges(fn)`, one observer told of every change as it is recorded (shared
- * tables: never modify them; `observeChanges()` removes it; one that raises is removed).
+ * Runs another widget's call under pcall: an error in our code is contained (counted,
+ * logged once), never raised into the caller, whose mistake cannot break us either.
+ */
+function guarded<R>(where: string, fn: () => R): R | undefined {
+  const [ok, result] = pcall(fn);
+  if (ok) return result;
+  contain(`WG.${WG_KEY}.${where}`, result, false);
+  return undefined;
+}
+
+/**
+ * The API for other widgets (and the test host), `WG.LiveDataExport`, documented with
+ * examples in the README. Every entry runs under pcall and never raises:
+ * - `getStatus()`: the diagnostics and settings (StatusSnapshot);
+ * - `getConfig()`: a copy of the settings by key (Config);
+ * - `setConfig(partial)`: changes settings as the commands do, all or nothing: returns
+ *   `{ok = true, changed = {...}}` or `{ok = false, changed = {}, rejected = {key = why}}`;
+ * - `connect()`, `disconnect()`: as the commands (true when done);
+ * - `snapshot()`, the collected state now (fresh tables; undefined without collection);
+ * - `observeChanges(fn)`, one observer told of every change as it is recorded (shared
+ *   tables: never modify them; `observeChanges()` removes it; one that raises is removed).
  */
 const publicApi = {
   version: widgetInfo().version,
-  getStatus: (): StatusSnapshot | undefined => {
-    const [ok, result] = pcall(() => app.status());
-    return ok ? result : undefined;
+  getStatus: (): StatusSnapshot | undefined => guarded("getStatus", () => app.status()),
+  getConfig: (): Config | undefined => guarded("getConfig", () => app.getConfig()),
+  setConfig: (partial?: unknown): ConfigResult => {
+    // `WG.LiveDataExport:setConfig{...}` hands the API table first.
+    if (partial === publicApi) {
+      return { ok: false, changed: [], rejected: { "": "call setConfig with a dot, not a colon" } };
+    }
+    return (
+      guarded("setConfig", () => app.setConfig(partial)) ?? {
+        ok: false,
+        changed: [],
+        rejected: { "": INTERNAL_ERROR },
+      }
+    );
   },
+  connect: (): boolean => guarded("connect", () => app.request("connect")) === true,
+  disconnect: (): boolean => guarded("disconnect", () => app.request("disconnect")) === true,
   snapshot: (): Snapshot | undefined => {
     if (collector === undefined) return undefined;
-    const [ok, result] = pcall(() => collector.snapshot());
-    return ok ? result : undefined;
+    return guarded("snapshot", () => collector.snapshot());
   },
-  observeChanges: (observer?: ChangeObserver): boolean => {
-    if (app.collection === undefined) return false;
-    app.collection.observe(observer);
-    return true;
-  },
+  observeChanges: (observer?: ChangeObserver): boolean =>
+    guarded("observeChanges", () => {
+      if (app.collection === undefined) return false;
+      app.collection.observe(observer);
+      return true;
+    }) === true,
 };
 
 widget.GetInfo = widgetInfo;

@@ -4,6 +4,7 @@
  * tests drive it with a fake transport and clock.
  */
 import { Command, parseCommand } from "./commands";
+import { checkChanges, Rejections } from "./config-changes";
 import { loadConfig, saveConfig } from "./config";
 import {
   collectSettingsOf,
@@ -71,6 +72,17 @@ export type StatusSnapshot = Config &
     /** The scheduler's cost report (per frame and per task) since the widget started. */
     frameCost: CostReport;
   };
+
+/**
+ * What `WG.LiveDataExport.setConfig(partial)` returns: `ok` and the changes in
+ * people's words (`["port 9000"]`), or `ok = false` and why each rejected key was
+ * rejected (then nothing changed).
+ */
+export interface ConfigResult {
+  ok: boolean;
+  changed: string[];
+  rejected?: Rejections;
+}
 
 /** What to do when the engine's allow-list denies `address` (`host:port`, as configured). */
 function tcpAllowHint(address: string): string {
@@ -222,6 +234,30 @@ export class LiveDataApp {
     this.execute(command);
   }
 
+  /** A copy of the settings in force, by key (`WG.LiveDataExport.getConfig()`). */
+  getConfig(): Config {
+    return { ...this.config };
+  }
+
+  /**
+   * Another widget's change of settings (`WG.LiveDataExport.setConfig`): checked as
+   * the commands check them (config-changes.ts); all or nothing. What changed is
+   * printed as a command's reply would be, so the player sees who moved what.
+   */
+  setConfig(partial: unknown): ConfigResult {
+    const [changes, rejected] = checkChanges(this.config, partial);
+    if (changes === undefined) return { ok: false, changed: [], rejected };
+    const changed = this.changeSettings(changes);
+    if (changed.length > 0) this.log.info(`set by another widget: ${changed.join(", ")}`);
+    return { ok: true, changed };
+  }
+
+  /** `connect()` / `disconnect()` of another widget: as the commands, said in the console. */
+  request(kind: "connect" | "disconnect"): true {
+    this.execute({ kind });
+    return true;
+  }
+
   status(): StatusSnapshot {
     return {
       ...this.config,
@@ -308,9 +344,15 @@ export class LiveDataApp {
         this.connection.disconnect("disconnect command");
         this.log.reply("disconnected; type /livedata connect to connect again");
         return;
-      case "set":
-        this.changeSettings(command.changes);
+      case "set": {
+        const changed = this.changeSettings(command.changes);
+        if (changed.length === 0) {
+          this.log.reply(`already set: ${this.describeAll(command.changes)}`);
+        } else {
+          this.log.reply(changed.join(", "));
+        }
         return;
+      }
       case "reset": {
         const defaults = defaultConfig();
         defaults.enabled = config.enabled;
@@ -322,29 +364,34 @@ export class LiveDataApp {
     }
   }
 
-  /** Applies checked changes from a command and says what changed. */
-  private changeSettings(changes: Partial<Config>): void {
+  /**
+   * Applies checked changes; returns what changed in people's words (a new address
+   * as one `receiver set to host:port`), empty when every value was already set.
+   */
+  private changeSettings(changes: Partial<Config>): string[] {
     const config = this.config as unknown as Record<string, unknown>;
     const changed: string[] = [];
-    const unchanged: string[] = [];
     let addressChanged = false;
     for (const entry of SETTING_LIST) {
       const value = (changes as Record<string, unknown>)[entry.key];
-      if (value === undefined) continue;
-      if (value === valueOf(this.config, entry.key)) {
-        unchanged.push(describeSetting(entry, value));
-        continue;
-      }
+      if (value === undefined || value === valueOf(this.config, entry.key)) continue;
       config[entry.key] = value;
       changed.push(describeSetting(entry, value));
       addressChanged ||= entry.key === "host" || entry.key === "port";
     }
-    if (changed.length === 0) {
-      this.log.reply(`already set: ${unchanged.join(", ")}`);
-      return;
-    }
+    if (changed.length === 0) return changed;
     this.applySettings();
-    this.log.reply(addressChanged ? `receiver set to ${this.address()}` : changed.join(", "));
+    return addressChanged ? [`receiver set to ${this.address()}`] : changed;
+  }
+
+  /** `host 10.0.0.5, port 9000`: every value of `changes`, in the table's order. */
+  private describeAll(changes: Partial<Config>): string {
+    const parts: string[] = [];
+    for (const entry of SETTING_LIST) {
+      const value = (changes as Record<string, unknown>)[entry.key];
+      if (value !== undefined) parts.push(describeSetting(entry, value));
+    }
+    return parts.join(", ");
   }
 
   /** Hands the settings to the parts that use them; each ignores what did not change. */
