@@ -36,6 +36,7 @@ import type { Transport } from "../link/transport";
 import { Scheduler } from "../sched/scheduler";
 import type { CostReport } from "../sched/cost";
 import { WIDGET_VERSION } from "./version";
+import { switchesFor } from "../collect/detail";
 
 export interface AppDeps {
   transport: Transport;
@@ -368,8 +369,10 @@ export class LiveDataApp {
    * Applies checked changes; returns what changed in people's words (a new address
    * as one `receiver set to host:port`), empty when every value was already set.
    */
-  private changeSettings(changes: Partial<Config>): string[] {
+  private changeSettings(given: Partial<Config>): string[] {
     const config = this.config as unknown as Record<string, unknown>;
+    // A detail level sets the switches it governs, unless the same change sets them.
+    const changes = given.detail !== undefined ? { ...switchesFor(given.detail), ...given } : given;
     const changed: string[] = [];
     let addressChanged = false;
     for (const entry of SETTING_LIST) {

@@ -10,6 +10,7 @@
  * setting is one entry here (plus a rule below if it depends on another setting).
  */
 import { CollectSettingKey, CollectSettings, COLLECT_SETTINGS } from "../collect/settings";
+import { DETAIL_LEVELS, DetailLevel } from "../collect/detail";
 import { formatNumber } from "./format";
 import { INDICATOR_CORNERS, IndicatorCorner } from "./indicator";
 import { LOG_LEVEL_NAMES, LogLevelName } from "./log";
@@ -157,6 +158,20 @@ export const SETTINGS = [
     label: "frame budget",
     group: "frame",
     command: { name: "budget", summary: "time per frame for the widget's work" },
+  }),
+  // How much is collected, as one choice: choosing a level sets the category switches
+  // below (src/collect/detail.ts); each can still be switched alone.
+  setting({
+    key: "detail",
+    kind: oneOf<DetailLevel>(DETAIL_LEVELS, "level"),
+    default: "standard",
+    label: "detail",
+    group: "collection",
+    command: {
+      name: "detail",
+      summary:
+        "minimal (game, economy, statistics), standard (+ unit counts, events), full (+ positions)",
+    },
   }),
   // What is collected and how often (src/collect/settings.ts declares each); the
   // `collect` command sets them.
