@@ -167,6 +167,14 @@ export class LiveDataApp {
       {
         onTransition: (t) => this.reportTransition(t),
         onProven: (p) => this.reportProof(p),
+        onSlowRetries: (r) => {
+          this.log.endStreak();
+          this.log.warn(
+            `no connection to ${r.host}:${r.port} after ${r.failures} attempts in ` +
+              `${formatDuration(r.seconds)}: trying every ${formatDuration(r.retryEvery)} from now on ` +
+              `(/livedata connect tries at once)`,
+          );
+        },
         onLookupStart: (host) =>
           this.log.info(`looking up ${host} (the game may pause until the system answers)`),
         onLookupDone: (host, address, error) => {
