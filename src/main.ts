@@ -9,7 +9,8 @@
  * module-level functions to pcall so that no closure is created per frame.
  */
 import { ConfigResult, LiveDataApp, StatusSnapshot } from "./app/app";
-import type { Config } from "./app/settings";
+import type { Config, SettingKey } from "./app/settings";
+import { settingOfMenuId } from "./app/options-menu";
 import { splitWords } from "./app/commands";
 import { createEngineClock, timeOfDay } from "./engine/engine-clock";
 import { INDICATOR_FONT_SIZE, indicatorPlacement } from "./app/indicator";
@@ -88,8 +89,69 @@ function contain(where: string, err: unknown, resetConnection: boolean): void {
   pcall(() => app.internalError(where, tostring(err), resetConnection));
 }
 
+/** `WG['options']`: BAR's options window (see types/widget.d.ts). */
+const OPTIONS_KEY = "options";
+/** Frames between looks at the options window (for it to appear, or to be out of date). */
+const MENU_CHECK_FRAMES = 30;
+/** The ids our entries were added under, while they are in the window. */
+let menuIDs: string[] | undefined;
+let menuSeenChanges = -1;
+let menuCountdown = 0;
+
+function optionsWindow(this: void): BarOptionsWindow | undefined {
+  const window = WG[OPTIONS_KEY] as BarOptionsWindow | undefined;
+  if (type(window) !== "table") return undefined;
+  if (type(window!.addOptions) !== "function" || type(window!.removeOptions) !== "function") {
+    return undefined;
+  }
+  return window;
+}
+
+function menuChanged(this: void, key: SettingKey, value: unknown): void {
+  app.menuChanged(key, value);
+}
+
+/** The window calls `onchange` from its own call-ins: an error must stay here. */
+function menuHandler(key: SettingKey) {
+  return (_i: number, value: unknown): void => {
+    const [ok, err] = pcall(menuChanged, key, value);
+    if (!ok) contain(`the options window (${key})`, err, false);
+  };
+}
+
+/** (Re)adds our entries to the options window, if it is there. */
+function registerMenu(this: void): void {
+  const window = optionsWindow();
+  if (window === undefined) return;
+  if (menuIDs !== undefined) window.removeOptions(menuIDs);
+  const options = app.menuOptions() as BarOption[];
+  for (const option of options) option.onchange = menuHandler(settingOfMenuId(option.id)!);
+  menuIDs = app.menu.ids();
+  menuSeenChanges = app.settingsChanges;
+  window.addOptions(options);
+}
+
+/**
+ * Every MENU_CHECK_FRAMES frames: adds the entries once the window exists (it may load
+ * after us), and again when it shows values no longer in force. Nothing else per frame.
+ */
+function checkMenu(this: void): void {
+  if (menuIDs === undefined) {
+    registerMenu();
+  } else if (app.settingsChanges !== menuSeenChanges) {
+    menuSeenChanges = app.settingsChanges;
+    if (app.menu.stale(app.config)) registerMenu();
+  }
+}
+
 function updateFrame(this: void): void {
   app.update();
+  menuCountdown -= 1;
+  if (menuCountdown <= 0) {
+    menuCountdown = MENU_CHECK_FRAMES;
+    const [ok, err] = pcall(checkMenu);
+    if (!ok) contain("the options window", err, false);
+  }
 }
 
 function drawIndicator(this: void): void {
@@ -308,6 +370,8 @@ widget.Initialize = function (this: Widget) {
     callInsReady = true;
     applyDamageCallIn();
     app.start();
+    const [menuOk, menuErr] = pcall(registerMenu);
+    if (!menuOk) contain("the options window", menuErr, false);
   });
   if (!ok) contain("Initialize", err, true);
 };
@@ -378,6 +442,9 @@ widget.TextCommand = function (this: Widget, line: string) {
 widget.Shutdown = function (this: Widget) {
   const [ok, err] = pcall(() => {
     app.shutdown();
+    const window = optionsWindow();
+    if (window !== undefined && menuIDs !== undefined) window.removeOptions(menuIDs);
+    menuIDs = undefined;
     widgetHandler.RemoveAction(COMMAND, "t");
     if (WG[WG_KEY] === publicApi) {
       WG[WG_KEY] = undefined;

@@ -5,13 +5,16 @@
  */
 import { Command, parseCommand } from "./commands";
 import { checkChanges, Rejections } from "./config-changes";
+import { MenuOption, OptionsMenu } from "./options-menu";
 import { loadConfig, saveConfig } from "./config";
 import {
   collectSettingsOf,
   Config,
   defaultConfig,
   describeSetting,
+  findSetting,
   SETTING_LIST,
+  SettingKey,
   valueOf,
 } from "./settings";
 import { CallInSwitch, Collection, CollectionStatus } from "./collection";
@@ -120,6 +123,10 @@ export class LiveDataApp {
   /** Shares each frame's time budget among the collectors and the sender. */
   readonly scheduler: Scheduler;
   private readonly indicator = new IndicatorText();
+  /** The settings in BAR's options window (options-menu.ts; main.ts registers them). */
+  readonly menu = new OptionsMenu();
+  /** Counts changes of the settings, so main.ts looks at the options window only after one. */
+  settingsChanges = 0;
   private internalErrors = 0;
   private lastInternalError: string | undefined;
   private readonly reportedErrors = new LuaTable<string, true>();
@@ -267,6 +274,36 @@ export class LiveDataApp {
     return true;
   }
 
+  /** The options window's entries for the settings in force (without `onchange`). */
+  menuOptions(): MenuOption[] {
+    return this.menu.build(this.config);
+  }
+
+  /**
+   * A click in the options window: the setting changes as its command would change
+   * it, with the same checks and the same reply; `enabled` connects or disconnects.
+   */
+  menuChanged(key: SettingKey, raw: unknown): void {
+    const entry = findSetting(key)!;
+    const [value, form] = this.menu.read(key, raw);
+    if (form !== undefined) {
+      this.log.reply(`${entry.label}: ${form}`);
+      return;
+    }
+    if (key === "enabled") {
+      this.execute({ kind: value === true ? "connect" : "disconnect" });
+      return;
+    }
+    const [changes, rejected] = checkChanges(this.config, { [key]: value });
+    if (changes === undefined) {
+      for (const [, why] of pairs(rejected)) this.log.reply(`${entry.label}: ${why}`);
+      this.settingsChanges += 1; // the window shows a value not in force
+      return;
+    }
+    const changed = this.changeSettings(changes);
+    if (changed.length > 0) this.log.reply(changed.join(", "));
+  }
+
   status(): StatusSnapshot {
     return {
       ...this.config,
@@ -334,6 +371,7 @@ export class LiveDataApp {
         return;
       case "connect": {
         config.enabled = true;
+        this.settingsChanges += 1;
         const state = this.connection.state();
         if (state === "CONNECTED" || state === "CONNECTING") {
           this.log.reply(`already ${string.lower(state)} to ${this.address()}`);
@@ -345,6 +383,7 @@ export class LiveDataApp {
       }
       case "disconnect":
         config.enabled = false;
+        this.settingsChanges += 1;
         if (this.connection.state() === "DISCONNECTED") {
           this.log.reply("already disconnected");
           return;
@@ -408,6 +447,7 @@ export class LiveDataApp {
   /** Hands the settings to the parts that use them; each ignores what did not change. */
   private applySettings(): void {
     const c = this.config;
+    this.settingsChanges += 1;
     this.log.setLevel(c.logLevel);
     this.connection.setAddress(c.host, c.port);
     this.connection.configure(connectionSettings(c));
