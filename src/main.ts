@@ -10,6 +10,7 @@
  */
 import { ConfigResult, LiveDataApp, StatusSnapshot } from "./app/app";
 import type { Config, SettingKey } from "./app/settings";
+import type { PublishResult } from "./app/publish";
 import { settingOfMenuId } from "./app/options-menu";
 import { splitWords } from "./app/commands";
 import { createEngineClock, timeOfDay } from "./engine/engine-clock";
@@ -312,6 +313,9 @@ function guarded<R>(where: string, fn: () => R): R | undefined {
  * - `setConfig(partial)`: changes settings as the commands do, all or nothing: returns
  *   `{ok = true, changed = {...}}` or `{ok = false, changed = {}, rejected = {key = why}}`;
  * - `connect()`, `disconnect()`: as the commands (true when done);
+ * - `publish(type, fields)`: another widget's event into the stream, type
+ *   `ext.<widget>.<name>`, scalar fields (src/app/publish.ts): `{ok = true}` or
+ *   `{ok = false, error = why}`;
  * - `snapshot()`, the collected state now (fresh tables; undefined without collection);
  * - `observeChanges(fn)`, one observer told of every change as it is recorded (shared
  *   tables: never modify them; `observeChanges()` removes it; one that raises is removed).
@@ -335,6 +339,16 @@ const publicApi = {
   },
   connect: (): boolean => guarded("connect", () => app.request("connect")) === true,
   disconnect: (): boolean => guarded("disconnect", () => app.request("disconnect")) === true,
+  publish: (eventType?: unknown, fields?: unknown): PublishResult => {
+    if (eventType === publicApi)
+      return { ok: false, error: "call publish with a dot, not a colon" };
+    return (
+      guarded("publish", () => app.publish(eventType, fields)) ?? {
+        ok: false,
+        error: INTERNAL_ERROR,
+      }
+    );
+  },
   snapshot: (): Snapshot | undefined => {
     if (collector === undefined) return undefined;
     return guarded("snapshot", () => collector.snapshot());

@@ -6,6 +6,7 @@
 import { Command, parseCommand } from "./commands";
 import { checkChanges, Rejections } from "./config-changes";
 import { MenuOption, OptionsMenu } from "./options-menu";
+import { checkEvent, PUBLISH_LIMITS, PublishResult } from "./publish";
 import { loadConfig, saveConfig } from "./config";
 import {
   collectSettingsOf,
@@ -75,7 +76,15 @@ export type StatusSnapshot = Config &
     delivery?: DeliveryStatus;
     /** The scheduler's cost report (per frame and per task) since the widget started. */
     frameCost: CostReport;
+    /** Other widgets' events (`publish`): accepted, refused, and the last refusal's reason. */
+    published: PublishCounts;
   };
+
+export interface PublishCounts {
+  accepted: number;
+  rejected: number;
+  lastRejection?: string;
+}
 
 /**
  * What `WG.LiveDataExport.setConfig(partial)` returns: `ok` and the changes in
@@ -125,6 +134,11 @@ export class LiveDataApp {
   private readonly indicator = new IndicatorText();
   /** The settings in BAR's options window (options-menu.ts; main.ts registers them). */
   readonly menu = new OptionsMenu();
+  private readonly clock: Clock;
+  private readonly published: PublishCounts = { accepted: 0, rejected: 0 };
+  /** Start of the current second of `publish` calls, and the events accepted in it. */
+  private publishSecond = -math.huge;
+  private publishedThisSecond = 0;
   /** Counts changes of the settings, so main.ts looks at the options window only after one. */
   settingsChanges = 0;
   private internalErrors = 0;
@@ -137,6 +151,7 @@ export class LiveDataApp {
   readonly delivery: Delivery | undefined;
 
   constructor(deps: AppDeps) {
+    this.clock = deps.clock;
     this.log = new Logger({
       sink: deps.echo,
       clock: deps.clock,
@@ -304,6 +319,33 @@ export class LiveDataApp {
     if (changed.length > 0) this.log.reply(changed.join(", "));
   }
 
+  /**
+   * Another widget's event for the stream (publish.ts): checked, limited to
+   * PUBLISH_LIMITS.perSecond, then recorded in order with the game's changes.
+   */
+  publish(eventType: unknown, fields: unknown): PublishResult {
+    const refuse = (why: string): PublishResult => {
+      this.published.rejected += 1;
+      this.published.lastRejection = why;
+      return { ok: false, error: why };
+    };
+    if (this.collection === undefined) return refuse("nothing is collected here (no game)");
+    const now = this.clock.now();
+    if (now - this.publishSecond >= 1) {
+      this.publishSecond = now;
+      this.publishedThisSecond = 0;
+    }
+    if (this.publishedThisSecond >= PUBLISH_LIMITS.perSecond) {
+      return refuse(`more than ${PUBLISH_LIMITS.perSecond} events in a second`);
+    }
+    const [checked, why] = checkEvent(eventType, fields);
+    if (checked === undefined) return refuse(why);
+    this.publishedThisSecond += 1;
+    this.published.accepted += 1;
+    this.collection.collector.external(eventType as string, checked);
+    return { ok: true };
+  }
+
   status(): StatusSnapshot {
     return {
       ...this.config,
@@ -314,6 +356,7 @@ export class LiveDataApp {
       collection: this.collection?.status(),
       delivery: this.delivery?.status(),
       frameCost: this.scheduler.costReport(),
+      published: { ...this.published },
     };
   }
 

@@ -37,8 +37,9 @@ import {
 import { Backlog, LostRange } from "./backlog";
 import { readInbound } from "./inbound";
 import { arrayItem, encode, encoderCounts, numberText, quote, recordRows } from "./json";
+import type { ObjectShape } from "./json";
 import { LineReader } from "./lines";
-import { OUTBOUND_SHAPES } from "./shapes";
+import { extShape, OUTBOUND_SHAPES } from "./shapes";
 import { SlicedEncoder } from "./sliced";
 import { KnownUnits, snapshotRecord, statsRecord } from "./wire";
 
@@ -448,11 +449,15 @@ export class Session {
 
   // ---- producing ----------------------------------------------------------------
 
-  /** Gives `record` the next seq, encodes it and adds it to the backlog. */
-  private produce(type: OutboundType, record: LuaTable<string, unknown> | object): void {
+  /** Gives `record` the next seq, encodes it (by its type's shape) and adds it to the backlog. */
+  private produce(
+    type: OutboundType,
+    record: LuaTable<string, unknown> | object,
+    shape: ObjectShape = OUTBOUND_SHAPES[type],
+  ): void {
     this.seq += 1;
     (record as LuaTable<string, unknown>).set("seq", this.seq);
-    this.addLine(type, encode(OUTBOUND_SHAPES[type], record) + "\n");
+    this.addLine(type, encode(shape, record) + "\n");
   }
 
   /** Adds the line of message `this.seq` to the backlog; a gap is never dropped. */
@@ -506,6 +511,14 @@ export class Session {
       case "view_changed":
         this.produce("view_changed", change);
         this.wanted.set("view_changed", true);
+        return;
+      case "ext":
+        // Counted (and dropped, reported in gaps) as `ext`; on the wire its own name.
+        this.produce(
+          "ext",
+          { type: change.name, frame: change.frame, fields: change.fields },
+          extShape(change.fields),
+        );
         return;
       default:
         // Events and economy: the model's record is the wire's.

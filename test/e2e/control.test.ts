@@ -14,6 +14,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { BarHost, type HostEvent, type OptionEntry } from "../host/driver.ts";
 import { luaInterpreters, registerMissingInterpreterTests } from "../support/interpreters.ts";
 import { ProtocolReceiver } from "../support/protocolReceiver.ts";
+import { worldConfig } from "../host/world-driver.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const WIDGET = path.resolve(here, "../../build/api_live_data_export.lua");
@@ -90,8 +91,7 @@ function writeConfig(settings: Record<string, string | number | boolean>): strin
   return file;
 }
 
-async function startReceiver(): Promise<number> {
-  const receiver = new ProtocolReceiver();
+async function startReceiver(receiver = new ProtocolReceiver()): Promise<number> {
   receivers.push(receiver);
   return receiver.start();
 }
@@ -102,13 +102,14 @@ const byId = (options: OptionEntry[], key: string) =>
 describe.each(luaInterpreters())("in-game control under $name", (lua) => {
   async function start(
     port: number,
-    extra: { optionsWindow?: "now" | "late"; widgets?: string[] } = {},
+    extra: { optionsWindow?: "now" | "late"; widgets?: string[]; world?: string } = {},
   ): Promise<BarHost> {
     return BarHost.start({
       interpreter: lua.path,
       widget: [WIDGET, ...(extra.widgets ?? [])],
       configPath: writeConfig({ host: "127.0.0.1", port, retryInitialDelay: 0.1 }),
       optionsWindow: extra.optionsWindow,
+      world: extra.world,
       maxSeconds: 60,
     });
   }
@@ -242,5 +243,43 @@ describe.each(luaInterpreters())("in-game control under $name", (lua) => {
     expect(await call("connect")).toBe("APICLIENT connect value=true");
     await host.waitForStatus((s) => (s.widgetStatus as Status).state === "CONNECTED", 10_000);
     expect((await status(host)).internalErrors).toBe(0);
+  });
+
+  it("delivers another widget's events to the receiver in the stream, refusing bad ones", async () => {
+    const receiver = new ProtocolReceiver();
+    const port = await startReceiver(receiver);
+    const { configPath: world } = worldConfig({
+      driver: "game",
+      game: "altored-divide-4v4-2020.json",
+      seed: 3,
+      view: "fullview",
+      truthTeams: false,
+      truthDamage: false,
+    });
+    const host = await start(port, { widgets: [API_CLIENT], world });
+    await host.waitForStatus((s) => (s.widgetStatus as Status)?.state === "CONNECTED", 10_000);
+    const call = async (name: string) => {
+      const mark = host.mark();
+      await host.chat(`/apiclient ${name}`);
+      return String((await host.waitForEcho(new RegExp(`^APICLIENT ${name} `), 5_000, mark)).text);
+    };
+    expect(await call("publish")).toBe("APICLIENT publish ok=true");
+    expect(await call("publishBad")).toBe(
+      "APICLIENT publishBad error=field nested is a table: only text, numbers, true/false ok=false",
+    );
+    const deadline = Date.now() + 10_000;
+    const ext = () => receiver.received.filter((r) => r.message.type.startsWith("ext."));
+    while (ext().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(ext().map((r) => r.text)).toEqual([
+      expect.stringMatching(
+        /^\{"type":"ext\.api_client\.marker","seq":\d+,"frame":\d+,"fields":\{"label":"push mid","urgent":true,"x":1024\}\}$/,
+      ),
+    ]);
+    expect(receiver.invalid).toEqual([]);
+    const status = (await host.status()).widgetStatus as Status & {
+      published: { accepted: number; rejected: number };
+    };
+    expect(status.published).toMatchObject({ accepted: 1, rejected: 1 });
+    expect(status.internalErrors).toBe(0);
   });
 });
