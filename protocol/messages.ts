@@ -652,6 +652,13 @@ export interface HeartbeatMessage extends Sequenced {
   frameCostMeanMs: Float;
   /** Largest widget time in one frame since the last heartbeat (milliseconds). */
   frameCostMaxMs: Float;
+  /**
+   * Present while the widget collects less to protect the frame rate (the README's
+   * "Protecting the frame rate"): 1 periodic data at half rate, 2 at a quarter, 3 also
+   * without positions and damage, 4 only game, economy and statistics. A heartbeat goes
+   * out at once when it changes; absent again (0) when everything is back as set.
+   */
+  throttleLevel?: Int;
 }
 
 /** The widget dropped messages; a snapshot follows. */

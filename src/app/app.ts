@@ -241,6 +241,7 @@ export class LiveDataApp {
   update(): void {
     this.connection.update();
     this.scheduler.runFrame();
+    this.delivery?.guard(this.clock.now());
   }
 
   /** GameFrame: the game frame for the jobs' `everyFrames` rates. */

@@ -189,6 +189,9 @@ export class Session {
   /** A catalog part was produced on this connection (the connect snapshot waits for it to go). */
   private partsSent = false;
   private byeSeq: number | undefined;
+  /** The frame-rate guard's step, and a heartbeat owed because it changed. */
+  private throttleLevel = 0;
+  private heartbeatSoon = false;
 
   // Settings: the saved ones with this connection's `configure` on top.
   private categoryOverrides = new LuaTable<string, boolean>();
@@ -558,6 +561,8 @@ export class Session {
     this.reserveDropped();
     this.keepingUp = this.took;
     this.took = false;
+    // The frame-rate guard's news goes before the work it is about.
+    if (this.heartbeatSoon && this.heartbeatDue(now)) this.produceHeartbeat();
     let worked = false;
     for (;;) {
       if (worked && budget.expired()) return false;
@@ -683,11 +688,25 @@ export class Session {
     return true;
   }
 
+  /** Bytes produced for the current connection and not yet written (0 while disconnected). */
+  unsentBytes(): number {
+    return this.connected ? this.backlog.unsentBytes() : 0;
+  }
+
+  /**
+   * The frame-rate guard changed its step (0: as set): said in a heartbeat at once,
+   * and in every heartbeat while it is above 0.
+   */
+  noteThrottle(level: number): void {
+    this.throttleLevel = level;
+    this.heartbeatSoon = true;
+  }
+
   private heartbeatDue(now: number): boolean {
+    if (!this.connected || this.hello !== undefined) return false;
+    if (this.heartbeatSoon) return true;
     return (
-      this.connected &&
       this.keepingUp &&
-      this.hello === undefined &&
       !this.snapshotEncoder.busy() &&
       this.backlog.unsentBytes() === 0 &&
       now - this.lastHandedAt >= this.heartbeatSeconds
@@ -711,7 +730,9 @@ export class Session {
       inboundIgnored: s.inboundIgnored,
       frameCostMeanMs: cost.meanMs,
       frameCostMaxMs: cost.maxMs,
+      throttleLevel: this.throttleLevel > 0 ? this.throttleLevel : undefined,
     });
+    this.heartbeatSoon = false;
   }
 
   /** One part of the catalog, from its encoded body (the rest of the line is small). */

@@ -157,8 +157,10 @@ const unitDef = object([
 ]);
 
 /** A sequenced message: `type`, `seq`, `frame`, then `fields`. */
-function message(fields: ReadonlyArray<readonly [string, Shape]>): ObjectShape {
-  const all: Array<readonly [string, Shape]> = [
+function message(
+  fields: ReadonlyArray<readonly [string, Shape] | readonly [string, Shape, boolean]>,
+): ObjectShape {
+  const all: Array<readonly [string, Shape] | readonly [string, Shape, boolean]> = [
     ["type", str],
     ["seq", num],
     ["frame", num],
@@ -291,6 +293,7 @@ export const OUTBOUND_SHAPES: Record<OutboundType, ObjectShape> = {
     ["inboundIgnored", num],
     ["frameCostMeanMs", num],
     ["frameCostMaxMs", num],
+    ["throttleLevel", num, OPTIONAL],
   ]),
   gap: message([
     ["firstSeq", num],

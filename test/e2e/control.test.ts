@@ -282,4 +282,63 @@ describe.each(luaInterpreters())("in-game control under $name", (lua) => {
     expect(status.published).toMatchObject({ accepted: 1, rejected: 1 });
     expect(status.internalErrors).toBe(0);
   });
+
+  it("protects the frame rate in a big battle: steps down, says so, and back when it eases", async () => {
+    const receiver = new ProtocolReceiver();
+    const port = await startReceiver(receiver);
+    const { configPath: world } = worldConfig({
+      driver: "scale",
+      seed: 5,
+      view: "fullview",
+      truthDamage: false,
+      truthTeams: false,
+      scale: { teams: 8, unitsPerTeam: 250, killsPerSecond: 100, seconds: 120 },
+    });
+    // Positions of 2,000 units ten times a second in a tenth of a millisecond per frame:
+    // more work than the budget holds.
+    const host = await BarHost.start({
+      interpreter: lua.path,
+      widget: WIDGET,
+      world,
+      configPath: writeConfig({
+        host: "127.0.0.1",
+        port,
+        frameBudget: 0.1,
+        positions: true,
+        positionsSeconds: 0.1,
+      }),
+      maxSeconds: 110,
+    });
+    const warned = await host.waitForEcho(
+      /fills its frame budget: periodic data at half rate/,
+      30_000,
+    );
+    expect(String(warned.text)).toMatch(/warning: the widget's work fills its frame budget/);
+    const throttled = () =>
+      receiver.received.filter(
+        (r) => r.message.type === "heartbeat" && (r.message.throttleLevel ?? 0) > 0,
+      );
+    await host.waitForStatus(() => throttled().length > 0, 10_000);
+    const status = (await host.status()).widgetStatus as Status & {
+      delivery: { throttleLevel: number };
+      positionsSeconds: number;
+    };
+    expect(status.delivery.throttleLevel).toBeGreaterThan(0);
+    expect(status.positionsSeconds).toBe(0.1); // the setting itself is untouched
+
+    // The player eases it: the steps come back one by one, the last said once.
+    const mark = host.mark();
+    await host.chat("/livedata budget 2");
+    await host.chat("/livedata collect positions off");
+    await host.waitForEcho(/pressure eased: collecting as set/, 60_000, mark);
+    const after = (await host.status()).widgetStatus as Status & {
+      delivery: { throttleLevel: number };
+    };
+    expect(after.delivery.throttleLevel).toBe(0);
+    expect(after.internalErrors).toBe(0);
+    expect(receiver.invalid).toEqual([]);
+    // Said once per step: never a line per frame.
+    const steps = host.echoes.filter((e) => /fills its frame budget|pressure eased/.test(e));
+    expect(steps.length).toBeLessThanOrEqual(8);
+  }, 120_000);
 });
