@@ -6,7 +6,7 @@
  * removed on shutdown; and another widget (test/host/fixtures/api_client.lua) using
  * `WG.LiveDataExport`, whose mistakes get answers and never errors.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,12 +14,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { BarHost, type HostEvent, type OptionEntry } from "../host/driver.ts";
 import { luaInterpreters, registerMissingInterpreterTests } from "../support/interpreters.ts";
 import { ProtocolReceiver } from "../support/protocolReceiver.ts";
+import { WIDGET_NAME, writeWidgetConfig } from "../support/widgetConfig.ts";
 import { worldConfig } from "../host/world-driver.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const WIDGET = path.resolve(here, "../../build/api_live_data_export.lua");
 const API_CLIENT = path.resolve(here, "../host/fixtures/api_client.lua");
-const WIDGET_NAME = "Live Data Export";
 
 /** The settings the window offers: every one but the token, in the table's order. */
 const MENU_KEYS = [
@@ -65,7 +65,6 @@ interface Status {
 }
 
 let tmp: string;
-let configs = 0;
 const receivers: ProtocolReceiver[] = [];
 
 beforeAll(() => {
@@ -78,18 +77,6 @@ afterEach(async () => {
 });
 
 registerMissingInterpreterTests();
-
-function writeConfig(settings: Record<string, string | number | boolean>): string {
-  const file = path.join(tmp, `config-${++configs}.lua`);
-  const fields = Object.entries(settings)
-    .map(([k, v]) => `      ${k} = ${typeof v === "string" ? JSON.stringify(v) : String(v)},`)
-    .join("\n");
-  writeFileSync(
-    file,
-    `return {\n  data = {\n    ["${WIDGET_NAME}"] = {\n${fields}\n    },\n  },\n  order = { ["${WIDGET_NAME}"] = 1 },\n}\n`,
-  );
-  return file;
-}
 
 async function startReceiver(receiver = new ProtocolReceiver()): Promise<number> {
   receivers.push(receiver);
@@ -107,7 +94,7 @@ describe.each(luaInterpreters())("in-game control under $name", (lua) => {
     return BarHost.start({
       interpreter: lua.path,
       widget: [WIDGET, ...(extra.widgets ?? [])],
-      configPath: writeConfig({ host: "127.0.0.1", port, retryInitialDelay: 0.1 }),
+      configPath: writeWidgetConfig(tmp, { host: "127.0.0.1", port, retryInitialDelay: 0.1 }),
       optionsWindow: extra.optionsWindow,
       world: extra.world,
       maxSeconds: 60,
@@ -300,7 +287,7 @@ describe.each(luaInterpreters())("in-game control under $name", (lua) => {
       interpreter: lua.path,
       widget: WIDGET,
       world,
-      configPath: writeConfig({
+      configPath: writeWidgetConfig(tmp, {
         host: "127.0.0.1",
         port,
         frameBudget: 0.1,
