@@ -19,19 +19,8 @@ export const MENU_ID_PREFIX = "livedata_";
 /** The heading the window groups the entries under. */
 export const MENU_WIDGET_NAME = "Live Data Export";
 
-export interface MenuOption {
-  id: string;
-  widgetname: string;
-  name: string;
-  description: string;
-  type: "bool" | "slider" | "select";
-  /** bool: on/off; slider: the number; select: 1-based index into `options`. */
-  value: boolean | number;
-  min?: number;
-  max?: number;
-  step?: number;
-  options?: string[];
-}
+/** An entry of the window as types/widget.d.ts declares it, before main.ts adds `onchange`. */
+export type MenuOption = Omit<BarOption, "onchange">;
 
 /** The setting an id names (`livedata_port` → `port`), or undefined. */
 export function settingOfMenuId(id: string): SettingKey | undefined {
