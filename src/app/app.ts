@@ -135,6 +135,7 @@ export class LiveDataApp {
   /** The settings in BAR's options window (options-menu.ts; main.ts registers them). */
   readonly menu = new OptionsMenu();
   private readonly clock: Clock;
+  private readonly reader: GameReader | undefined;
   private readonly published: PublishCounts = { accepted: 0, rejected: 0 };
   /** Start of the current second of `publish` calls, and the events accepted in it. */
   private publishSecond = -math.huge;
@@ -152,6 +153,7 @@ export class LiveDataApp {
 
   constructor(deps: AppDeps) {
     this.clock = deps.clock;
+    this.reader = deps.reader;
     this.log = new Logger({
       sink: deps.echo,
       clock: deps.clock,
@@ -231,6 +233,9 @@ export class LiveDataApp {
   /** Initialize: connects when a connection is wanted. */
   start(): void {
     this.log.debug(`version ${WIDGET_VERSION} starting, receiver ${this.address()}`);
+    // Enabled mid-game: the jobs stamp their changes with the game's frame before the
+    // next GameFrame call-in (none comes while the game is paused).
+    if (this.reader !== undefined) this.scheduler.setGameFrame(this.reader.gameFrame());
     if (this.config.enabled) {
       this.connection.connect("widget started");
     } else {

@@ -151,6 +151,11 @@ describe.each(luaInterpreters())("lifecycle under $name", (lua) => {
     const snapshot = messages(receiver).find((m) => m.type === "snapshot") as SnapshotMessage;
     expect(snapshot.game.started).toBe(true);
     expect(snapshot.frame).toBe(state.frame);
+    // Stamped with the game's frame, though no GameFrame came since the widget started.
+    const unitFrames = new Set(
+      messages(receiver).flatMap((m) => (m.type === "units" ? [m.frame] : [])),
+    );
+    expect([...unitFrames]).toEqual([state.frame]);
     await healthy(host);
   });
 
