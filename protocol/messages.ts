@@ -91,10 +91,17 @@ export const OUTBOUND_TYPES = [
   "game_resumed",
   "game_over",
   "view_changed",
+  "ext",
   "heartbeat",
   "gap",
   "bye",
 ] as const;
+
+/**
+ * The wire `type` of another widget's event (`ext`): `ext.<widget>.<name>`, each part
+ * 1-32 of `a-z`, `0-9`, `_`. The `ext` family is counted as `ext` (gap counts).
+ */
+export const EXT_TYPE_PATTERN = "^ext\\.[a-z0-9_]{1,32}\\.[a-z0-9_]{1,32}$";
 
 /** Message types a receiver may send to the widget. */
 export const INBOUND_TYPES = ["hello_reply", "ack", "resync", "configure"] as const;
@@ -598,6 +605,24 @@ export interface ViewChangedMessage extends Sequenced {
   previous: View;
 }
 
+/** A field value of another widget's event: text, a number or a switch. */
+export type ExtValue = string | Float | boolean;
+
+/**
+ * An event another widget published through `WG.LiveDataExport.publish(type, fields)`
+ * (see the README), in order with the game's own. A receiver that does not know the
+ * publisher may ignore it; its `type` is never one of the widget's own types.
+ */
+export interface ExtMessage extends Sequenced {
+  /**
+   * `ext.<widget>.<name>`, as the publisher named it (EXT_TYPE_PATTERN).
+   * @pattern ^ext\.[a-z0-9_]{1,32}\.[a-z0-9_]{1,32}$
+   */
+  type: `ext.${string}`;
+  /** The publisher's fields: at most 32, named like identifiers, scalar values. */
+  fields: Record<string, ExtValue>;
+}
+
 /** Per-type count of dropped messages. */
 export interface DroppedCount {
   type: OutboundType;
@@ -627,6 +652,13 @@ export interface HeartbeatMessage extends Sequenced {
   frameCostMeanMs: Float;
   /** Largest widget time in one frame since the last heartbeat (milliseconds). */
   frameCostMaxMs: Float;
+  /**
+   * Present while the widget collects less to protect the frame rate (the README's
+   * "Protecting the frame rate"): 1 periodic data at half rate, 2 at a quarter, 3 also
+   * without positions and damage, 4 only game, economy and statistics. A heartbeat goes
+   * out at once when it changes; absent again (0) when everything is back as set.
+   */
+  throttleLevel?: Int;
 }
 
 /** The widget dropped messages; a snapshot follows. */
@@ -672,6 +704,7 @@ export type OutboundMessage =
   | GameResumedMessage
   | GameOverMessage
   | ViewChangedMessage
+  | ExtMessage
   | HeartbeatMessage
   | GapMessage
   | ByeMessage;
@@ -740,6 +773,7 @@ export const MESSAGE_TYPE_NAMES = {
   game_resumed: "GameResumedMessage",
   game_over: "GameOverMessage",
   view_changed: "ViewChangedMessage",
+  ext: "ExtMessage",
   heartbeat: "HeartbeatMessage",
   gap: "GapMessage",
   bye: "ByeMessage",

@@ -8,7 +8,10 @@
  * logs it and restarts the connection cleanly. The per-frame call-ins pass
  * module-level functions to pcall so that no closure is created per frame.
  */
-import { LiveDataApp, StatusSnapshot } from "./app/app";
+import { ConfigResult, LiveDataApp, StatusSnapshot } from "./app/app";
+import type { Config, SettingKey } from "./app/settings";
+import type { PublishResult } from "./app/publish";
+import { settingOfMenuId } from "./app/options-menu";
 import { splitWords } from "./app/commands";
 import { createEngineClock, timeOfDay } from "./engine/engine-clock";
 import { INDICATOR_FONT_SIZE, indicatorPlacement } from "./app/indicator";
@@ -109,10 +112,73 @@ function contain(where: string, err: unknown, resetConnection: boolean): void {
 /** The last frame announced by `GameFrame`, handed to the app at the next `Update`. */
 let announcedFrame: number | undefined;
 
+/** `WG['options']`: BAR's options window (see types/widget.d.ts). */
+const OPTIONS_KEY = "options";
+/** Frames between looks at the options window (for it to appear, or to be out of date). */
+const MENU_CHECK_FRAMES = 30;
+/** The ids our entries were added under, while they are in the window. */
+let menuIDs: string[] | undefined;
+let menuSeenChanges = -1;
+let menuCountdown = 0;
+
+function optionsWindow(this: void): BarOptionsWindow | undefined {
+  const window = WG[OPTIONS_KEY] as BarOptionsWindow | undefined;
+  if (type(window) !== "table") return undefined;
+  if (type(window!.addOptions) !== "function" || type(window!.removeOptions) !== "function") {
+    return undefined;
+  }
+  return window;
+}
+
+/** A click changes settings as a command does: after the stored unit call-ins. */
+function menuChanged(this: void, key: SettingKey, value: unknown): void {
+  drainInbox();
+  app.menuChanged(key, value);
+}
+
+/** The window calls `onchange` from its own call-ins: an error must stay here. */
+function menuHandler(key: SettingKey) {
+  return (_i: number, value: unknown): void => {
+    const [ok, err] = pcall(menuChanged, key, value);
+    if (!ok) contain(`the options window (${key})`, err, false);
+  };
+}
+
+/** (Re)adds our entries to the options window, if it is there. */
+function registerMenu(this: void): void {
+  const window = optionsWindow();
+  if (window === undefined) return;
+  if (menuIDs !== undefined) window.removeOptions(menuIDs);
+  const options = app.menuOptions() as BarOption[];
+  for (const option of options) option.onchange = menuHandler(settingOfMenuId(option.id)!);
+  menuIDs = app.menu.ids();
+  menuSeenChanges = app.settingsChanges;
+  window.addOptions(options);
+}
+
+/**
+ * Every MENU_CHECK_FRAMES frames: adds the entries once the window exists (it may load
+ * after us), and again when it shows values no longer in force. Nothing else per frame.
+ */
+function checkMenu(this: void): void {
+  if (menuIDs === undefined) {
+    registerMenu();
+  } else if (app.settingsChanges !== menuSeenChanges) {
+    menuSeenChanges = app.settingsChanges;
+    if (app.menu.stale(app.config)) registerMenu();
+  }
+}
+
 function updateFrame(this: void): void {
   drainInbox();
   if (announcedFrame !== undefined) app.gameFrame(announcedFrame);
   app.update();
+  menuCountdown -= 1;
+  if (menuCountdown <= 0) {
+    menuCountdown = MENU_CHECK_FRAMES;
+    const [ok, err] = pcall(checkMenu);
+    if (!ok) contain("the options window", err, false);
+  }
 }
 
 function drawIndicator(this: void): void {
@@ -181,30 +247,78 @@ function onAction(
   return true;
 }
 
+/** What a guarded entry point answers when our own code failed inside it. */
+const INTERNAL_ERROR = "internal error (see the console)";
+
 /**
- * Read-only view for other widgets (and the test host): `WG.LiveDataExport.getStatus()`;
- * `snapshot()`, the collected state now (fresh tables; undefined without collection);
- * `observeChanges(fn)`, one observer told of every change as it is recorded (shared
- * tables: never modify them; `observeChanges()` removes it; one that raises is removed).
+ * Runs another widget's call under pcall: an error in our code is contained (counted,
+ * logged once), never raised into the caller, whose mistake cannot break us either.
+ * With `afterInbox` (a call that reads the collected state, changes the collection or
+ * the session, or records into it) the stored unit call-ins are handed to the collector
+ * first, as for the other call-ins, so that it sees every call in its order.
+ */
+function guarded<R>(where: string, fn: () => R, afterInbox = false): R | undefined {
+  if (afterInbox) drainInbox();
+  const [ok, result] = pcall(fn);
+  if (ok) return result;
+  contain(`WG.${WG_KEY}.${where}`, result, false);
+  return undefined;
+}
+
+/**
+ * The API for other widgets (and the test host), `WG.LiveDataExport`, documented with
+ * examples in the README. Every entry runs under pcall and never raises:
+ * - `getStatus()`: the diagnostics and settings (StatusSnapshot);
+ * - `getConfig()`: a copy of the settings by key (Config);
+ * - `setConfig(partial)`: changes settings as the commands do, all or nothing: returns
+ *   `{ok = true, changed = {...}}` or `{ok = false, changed = {}, rejected = {key = why}}`;
+ * - `connect()`, `disconnect()`: as the commands (true when done);
+ * - `publish(type, fields)`: another widget's event into the stream, type
+ *   `ext.<widget>.<name>`, scalar fields (src/app/publish.ts): `{ok = true}` or
+ *   `{ok = false, error = why}`;
+ * - `snapshot()`, the collected state now (fresh tables; undefined without collection);
+ * - `observeChanges(fn)`, one observer told of every change as it is recorded (shared
+ *   tables: never modify them; `observeChanges()` removes it; one that raises is removed).
  */
 const publicApi = {
   version: widgetInfo().version,
-  getStatus: (): StatusSnapshot | undefined => {
-    drainInbox();
-    const [ok, result] = pcall(() => app.status());
-    return ok ? result : undefined;
+  getStatus: (): StatusSnapshot | undefined => guarded("getStatus", () => app.status(), true),
+  getConfig: (): Config | undefined => guarded("getConfig", () => app.getConfig()),
+  setConfig: (partial?: unknown): ConfigResult => {
+    // `WG.LiveDataExport:setConfig{...}` hands the API table first.
+    if (partial === publicApi) {
+      return { ok: false, changed: [], rejected: { "": "call setConfig with a dot, not a colon" } };
+    }
+    return (
+      guarded("setConfig", () => app.setConfig(partial), true) ?? {
+        ok: false,
+        changed: [],
+        rejected: { "": INTERNAL_ERROR },
+      }
+    );
+  },
+  connect: (): boolean => guarded("connect", () => app.request("connect"), true) === true,
+  disconnect: (): boolean => guarded("disconnect", () => app.request("disconnect"), true) === true,
+  publish: (eventType?: unknown, fields?: unknown): PublishResult => {
+    if (eventType === publicApi)
+      return { ok: false, error: "call publish with a dot, not a colon" };
+    return (
+      guarded("publish", () => app.publish(eventType, fields), true) ?? {
+        ok: false,
+        error: INTERNAL_ERROR,
+      }
+    );
   },
   snapshot: (): Snapshot | undefined => {
     if (collector === undefined) return undefined;
-    drainInbox();
-    const [ok, result] = pcall(() => collector.snapshot());
-    return ok ? result : undefined;
+    return guarded("snapshot", () => collector.snapshot(), true);
   },
-  observeChanges: (observer?: ChangeObserver): boolean => {
-    if (app.collection === undefined) return false;
-    app.collection.observe(observer);
-    return true;
-  },
+  observeChanges: (observer?: ChangeObserver): boolean =>
+    guarded("observeChanges", () => {
+      if (app.collection === undefined) return false;
+      app.collection.observe(observer);
+      return true;
+    }) === true,
 };
 
 widget.GetInfo = widgetInfo;
@@ -230,6 +344,8 @@ widget.Initialize = function (this: Widget) {
     callInsReady = true;
     applyDamageCallIn();
     app.start();
+    const [menuOk, menuErr] = pcall(registerMenu);
+    if (!menuOk) contain("the options window", menuErr, false);
   });
   if (!ok) contain("Initialize", err, true);
 };
@@ -308,6 +424,9 @@ widget.TextCommand = function (this: Widget, line: string) {
 widget.Shutdown = function (this: Widget) {
   const [ok, err] = pcall(() => {
     app.shutdown();
+    const window = optionsWindow();
+    if (window !== undefined && menuIDs !== undefined) window.removeOptions(menuIDs);
+    menuIDs = undefined;
     widgetHandler.RemoveAction(COMMAND, "t");
     if (WG[WG_KEY] === publicApi) {
       WG[WG_KEY] = undefined;

@@ -105,3 +105,32 @@ declare const widget: Widget;
 declare const widgetHandler: WidgetHandlerProxy;
 /** Table shared by all widgets: the conventional place to publish an API for other widgets. */
 declare const WG: Record<string, unknown>;
+
+/**
+ * One entry of BAR's options window (`WG['options']`, set by BAR's
+ * luaui/Widgets/gui_options.lua). A select's `value` is the 1-based index of the
+ * chosen label in `options`; `onchange(i, value, force)` gets the new value.
+ * @see https://github.com/beyond-all-reason/Beyond-All-Reason/blob/ca9d7c87/luaui/Widgets/gui_options.lua
+ */
+declare interface BarOption {
+  id: string;
+  widgetname?: string;
+  name: string;
+  description?: string;
+  type: "bool" | "slider" | "select";
+  value: boolean | number;
+  min?: number;
+  max?: number;
+  step?: number;
+  options?: string[];
+  onchange?: (this: void, i: number, value: unknown, force?: boolean) => void;
+}
+
+/**
+ * BAR's options window as other widgets reach it: entries added in Initialize and
+ * removed by id in Shutdown. Absent in a LuaUI without it (check first).
+ */
+declare interface BarOptionsWindow {
+  addOptions(this: void, options: BarOption[]): void;
+  removeOptions(this: void, ids: string[]): void;
+}

@@ -528,6 +528,11 @@ const edge: OutboundMessage[] = [
     },
   },
 ];
+// Another widget's event (WG.LiveDataExport.publish), fields as the encoder sorts them.
+const ext: OutboundMessage[] = [
+  { type: "ext.hud.marker", seq: 12, frame: 1350, fields: { label: "push mid", x: 1024 } },
+  { type: "ext.caster_notes.goal", seq: 13, frame: 1380, fields: {} },
+];
 const inbound: InboundMessage[] = [
   { type: "hello_reply", protocol: 1, receiver: "bar-live-receiver", version: "0.1.0" },
   { type: "ack", seq: 5 },
@@ -560,5 +565,6 @@ const write = (name: string, messages: unknown[]): void => {
 write("session.ndjson", outbound);
 write("game-start.ndjson", start);
 write("edge.ndjson", edge);
+write("ext.ndjson", ext);
 write("inbound.ndjson", inbound);
 console.log(`wrote fixtures to ${path.relative(process.cwd(), FIXTURES) || "."}`);

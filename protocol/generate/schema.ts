@@ -96,19 +96,38 @@ export function generateSchemas(): Map<string, JsonObject> {
       ...raw,
     });
   }
-  // One schema per direction: the message's `type` picks the schema that applies.
-  const union = (direction: string, types: string[]): JsonObject => ({
-    $schema: DRAFT,
-    $id: `${SCHEMA_ID_BASE}${direction}.schema.json`,
-    title: `${direction} message`,
-    type: "object",
-    required: ["type"],
-    properties: { type: { enum: types } },
-    allOf: types.map((type) => ({
-      if: { properties: { type: { const: type } } },
-      then: { $ref: `${type}.schema.json` },
-    })),
-  });
+  // One schema per direction: the message's `type` picks the schema that applies. A
+  // family (`ext`: another widget's events) is named by its own type's pattern.
+  const patternOf = (type: string): string | undefined => {
+    const properties = files.get(`${type}.schema.json`)!.properties as JsonObject;
+    const pattern = (properties.type as JsonObject).pattern;
+    return typeof pattern === "string" ? pattern : undefined;
+  };
+  const union = (direction: string, types: string[]): JsonObject => {
+    const exact = types.filter((type) => patternOf(type) === undefined);
+    const families = types.filter((type) => patternOf(type) !== undefined);
+    const typeOf = (type: string): JsonObject => {
+      const pattern = patternOf(type);
+      return pattern !== undefined ? { type: "string", pattern } : { const: type };
+    };
+    return {
+      $schema: DRAFT,
+      $id: `${SCHEMA_ID_BASE}${direction}.schema.json`,
+      title: `${direction} message`,
+      type: "object",
+      required: ["type"],
+      properties: {
+        type:
+          families.length === 0
+            ? { enum: exact }
+            : { anyOf: [{ enum: exact }, ...families.map((type) => typeOf(type))] },
+      },
+      allOf: types.map((type) => ({
+        if: { properties: { type: typeOf(type) } },
+        then: { $ref: `${type}.schema.json` },
+      })),
+    };
+  };
   files.set("outbound.schema.json", union("outbound", outbound));
   files.set("inbound.schema.json", union("inbound", inbound));
   return files;

@@ -1,7 +1,7 @@
 // Turns one received line into a protocol message or a reason it is not one. Every reason is
 // a short stable key (counted per session and shown in the status), with a detail for the log.
 import { isUtf8 } from "node:buffer";
-import { OUTBOUND_TYPES } from "../../protocol/messages.ts";
+import { EXT_TYPE_PATTERN, OUTBOUND_TYPES } from "../../protocol/messages.ts";
 import type { OutboundMessage } from "../../protocol/messages.ts";
 import type { MessageValidator } from "./validator.ts";
 
@@ -19,6 +19,8 @@ export type ParsedLine =
   | { ok: false; reason: InvalidReason; detail: string; seq?: number };
 
 const KNOWN_TYPES = new Set<string>(OUTBOUND_TYPES);
+/** Another widget's events (`ext.<widget>.<name>`): a family, not one type. */
+const EXT_TYPE = new RegExp(EXT_TYPE_PATTERN);
 /** Characters of the offending line kept in a sample. */
 export const SAMPLE_CHARS = 200;
 
@@ -55,7 +57,7 @@ export function parseLine(
     return { ok: false, reason: "not-an-object", detail: sample(text) };
   }
   const type = (value as { type?: unknown }).type;
-  if (typeof type !== "string" || !KNOWN_TYPES.has(type)) {
+  if (typeof type !== "string" || !(KNOWN_TYPES.has(type) || EXT_TYPE.test(type))) {
     return { ok: false, reason: "unknown-type", detail: sample(text) };
   }
   const error = validate(value);

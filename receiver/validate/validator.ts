@@ -65,7 +65,8 @@ function wrap(validate: ValidateFunction): MessageValidator {
 function byTypeOrFull(c: Compiled): MessageValidator {
   return (message) => {
     const type = (message as { type?: unknown } | null)?.type;
-    const validate = (typeof type === "string" && c.byType.get(type)) || c.outbound;
+    const family = typeof type === "string" && type.startsWith("ext.") ? "ext" : type;
+    const validate = (typeof family === "string" && c.byType.get(family)) || c.outbound;
     return validate(message) ? null : firstError(validate);
   };
 }

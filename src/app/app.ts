@@ -4,13 +4,18 @@
  * tests drive it with a fake transport and clock.
  */
 import { Command, parseCommand } from "./commands";
+import { checkChanges, Rejections } from "./config-changes";
+import { MenuOption, OptionsMenu } from "./options-menu";
+import { checkEvent, PUBLISH_LIMITS, PublishResult } from "./publish";
 import { loadConfig, saveConfig } from "./config";
 import {
   collectSettingsOf,
   Config,
   defaultConfig,
   describeSetting,
+  findSetting,
   SETTING_LIST,
+  SettingKey,
   valueOf,
 } from "./settings";
 import { CallInSwitch, Collection, CollectionStatus } from "./collection";
@@ -35,6 +40,7 @@ import type { Transport } from "../link/transport";
 import { Scheduler } from "../sched/scheduler";
 import type { CostReport } from "../sched/cost";
 import { WIDGET_VERSION } from "./version";
+import { switchesFor } from "../collect/detail";
 
 export interface AppDeps {
   transport: Transport;
@@ -70,7 +76,26 @@ export type StatusSnapshot = Config &
     delivery?: DeliveryStatus;
     /** The scheduler's cost report (per frame and per task) since the widget started. */
     frameCost: CostReport;
+    /** Other widgets' events (`publish`): accepted, refused, and the last refusal's reason. */
+    published: PublishCounts;
   };
+
+export interface PublishCounts {
+  accepted: number;
+  rejected: number;
+  lastRejection?: string;
+}
+
+/**
+ * What `WG.LiveDataExport.setConfig(partial)` returns: `ok` and the changes in
+ * people's words (`["port 9000"]`), or `ok = false` and why each rejected key was
+ * rejected (then nothing changed).
+ */
+export interface ConfigResult {
+  ok: boolean;
+  changed: string[];
+  rejected?: Rejections;
+}
 
 /** What to do when the engine's allow-list denies `address` (`host:port`, as configured). */
 function tcpAllowHint(address: string): string {
@@ -107,6 +132,16 @@ export class LiveDataApp {
   /** Shares each frame's time budget among the collectors and the sender. */
   readonly scheduler: Scheduler;
   private readonly indicator = new IndicatorText();
+  /** The settings in BAR's options window (options-menu.ts; main.ts registers them). */
+  readonly menu = new OptionsMenu();
+  private readonly clock: Clock;
+  private readonly reader: GameReader | undefined;
+  private readonly published: PublishCounts = { accepted: 0, rejected: 0 };
+  /** Start of the current second of `publish` calls, and the events accepted in it. */
+  private publishSecond = -math.huge;
+  private publishedThisSecond = 0;
+  /** Counts changes of the settings, so main.ts looks at the options window only after one. */
+  settingsChanges = 0;
   private internalErrors = 0;
   private lastInternalError: string | undefined;
   private readonly reportedErrors = new LuaTable<string, true>();
@@ -117,6 +152,8 @@ export class LiveDataApp {
   readonly delivery: Delivery | undefined;
 
   constructor(deps: AppDeps) {
+    this.clock = deps.clock;
+    this.reader = deps.reader;
     this.log = new Logger({
       sink: deps.echo,
       clock: deps.clock,
@@ -154,6 +191,14 @@ export class LiveDataApp {
       {
         onTransition: (t) => this.reportTransition(t),
         onProven: (p) => this.reportProof(p),
+        onSlowRetries: (r) => {
+          this.log.endStreak();
+          this.log.warn(
+            `no connection to ${r.host}:${r.port} after ${r.failures} attempts in ` +
+              `${formatDuration(r.seconds)}: trying every ${formatDuration(r.retryEvery)} from now on ` +
+              `(/livedata connect tries at once)`,
+          );
+        },
         onLookupStart: (host) =>
           this.log.info(`looking up ${host} (the game may pause until the system answers)`),
         onLookupDone: (host, address, error) => {
@@ -188,6 +233,9 @@ export class LiveDataApp {
   /** Initialize: connects when a connection is wanted. */
   start(): void {
     this.log.debug(`version ${WIDGET_VERSION} starting, receiver ${this.address()}`);
+    // Enabled mid-game: the jobs stamp their changes with the game's frame before the
+    // next GameFrame call-in (none comes while the game is paused).
+    if (this.reader !== undefined) this.scheduler.setGameFrame(this.reader.gameFrame());
     if (this.config.enabled) {
       this.connection.connect("widget started");
     } else {
@@ -198,6 +246,7 @@ export class LiveDataApp {
   update(): void {
     this.connection.update();
     this.scheduler.runFrame();
+    this.delivery?.guard(this.clock.now());
   }
 
   /** GameFrame: the game frame for the jobs' `everyFrames` rates. */
@@ -222,6 +271,87 @@ export class LiveDataApp {
     this.execute(command);
   }
 
+  /** A copy of the settings in force, by key (`WG.LiveDataExport.getConfig()`). */
+  getConfig(): Config {
+    return { ...this.config };
+  }
+
+  /**
+   * Another widget's change of settings (`WG.LiveDataExport.setConfig`): checked as
+   * the commands check them (config-changes.ts); all or nothing. What changed is
+   * printed as a command's reply would be, so the player sees who moved what.
+   */
+  setConfig(partial: unknown): ConfigResult {
+    const [changes, rejected] = checkChanges(this.config, partial);
+    if (changes === undefined) return { ok: false, changed: [], rejected };
+    const changed = this.changeSettings(changes);
+    if (changed.length > 0) this.log.info(`set by another widget: ${changed.join(", ")}`);
+    return { ok: true, changed };
+  }
+
+  /** `connect()` / `disconnect()` of another widget: as the commands, said in the console. */
+  request(kind: "connect" | "disconnect"): true {
+    this.execute({ kind });
+    return true;
+  }
+
+  /** The options window's entries for the settings in force (without `onchange`). */
+  menuOptions(): MenuOption[] {
+    return this.menu.build(this.config);
+  }
+
+  /**
+   * A click in the options window: the setting changes as its command would change
+   * it, with the same checks and the same reply; `enabled` connects or disconnects.
+   */
+  menuChanged(key: SettingKey, raw: unknown): void {
+    const entry = findSetting(key)!;
+    const [value, form] = this.menu.read(key, raw);
+    if (form !== undefined) {
+      this.log.reply(`${entry.label}: ${form}`);
+      return;
+    }
+    if (key === "enabled") {
+      this.execute({ kind: value === true ? "connect" : "disconnect" });
+      return;
+    }
+    const [changes, rejected] = checkChanges(this.config, { [key]: value });
+    if (changes === undefined) {
+      for (const [, why] of pairs(rejected)) this.log.reply(`${entry.label}: ${why}`);
+      this.settingsChanges += 1; // the window shows a value not in force
+      return;
+    }
+    const changed = this.changeSettings(changes);
+    if (changed.length > 0) this.log.reply(changed.join(", "));
+  }
+
+  /**
+   * Another widget's event for the stream (publish.ts): checked, limited to
+   * PUBLISH_LIMITS.perSecond, then recorded in order with the game's changes.
+   */
+  publish(eventType: unknown, fields: unknown): PublishResult {
+    const refuse = (why: string): PublishResult => {
+      this.published.rejected += 1;
+      this.published.lastRejection = why;
+      return { ok: false, error: why };
+    };
+    if (this.collection === undefined) return refuse("nothing is collected here (no game)");
+    const now = this.clock.now();
+    if (now - this.publishSecond >= 1) {
+      this.publishSecond = now;
+      this.publishedThisSecond = 0;
+    }
+    if (this.publishedThisSecond >= PUBLISH_LIMITS.perSecond) {
+      return refuse(`more than ${PUBLISH_LIMITS.perSecond} events in a second`);
+    }
+    const [checked, why] = checkEvent(eventType, fields);
+    if (checked === undefined) return refuse(why);
+    this.publishedThisSecond += 1;
+    this.published.accepted += 1;
+    this.collection.collector.external(eventType as string, checked);
+    return { ok: true };
+  }
+
   status(): StatusSnapshot {
     return {
       ...this.config,
@@ -232,6 +362,7 @@ export class LiveDataApp {
       collection: this.collection?.status(),
       delivery: this.delivery?.status(),
       frameCost: this.scheduler.costReport(),
+      published: { ...this.published },
     };
   }
 
@@ -289,6 +420,7 @@ export class LiveDataApp {
         return;
       case "connect": {
         config.enabled = true;
+        this.settingsChanges += 1;
         const state = this.connection.state();
         if (state === "CONNECTED" || state === "CONNECTING") {
           this.log.reply(`already ${string.lower(state)} to ${this.address()}`);
@@ -300,6 +432,7 @@ export class LiveDataApp {
       }
       case "disconnect":
         config.enabled = false;
+        this.settingsChanges += 1;
         if (this.connection.state() === "DISCONNECTED") {
           this.log.reply("already disconnected");
           return;
@@ -308,9 +441,15 @@ export class LiveDataApp {
         this.connection.disconnect("disconnect command");
         this.log.reply("disconnected; type /livedata connect to connect again");
         return;
-      case "set":
-        this.changeSettings(command.changes);
+      case "set": {
+        const changed = this.changeSettings(command.changes);
+        if (changed.length === 0) {
+          this.log.reply(`already set: ${this.describeAll(command.changes)}`);
+        } else {
+          this.log.reply(changed.join(", "));
+        }
         return;
+      }
       case "reset": {
         const defaults = defaultConfig();
         defaults.enabled = config.enabled;
@@ -322,34 +461,42 @@ export class LiveDataApp {
     }
   }
 
-  /** Applies checked changes from a command and says what changed. */
-  private changeSettings(changes: Partial<Config>): void {
+  /**
+   * Applies checked changes; returns what changed in people's words (a new address
+   * as one `receiver set to host:port`), empty when every value was already set.
+   */
+  private changeSettings(given: Partial<Config>): string[] {
     const config = this.config as unknown as Record<string, unknown>;
+    // A detail level sets the switches it governs, unless the same change sets them.
+    const changes = given.detail !== undefined ? { ...switchesFor(given.detail), ...given } : given;
     const changed: string[] = [];
-    const unchanged: string[] = [];
     let addressChanged = false;
     for (const entry of SETTING_LIST) {
       const value = (changes as Record<string, unknown>)[entry.key];
-      if (value === undefined) continue;
-      if (value === valueOf(this.config, entry.key)) {
-        unchanged.push(describeSetting(entry, value));
-        continue;
-      }
+      if (value === undefined || value === valueOf(this.config, entry.key)) continue;
       config[entry.key] = value;
       changed.push(describeSetting(entry, value));
       addressChanged ||= entry.key === "host" || entry.key === "port";
     }
-    if (changed.length === 0) {
-      this.log.reply(`already set: ${unchanged.join(", ")}`);
-      return;
-    }
+    if (changed.length === 0) return changed;
     this.applySettings();
-    this.log.reply(addressChanged ? `receiver set to ${this.address()}` : changed.join(", "));
+    return addressChanged ? [`receiver set to ${this.address()}`] : changed;
+  }
+
+  /** `host 10.0.0.5, port 9000`: every value of `changes`, in the table's order. */
+  private describeAll(changes: Partial<Config>): string {
+    const parts: string[] = [];
+    for (const entry of SETTING_LIST) {
+      const value = (changes as Record<string, unknown>)[entry.key];
+      if (value !== undefined) parts.push(describeSetting(entry, value));
+    }
+    return parts.join(", ");
   }
 
   /** Hands the settings to the parts that use them; each ignores what did not change. */
   private applySettings(): void {
     const c = this.config;
+    this.settingsChanges += 1;
     this.log.setLevel(c.logLevel);
     this.connection.setAddress(c.host, c.port);
     this.connection.configure(connectionSettings(c));

@@ -20,7 +20,8 @@ export interface LoadedConfig {
   warnings: string[];
 }
 
-const TYPE_NAMES: Record<string, string> = {
+/** How a saved value's Lua type is named in messages. */
+export const LUA_TYPE_NAMES: Record<string, string> = {
   string: "a string",
   number: "a number",
   boolean: "true or false",
@@ -45,7 +46,7 @@ export function loadConfig(saved: unknown): LoadedConfig {
     const fallback = `using the default ${entry.kind.format(entry.default)}`;
     if (type(value) !== entry.kind.luaType) {
       warnings.push(
-        `saved setting ${entry.key} is a ${type(value)}, not ${TYPE_NAMES[entry.kind.luaType]}: ${fallback}`,
+        `saved setting ${entry.key} is a ${type(value)}, not ${LUA_TYPE_NAMES[entry.kind.luaType]}: ${fallback}`,
       );
       continue;
     }

@@ -14,11 +14,14 @@ import type { Collection } from "./collection";
 import type { Logger } from "./log";
 import { collectSettingsOf, Config } from "./settings";
 import { WIDGET_VERSION } from "./version";
+import { Throttle, WINDOW_SECONDS } from "./throttle";
 
 /** What was delivered, for status and `WG.LiveDataExport.getStatus().delivery`. */
 export type DeliveryStatus = SessionStats & {
   /** `hello.session`. */
   session: string;
+  /** The frame-rate guard's step (0: collecting as set; see throttle.ts). */
+  throttleLevel: number;
 };
 
 /**
@@ -30,14 +33,17 @@ const BULK_SHARE = 0.2;
 
 export class Delivery {
   readonly session: Session;
+  /** The frame-rate guard (throttle.ts): what it holds back is applied in `onSettings`. */
+  readonly throttle = new Throttle();
+  private nextLook = 0;
 
   constructor(
     collection: Collection,
-    scheduler: Scheduler,
+    private readonly scheduler: Scheduler,
     private readonly config: Config,
     clock: Clock,
     sessionID: string,
-    log: Logger,
+    private readonly log: Logger,
   ) {
     this.session = new Session({
       source: collection.collector,
@@ -56,6 +62,7 @@ export class Delivery {
       onSettings: (inForce) => {
         const effective = collectSettingsOf(this.config);
         applyToCollector(inForce, effective);
+        this.throttle.shape(effective);
         collection.apply(effective);
       },
       log: (level, line) => {
@@ -81,8 +88,38 @@ export class Delivery {
     this.session.settingsChanged();
   }
 
+  /**
+   * Every frame (cheap): every WINDOW_SECONDS, hands the frame-rate guard the
+   * scheduler's load and what waits for the receiver; a new step is applied at once,
+   * said once in the console and in a heartbeat.
+   */
+  guard(now: number): void {
+    if (now < this.nextLook) return;
+    this.nextLook = now + WINDOW_SECONDS;
+    const [frames, meanUs] = this.scheduler.takeLoad();
+    if (frames === 0) return;
+    const unsent = this.session.unsentBytes();
+    const change = this.throttle.observe(meanUs, this.scheduler.budgetUs(), unsent);
+    if (change === 0) return;
+    this.session.settingsChanged();
+    this.session.noteThrottle(this.throttle.level);
+    if (change > 0) {
+      const why =
+        this.throttle.reason === "frame budget"
+          ? "the widget's work fills its frame budget"
+          : "more and more waits for the receiver";
+      this.log.warn(`${why}: ${this.throttle.describe()} until it eases`);
+    } else {
+      this.log.info(`pressure eased: ${this.throttle.describe()}`);
+    }
+  }
+
   status(): DeliveryStatus {
-    return { ...this.session.stats(), session: this.session.id() };
+    return {
+      ...this.session.stats(),
+      session: this.session.id(),
+      throttleLevel: this.throttle.level,
+    };
   }
 
   /** A line of `/livedata status`. */
@@ -92,7 +129,8 @@ export class Delivery {
       `delivery (session ${s.session}): produced ${s.produced}, sent ${s.sent}, ` +
       `acknowledged ${s.acknowledged}${s.acknowledging ? "" : " (the receiver does not acknowledge)"}, ` +
       `dropped ${s.dropped}, queued ${s.queuedMessages} (${s.queuedBytes} B), ` +
-      `ignored from the receiver ${s.inboundIgnored}, numbers written as null ${s.nonFinite}`
+      `ignored from the receiver ${s.inboundIgnored}, numbers written as null ${s.nonFinite}` +
+      (s.throttleLevel > 0 ? `; frame-rate guard: ${this.throttle.describe()}` : "")
     );
   }
 }

@@ -46,3 +46,8 @@ export function shortInput(text: string): string {
 export function quoteInput(text: string): string {
   return `"${shortInput(text)}"`;
 }
+
+/** `connect timeout` → `Connect timeout`. */
+export function capitalize(text: string): string {
+  return string.upper(string.sub(text, 1, 1)) + string.sub(text, 2);
+}

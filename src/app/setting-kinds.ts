@@ -17,6 +17,8 @@ export interface SettingKind<T> {
   readonly range: string;
   /** Unit shown after numbers (`s`, `ms`), if any. */
   readonly unit?: string;
+  /** Every allowed value, when they are a few names (the options window lists them). */
+  readonly names?: readonly T[];
   /**
    * Checks a value of the right Lua type (a saved one, or one a command built) and
    * returns it in its canonical form (an enum name in lower case), or why it is wrong.
@@ -180,6 +182,7 @@ export function oneOf<T extends string>(names: readonly T[], noun: string): Sett
     luaType: "string",
     argument: `<${noun}>`,
     range: names.join(", "),
+    names,
     check: pick,
     parse: pick,
     format: (value) => value,

@@ -10,6 +10,7 @@
  * setting is one entry here (plus a rule below if it depends on another setting).
  */
 import { CollectSettingKey, CollectSettings, COLLECT_SETTINGS } from "../collect/settings";
+import { DETAIL_LEVELS, DetailLevel } from "../collect/detail";
 import { formatNumber } from "./format";
 import { INDICATOR_CORNERS, IndicatorCorner } from "./indicator";
 import { LOG_LEVEL_NAMES, LogLevelName } from "./log";
@@ -35,6 +36,17 @@ export interface SettingCommand {
   summary: string;
 }
 
+/**
+ * How the options window shows a setting (options-menu.ts). On/off settings are a
+ * checkbox and a one-of setting a list by their kind; a number needs a slider's range
+ * (often narrower than the command's: a slider cannot hit 0.25 of 3600) or a list of
+ * presets (the current value and the default are always offered). `false`: not in it.
+ */
+export type MenuForm =
+  | { slider: { min: number; max: number; step: number } }
+  | { presets: readonly (string | number)[] }
+  | false;
+
 export interface Setting<K extends string, T> {
   readonly key: K;
   readonly kind: SettingKind<T>;
@@ -43,6 +55,8 @@ export interface Setting<K extends string, T> {
   readonly label: string;
   readonly group: SettingGroup;
   readonly command?: SettingCommand;
+  /** Its form in BAR's options window; needed for numbers and text (see MenuForm). */
+  readonly menu?: MenuForm;
 }
 
 function setting<K extends string, T>(entry: Setting<K, NoInfer<T>> & { kind: SettingKind<T> }) {
@@ -74,6 +88,7 @@ function collectRate<K extends RateKey>(key: K, label: string) {
     default: decl.default,
     label,
     group: "collection",
+    menu: { slider: { min: 1, max: 60, step: 1 } },
   });
 }
 
@@ -86,6 +101,7 @@ export const SETTINGS = [
     label: "host",
     group: "receiver",
     command: { name: "sethost", summary: "set the receiver's address (IPv4 or host name)" },
+    menu: { presets: [] },
   }),
   setting({
     key: "port",
@@ -94,6 +110,7 @@ export const SETTINGS = [
     label: "port",
     group: "receiver",
     command: { name: "setport", summary: "set the receiver's port" },
+    menu: { presets: [] },
   }),
   // Whether a connection is wanted: `disconnect` clears it, `connect` sets it.
   setting({
@@ -118,6 +135,7 @@ export const SETTINGS = [
     default: 1,
     label: "first retry delay",
     group: "connection",
+    menu: { slider: { min: 0.5, max: 10, step: 0.5 } },
   }),
   // Seconds the retry delay never exceeds.
   setting({
@@ -126,6 +144,7 @@ export const SETTINGS = [
     default: 30,
     label: "maximum retry delay",
     group: "connection",
+    menu: { slider: { min: 5, max: 300, step: 5 } },
   }),
   // Seconds a pending connect may take before it is abandoned and retried.
   setting({
@@ -135,6 +154,7 @@ export const SETTINGS = [
     label: "connect timeout",
     group: "connection",
     command: { name: "timeout", summary: "give up on a pending connect after this long" },
+    menu: { slider: { min: 1, max: 30, step: 1 } },
   }),
   // Seconds without a byte from a receiver that has proved it answers, after which
   // the connection counts as dead (a half-open link); 0 turns the check off.
@@ -148,6 +168,7 @@ export const SETTINGS = [
       name: "silence",
       summary: "drop a connection whose receiver stopped answering for this long",
     },
+    menu: { slider: { min: 0, max: 120, step: 5 } },
   }),
   // Milliseconds per frame the widget's own work may take.
   setting({
@@ -157,6 +178,21 @@ export const SETTINGS = [
     label: "frame budget",
     group: "frame",
     command: { name: "budget", summary: "time per frame for the widget's work" },
+    menu: { slider: { min: 0.1, max: 2, step: 0.1 } },
+  }),
+  // How much is collected, as one choice: choosing a level sets the category switches
+  // below (src/collect/detail.ts); each can still be switched alone.
+  setting({
+    key: "detail",
+    kind: oneOf<DetailLevel>(DETAIL_LEVELS, "level"),
+    default: "standard",
+    label: "detail",
+    group: "collection",
+    command: {
+      name: "detail",
+      summary:
+        "minimal (game, economy, statistics), standard (+ unit counts, events), full (+ positions)",
+    },
   }),
   // What is collected and how often (src/collect/settings.ts declares each); the
   // `collect` command sets them.
@@ -182,6 +218,7 @@ export const SETTINGS = [
     label: "keyframe snapshot interval",
     group: "delivery",
     command: { name: "keyframe", summary: "seconds between full snapshots" },
+    menu: { slider: { min: 5, max: 600, step: 5 } },
   }),
   setting({
     key: "backlogKiB",
@@ -193,6 +230,7 @@ export const SETTINGS = [
       name: "backlog",
       summary: "KiB kept of what the receiver has not acknowledged (beyond it: dropped, reported)",
     },
+    menu: { presets: [1024, 4096, 16384, 65536] },
   }),
   setting({
     key: "token",
@@ -201,6 +239,7 @@ export const SETTINGS = [
     label: "token",
     group: "delivery",
     command: { name: "token", summary: "the receiver's shared token (off: none)" },
+    menu: false,
   }),
   setting({
     key: "logLevel",

@@ -67,6 +67,7 @@ export function statusLines(
     state += `, trying for ${formatDuration(d.connectingFor)}`;
   } else if (d.nextRetryIn !== undefined) {
     state += `, next attempt in ${formatDuration(d.nextRetryIn)}`;
+    if (d.slowedRetries) state += " (slowed after many failures: /livedata connect tries now)";
   } else if (d.state === "ERROR") {
     state += ", not retrying: type /livedata connect to try again";
   }

@@ -15,7 +15,7 @@ import { DamageAggregator } from "./damage";
 import { TeamDirectory } from "./directory";
 import { EconomySampler } from "./economy";
 import { GameCollector } from "./game";
-import type { Change, Snapshot, View } from "./model";
+import type { Change, ExtFields, Snapshot, View } from "./model";
 import { PositionScan } from "./positions";
 import type { GameReader } from "./reader";
 import { readPlayer, readPlayers, readTeams } from "./roster";
@@ -220,6 +220,14 @@ export class Collector {
   gameStart(): void {
     this.game.started = true;
     this.event({ type: "game_started", frame: this.frameNow() });
+  }
+
+  /**
+   * Another widget's event (checked by the caller), recorded in order with the game's
+   * own whatever the category switches say: the publisher asked for it.
+   */
+  external(name: string, fields: ExtFields): void {
+    this.changes.push({ type: "ext", frame: this.frameNow(), name, fields });
   }
 
   gamePaused(playerID: PlayerID | undefined, paused: boolean): void {

@@ -235,6 +235,11 @@ export type Change =
   /** A full positions scan, over frames `fromFrame`..`frame`. */
   | (Stamped & { type: "positions"; fromFrame: number; units: PositionRow[] })
   /** Damage over frames `fromFrame`..`frame`. */
-  | (Stamped & { type: "damage"; fromFrame: number; units: UnitDamage[]; teams: TeamDamage[] });
+  | (Stamped & { type: "damage"; fromFrame: number; units: UnitDamage[]; teams: TeamDamage[] })
+  /** Another widget's event (`WG.LiveDataExport.publish`), already checked: `ext.<widget>.<name>`. */
+  | (Stamped & { type: "ext"; name: string; fields: ExtFields });
+
+/** Another widget's event fields: names like identifiers, scalar values. */
+export type ExtFields = LuaMap<string, string | number | boolean>;
 
 export type ChangeType = Change["type"];

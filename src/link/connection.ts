@@ -24,6 +24,7 @@
  * or by default a plain queue of lines with a greeting (`send`).
  */
 import { Backoff } from "./backoff";
+import { Breaker, BreakerOptions } from "./breaker";
 import { Liveness, silenceError, stallError } from "./liveness";
 import { HostAddresses, LookupListener, Resolver } from "./resolver";
 import { ByteCounter } from "./byte-counter";
@@ -77,8 +78,21 @@ export interface Proof {
   port: number;
 }
 
+/** The retries slowed down (see breaker.ts): said once per failure streak. */
+export interface SlowRetries {
+  /** Failed attempts in a row, and over how many seconds. */
+  failures: number;
+  seconds: number;
+  /** Seconds between attempts from now on. */
+  retryEvery: number;
+  host: string;
+  port: number;
+}
+
 export interface ConnectionListener extends LookupListener {
   onTransition(transition: Transition): void;
+  /** Many failures over a long time: the retries slow down until a success or `connect`. */
+  onSlowRetries?(info: SlowRetries): void;
   /** The current connection has proved itself: a success, ending the failure streak. */
   onProven?(proof: Proof): void;
   /** Bytes received from the peer (also handed to the feed). */
@@ -112,6 +126,8 @@ export interface ConnectionOptions {
   greeting?: (this: void) => string;
   /** Looks names up (see resolver.ts); without it the transport gets the host as written. */
   resolver?: Resolver;
+  /** When the retries slow down (breaker.ts); defaults: 20 attempts, 5 min, every 5 min. */
+  breaker?: BreakerOptions;
 }
 
 export interface ConnectionDiagnostics {
@@ -129,6 +145,8 @@ export interface ConnectionDiagnostics {
   retryDelay: number;
   /** Seconds until the next attempt, when one is scheduled. */
   nextRetryIn?: number;
+  /** The retries are slowed after many failures (until a success or `connect`). */
+  slowedRetries: boolean;
   lastError?: string;
   lastErrorKind?: FailureKind;
   lastErrorAgo?: number;
@@ -153,6 +171,7 @@ export interface ConnectionDiagnostics {
 export class Connection {
   private current: ConnectionState = "DISCONNECTED";
   private readonly backoff: Backoff;
+  private readonly breaker: Breaker;
   private readonly feed: Feed;
   /** The built-in queue, when no feed was given. */
   private readonly outbox: OutboxFeed | undefined;
@@ -191,6 +210,7 @@ export class Connection {
     options: ConnectionOptions = {},
   ) {
     this.backoff = new Backoff(settings.retryInitialDelay, settings.retryMaxDelay);
+    this.breaker = new Breaker(options.breaker);
     if (options.feed !== undefined) {
       this.feed = options.feed;
     } else {
@@ -214,7 +234,7 @@ export class Connection {
     if (this.current === "CONNECTED" || this.current === "CONNECTING") {
       return;
     }
-    this.backoff.reset();
+    this.resetStreak();
     // A request of the player: a name is looked up afresh (retries reuse the answer).
     this.addresses.forget();
     this.startAttempt(reason);
@@ -223,7 +243,7 @@ export class Connection {
   /** Closes the connection and stays disconnected until `connect`. */
   disconnect(reason: string): void {
     this.closeTransport();
-    this.backoff.reset();
+    this.resetStreak();
     this.moveTo("DISCONNECTED", reason);
   }
 
@@ -241,7 +261,7 @@ export class Connection {
       return;
     }
     this.closeTransport();
-    this.backoff.reset();
+    this.resetStreak();
     this.startAttempt(`address changed to ${host}:${port}`);
   }
 
@@ -334,6 +354,7 @@ export class Connection {
       connections: this.connections,
       retryDelay: this.backoff.peek(),
       nextRetryIn: state === "RECONNECTING" ? math.max(0, this.retryAt - now) : undefined,
+      slowedRetries: this.breaker.isOpen(),
       lastError: this.lastError,
       lastErrorKind: this.lastErrorKind,
       lastErrorAgo: this.lastError !== undefined ? now - this.lastErrorAt : undefined,
@@ -448,7 +469,7 @@ export class Connection {
   private prove(reason: string): void {
     this.proven = true;
     const failedBefore = this.backoff.streak();
-    this.backoff.reset();
+    this.resetStreak();
     this.listener.onProven?.({
       reason,
       failedBefore,
@@ -458,9 +479,27 @@ export class Connection {
   }
 
   private scheduleRetry(reason: string, kind: FailureKind | undefined, proven?: boolean): void {
-    const delay = this.backoff.next();
-    this.retryAt = this.clock.now() + delay;
+    let delay = this.backoff.next();
+    const now = this.clock.now();
+    const breaker = this.breaker.failed(this.backoff.streak(), now);
+    if (breaker !== undefined) delay = math.max(delay, this.breaker.retrySeconds);
+    this.retryAt = now + delay;
     this.moveTo("RECONNECTING", reason, kind, delay, proven);
+    if (breaker === "trip") {
+      this.listener.onSlowRetries?.({
+        failures: this.backoff.streak(),
+        seconds: this.breaker.streakSeconds(now),
+        retryEvery: delay,
+        host: this.settings.host,
+        port: this.settings.port,
+      });
+    }
+  }
+
+  /** A success or a fresh start: the retry delay and the breaker start again. */
+  private resetStreak(): void {
+    this.backoff.reset();
+    this.breaker.reset();
   }
 
   /**

@@ -10,7 +10,7 @@ export {
   quote,
   recordRows,
 } from "./json";
-export { OUTBOUND_SHAPES } from "./shapes";
+export { extShape, OUTBOUND_SHAPES } from "./shapes";
 export { SlicedEncoder } from "./sliced";
 export { Session } from "./session";
 export { makeSessionID } from "./session-id";

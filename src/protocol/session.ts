@@ -37,8 +37,9 @@ import {
 import { Backlog, LostRange } from "./backlog";
 import { readInbound } from "./inbound";
 import { arrayItem, encode, encoderCounts, numberText, quote, recordRows } from "./json";
+import type { ObjectShape } from "./json";
 import { LineReader } from "./lines";
-import { OUTBOUND_SHAPES } from "./shapes";
+import { extShape, OUTBOUND_SHAPES } from "./shapes";
 import { SlicedEncoder } from "./sliced";
 import { KnownUnits, snapshotRecord, statsRecord } from "./wire";
 
@@ -188,6 +189,9 @@ export class Session {
   /** A catalog part was produced on this connection (the connect snapshot waits for it to go). */
   private partsSent = false;
   private byeSeq: number | undefined;
+  /** The frame-rate guard's step, and a heartbeat owed because it changed. */
+  private throttleLevel = 0;
+  private heartbeatSoon = false;
 
   // Settings: the saved ones with this connection's `configure` on top.
   private categoryOverrides = new LuaTable<string, boolean>();
@@ -448,11 +452,15 @@ export class Session {
 
   // ---- producing ----------------------------------------------------------------
 
-  /** Gives `record` the next seq, encodes it and adds it to the backlog. */
-  private produce(type: OutboundType, record: LuaTable<string, unknown> | object): void {
+  /** Gives `record` the next seq, encodes it (by its type's shape) and adds it to the backlog. */
+  private produce(
+    type: OutboundType,
+    record: LuaTable<string, unknown> | object,
+    shape: ObjectShape = OUTBOUND_SHAPES[type],
+  ): void {
     this.seq += 1;
     (record as LuaTable<string, unknown>).set("seq", this.seq);
-    this.addLine(type, encode(OUTBOUND_SHAPES[type], record) + "\n");
+    this.addLine(type, encode(shape, record) + "\n");
   }
 
   /** Adds the line of message `this.seq` to the backlog; a gap is never dropped. */
@@ -507,6 +515,14 @@ export class Session {
         this.produce("view_changed", change);
         this.wanted.set("view_changed", true);
         return;
+      case "ext":
+        // Counted (and dropped, reported in gaps) as `ext`; on the wire its own name.
+        this.produce(
+          "ext",
+          { type: change.name, frame: change.frame, fields: change.fields },
+          extShape(change.fields),
+        );
+        return;
       default:
         // Events and economy: the model's record is the wire's.
         this.produce(change.type, change);
@@ -545,6 +561,8 @@ export class Session {
     this.reserveDropped();
     this.keepingUp = this.took;
     this.took = false;
+    // The frame-rate guard's news goes before the work it is about.
+    if (this.heartbeatSoon && this.heartbeatDue(now)) this.produceHeartbeat();
     let worked = false;
     for (;;) {
       if (worked && budget.expired()) return false;
@@ -670,11 +688,25 @@ export class Session {
     return true;
   }
 
+  /** Bytes produced for the current connection and not yet written (0 while disconnected). */
+  unsentBytes(): number {
+    return this.connected ? this.backlog.unsentBytes() : 0;
+  }
+
+  /**
+   * The frame-rate guard changed its step (0: as set): said in a heartbeat at once,
+   * and in every heartbeat while it is above 0.
+   */
+  noteThrottle(level: number): void {
+    this.throttleLevel = level;
+    this.heartbeatSoon = true;
+  }
+
   private heartbeatDue(now: number): boolean {
+    if (!this.connected || this.hello !== undefined) return false;
+    if (this.heartbeatSoon) return true;
     return (
-      this.connected &&
       this.keepingUp &&
-      this.hello === undefined &&
       !this.snapshotEncoder.busy() &&
       this.backlog.unsentBytes() === 0 &&
       now - this.lastHandedAt >= this.heartbeatSeconds
@@ -698,7 +730,9 @@ export class Session {
       inboundIgnored: s.inboundIgnored,
       frameCostMeanMs: cost.meanMs,
       frameCostMaxMs: cost.maxMs,
+      throttleLevel: this.throttleLevel > 0 ? this.throttleLevel : undefined,
     });
+    this.heartbeatSoon = false;
   }
 
   /** One part of the catalog, from its encoded body (the rest of the line is small). */

@@ -6,6 +6,7 @@
 import type { OutboundType } from "../../protocol/messages";
 import { OPTIONAL, arrayOf, bool, num, object, str, tuple } from "./json";
 import type { ObjectShape, Shape } from "./json";
+import type { ExtFields } from "../collect/model";
 
 const view = object([
   ["kind", str],
@@ -156,8 +157,10 @@ const unitDef = object([
 ]);
 
 /** A sequenced message: `type`, `seq`, `frame`, then `fields`. */
-function message(fields: ReadonlyArray<readonly [string, Shape]>): ObjectShape {
-  const all: Array<readonly [string, Shape]> = [
+function message(
+  fields: ReadonlyArray<readonly [string, Shape] | readonly [string, Shape, boolean]>,
+): ObjectShape {
+  const all: Array<readonly [string, Shape] | readonly [string, Shape, boolean]> = [
     ["type", str],
     ["seq", num],
     ["frame", num],
@@ -290,6 +293,7 @@ export const OUTBOUND_SHAPES: Record<OutboundType, ObjectShape> = {
     ["inboundIgnored", num],
     ["frameCostMeanMs", num],
     ["frameCostMaxMs", num],
+    ["throttleLevel", num, OPTIONAL],
   ]),
   gap: message([
     ["firstSeq", num],
@@ -306,4 +310,17 @@ export const OUTBOUND_SHAPES: Record<OutboundType, ObjectShape> = {
     ],
   ]),
   bye: message([["reason", str]]),
+  // Its fields vary by publisher: each message is encoded with `extShape` (the schema
+  // has them as an open object).
+  ext: message([["fields", object([])]]),
 };
+
+/** The shape of one `ext` message: its (checked) fields by name, in sorted order. */
+export function extShape(fields: ExtFields): ObjectShape {
+  const list: [string, Shape][] = [];
+  for (const [key, value] of fields) {
+    list.push([key, typeof value === "string" ? str : typeof value === "boolean" ? bool : num]);
+  }
+  list.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  return message([["fields", object(list)]]);
+}

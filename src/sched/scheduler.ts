@@ -98,6 +98,8 @@ export class Scheduler {
   private readonly frameCost = new CostMeter();
   /** The frames since the last `takeWindow` (the heartbeat's figures). */
   private readonly windowCost = new CostMeter();
+  /** The frames since the last `takeLoad` (the frame-rate guard's figures). */
+  private readonly loadCost = new CostMeter();
   private overBudget = 0;
   private lastInternalError: string | undefined;
 
@@ -199,6 +201,7 @@ export class Scheduler {
     const total = this.stopwatch.elapsedUs();
     this.frameCost.add(total);
     this.windowCost.add(total);
+    this.loadCost.add(total);
     if (total > budget) this.overBudget += 1;
     for (let i = 0; i < n; i++) {
       const task = tasks[i];
@@ -246,6 +249,18 @@ export class Scheduler {
     const result = { frames, meanUs: frames > 0 ? w.totalUs() / frames : 0, maxUs: w.maxUs };
     w.reset();
     return result;
+  }
+
+  /**
+   * Frames and mean µs per frame since the last call, then starts again (no table: the
+   * frame-rate guard reads it every few seconds); independent of the other reports.
+   */
+  takeLoad(): LuaMultiReturn<[number, number]> {
+    const w = this.loadCost;
+    const frames = w.count;
+    const mean = frames > 0 ? w.totalUs() / frames : 0;
+    w.reset();
+    return $multi(frames, mean);
   }
 
   /** Starts a new reporting window (e.g. after each heartbeat). */

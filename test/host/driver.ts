@@ -122,6 +122,20 @@ export interface CallInTimings {
   updateSocketConnectAgainCpu?: TimingSummary;
 }
 
+/** An entry of the imitated options window (barhost/options.lua), without onchange. */
+export interface OptionEntry {
+  id: string;
+  widgetname?: string;
+  name: string;
+  description?: string;
+  type: "bool" | "slider" | "select";
+  value: boolean | number;
+  min?: number;
+  max?: number;
+  step?: number;
+  options?: string[];
+}
+
 export interface HostStatus extends CallInTimings {
   /** WG[statusApi].getStatus() of the widget, or null when not published. */
   widgetStatus: unknown;
@@ -201,6 +215,8 @@ export interface HostOptions {
   referenceClock?: boolean;
   /** Run a game world: path of its JSON config (--world; see world-driver.ts). */
   world?: string;
+  /** Imitate BAR's options window as WG['options'] (--options-window; barhost/options.lua). */
+  optionsWindow?: "now" | "late";
   /** Files the host opens before LuaUI starts (--hold-files), so sockets get higher descriptors. */
   holdFiles?: number;
   /**
@@ -302,6 +318,7 @@ export class BarHost {
     }
     if (options.referenceClock) args.push("--reference-clock");
     if (options.world) args.push("--world", options.world);
+    if (options.optionsWindow) args.push("--options-window", options.optionsWindow);
 
     const [command, ...prefix] = options.wrap ?? [];
     this.proc = spawn(
@@ -656,6 +673,16 @@ export class BarHost {
       await new Promise((r) => setTimeout(r, intervalMs));
       if (this.failureError) throw this.failureError;
     }
+  }
+
+  /** The options window's entries as shown (needs `optionsWindow`). */
+  async listOptions(): Promise<OptionEntry[]> {
+    return (await this.expectOk("options list")).options as OptionEntry[];
+  }
+
+  /** The player sets option `id` in the options window: its onchange runs. */
+  async setOption(id: string, value: number | boolean): Promise<void> {
+    await this.expectOk(`options set ${id} ${String(value)}`);
   }
 
   /** A game world command (needs `world`): start, pause, unpause, speed X,

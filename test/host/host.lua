@@ -28,6 +28,11 @@ COMMAND LINE
                      JSON config (driver, game, unitDefs, seed, view, ...);
                      events "world" {what: "started"|"ended"}; control
                      command "world ..."; see test/host/README.md
+  --options-window WHEN  imitate BAR's options window as WG['options']
+                     (barhost/options.lua): "now" (there before the widgets
+                     start) or "late" (it appears after the first frame, as
+                     when it loads after the widget); events options_added
+                     {ids}, options_removed {ids}; control command "options"
   --control-unix PATH  connect to the driver's control listener on the Unix
                      socket PATH instead (a host in its own network namespace)
   --hold-files N     open N files before LuaUI starts and keep them open, so
@@ -133,6 +138,9 @@ CONTROL PROTOCOL (TCP on 127.0.0.1, the host connects to --control PORT)
                       strings need, and the collector runs until it is stable
     shutdown          LuaUI shutdown (config saved, then Shutdown), reply
                       {sockets}, exit event, exit code 0
+    options <sub>     with --options-window: "list" replies {options: the
+                      entries as shown, without functions}; "set <id> <value>"
+                      plays the player's click (value: number, true, false)
     world <sub>       with --world: start | pause | unpause | speed X |
                       step N | state | gameover. Reply {state}
     clock             reply {sec, us}: the host clock now (seconds and
@@ -157,6 +165,7 @@ local sockets = require("barhost.sockets")
 local Handler = require("barhost.handler")
 local Control = require("barhost.control")
 local json = require("barhost.json")
+local OptionsWindow = require("barhost.options")
 
 -- ---------------------------------------------------------------------------
 -- options
@@ -209,6 +218,11 @@ do
       opts.statusApi = value(a)
     elseif a == "--world" then
       opts.world = value(a)
+    elseif a == "--options-window" then
+      opts.optionsWindow = value(a)
+      if opts.optionsWindow ~= "now" and opts.optionsWindow ~= "late" then
+        fatal("--options-window takes now or late")
+      end
     elseif a == "--control-unix" then
       opts.controlUnix = value(a)
     elseif a == "--hold-files" then
@@ -255,6 +269,7 @@ events.emit({
     world = opts.world,
     controlUnix = opts.controlUnix,
     holdFiles = opts.holdFiles,
+    optionsWindow = opts.optionsWindow,
   },
 })
 if not clockOk then
@@ -341,8 +356,25 @@ end
 
 local mainName -- whInfo.name of the first --widget, once known
 
+-- BAR's options window (--options-window): one per LuaUI, like the widget.
+local optionsWindow
+
+local function installOptionsWindow()
+  optionsWindow = OptionsWindow.new({
+    emit = events.emit,
+    reportError = function(where, detail, message)
+      handler:reportError(where, detail, message)
+    end,
+  })
+  handler.WG.options = optionsWindow.api
+end
+
 local function startLuaUI()
   handler = Handler.new(ctx)
+  optionsWindow = nil
+  if opts.optionsWindow == "now" then
+    installOptionsWindow()
+  end
   handler:Initialize(opts.widgets)
   for name, known in pairs(handler.knownWidgets) do
     if known.path == opts.widgets[1] then
@@ -565,6 +597,18 @@ local function runCommand(line, control)
     control:reply({ reply = verb, ok = true, sockets = world.snapshot(), memoryKb = collectgarbage("count") })
   elseif verb == "shutdown" then
     exitRequest = { code = 0, reason = "shutdown", reply = verb }
+  elseif verb == "options" then
+    local sub, id, value = rest:match("^(%S+)%s*(%S*)%s*(%S*)$")
+    if not optionsWindow then
+      control:reply({ reply = verb, ok = false, error = "no options window (yet)" })
+    elseif sub == "list" then
+      control:reply({ reply = verb, ok = true, options = optionsWindow:list() })
+    elseif sub == "set" and id ~= "" then
+      local done, err = optionsWindow:set(id, parseArg(value))
+      control:reply({ reply = verb, ok = done, error = err })
+    else
+      control:reply({ reply = verb, ok = false, error = "options list | set <id> <value>" })
+    end
   elseif verb == "world" then
     if not ctx.world then
       control:reply({ reply = verb, ok = false, error = "no --world given" })
@@ -649,6 +693,10 @@ while true do
     ctx.world:tick(dt)
   end
   if handler then
+    -- "late": the options window appears after the widgets' first frame.
+    if opts.optionsWindow == "late" and not optionsWindow then
+      installOptionsWindow()
+    end
     handler:Update(dt)
     handler:DrawScreen()
   end

@@ -18,7 +18,7 @@ import { createValidator } from "./validator.ts";
 import { random } from "../support/random.ts";
 
 const FIXTURES = path.resolve(import.meta.dirname, "../../protocol/fixtures");
-const OUTBOUND_FILES = ["session.ndjson", "game-start.ndjson", "edge.ndjson"];
+const OUTBOUND_FILES = ["session.ndjson", "game-start.ndjson", "edge.ndjson", "ext.ndjson"];
 const fixtureLines = OUTBOUND_FILES.flatMap((file) =>
   readFileSync(path.join(FIXTURES, file), "utf8")
     .split("\n")
@@ -133,7 +133,13 @@ describe.each(runners.map((r) => [r.name, r] as const))("%s", (_, runner) => {
     const messages = fixtureLines.map((line) => JSON.parse(line) as { type: string });
     const out = runner.strings(
       `local S = J.OUTBOUND_SHAPES\nreturn {\n${messages
-        .map((m) => `J.encode(S[${luaBytes(Buffer.from(m.type))}], ${luaValue(m)})`)
+        .map((m) => {
+          const value = luaValue(m);
+          // Another widget's event: its shape comes from its fields (extShape).
+          if (m.type.startsWith("ext."))
+            return `(function(m) return J.encode(J.extShape(m.fields), m) end)(${value})`;
+          return `J.encode(S[${luaBytes(Buffer.from(m.type))}], ${value})`;
+        })
         .join(",\n")}\n}`,
     );
     expect(out.length).toBe(fixtureLines.length);

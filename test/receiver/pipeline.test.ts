@@ -371,6 +371,24 @@ describe("validation", () => {
   });
 });
 
+describe("other widgets' events", () => {
+  it("accepts ext.<widget>.<name> lines and refuses the family's malformed ones", () => {
+    const { receiver } = setup();
+    const widget = new FakeConnection(receiver, "#1");
+    widget.send(HELLO);
+    widget.send(
+      '{"type":"ext.hud.marker","seq":1,"frame":30,"fields":{"label":"push mid","x":1024}}',
+      '{"type":"ext.hud","seq":2,"frame":30,"fields":{}}',
+      '{"type":"ext.hud.marker","seq":3,"frame":30,"fields":{"nested":{"a":1}}}',
+    );
+    const summary = receiver.summaries()[0]!;
+    expect(summary.linesAccepted).toBe(1);
+    expect(
+      Object.fromEntries(Object.entries(summary.invalid.byReason).map(([k, v]) => [k, v.count])),
+    ).toEqual({ "unknown-type": 1, "schema:ext.hud.marker": 1 });
+  });
+});
+
 describe("recording", () => {
   it("records every line of the session verbatim with its receive time, without the token", () => {
     const dir = tempDir();

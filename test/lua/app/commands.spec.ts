@@ -191,7 +191,7 @@ describe("parseCommand", () => {
     ],
     [
       "set",
-      "set: name a setting: host, port, enabled, autoReconnect, retryInitialDelay, retryMaxDelay, connectTimeout, silenceTimeout, frameBudget, economy, units, stats, events, unitdefs, positions, damage, economySeconds, unitsSeconds, statsSeconds, positionsSeconds, damageSeconds, reconcileSeconds, keyframeSeconds, backlogKiB, token, logLevel, showIndicator, indicatorCorner (usage: /livedata set <setting> <value>)",
+      "set: name a setting: host, port, enabled, autoReconnect, retryInitialDelay, retryMaxDelay, connectTimeout, silenceTimeout, frameBudget, detail, economy, units, stats, events, unitdefs, positions, damage, economySeconds, unitsSeconds, statsSeconds, positionsSeconds, damageSeconds, reconcileSeconds, keyframeSeconds, backlogKiB, token, logLevel, showIndicator, indicatorCorner (usage: /livedata set <setting> <value>)",
     ],
     [
       "set retryMaxDelay 0.5",

@@ -9,7 +9,7 @@ describe("settingsLines", () => {
     expect(settingsLines(defaultConfig())).toEqual([
       "connection settings: auto-reconnect on, first retry delay 1 s, maximum retry delay 30 s, connect timeout 5 s, silence timeout 15 s",
       "frame settings: frame budget 0.5 ms",
-      "collection settings: economy on, unit counts on, statistics on, events on, unit definitions on, positions off, damage off, economy interval 1 s, unit counts interval 1 s, statistics interval 5 s, positions interval 1 s, damage interval 1 s, unit count check interval 10 s",
+      "collection settings: detail standard, economy on, unit counts on, statistics on, events on, unit definitions on, positions off, damage off, economy interval 1 s, unit counts interval 1 s, statistics interval 5 s, positions interval 1 s, damage interval 1 s, unit count check interval 10 s",
       "delivery settings: keyframe snapshot interval 60 s, backlog bound 4096 KiB, token off",
       "display settings: log level info, status line on, status line corner bottom-right",
     ]);
