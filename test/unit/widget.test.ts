@@ -332,6 +332,27 @@ describe.each(LUA_VMS)("the widget under $name", ({ create }) => {
     expect(lab.lua("return env.WG.LiveDataExport == nil")).toBe(true);
   });
 
+  it("hands the stored unit call-ins to the collector before another widget's call", () => {
+    start();
+    // The unit call-ins only store (src/collect/inbox.ts) until the next Update; a call
+    // of another widget in between comes after them, as in the engine's order.
+    const seen = lab.lua<string[]>(`
+      local seen = {}
+      local api = env.WG.LiveDataExport
+      api.observeChanges(function(change) seen[#seen + 1] = change.type end)
+      env:UnitCreated(101, 5, 0)
+      api.publish("ext.hud.marker", { x = 1 })
+      env:UnitDestroyed(101, 5, 0)
+      -- called while events were collected: recorded, though they are off from here on
+      api.setConfig({ events = false })
+      api.publish("ext.hud.marker", { x = 2 })
+      env:UnitCreated(102, 5, 0)
+      frames(1)
+      return seen
+    `);
+    expect(seen).toEqual(["unit_created", "ext", "unit_destroyed", "ext"]);
+  });
+
   it("contains an unexpected error in Update: logged once, counted, connection restarted", () => {
     start();
     lab.exec(`engine.socket.last.phase = "connected"; frames(2)
