@@ -189,7 +189,9 @@ function drawIndicator(this: void): void {
   }
 }
 
+/** A command reads status or changes settings: after the stored unit call-ins. */
 function runCommand(this: void, words: string[]): void {
+  drainInbox();
   app.handleCommand(words);
 }
 

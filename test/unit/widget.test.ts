@@ -353,6 +353,20 @@ describe.each(LUA_VMS)("the widget under $name", ({ create }) => {
     expect(seen).toEqual(["unit_created", "ext", "unit_destroyed", "ext"]);
   });
 
+  it("hands the stored unit call-ins to the collector before a command", () => {
+    start();
+    const seen = lab.lua<string[]>(`
+      local seen = {}
+      env.WG.LiveDataExport.observeChanges(function(change) seen[#seen + 1] = change.type end)
+      env:UnitCreated(101, 5, 0)
+      engine.type("livedata collect events off")
+      env:UnitDestroyed(101, 5, 0)
+      frames(1)
+      return seen
+    `);
+    expect(seen).toEqual(["unit_created"]);
+  });
+
   it("contains an unexpected error in Update: logged once, counted, connection restarted", () => {
     start();
     lab.exec(`engine.socket.last.phase = "connected"; frames(2)
