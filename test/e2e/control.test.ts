@@ -14,7 +14,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { BarHost, type HostEvent, type OptionEntry } from "../host/driver.ts";
 import { luaInterpreters, registerMissingInterpreterTests } from "../support/interpreters.ts";
 import { ProtocolReceiver } from "../support/protocolReceiver.ts";
-import { WIDGET_NAME, writeWidgetConfig } from "../support/widgetConfig.ts";
+import { WIDGET_NAME, widgetConfigIn } from "../host/widget-config.ts";
 import { worldConfig } from "../host/world-driver.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -94,7 +94,7 @@ describe.each(luaInterpreters())("in-game control under $name", (lua) => {
     return BarHost.start({
       interpreter: lua.path,
       widget: [WIDGET, ...(extra.widgets ?? [])],
-      configPath: writeWidgetConfig(tmp, { host: "127.0.0.1", port, retryInitialDelay: 0.1 }),
+      configPath: widgetConfigIn(tmp, { host: "127.0.0.1", port, retryInitialDelay: 0.1 }),
       optionsWindow: extra.optionsWindow,
       world: extra.world,
       maxSeconds: 60,
@@ -287,7 +287,7 @@ describe.each(luaInterpreters())("in-game control under $name", (lua) => {
       interpreter: lua.path,
       widget: WIDGET,
       world,
-      configPath: writeWidgetConfig(tmp, {
+      configPath: widgetConfigIn(tmp, {
         host: "127.0.0.1",
         port,
         frameBudget: 0.1,

@@ -16,7 +16,7 @@ import { worldConfig, type WorldConfig } from "../host/world-driver.ts";
 import { WIDGET } from "../host/world-collect-suite.ts";
 import { luaInterpreters, registerMissingInterpreterTests } from "../support/interpreters.ts";
 import { ProtocolReceiver } from "../support/protocolReceiver.ts";
-import { writeWidgetConfig } from "../support/widgetConfig.ts";
+import { widgetConfigIn } from "../host/widget-config.ts";
 import type { OutboundMessage, SnapshotMessage, TeamUnits } from "../../protocol/messages.ts";
 
 registerMissingInterpreterTests();
@@ -91,7 +91,7 @@ describe.each(luaInterpreters())("lifecycle under $name", (lua) => {
       interpreter: lua.path,
       widget: WIDGET,
       world: worldPath,
-      configPath: writeWidgetConfig(
+      configPath: widgetConfigIn(
         tmp,
         { host: "127.0.0.1", port, retryInitialDelay: 0.1, ...settings },
         order,

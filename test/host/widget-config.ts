@@ -19,12 +19,14 @@ function luaLiteral(v: LuaValue): string {
 }
 
 /**
- * Writes `return { data = { [widget name] = {settings} }, order = {} }`. No saved
- * order: the host enables the widget as a player ticking it in F11 would.
+ * Writes `return { data = { [widget name] = {settings} }, order = {...} }`. Without a
+ * saved order the host enables a widget as a player ticking it in F11 would; order 0
+ * keeps it off until it is enabled (`/luaui enablewidget`), as in BAR.
  */
 export function writeWidgetConfig(
   file: string,
   widgets: Record<string, Record<string, LuaValue>>,
+  order: Record<string, number> = {},
 ): void {
   const lines = ["-- Widget Custom data and order, order = 0 disabled widget", "return {"];
   lines.push("\tdata = {");
@@ -35,6 +37,29 @@ export function writeWidgetConfig(
     }
     lines.push("\t\t},");
   }
-  lines.push("\t},", "\torder = {},", "}", "");
+  lines.push("\t},", "\torder = {");
+  for (const [name, n] of Object.entries(order))
+    lines.push(`\t\t[${JSON.stringify(name)}] = ${n},`);
+  lines.push("\t},", "}", "");
   writeFileSync(file, lines.join("\n"));
+}
+
+let written = 0;
+
+/**
+ * This widget's settings (and, when given, its F11 order) in a new config file in
+ * `dir`; returns the file's path.
+ */
+export function widgetConfigIn(
+  dir: string,
+  settings: Record<string, LuaValue>,
+  order?: number,
+): string {
+  const file = path.join(dir, `config-${++written}.lua`);
+  writeWidgetConfig(
+    file,
+    { [WIDGET_NAME]: settings },
+    order === undefined ? {} : { [WIDGET_NAME]: order },
+  );
+  return file;
 }
