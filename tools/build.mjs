@@ -1,7 +1,8 @@
 // Builds the widget: checks the architecture, type-checks and transpiles src/ into one
 // Lua 5.1 file. `node tools/build.mjs tests` builds the spec bundle (src/ with
-// test/lua/) instead, `all` both. Plain Node so it runs the same on every OS.
-import { spawnSync } from "node:child_process";
+// test/lua/) instead, `all` both (at once: two compilers, one per core). Plain Node so it
+// runs the same on every OS.
+import { spawn } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -17,17 +18,26 @@ const BUNDLES = {
   tests: { config: "tstl.tests.json", output: join(root, "build", "tests.lua") },
 };
 
-/** Builds one bundle; returns an error message or undefined. */
-function build({ config, output }) {
+/** Runs tstl on `config`; resolves with its exit code, or the signal that ended it. */
+function transpile(config) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [tstl, "-p", join(root, config)], {
+      cwd: root,
+      stdio: "inherit",
+    });
+    child.on("error", (error) => resolve(error.message));
+    child.on("exit", (code, signal) => resolve(code ?? signal));
+  });
+}
+
+/** Builds one bundle; resolves with an error message or undefined. */
+async function build({ config, output }) {
   rmSync(output, { force: true });
   // tstl writes its output even when type checking fails, so the exit code decides.
-  const result = spawnSync(process.execPath, [tstl, "-p", join(root, config)], {
-    cwd: root,
-    stdio: "inherit",
-  });
-  if (result.status !== 0) {
+  const status = await transpile(config);
+  if (status !== 0) {
     rmSync(output, { force: true });
-    return `tstl exited with ${result.status ?? result.signal}`;
+    return `tstl exited with ${status}`;
   }
   if (!existsSync(output)) return `${output} was not written`;
   // BAR's widget environment has no _G: a bundle that reads it fails to load there.
@@ -50,10 +60,12 @@ if (problems.length > 0) {
   console.error("build failed: see docs/architecture.md for the layers and the engine adapter");
   process.exit(1);
 }
-for (const name of which === "all" ? ["widget", "tests"] : [which]) {
-  const error = build(BUNDLES[name]);
-  if (error !== undefined) {
-    console.error(`build failed (${name}): ${error}`);
-    process.exit(1);
-  }
-}
+const names = which === "all" ? ["widget", "tests"] : [which];
+const errors = await Promise.all(names.map((name) => build(BUNDLES[name])));
+let failed = false;
+errors.forEach((error, i) => {
+  if (error === undefined) return;
+  console.error(`build failed (${names[i]}): ${error}`);
+  failed = true;
+});
+if (failed) process.exit(1);
