@@ -433,9 +433,10 @@ async function neverReads(lua: LuaInterpreter, trial: Trial): Promise<void> {
 }
 
 const interpreters = luaInterpreters();
-// Runs without timing checks go two at a time, one per interpreter: they spend their
-// time waiting for the game's real seconds. The one that checks the frame budget runs
-// alone.
+// Runs without timing checks go at once, both interpreters' and every such run's (up to
+// vitest's maxConcurrency, 5): they spend their time waiting for the game's real seconds,
+// and each ends only what it started. The one that checks the frame budget runs alone,
+// after them.
 const RUNS: {
   title: string;
   run: (lua: LuaInterpreter, trial: Trial) => Promise<void>;
@@ -473,7 +474,7 @@ const RUNS: {
 
 describe("the protocol in the game world", () => {
   for (const { title, run, timed } of RUNS) {
-    describe(title, () => {
+    (timed ? describe : describe.concurrent)(title, () => {
       const each = timed ? it.for(interpreters) : it.concurrent.for(interpreters);
       each("under $name", { timeout: 200_000 }, async (lua, { onTestFinished }) => {
         const trial = new Trial();
