@@ -1,44 +1,57 @@
 import { availableParallelism } from "node:os";
-import { relative } from "node:path";
 import { defineConfig } from "vitest/config";
 import { BaseSequencer, type TestSpecification } from "vitest/node";
 
 /**
- * Within a group, the files that took longest last time start first, whatever their
- * project (vitest's own order runs the projects of a group one after the other, so the
- * unit project's two long files started last and one core idled at the end). Files
- * without a recorded duration keep vitest's order, before the others.
+ * The order the projects of a group start in, by name. vitest's own order is
+ * alphabetical, which started the unit project's two long files (the specs and the
+ * whole-bundle tests, a minute or more each) last, so one core idled at the end of the
+ * group; started first, the short files fill the other core around them. Within a
+ * project, vitest's order (failed first, then longest last time).
  */
-class LongestFirst extends BaseSequencer {
+const PROJECT_ORDER = ["unit", "receiver", "protocol"];
+
+class ProjectsInOrder extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const base = await super.sort(files);
-    const root = this.ctx.config.root;
-    const rows = base.map((file, index) => ({
-      file,
-      index,
-      group: file.project.config.sequence.groupOrder,
-      ms: this.ctx.cache.getFileTestResults(`${file.project.name}:${relative(root, file.moduleId)}`)
-        ?.duration,
-    }));
-    rows.sort((a, b) => {
-      if (a.group !== b.group) return a.group - b.group;
-      if (a.ms === undefined || b.ms === undefined) {
-        if (a.ms !== b.ms) return a.ms === undefined ? -1 : 1;
-        return a.index - b.index;
-      }
-      return b.ms - a.ms || a.index - b.index;
-    });
-    return rows.map((r) => r.file);
+    const rank = (f: TestSpecification) => {
+      const i = PROJECT_ORDER.indexOf(f.project.name);
+      return i < 0 ? PROJECT_ORDER.length : i;
+    };
+    const position = new Map(base.map((f, i) => [f, i]));
+    return [...base].sort(
+      (a, b) =>
+        a.project.config.sequence.groupOrder - b.project.config.sequence.groupOrder ||
+        rank(a) - rank(b) ||
+        position.get(a)! - position.get(b)!,
+    );
   }
 }
+
+/**
+ * End-to-end files without timing checks: nothing they check depends on how fast the
+ * machine is (correctness against the world's truth, the protocol, the recording), so two
+ * of them may share the machine. Every other e2e file checks frame costs, retry delays or
+ * the frame budget in real time and runs alone. A new e2e file runs alone unless listed.
+ */
+const E2E_UNTIMED = [
+  "test/e2e/protocol.test.ts",
+  "test/e2e/lifecycle.test.ts",
+  "test/e2e/pipeline.test.ts",
+  "test/e2e/world-collect-games.test.ts",
+  "test/e2e/world-games.test.ts",
+  "test/e2e/world-colorado.test.ts",
+  "test/e2e/world-determinism.test.ts",
+  "test/e2e/world-rules.test.ts",
+];
 
 export default defineConfig({
   test: {
     // Vitest's default leaves a core free (one worker on a 2-core machine); the unit,
     // receiver and protocol files are independent and CPU-bound, so use every core. The
-    // e2e project still runs one file at a time (below).
+    // timed e2e files still run one at a time (below).
     maxWorkers: Math.max(2, availableParallelism()),
-    sequence: { sequencer: LongestFirst },
+    sequence: { sequencer: ProjectsInOrder },
     projects: [
       {
         test: {
@@ -73,12 +86,25 @@ export default defineConfig({
       },
       {
         test: {
+          name: "e2e-untimed",
+          include: E2E_UNTIMED,
+          globalSetup: ["test/support/build-bundles.ts"],
+          // After the unit, receiver and protocol files (real sockets and real time beside
+          // CPU-bound files would only make both slower), two files at a time.
+          sequence: { groupOrder: 1 },
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
+          exclude: E2E_UNTIMED,
           globalSetup: ["test/support/build-bundles.ts"],
-          // After the other projects, alone: the frame-cost checks time real frames, and
-          // CPU-heavy unit tests on the other core would distort them.
-          sequence: { groupOrder: 1 },
+          // Last, alone: the frame-cost checks time real frames, and CPU-heavy tests on
+          // the other core would distort them.
+          sequence: { groupOrder: 2 },
           // Real sockets and real time: one file at a time so frame timings are not
           // distorted by a second suite competing for the two cores.
           fileParallelism: false,
