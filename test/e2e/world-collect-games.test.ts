@@ -1,92 +1,10 @@
 /**
- * The widget's collection as a full-view spectator of each shared real game, under
- * every interpreter: every team's statistics entries exactly as recorded, unit
- * counts equal to the truth every game second, every event once, the derived winners.
+ * The widget's collection as a full-view spectator of the two shorter shared real games
+ * (test/host/collect-games-suite.ts); Colorado runs in `npm run test:games`.
  */
-import { afterAll, describe, expect, it } from "vitest";
-import { GAME_FILES, readGame } from "../host/world-driver.ts";
-import { luaInterpreters, registerMissingInterpreterTests } from "../support/interpreters.ts";
-import {
-  BarHost,
-  eventKeys,
-  expectCountsEverySecond,
-  expectHealthy,
-  expectStatsExact,
-  playCollecting,
-  truthKeys,
-} from "../host/world-collect-suite.ts";
+import { registerCollectionGames } from "../host/collect-games-suite.ts";
+import { registerMissingInterpreterTests } from "../support/interpreters.ts";
 
 registerMissingInterpreterTests();
 
-// Each run ends its host; this only catches one a failed run left behind. Not after each
-// test: the two interpreters' runs go at once (CPU-bound, no timing checks).
-afterAll(async () => {
-  await BarHost.killAll();
-});
-
-describe.each(GAME_FILES)(
-  "%s, full-view spectator: every statistics entry, unit counts every second, every event once",
-  (file) => {
-    it.concurrent.for(luaInterpreters())("under $name", { timeout: 200_000 }, async (lua) => {
-      const game = readGame(file);
-      const endFrame = game.gameSeconds * 30;
-      const teams = game.teams.map((t) => t.teamID);
-      const run = await playCollecting(
-        lua.path,
-        { driver: "game", game: file, seed: 3, view: "fullview", speed: 1e6, truthDamage: false },
-        150_000,
-        teams.length,
-      );
-      const { status, truth } = run;
-      expectHealthy(status);
-      expect(status.widget.collection.view).toBe("fullview");
-
-      for (const t of game.teams) {
-        expectStatsExact(status.stats, t.teamID, game.teamStats[String(t.teamID)]!, endFrame);
-      }
-      // full view: the economy of every team (Gaia included), every sample
-      for (const sample of status.economy) {
-        expect(sample.teams.filter((id) => teams.includes(id))).toEqual(teams);
-      }
-      expect(status.economy.length).toBeGreaterThan(0);
-
-      const checked = expectCountsEverySecond(run, teams);
-      expect(checked).toBe(teams.length * game.gameSeconds);
-
-      // every event once, as the truth log has it (full view sees all)
-      expect(eventKeys(status.events, "unit_created")).toEqual(truthKeys(truth, "UnitCreated"));
-      expect(eventKeys(status.events, "unit_finished")).toEqual(truthKeys(truth, "UnitFinished"));
-      expect(eventKeys(status.events, "unit_destroyed")).toEqual(truthKeys(truth, "UnitDestroyed"));
-      expect(eventKeys(status.events, "unit_given")).toEqual(
-        truthKeys(truth, "UnitGiven", "newTeam"),
-      );
-      expect(eventKeys(status.events, "unit_taken")).toEqual(
-        truthKeys(truth, "UnitGiven", "newTeam"),
-      );
-      const died = status.events.filter((e) => e.t === "team_died").map((e) => e.team);
-      expect(died.sort()).toEqual(
-        truth
-          .filter((l) => l.e === "TeamDied")
-          .map((l) => l.team)
-          .sort(),
-      );
-      // BAR drops the winners from GameOver: derived from the ally teams that still
-      // have a team alive; when all have one (a game ended otherwise) it is undecided
-      const over = status.events.filter((e) => e.t === "game_over");
-      expect(over).toHaveLength(1);
-      expect(over[0]!.f).toBe(endFrame);
-      expect(over[0]!.derived).toBe(true);
-      const dead = new Set(truth.filter((l) => l.e === "TeamDied").map((l) => Number(l.team)));
-      const alive = [
-        ...new Set(game.teams.filter((t) => !dead.has(t.teamID)).map((t) => t.allyTeamID)),
-      ];
-      const decided = alive.length < game.allyTeams.length;
-      const winners = Array.isArray(over[0]!.winners) ? over[0]!.winners : [];
-      expect(winners).toEqual(decided ? alive.sort() : []);
-      if (decided) expect(winners).toEqual(game.winningAllyTeams);
-      expect(status.events.filter((e) => e.t === "game_started")).toHaveLength(1);
-      // the unit definition catalog was read in full
-      expect(status.widget.collection.unitDefs).toBeGreaterThan(100);
-    });
-  },
-);
+registerCollectionGames(["altored-divide-4v4-2020.json", "centerrock-3v1-2025.json"]);
