@@ -36,7 +36,15 @@ import {
 } from "../../protocol/messages";
 import { Backlog, LostRange } from "./backlog";
 import { readInbound } from "./inbound";
-import { arrayItem, encode, encoderCounts, numberText, quote, recordRows } from "./json";
+import {
+  arrayItem,
+  encode,
+  encodeLine,
+  encoderCounts,
+  numberText,
+  quote,
+  recordRows,
+} from "./json";
 import { LineReader } from "./lines";
 import { OUTBOUND_SHAPES } from "./shapes";
 import { SlicedEncoder } from "./sliced";
@@ -452,7 +460,7 @@ export class Session {
   private produce(type: OutboundType, record: LuaTable<string, unknown> | object): void {
     this.seq += 1;
     (record as LuaTable<string, unknown>).set("seq", this.seq);
-    this.addLine(type, encode(OUTBOUND_SHAPES[type], record) + "\n");
+    this.addLine(type, encodeLine(OUTBOUND_SHAPES[type], record));
   }
 
   /** Adds the line of message `this.seq` to the backlog; a gap is never dropped. */
