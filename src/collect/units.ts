@@ -190,6 +190,17 @@ export class UnitTracker {
     if (this.rescan !== undefined) this.touched.set(unitID, true);
     if (!this.isExact(teamID)) return;
     if (this.finishedOf.get(unitID) === true) return;
+    if (this.teamOf.get(unitID) === teamID && this.defOf.get(unitID) === unitDefID) {
+      // The usual case: tracked since its UnitCreated; only its count moves.
+      const t = this.teamUnits(teamID);
+      const marks = this.marks(teamID);
+      bump(t.building, unitDefID, -1);
+      bump(t.finished, unitDefID, 1);
+      marks.building.set(unitDefID, true);
+      marks.finished.set(unitDefID, true);
+      this.finishedOf.set(unitID, true);
+      return;
+    }
     this.remove(unitID);
     this.add(unitID, unitDefID, teamID, true);
   }
