@@ -5,9 +5,13 @@
  * Plays the host's scale game (16 teams, 625 units each, a battle destroying and
  * rebuilding 300 units every game second, full view) in real time (30 game frames a
  * second, drawn at --fps) with the built widget, disconnected (no receiver: the
- * connection costs nothing), under the double and the float interpreter, for each
- * situation: the default categories, positions on, damage on. After --warmup
- * seconds (the catalog and the first unit rescan done) the host's timings are reset
+ * connection costs nothing, but the session still encodes every change into its
+ * backlog for a receiver that comes later), under the double and the float
+ * interpreter, for each situation: the default categories, positions on, damage on,
+ * and the default at 100 deaths a second. After at least --warmup seconds, and once
+ * the opening's changes are sent (the 10,000 units' UnitCreated and UnitFinished; at
+ * most --max-warmup seconds: a widget that cannot keep up never gets there, and the
+ * table says so), the host's timings are reset
  * and --seconds seconds are measured with the host's --time-callins: `frame` is the
  * host thread's CPU time of each Update plus every call-in since the previous one
  * (what collection costs a drawn frame, call-ins included), and each call-in's own
@@ -39,18 +43,31 @@ import {
   type LuaInterpreter,
 } from "./bench/common.ts";
 
-const USAGE = `tsx tools/bench-collect.ts [--seconds N] [--warmup N] [--fps N] [--repeats N] [--lua double|float|both] [--widget FILE]`;
+const USAGE = `tsx tools/bench-collect.ts [--seconds N] [--warmup N] [--max-warmup N] [--fps N] [--repeats N] [--lua double|float|both] [--widget FILE]`;
 
 interface Situation {
   id: string;
   title: string;
   settings: Record<string, boolean | number | string>;
+  /** Units destroyed (and rebuilt) per game second; the scale game's battle is 300. */
+  killsPerSecond: number;
 }
 
 const SITUATIONS: Situation[] = [
-  { id: "default", title: "default categories", settings: {} },
-  { id: "positions", title: "positions on (every 1 s)", settings: { positions: true } },
-  { id: "damage", title: "damage on (every 1 s)", settings: { damage: true } },
+  { id: "default", title: "default categories", settings: {}, killsPerSecond: 300 },
+  {
+    id: "positions",
+    title: "positions on (every 1 s)",
+    settings: { positions: true },
+    killsPerSecond: 300,
+  },
+  { id: "damage", title: "damage on (every 1 s)", settings: { damage: true }, killsPerSecond: 300 },
+  {
+    id: "default-100",
+    title: "default categories, 100 deaths/s",
+    settings: {},
+    killsPerSecond: 100,
+  },
 ];
 
 const CALLINS = ["UnitCreated", "UnitFinished", "UnitDestroyed", "UnitDamaged", "GameFrame"];
@@ -67,17 +84,27 @@ interface Run {
   callins: Record<string, TimingSummary>;
   overBudget: number;
   schedulerFrames: number;
+  /** Seconds of warm-up until the opening's changes were sent (undefined: not within it). */
+  caughtUpAfter: number | undefined;
+  /** Changes waiting in the collector's queue at the start and the end of the measurement. */
+  pendingBefore: number;
+  pendingAfter: number;
+  /** Messages the session produced per second, and changes dropped unread, while measured. */
+  producedPerSecond: number;
+  droppedChanges: number;
 }
 
 async function runOnce(
   lua: LuaInterpreter,
   situation: Situation,
-  opts: { seconds: number; warmup: number; fps: number; widget: string },
+  opts: { seconds: number; warmup: number; maxWarmup: number; fps: number; widget: string },
   tmp: string,
 ): Promise<Run> {
   const configPath = path.join(tmp, `${situation.id}-${lua.numbers}.lua`);
   writeWidgetConfig(configPath, { [WIDGET_NAME]: { enabled: false, ...situation.settings } });
-  const world = worldConfig(scaleGame(opts.warmup + opts.seconds + 30));
+  const world = worldConfig(
+    scaleGame(opts.maxWarmup + opts.seconds + 30, situation.killsPerSecond),
+  );
   const host = await BarHost.start({
     interpreter: lua.path,
     widget: opts.widget,
@@ -86,10 +113,25 @@ async function runOnce(
     fps: opts.fps,
     quietSockets: true,
     timeCallIns: true,
-    maxSeconds: opts.warmup + opts.seconds + 60,
+    maxSeconds: opts.maxWarmup + opts.seconds + 60,
   });
   try {
+    // The opening's 10,000 units were created and finished with the widget listening:
+    // 20,000 changes to send before the battle's steady state. Measure that state, once
+    // the queue is down to a few frames' worth (or say that it never got there).
+    const start = Date.now();
     await sleep(opts.warmup * 1000);
+    let caughtUpAfter: number | undefined;
+    for (;;) {
+      const waiting = ((await host.status()).widgetStatus as WidgetStatus).collection.pending;
+      const elapsed = (Date.now() - start) / 1000;
+      if (waiting <= CAUGHT_UP) {
+        caughtUpAfter = elapsed;
+        break;
+      }
+      if (elapsed >= opts.maxWarmup) break;
+      await sleep(1000);
+    }
     await host.resetStats();
     const before = (await host.status()).widgetStatus as WidgetStatus;
     await sleep(opts.seconds * 1000);
@@ -106,6 +148,11 @@ async function runOnce(
       callins: cost.callins,
       overBudget: after.frameCost.overBudget - before.frameCost.overBudget,
       schedulerFrames: after.frameCost.frames - before.frameCost.frames,
+      caughtUpAfter,
+      pendingBefore: before.collection.pending,
+      pendingAfter: after.collection.pending,
+      producedPerSecond: (after.delivery.produced - before.delivery.produced) / opts.seconds,
+      droppedChanges: after.collection.dropped - before.collection.dropped,
     };
   } finally {
     await host.kill();
@@ -116,7 +163,12 @@ interface WidgetStatus {
   internalErrors: number;
   lastInternalError?: string;
   frameCost: { frames: number; overBudget: number };
+  collection: { pending: number; dropped: number };
+  delivery: { produced: number };
 }
+
+/** Changes waiting that count as caught up: about two drawn frames of the battle. */
+const CAUGHT_UP = 50;
 
 function med(runs: Run[], pick: (r: Run) => number | undefined): number | undefined {
   const values = runs.map(pick).filter((v): v is number => v !== undefined);
@@ -129,6 +181,7 @@ async function main(): Promise<void> {
     {
       seconds: "number",
       warmup: "number",
+      "max-warmup": "number",
       fps: "number",
       repeats: "number",
       lua: "string",
@@ -138,6 +191,7 @@ async function main(): Promise<void> {
   );
   const seconds = Number(args.seconds ?? 20);
   const warmup = Number(args.warmup ?? 5);
+  const maxWarmup = Math.max(warmup, Number(args["max-warmup"] ?? 40));
   const fps = Number(args.fps ?? 60);
   const repeats = Number(args.repeats ?? 1);
   const which = String(args.lua ?? "both");
@@ -153,8 +207,9 @@ async function main(): Promise<void> {
   console.log(describeMachine(machineInfo(interpreters)).join("\n"));
   console.log(`Widget:  ${path.relative(process.cwd(), widget) || widget}`);
   console.log(
-    `\nScale game: 16 teams x 625 units, 300 destroyed and rebuilt each game second, full view, ` +
-      `real time at ${fps} fps; ${warmup} s warm-up, ${seconds} s measured, ${repeats} run(s) ` +
+    `\nScale game: 16 teams x 625 units, 300 (or 100) destroyed and rebuilt each game second, ` +
+      `full view, real time at ${fps} fps; warm-up at least ${warmup} s, then until the ` +
+      `opening's changes are sent (at most ${maxWarmup} s); ${seconds} s measured, ${repeats} run(s) ` +
       `per situation (medians over runs). CPU time per drawn frame: Update plus the call-ins since ` +
       `the previous one, gross and less the host's floor (net); us.`,
   );
@@ -164,7 +219,7 @@ async function main(): Promise<void> {
     for (const situation of SITUATIONS) {
       for (const lua of interpreters) {
         const key = `${situation.id}|${lua.name}`;
-        const run = await runOnce(lua, situation, { seconds, warmup, fps, widget }, tmp);
+        const run = await runOnce(lua, situation, { seconds, warmup, maxWarmup, fps, widget }, tmp);
         results.set(key, [...(results.get(key) ?? []), run]);
       }
     }
@@ -221,6 +276,47 @@ async function main(): Promise<void> {
       ],
       rows,
       [false, false, true, true, true, true, true, true, true, true, true, true, true, true],
+    ),
+  );
+  const keepRows: string[][] = [];
+  for (const situation of SITUATIONS) {
+    for (const lua of interpreters) {
+      const runs = results.get(`${situation.id}|${lua.name}`) ?? [];
+      const caught = runs.map((x) => x.caughtUpAfter);
+      keepRows.push([
+        situation.title,
+        lua.name,
+        caught.every((c) => c !== undefined)
+          ? fmt(median(caught.map((c) => c ?? 0)))
+          : `not within ${maxWarmup} s`,
+        fmt(med(runs, (x) => x.producedPerSecond)),
+        String(med(runs, (x) => x.pendingBefore) ?? "-"),
+        String(med(runs, (x) => x.pendingAfter) ?? "-"),
+        String(med(runs, (x) => x.droppedChanges) ?? "-"),
+      ]);
+    }
+  }
+  console.log(
+    "\n## Keeping up: the changes the collection records, and what the session makes of them\n",
+  );
+  console.log(
+    "A widget that keeps up sends each game second's changes within the frames' budget; " +
+      "one that does not uses its whole budget every frame, its queue fills, and what is " +
+      "dropped is counted (and reported to a receiver as a gap).\n",
+  );
+  console.log(
+    table(
+      [
+        "situation",
+        "interpreter",
+        "opening sent after (s)",
+        "messages/s",
+        "queued at start",
+        "queued at end",
+        "changes dropped",
+      ],
+      keepRows,
+      [false, false, true, true, true, true, true],
     ),
   );
   const callRows: string[][] = [];

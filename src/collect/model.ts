@@ -117,6 +117,17 @@ export interface TeamUnits {
   unknown: number;
 }
 
+/**
+ * A team's counts in a `units` change. `partial`: only the defs whose count changed since
+ * the last `units` change, with the new count (0: none left); otherwise every count, as
+ * in {@link TeamUnits} (the team was read anew: the start, a view change, another team's
+ * units as the engine shows them). Partial keeps a big battle's change proportional to
+ * what happened, not to how many kinds of units the teams have.
+ */
+export interface TeamUnitsChange extends TeamUnits {
+  partial: boolean;
+}
+
 /** A latest statistics entry of a team; `index` is its 1-based place in the history. */
 export interface TeamStatsEntry {
   teamID: TeamID;
@@ -230,7 +241,7 @@ export type Change =
   | (Stamped & { type: "view_changed"; view: View; previous: View })
   | (Stamped & { type: "economy"; teams: TeamEconomy[] })
   /** Teams whose counts changed since the last `units` change: their new counts. */
-  | (Stamped & { type: "units"; teams: TeamUnits[] })
+  | (Stamped & { type: "units"; teams: TeamUnitsChange[] })
   | (Stamped & { type: "stats"; stats: TeamStatsEntry })
   /** A full positions scan, over frames `fromFrame`..`frame`. */
   | (Stamped & { type: "positions"; fromFrame: number; units: PositionRow[] })

@@ -16,7 +16,7 @@
 import type { Budget, Job } from "./budget";
 import type { ChangeQueue } from "./changes";
 import type { TeamDirectory } from "./directory";
-import type { DefCounts, TeamUnits, View } from "./model";
+import type { DefCounts, TeamUnits, TeamUnitsChange, View } from "./model";
 import type { GameReader } from "./reader";
 import { readsAllyTeam } from "./view";
 
@@ -26,7 +26,7 @@ function bump(counts: DefCounts, unitDefID: UnitDefID, by: number): void {
   else counts.delete(unitDefID);
 }
 
-function hasAnyMark(marks: LuaMap<TeamID, boolean>): boolean {
+function hasAnyMark(marks: LuaMap<TeamID, Marks>): boolean {
   for (const [_k] of marks) return true;
   return false;
 }
@@ -42,14 +42,42 @@ function copyCounts(counts: DefCounts): DefCounts {
   return out;
 }
 
+/** The counts of `defs` in `counts`, 0 for those with none (a partial `units` change). */
+function countsOf(counts: DefCounts, defs: LuaMap<UnitDefID, boolean>): DefCounts {
+  const out = new LuaMap<UnitDefID, number>();
+  for (const [unitDefID] of defs) out.set(unitDefID, counts.get(unitDefID) ?? 0);
+  return out;
+}
+
 function sameCounts(a: DefCounts, b: DefCounts): boolean {
   for (const [k, v] of a) if (b.get(k) !== v) return false;
   for (const [k, v] of b) if (a.get(k) !== v) return false;
   return true;
 }
 
+/**
+ * Whether a team's finished plus building counts are the engine's (`GetTeamUnitsCounts`
+ * counts both). Makes no table: a big team is compared every few seconds.
+ */
+function sameTotals(t: TeamUnits, engine: DefCounts): boolean {
+  for (const [k, v] of engine) {
+    if ((t.finished.get(k) ?? 0) + (t.building.get(k) ?? 0) !== v) return false;
+  }
+  for (const [k] of t.finished) if (!engine.has(k)) return false;
+  for (const [k] of t.building) if (!engine.has(k)) return false;
+  return true;
+}
+
 /** Units rebuilt between looks at the budget (each is 3 engine reads). */
 export const RESCAN_PER_CHECK = 8;
+
+/** What changed in a team's counts since the last `units` change. */
+interface Marks {
+  finished: LuaMap<UnitDefID, boolean>;
+  building: LuaMap<UnitDefID, boolean>;
+  /** The team was read anew: every count goes in the change. */
+  full: boolean;
+}
 
 interface Rescan {
   teamID: TeamID;
@@ -64,8 +92,8 @@ export class UnitTracker {
   /** Tracked units per exact team. */
   private members = new LuaMap<TeamID, LuaMap<UnitID, boolean>>();
   private counts = new LuaMap<TeamID, TeamUnits>();
-  /** Teams whose counts changed since the last `units` change. */
-  private dirty = new LuaMap<TeamID, boolean>();
+  /** Teams whose counts changed since the last `units` change, and which defs. */
+  private dirty = new LuaMap<TeamID, Marks>();
   /** Exact teams waiting to be rebuilt from the engine's unit list. */
   private toRescan: TeamID[] = [];
   private rescan: Rescan | undefined;
@@ -84,6 +112,15 @@ export class UnitTracker {
   isExact(teamID: TeamID): boolean {
     const allyTeamID = this.teams.allyTeamOf(teamID);
     return allyTeamID !== undefined && readsAllyTeam(this.view(), allyTeamID);
+  }
+
+  private marks(teamID: TeamID): Marks {
+    let m = this.dirty.get(teamID);
+    if (m === undefined) {
+      m = { finished: new LuaMap(), building: new LuaMap(), full: false };
+      this.dirty.set(teamID, m);
+    }
+    return m;
   }
 
   private teamUnits(teamID: TeamID): TeamUnits {
@@ -112,8 +149,14 @@ export class UnitTracker {
     }
     m.set(unitID, true);
     const t = this.teamUnits(teamID);
-    bump(finished ? t.finished : t.building, unitDefID, 1);
-    this.dirty.set(teamID, true);
+    const marks = this.marks(teamID);
+    if (finished) {
+      bump(t.finished, unitDefID, 1);
+      marks.finished.set(unitDefID, true);
+    } else {
+      bump(t.building, unitDefID, 1);
+      marks.building.set(unitDefID, true);
+    }
   }
 
   private remove(unitID: UnitID): void {
@@ -121,12 +164,18 @@ export class UnitTracker {
     const unitDefID = this.defOf.get(unitID);
     if (teamID === undefined || unitDefID === undefined) return;
     const t = this.teamUnits(teamID);
-    bump(this.finishedOf.get(unitID) === true ? t.finished : t.building, unitDefID, -1);
+    const marks = this.marks(teamID);
+    if (this.finishedOf.get(unitID) === true) {
+      bump(t.finished, unitDefID, -1);
+      marks.finished.set(unitDefID, true);
+    } else {
+      bump(t.building, unitDefID, -1);
+      marks.building.set(unitDefID, true);
+    }
     this.members.get(teamID)?.delete(unitID);
     this.teamOf.delete(unitID);
     this.defOf.delete(unitID);
     this.finishedOf.delete(unitID);
-    this.dirty.set(teamID, true);
   }
 
   // Call-ins: O(1), no table per call.
@@ -141,6 +190,17 @@ export class UnitTracker {
     if (this.rescan !== undefined) this.touched.set(unitID, true);
     if (!this.isExact(teamID)) return;
     if (this.finishedOf.get(unitID) === true) return;
+    if (this.teamOf.get(unitID) === teamID && this.defOf.get(unitID) === unitDefID) {
+      // The usual case: tracked since its UnitCreated; only its count moves.
+      const t = this.teamUnits(teamID);
+      const marks = this.marks(teamID);
+      bump(t.building, unitDefID, -1);
+      bump(t.finished, unitDefID, 1);
+      marks.building.set(unitDefID, true);
+      marks.finished.set(unitDefID, true);
+      this.finishedOf.set(unitID, true);
+      return;
+    }
     this.remove(unitID);
     this.add(unitID, unitDefID, teamID, true);
   }
@@ -171,13 +231,25 @@ export class UnitTracker {
     return out;
   }
 
-  /** Counts of the teams changed since the last call (copies); clears the marks. */
-  takeChanged(): TeamUnits[] | undefined {
+  /**
+   * The teams changed since the last call (new tables): per team the counts of the defs
+   * that changed, or all of them for a team read anew. Clears the marks.
+   */
+  takeChanged(): TeamUnitsChange[] | undefined {
     if (!hasAnyMark(this.dirty)) return undefined; // nothing changed: no tables made
-    const out: TeamUnits[] = [];
+    const out: TeamUnitsChange[] = [];
     for (const teamID of this.teams.teamIDs) {
       const t = this.counts.get(teamID);
-      if (this.dirty.get(teamID) === true && t !== undefined) out.push(copyOf(t));
+      const marks = this.dirty.get(teamID);
+      if (marks === undefined || t === undefined) continue;
+      out.push({
+        teamID,
+        exact: t.exact,
+        finished: marks.full ? copyCounts(t.finished) : countsOf(t.finished, marks.finished),
+        building: marks.full ? copyCounts(t.building) : countsOf(t.building, marks.building),
+        unknown: t.unknown,
+        partial: !marks.full,
+      });
     }
     this.dirty = new LuaMap();
     return out;
@@ -199,7 +271,7 @@ export class UnitTracker {
     this.touched = new LuaMap();
     for (const teamID of this.teams.teamIDs) {
       const t = this.teamUnits(teamID);
-      this.dirty.set(teamID, true);
+      this.marks(teamID).full = true;
       if (t.exact) this.toRescan.push(teamID);
     }
   }
@@ -222,7 +294,7 @@ export class UnitTracker {
         building: new LuaMap(),
         unknown,
       });
-      this.dirty.set(teamID, true);
+      this.marks(teamID).full = true;
     }
   }
 
@@ -232,9 +304,7 @@ export class UnitTracker {
     const read = this.reader.teamUnitsCounts(teamID);
     if (read === undefined) return true;
     const t = this.teamUnits(teamID);
-    const total = copyCounts(t.finished);
-    for (const [k, v] of t.building) bump(total, k, v);
-    if (sameCounts(total, read.counts)) return true;
+    if (sameTotals(t, read.counts)) return true;
     this.queueRescan(teamID);
     return false;
   }

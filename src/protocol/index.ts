@@ -1,6 +1,7 @@
 /** Widget-side protocol: the JSON encoder, the shape of every message, and the session. */
 export {
   encode,
+  encodeLine,
   encodeElements,
   encodeHead,
   encodeInto,

@@ -11,7 +11,10 @@
  *   for a float). The engine's `string.format` ignores `%e`/`%g` and honours only the `.N`
  *   precision, so there only `%d`, `%.Nf` and `%s` are used; stock Lua (tests) uses `%.9g`.
  *   nan and ±inf are written as `null` and counted.
- * - Output is built as parts joined once by `table.concat`.
+ * - Output is built as parts joined once by `table.concat`; an object of at most 12 scalar
+ *   fields (every event) in one `string.format` call with a pattern made once per shape, its
+ *   `seq` and `frame` as `%d`: one new string per message, where each new string costs most
+ *   of the time in a big Lua heap (the garbage collector's work grows with what is allocated).
  *
  * Needs no `_G`, `require` or `load` (BAR's widget environment has none of them).
  */
@@ -28,6 +31,8 @@ export const enum Kind {
 
 export interface NumberShape {
   readonly kind: Kind.Number;
+  /** Always a whole number within ±2^31 (seq, frame): a flat pattern writes it with %d. */
+  readonly integer?: boolean;
 }
 export interface StringShape {
   readonly kind: Kind.String;
@@ -62,11 +67,21 @@ export interface ObjectShape {
   /** `{"key":` for the first key, `,"key":` for the others. */
   readonly prefixes: LuaTable<number, string>;
   readonly count: number;
+  /**
+   * The whole object as one `string.format` pattern (`{"type":%s,"seq":%d}`) when every
+   * field is a required scalar and there are at most {@link FLAT_LIMIT}: the events, the
+   * busiest messages, are written with one call instead of a part per key and value, and
+   * without a string per integer field. `flatLine` is the same with the line's newline.
+   */
+  readonly flat: string | undefined;
+  readonly flatLine: string | undefined;
 }
 export type Shape =
   NumberShape | StringShape | BooleanShape | ArrayShape | TupleShape | ObjectShape;
 
 export const num: NumberShape = { kind: Kind.Number };
+/** A number that is always whole and within ±2^31 (counters, frames). */
+export const int: NumberShape = { kind: Kind.Number, integer: true };
 export const str: StringShape = { kind: Kind.String };
 export const bool: BooleanShape = { kind: Kind.Boolean };
 
@@ -84,6 +99,9 @@ export function tuple(items: readonly Shape[]): TupleShape {
   return { kind: Kind.Tuple, items: table, count: items.length, numeric };
 }
 
+/** Most fields an object may have to be written by its `flat` pattern. */
+export const FLAT_LIMIT = 12;
+
 /** Marks an object field that is left out when nil. */
 export const OPTIONAL = true;
 
@@ -99,16 +117,36 @@ export function object(
   const optional = new LuaTable<number, boolean>();
   const prefixes = new LuaTable<number, string>();
   let count = 0;
+  let flat = "";
+  let flatOk = fields.length <= FLAT_LIMIT;
   for (const field of fields) {
     const isOptional = field[2] === true;
     if (isOptional && count === 0) error("the first field of an object cannot be optional");
     count += 1;
-    prefixes.set(count, (count === 1 ? "{" : ",") + quote(field[0]) + ":");
+    const prefix = (count === 1 ? "{" : ",") + quote(field[0]) + ":";
+    prefixes.set(count, prefix);
     keys.set(count, field[0]);
     shapes.set(count, field[1]);
     optional.set(count, isOptional);
+    const kind = field[1].kind;
+    if (isOptional || (kind !== Kind.Number && kind !== Kind.String && kind !== Kind.Boolean)) {
+      flatOk = false;
+    }
+    // A key with % in it must not read as a conversion.
+    const integer = kind === Kind.Number && field[1].integer === true;
+    flat += string.gsub(prefix, "%%", "%%%%")[0] + (integer ? "%d" : "%s");
   }
-  return { kind: Kind.Object, keys, shapes, optional, prefixes, count };
+  flatOk = flatOk && count > 0;
+  return {
+    kind: Kind.Object,
+    keys,
+    shapes,
+    optional,
+    prefixes,
+    count,
+    flat: flatOk ? flat + "}" : undefined,
+    flatLine: flatOk ? flat + "}\n" : undefined,
+  };
 }
 
 /** Counts kept since the widget started (reported in the heartbeat). */
@@ -547,6 +585,70 @@ function encodeInto(parts: Parts, n: number, shape: Shape, value: unknown): numb
   return n + 1;
 }
 
+/** The field texts (or whole numbers for %d) of a flat object, reused: no table per call. */
+const FLAT_TEXTS = new LuaTable<number, string | number>();
+
+/**
+ * A flat object in one `string.format` call, or undefined when a field is nil or of another
+ * type than its shape says (the general path then writes it, with null, and counts it).
+ */
+function encodeFlat(shape: ObjectShape, pattern: string, value: unknown): string | undefined {
+  if (luaType(value) !== "table") return undefined;
+  const record = value as LuaTable<string, unknown>;
+  const count = shape.count;
+  const keys = shape.keys;
+  const shapes = shape.shapes;
+  const texts = FLAT_TEXTS;
+  const nonFinite = encoderCounts.nonFinite;
+  for (const i of $range(1, count)) {
+    const field = record.get(keys.get(i));
+    const fieldType = luaType(field);
+    const fieldShape = shapes.get(i);
+    const kind = fieldShape.kind;
+    if (kind === Kind.Number && fieldType === "number") {
+      const x = field as number;
+      if (fieldShape.integer !== true) {
+        texts.set(i, INTEGER_TEXT.get(x) ?? numberText(x));
+      } else if (x % 1 === 0 && x > -TWO_31 && x < TWO_31) {
+        texts.set(i, x);
+      } else {
+        // Not whole after all (or nan, ±inf): the general path writes and counts it.
+        encoderCounts.nonFinite = nonFinite;
+        return undefined;
+      }
+    } else if (kind === Kind.String && fieldType === "string") {
+      texts.set(i, QUOTED.get(field as string) ?? quote(field as string));
+    } else if (kind === Kind.Boolean && fieldType === "boolean") {
+      texts.set(i, field === true ? "true" : "false");
+    } else if (fieldType === "nil" && !(kind === Kind.Number && fieldShape.integer === true)) {
+      // A required field without a value, as the general path writes it (an attacker the
+      // view cannot see).
+      texts.set(i, "null");
+    } else {
+      // The general path writes (and counts) every field again.
+      encoderCounts.nonFinite = nonFinite;
+      return undefined;
+    }
+  }
+  // Texts past `count` are left from a longer object: the pattern has no %s for them,
+  // and string.format ignores arguments it does not use.
+  return format(
+    pattern,
+    texts.get(1),
+    texts.get(2),
+    texts.get(3),
+    texts.get(4),
+    texts.get(5),
+    texts.get(6),
+    texts.get(7),
+    texts.get(8),
+    texts.get(9),
+    texts.get(10),
+    texts.get(11),
+    texts.get(12),
+  );
+}
+
 // ---------------------------------------------------------------------------------------
 // Rows of numbers read from records: the collector keeps positions and damage as records
 // ({unitID, x, ...}); the wire has them as tuples. Writing each row with one
@@ -705,9 +807,25 @@ export function encodeTail(
 
 /** The JSON text of `value` as described by `shape` (no newline). */
 export function encode(shape: Shape, value: unknown): string {
+  if (shape.kind === Kind.Object && shape.flat !== undefined) {
+    const text = encodeFlat(shape, shape.flat, value);
+    if (text !== undefined) return text;
+  }
   const parts = new LuaTable<number, string>();
   const n = encodeInto(parts, 0, shape, value);
-  return table.concat(parts as unknown as string[], "", 1, n);
+  return concat(parts as unknown as string[], "", 1, n);
+}
+
+/** `encode` and a newline: one NDJSON line (a flat object's in one string, not two). */
+export function encodeLine(shape: Shape, value: unknown): string {
+  if (shape.kind === Kind.Object && shape.flatLine !== undefined) {
+    const text = encodeFlat(shape, shape.flatLine, value);
+    if (text !== undefined) return text;
+  }
+  const parts = new LuaTable<number, string>();
+  const n = encodeInto(parts, 0, shape, value);
+  parts.set(n + 1, "\n");
+  return concat(parts as unknown as string[], "", 1, n + 1);
 }
 
 // Exported here: inside this module the calls stay local functions (no table lookup).

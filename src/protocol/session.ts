@@ -36,7 +36,15 @@ import {
 } from "../../protocol/messages";
 import { Backlog, LostRange } from "./backlog";
 import { readInbound } from "./inbound";
-import { arrayItem, encode, encoderCounts, numberText, quote, recordRows } from "./json";
+import {
+  arrayItem,
+  encode,
+  encodeLine,
+  encoderCounts,
+  numberText,
+  quote,
+  recordRows,
+} from "./json";
 import type { ObjectShape } from "./json";
 import { LineReader } from "./lines";
 import { extShape, OUTBOUND_SHAPES } from "./shapes";
@@ -460,7 +468,7 @@ export class Session {
   ): void {
     this.seq += 1;
     (record as LuaTable<string, unknown>).set("seq", this.seq);
-    this.addLine(type, encode(shape, record) + "\n");
+    this.addLine(type, encodeLine(shape, record));
   }
 
   /** Adds the line of message `this.seq` to the backlog; a gap is never dropped. */

@@ -4,7 +4,7 @@
  * as declared). test/protocol/shapes.test.ts checks these against the JSON Schemas.
  */
 import type { OutboundType } from "../../protocol/messages";
-import { OPTIONAL, arrayOf, bool, num, object, str, tuple } from "./json";
+import { OPTIONAL, arrayOf, bool, int, num, object, str, tuple } from "./json";
 import type { ObjectShape, Shape } from "./json";
 import type { ExtFields } from "../collect/model";
 
@@ -162,8 +162,8 @@ function message(
 ): ObjectShape {
   const all: Array<readonly [string, Shape] | readonly [string, Shape, boolean]> = [
     ["type", str],
-    ["seq", num],
-    ["frame", num],
+    ["seq", int],
+    ["frame", int],
   ];
   for (const field of fields) all.push(field);
   return object(all);

@@ -6,7 +6,7 @@
  * unitDefID on the model, sorted `[unitDefID, count]` lists on the wire; a `units`
  * message carries only the counts that changed), and statistics entries.
  */
-import type { Change, DefCounts, Snapshot, TeamUnits } from "../collect/model";
+import type { Change, DefCounts, Snapshot, TeamUnits, TeamUnitsChange } from "../collect/model";
 import type { CollectSettings } from "../collect/settings";
 import type { SnapshotReason, Settings } from "../../protocol/messages";
 
@@ -54,6 +54,22 @@ function changedCounts(before: DefCounts | undefined, after: DefCounts): [number
   return out;
 }
 
+/**
+ * Applies a partial change's counts (0: none left) to what the receiver knows; returns
+ * those that differ from it, by unitDefID.
+ */
+function applyCounts(known: DefCounts, changed: DefCounts): [number, number][] {
+  const out: [number, number][] = [];
+  for (const [unitDefID, count] of changed) {
+    if ((known.get(unitDefID) ?? 0) === count) continue;
+    out.push([unitDefID, count]);
+    if (count > 0) known.set(unitDefID, count);
+    else known.delete(unitDefID);
+  }
+  table.sort(out, byDef);
+  return out;
+}
+
 function copyCounts(counts: DefCounts): DefCounts {
   const out = new LuaMap<UnitDefID, number>();
   for (const [k, v] of counts) out.set(k, v);
@@ -79,9 +95,13 @@ export class KnownUnits {
    * whose count differs from what the receiver knows; teams without a difference left
    * out (an empty list: nothing to send). What it returns is then known.
    */
-  diff(changed: readonly TeamUnits[]): WireTeamUnits[] {
+  diff(changed: readonly TeamUnitsChange[]): WireTeamUnits[] {
     const out: WireTeamUnits[] = [];
     for (const t of changed) {
+      if (t.partial) {
+        this.applyPartial(t, out);
+        continue;
+      }
       const known = this.teams.get(t.teamID);
       const finished = changedCounts(known?.finished, t.finished);
       const building = changedCounts(known?.building, t.building);
@@ -96,6 +116,29 @@ export class KnownUnits {
       }
     }
     return out;
+  }
+
+  /** A partial change: only its defs are compared, and what the receiver knows updated in place. */
+  private applyPartial(t: TeamUnitsChange, out: WireTeamUnits[]): void {
+    let known = this.teams.get(t.teamID);
+    const fresh = known === undefined;
+    if (known === undefined) {
+      // A team the receiver has no counts of: it had no units when they were last sent.
+      known = {
+        teamID: t.teamID,
+        exact: t.exact,
+        finished: new LuaMap(),
+        building: new LuaMap(),
+        unknown: 0,
+      };
+      this.teams.set(t.teamID, known);
+    }
+    const finished = applyCounts(known.finished, t.finished);
+    const building = applyCounts(known.building, t.building);
+    if (fresh || finished.length > 0 || building.length > 0 || known.unknown !== t.unknown) {
+      out.push({ teamID: t.teamID, finished, building, unknown: t.unknown });
+      known.unknown = t.unknown;
+    }
   }
 
   private remember(t: TeamUnits): void {

@@ -266,6 +266,115 @@ describe.each(runners.map((r) => [r.name, r] as const))("%s", (_, runner) => {
     }
   });
 
+  test("flat messages (one string.format) are written exactly as the general path writes them", () => {
+    // Values for the fields: mostly of the field's type, some of every other kind, so that
+    // both the one-call path and its fall back to the general path (nil, mismatch, a
+    // non-whole or out-of-range seq/frame, nan) are taken; the counters must move alike.
+    const rand = random(23);
+    const numbers = [0, 1, 7, 31999, 32768, 45000, 2 ** 31 - 1, 2 ** 31, -5, 0.5, 123.456, 1e-7];
+    const specials = ["(0/0)", "(1/0)", "(-1/0)", "(-0.0)"];
+    const strings = ["", "unit_created", 'q"uote\\', "\u00e9t\u00e9", "%d%s%%", "\n\t"];
+    const pickFrom = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
+    const anyValue = (): string => {
+      const r = rand();
+      if (r < 0.35) return luaNumber(pickFrom(numbers));
+      if (r < 0.45) return pickFrom(specials);
+      if (r < 0.6) return luaBytes(Buffer.from(pickFrom(strings), "utf8"));
+      if (r < 0.7) return pickFrom(["true", "false"]);
+      if (r < 0.8) return "{}";
+      return "nil";
+    };
+    const typed = (kind: string): string =>
+      kind === "number"
+        ? luaNumber(rand() < 0.8 ? Math.floor(rand() * 40000) : pickFrom(numbers))
+        : kind === "string"
+          ? luaBytes(Buffer.from(pickFrom(strings), "utf8"))
+          : pickFrom(["true", "false"]);
+    const RECORDS = 40;
+    // The Lua side asks for values by kind: a table of candidates per record and field.
+    const table = (pick: () => string): string =>
+      `{${Array.from({ length: RECORDS * 16 }, pick).join(",")}}`;
+    const out = runner.strings(`
+      local S = J.OUTBOUND_SHAPES
+      local NUM, STR, BOOL, ANY = ${table(() => typed("number"))}, ${table(() => typed("string"))},
+        ${table(() => typed("boolean"))}, ${table(anyValue)}
+      local MIX = ${table(() => (rand() < 0.92 ? "true" : "false"))}
+      local function general(shape, value)
+        local parts = {}
+        local n = J.encodeInto(parts, 0, shape, value)
+        return table.concat(parts, "", 1, n)
+      end
+      local function counts()
+        return { J.encoderCounts.nonFinite, J.encoderCounts.mismatched }
+      end
+      local function delta(a, b)
+        return string.format("%d/%d", b[1] - a[1], b[2] - a[2])
+      end
+      local r = {}
+      local function compare(shape, value)
+        local c0 = counts()
+        local expected = general(shape, value)
+        local c1 = counts()
+        local got = J.encode(shape, value)
+        local c2 = counts()
+        local line = J.encodeLine(shape, value)
+        local c3 = counts()
+        r[#r + 1] = expected
+        r[#r + 1] = got
+        r[#r + 1] = line
+        r[#r + 1] = delta(c0, c1) .. " " .. delta(c1, c2) .. " " .. delta(c2, c3)
+      end
+      local names = {}
+      for name, shape in pairs(S) do if shape.flat ~= nil then names[#names + 1] = name end end
+      table.sort(names)
+      r[1] = table.concat(names, ",")
+      for _, name in ipairs(names) do
+        local shape = S[name]
+        for k = 1, ${RECORDS} do
+          local value = {}
+          for i = 1, shape.count do
+            local slot = (k - 1) * 16 + i
+            local kind = shape.shapes[i].kind
+            local typedValue = kind == 1 and NUM[slot] or kind == 2 and STR[slot] or BOOL[slot]
+            if MIX[slot] then value[shape.keys[i]] = typedValue else value[shape.keys[i]] = ANY[slot] end
+          end
+          value.type = name
+          compare(shape, value)
+        end
+      end
+      -- A nan counted before a later mismatch: the count must not be taken twice.
+      compare(S.unit_destroyed, { type = "unit_destroyed", seq = 9, frame = 1, unitID = 0/0,
+        unitDefID = 2, teamID = 3, attackerID = 4, attackerDefID = 5, attackerTeamID = 6,
+        weaponDefID = {} })
+      compare(S.unit_created, { type = "unit_created", seq = 9, frame = 1, unitID = 1/0,
+        unitDefID = 2, teamID = 3, builderID = "x" })
+      return r`);
+    const names = out[0]!.toString().split(",");
+    // The busiest messages take the one-call path.
+    for (const name of [
+      "unit_created",
+      "unit_finished",
+      "unit_destroyed",
+      "unit_given",
+      "team_died",
+    ]) {
+      expect(names).toContain(name);
+    }
+    expect(out.length).toBe(1 + (names.length * RECORDS + 2) * 4);
+    let whole = 0;
+    for (let i = 1; i < out.length; i += 4) {
+      const expected = out[i]!.toString("hex");
+      expect(out[i + 1]!.toString("hex"), out[i]!.toString()).toBe(expected);
+      expect(out[i + 2]!.toString("hex"), out[i]!.toString()).toBe(expected + "0a");
+      const [general, fast, line] = out[i + 3]!.toString().split(" ");
+      expect(fast, out[i]!.toString()).toBe(general);
+      expect(line, out[i]!.toString()).toBe(general);
+      if (general === "0/0") whole += 1;
+    }
+    // Enough records without nan or mismatch to exercise the one-call path itself.
+    expect(whole).toBeGreaterThan(names.length * 5);
+  });
+
   test("arrays and objects come from the shape, not from the table", () => {
     const [empty, numericKeys, withToken, withoutToken, mismatched, row, count] = runner.strings(`
       local S = J.OUTBOUND_SHAPES

@@ -15,7 +15,7 @@ function show(this: void, counts: DefCounts): string[] {
   return out;
 }
 
-function teamOf(this: void, list: TeamUnits[], teamID: number): TeamUnits {
+function teamOf<T extends TeamUnits>(this: void, list: T[], teamID: number): T {
   for (const t of list) if (t.teamID === teamID) return t;
   throw `no team ${teamID}`;
 }
@@ -101,6 +101,42 @@ describe("unit counts", () => {
     expect(show(changes[0].teams[0].building)).toEqual(["5=1"]);
     runJob(job, 90);
     expect(ofType(c.takeChanges(), "units")).toHaveLength(0);
+  });
+
+  it("a units change carries only the defs that changed (0: none left); a team read anew carries all", () => {
+    game.asSpectator(true);
+    game.addUnit(11, 5, 0);
+    game.addUnit(12, 6, 0);
+    game.addUnit(13, 7, 0);
+    const c = new Collector(game);
+    reconcile(c); // the start's rebuild: the teams are read anew
+    const job = new UnitCountsJob(c.units, c.teams, c.changes);
+    runJob(job, 30);
+    const [first] = ofType(c.takeChanges(), "units");
+    const start = teamOf(first.teams, 0);
+    expect(start.partial).toBe(false);
+    expect(show(start.finished)).toEqual(["5=1", "6=1", "7=1"]);
+    // Def 5 gains a unit under construction, def 6 loses its last one; def 7 is untouched.
+    c.unitCreated(21 as UnitID, 5 as UnitDefID, 0 as TeamID);
+    c.unitDestroyed(12 as UnitID, 6 as UnitDefID, 0 as TeamID);
+    runJob(job, 60);
+    const [second] = ofType(c.takeChanges(), "units");
+    expect(second.teams.map((t) => t.teamID)).toEqual([0]);
+    const team0 = second.teams[0];
+    expect(team0.partial).toBe(true);
+    expect(show(team0.finished)).toEqual(["6=0"]);
+    expect(show(team0.building)).toEqual(["5=1"]);
+    // Finished: it moves from building to finished, both marked.
+    c.unitFinished(21 as UnitID, 5 as UnitDefID, 0 as TeamID);
+    runJob(job, 90);
+    const [third] = ofType(c.takeChanges(), "units");
+    expect(show(third.teams[0].finished)).toEqual(["5=2"]);
+    expect(show(third.teams[0].building)).toEqual(["5=0"]);
+    // The view changes: every team is read anew and sent whole.
+    c.units.resetAll();
+    runJob(job, 120);
+    const [fourth] = ofType(c.takeChanges(), "units");
+    expect(fourth.teams.map((t) => t.partial)).toEqual([false, false]);
   });
 
   it("are reconciled with the engine: a missed call-in is repaired", () => {

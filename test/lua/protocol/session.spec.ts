@@ -255,6 +255,30 @@ describe("session: changes become messages", () => {
     ]);
   });
 
+  it("sends no units count the receiver already has, even when units came and went meanwhile", () => {
+    const rig = connected();
+    const c = rig.collector;
+    c.unitCreated(11 as UnitID, 1 as UnitDefID, 0 as TeamID);
+    collect(rig, "collect.units");
+    // One of def 1 dies, another is started: still one under construction.
+    c.unitCreated(12 as UnitID, 1 as UnitDefID, 0 as TeamID);
+    c.unitDestroyed(11 as UnitID, 1 as UnitDefID, 0 as TeamID);
+    collect(rig, "collect.units");
+    // Then a second one: two; then one again.
+    c.unitCreated(13 as UnitID, 1 as UnitDefID, 0 as TeamID);
+    collect(rig, "collect.units");
+    c.unitDestroyed(13 as UnitID, 1 as UnitDefID, 0 as TeamID);
+    collect(rig, "collect.units");
+    rig.frame();
+    rig.frame();
+    const units = ofKind(rig.lines(), "units");
+    expect(units.map((u) => field(u, "teams"))).toEqual([
+      [{ teamID: 0, finished: [], building: [[1, 1]], unknown: 0 }],
+      [{ teamID: 0, finished: [], building: [[1, 2]], unknown: 0 }],
+      [{ teamID: 0, finished: [], building: [[1, 1]], unknown: 0 }],
+    ]);
+  });
+
   it("reads a snapshot only after the changes recorded before it, so counts never go back", () => {
     const rig = connected();
     const c = rig.collector;
