@@ -127,6 +127,10 @@ export class Collection {
     this.collector = new Collector(reader, {
       settings: { ...settings },
       onViewChange: () => this.restartForView(),
+      // The engine updates the economy once a game second and last with the game's end;
+      // the economy job waits a game second between samples, so without this the final
+      // values are lost whenever the last sample came within the last game second.
+      onGameOver: () => this.tasks.get("collect.economy")?.runNow(),
     });
     for (const spec of this.collector.jobs()) this.register(spec);
     for (const [key, names] of pairs(SWITCHED as Record<CollectSettingKey, string[]>)) {

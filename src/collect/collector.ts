@@ -53,6 +53,11 @@ export interface CollectorOptions {
    * jobs whose runs started under the old view (and run the unit rescan now).
    */
   onViewChange?: (this: void, view: View) => void;
+  /**
+   * Told when the game ends, so the owner can sample the economy once more: the engine's
+   * last update comes with the end, often less than a game second after the last sample.
+   */
+  onGameOver?: (this: void) => void;
 }
 
 export class Collector {
@@ -69,6 +74,7 @@ export class Collector {
   private view: View;
   private pinnedFrame: number | undefined;
   private readonly onViewChange: ((this: void, view: View) => void) | undefined;
+  private readonly onGameOver: ((this: void) => void) | undefined;
 
   constructor(
     private readonly reader: GameReader,
@@ -76,6 +82,7 @@ export class Collector {
   ) {
     this.settings = options.settings ?? defaultCollectSettings();
     this.onViewChange = options.onViewChange;
+    this.onGameOver = options.onGameOver;
     this.changes = new ChangeQueue(options.changeLimit);
     this.teams = new TeamDirectory(reader);
     this.teams.refresh();
@@ -245,6 +252,7 @@ export class Collector {
       winners,
       winnersDerived: true,
     });
+    if (this.onGameOver !== undefined) this.onGameOver();
   }
 
   teamDied(teamID: TeamID): void {

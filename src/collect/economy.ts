@@ -1,8 +1,10 @@
 /**
  * Economy of every team the view may read: the engine's 9 values per resource
- * (`GetTeamResources`). The engine updates them once a game second (team SlowUpdate
- * every 30 frames), so a run that starts less than 30 game frames after the last
- * sample reads nothing: never faster than the engine, whatever the wall-clock rate.
+ * (`GetTeamResources`). The engine updates them once a game second (team SlowUpdate on
+ * every 30th frame), so a run that starts in the same game second as the last sample
+ * reads nothing: never faster than the engine, whatever the wall-clock rate. A run in
+ * the next game second samples, however few frames later: the game's end comes with the
+ * engine's last update, often less than 30 frames after the last sample.
  */
 import { Budget, FRAMES_PER_SECOND, Job } from "./budget";
 import type { ChangeQueue } from "./changes";
@@ -29,7 +31,9 @@ export class EconomySampler implements Job {
 
   begin(budget: Budget): void {
     const frame = budget.gameFrame;
-    this.sampling = this.lastFrame === undefined || frame - this.lastFrame >= FRAMES_PER_SECOND;
+    this.sampling =
+      this.lastFrame === undefined ||
+      math.floor(frame / FRAMES_PER_SECOND) > math.floor(this.lastFrame / FRAMES_PER_SECOND);
     this.cursor = 0;
     this.frame = frame;
   }

@@ -7,7 +7,7 @@
  * pipeline there also plays).
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { readGame } from "./world-driver.ts";
+import { FAST_GAME_SPEED, readGame } from "./world-driver.ts";
 import { luaInterpreters } from "../support/interpreters.ts";
 import {
   BarHost,
@@ -21,12 +21,13 @@ import {
 
 export function registerCollectionGames(files: readonly string[]): void {
   // Each run ends its host; this only catches one a failed run left behind. Not after
-  // each test: the two interpreters' runs go at once (CPU-bound, no timing checks).
+  // each test: the runs go at once (no timing checks).
   afterAll(async () => {
     await BarHost.killAll();
   });
 
-  describe.each(files)(
+  // Every game's runs at once: each mostly waits for its game's wall seconds.
+  describe.concurrent.each(files)(
     "%s, full-view spectator: every statistics entry, unit counts every second, every event once",
     (file) => {
       it.concurrent.for(luaInterpreters())("under $name", { timeout: 200_000 }, async (lua) => {
@@ -35,7 +36,14 @@ export function registerCollectionGames(files: readonly string[]): void {
         const teams = game.teams.map((t) => t.teamID);
         const run = await playCollecting(
           lua.path,
-          { driver: "game", game: file, seed: 3, view: "fullview", speed: 1e6, truthDamage: false },
+          {
+            driver: "game",
+            game: file,
+            seed: 3,
+            view: "fullview",
+            speed: FAST_GAME_SPEED,
+            truthDamage: false,
+          },
           150_000,
           teams.length,
         );

@@ -23,7 +23,7 @@ import {
   viewOf,
 } from "./pipeline-checks.ts";
 import { ofType, readOneSession, readRecordings } from "./recording.ts";
-import { readGame, readTruth, type RecordedGame } from "./world-driver.ts";
+import { FAST_GAME_SPEED, readGame, readTruth, type RecordedGame } from "./world-driver.ts";
 import { browserSkipReason } from "../support/browser.ts";
 import { luaInterpreters } from "../support/interpreters.ts";
 import {
@@ -40,7 +40,7 @@ export interface PipelineTrial {
   view: "fullview" | "player";
   /** Seed of the cuts and restarts; none: the connection is left alone. */
   faultSeed?: number;
-  /** Wall seconds the game lasts (default: as fast as the host plays it). */
+  /** Wall seconds the game lasts (default: at FAST_GAME_SPEED). */
   gameWallSeconds?: number;
 }
 
@@ -104,7 +104,7 @@ export async function runPipelineTrial(
       seed: 3,
       view: trial.view,
       viewTeam: 0,
-      speed: trial.gameWallSeconds ? game.gameSeconds / trial.gameWallSeconds : 1e6,
+      speed: trial.gameWallSeconds ? game.gameSeconds / trial.gameWallSeconds : FAST_GAME_SPEED,
       truthDamage: false,
       autoStart: false,
     },
@@ -162,9 +162,15 @@ export async function runPipelineTrial(
 /**
  * Registers one test per trial and interpreter, with one Chromium for the file (without
  * one the scoreboard is not checked, said once; under CI=true that fails). The two
- * interpreters' runs of a trial go at once: no timing checks.
+ * interpreters' runs of a trial go at once: no timing checks. With `trialsAtOnce`, every
+ * trial's runs too (up to vitest's maxConcurrency, 5): a run mostly waits for its game's
+ * wall seconds.
  */
-export function registerPipelineTrials(title: string, trials: PipelineTrial[]): void {
+export function registerPipelineTrials(
+  title: string,
+  trials: PipelineTrial[],
+  { trialsAtOnce = false } = {},
+): void {
   const noBrowser = browserSkipReason();
   if (noBrowser) console.warn(`${title}: the overlay's scoreboard is not checked: ${noBrowser}`);
   let browser: Browser | null = null;
@@ -178,7 +184,7 @@ export function registerPipelineTrials(title: string, trials: PipelineTrial[]): 
   });
   describe(title, () => {
     for (const trial of trials) {
-      describe(trialTitle(trial), () => {
+      (trialsAtOnce ? describe.concurrent : describe)(trialTitle(trial), () => {
         it.concurrent.for(luaInterpreters())("under $name", { timeout: 600_000 }, async (lua) => {
           await runPipelineTrial(lua.path, trial, browser);
         });

@@ -101,6 +101,19 @@ describe("the app's collection", () => {
     expect(count("economy")).toBe(2);
   });
 
+  it("samples the economy once more when the game ends, less than a game second after the last", () => {
+    frames(61, 1 / 60, 25);
+    const before = seen.filter((c) => c.type === "economy");
+    expect(before[before.length - 1]!.frame).toBe(1525); // mid-second
+    // The game ends at the next game second, with the engine's last update of the economy.
+    frames(1, 1 / 60, 5);
+    app.collection!.collector.gameOver();
+    frames(60, 1 / 60, 0);
+    const economy = seen.filter((c) => c.type === "economy");
+    expect(economy.length).toBe(before.length + 1);
+    expect(economy[economy.length - 1]!.frame).toBe(1530);
+  });
+
   it("switches a category on and off live, and says so", () => {
     frames(60);
     expect(count("positions")).toBe(0);

@@ -81,6 +81,16 @@ describe("economy", () => {
     expect(ofType(c.takeChanges(), "economy")).toHaveLength(0);
   });
 
+  it("samples again once the engine has updated, even fewer than 30 frames later", () => {
+    game.asSpectator(true);
+    const c = new Collector(game);
+    runJob(c.economy, 23468);
+    expect(ofType(c.takeChanges(), "economy")).toHaveLength(1);
+    // The game's end: the engine's last update at frame 23490, 22 frames later.
+    runJob(c.economy, 23490);
+    expect(ofType(c.takeChanges(), "economy").map((e) => e.frame)).toEqual([23490]);
+  });
+
   it("spreads a sample over steps when the budget is short", () => {
     game.asSpectator(true);
     const c = new Collector(game);
