@@ -220,7 +220,8 @@ const CASES: { title: string; run: (trial: Trial) => Promise<void> }[] = [
     title: "/luaui reload while the connect snapshot of a big battle is being written",
     run: async (trial) => {
       const { host, receiver } = await trial.start(BIG_BATTLE(5));
-      await until("hello", () => messages(receiver, 1).some((m) => m.type === "hello"), 20_000);
+      // A host making a 10,000-unit world beside other tests' hosts can take a while.
+      await until("hello", () => messages(receiver, 1).some((m) => m.type === "hello"), 60_000);
       await host.chat("/luaui reload");
       await until(
         "a snapshot after the reload",
