@@ -148,30 +148,22 @@ export class UnitTracker {
       this.members.set(teamID, m);
     }
     m.set(unitID, true);
+    this.recount(teamID, unitDefID, finished, 1);
+  }
+
+  /** Moves a team's finished or building count of a def by `by`, marking it changed. */
+  private recount(teamID: TeamID, unitDefID: UnitDefID, finished: boolean, by: number): void {
     const t = this.teamUnits(teamID);
     const marks = this.marks(teamID);
-    if (finished) {
-      bump(t.finished, unitDefID, 1);
-      marks.finished.set(unitDefID, true);
-    } else {
-      bump(t.building, unitDefID, 1);
-      marks.building.set(unitDefID, true);
-    }
+    bump(finished ? t.finished : t.building, unitDefID, by);
+    (finished ? marks.finished : marks.building).set(unitDefID, true);
   }
 
   private remove(unitID: UnitID): void {
     const teamID = this.teamOf.get(unitID);
     const unitDefID = this.defOf.get(unitID);
     if (teamID === undefined || unitDefID === undefined) return;
-    const t = this.teamUnits(teamID);
-    const marks = this.marks(teamID);
-    if (this.finishedOf.get(unitID) === true) {
-      bump(t.finished, unitDefID, -1);
-      marks.finished.set(unitDefID, true);
-    } else {
-      bump(t.building, unitDefID, -1);
-      marks.building.set(unitDefID, true);
-    }
+    this.recount(teamID, unitDefID, this.finishedOf.get(unitID) === true, -1);
     this.members.get(teamID)?.delete(unitID);
     this.teamOf.delete(unitID);
     this.defOf.delete(unitID);
@@ -192,12 +184,8 @@ export class UnitTracker {
     if (this.finishedOf.get(unitID) === true) return;
     if (this.teamOf.get(unitID) === teamID && this.defOf.get(unitID) === unitDefID) {
       // The usual case: tracked since its UnitCreated; only its count moves.
-      const t = this.teamUnits(teamID);
-      const marks = this.marks(teamID);
-      bump(t.building, unitDefID, -1);
-      bump(t.finished, unitDefID, 1);
-      marks.building.set(unitDefID, true);
-      marks.finished.set(unitDefID, true);
+      this.recount(teamID, unitDefID, false, -1);
+      this.recount(teamID, unitDefID, true, 1);
       this.finishedOf.set(unitID, true);
       return;
     }

@@ -807,25 +807,30 @@ export function encodeTail(
 
 /** The JSON text of `value` as described by `shape` (no newline). */
 export function encode(shape: Shape, value: unknown): string {
-  if (shape.kind === Kind.Object && shape.flat !== undefined) {
-    const text = encodeFlat(shape, shape.flat, value);
-    if (text !== undefined) return text;
-  }
-  const parts = new LuaTable<number, string>();
-  const n = encodeInto(parts, 0, shape, value);
-  return concat(parts as unknown as string[], "", 1, n);
+  return encodeEnding(shape, value, false);
 }
 
 /** `encode` and a newline: one NDJSON line (a flat object's in one string, not two). */
 export function encodeLine(shape: Shape, value: unknown): string {
-  if (shape.kind === Kind.Object && shape.flatLine !== undefined) {
-    const text = encodeFlat(shape, shape.flatLine, value);
-    if (text !== undefined) return text;
+  return encodeEnding(shape, value, true);
+}
+
+/** The JSON of `value`, with a newline after it when `line`: flat in one call if it can be. */
+function encodeEnding(shape: Shape, value: unknown, line: boolean): string {
+  if (shape.kind === Kind.Object) {
+    const pattern = line ? shape.flatLine : shape.flat;
+    if (pattern !== undefined) {
+      const text = encodeFlat(shape, pattern, value);
+      if (text !== undefined) return text;
+    }
   }
   const parts = new LuaTable<number, string>();
-  const n = encodeInto(parts, 0, shape, value);
-  parts.set(n + 1, "\n");
-  return concat(parts as unknown as string[], "", 1, n + 1);
+  let n = encodeInto(parts, 0, shape, value);
+  if (line) {
+    n += 1;
+    parts.set(n, "\n");
+  }
+  return concat(parts as unknown as string[], "", 1, n);
 }
 
 // Exported here: inside this module the calls stay local functions (no table lookup).
