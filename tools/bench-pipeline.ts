@@ -15,7 +15,7 @@
  *   the receiver's WebSocket stream (the overlay's) stamps its arrival; the host clock is
  *   mapped to Node's by the smallest reply delay of its `clock` command.
  */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { BarHost } from "../test/host/driver.ts";
@@ -52,7 +52,10 @@ const USAGE = `The whole pipeline at scale: frame cost, wire, receiver, latency.
   --lua X            double, float or both (default both)
   --positions X      off, on or both (default both)
   --fps N            host frames per second (default 60)
-  --out FILE         JSON results (default build/bench-pipeline-results.json)`;
+  --keyframe N       the widget's keyframe snapshot interval in seconds (default: its own, 60)
+  --latency-out F    also write each measured event's [game frame, latency ms, event] as
+                     JSON to F, one file per run (F-<lua>-<positions>.json): where the
+                     late events fall in the game  --out FILE         JSON results (default build/bench-pipeline-results.json)`;
 
 const CALLINS = ["UnitCreated", "UnitFinished", "UnitDestroyed", "GameFrame"];
 
@@ -103,10 +106,23 @@ async function caughtUp(
   }
 }
 
+/** `F-<double|float>-<positions on|off>.json` for the per-event latencies of one run. */
+function runFile(prefix: string, lua: LuaInterpreter, positions: boolean): string {
+  return `${prefix.replace(/\.json$/, "")}-${lua.numbers}-positions-${positions ? "on" : "off"}.json`;
+}
+
 async function runOnce(
   lua: LuaInterpreter,
   positions: boolean,
-  opts: { seconds: number; warmup: number; fps: number; catchUp: number; kills: number },
+  opts: {
+    seconds: number;
+    warmup: number;
+    fps: number;
+    catchUp: number;
+    kills: number;
+    keyframe: number | undefined;
+    latencyOut: string | undefined;
+  },
 ): Promise<RunResult> {
   const receiver = new ChildReceiver(
     await closedPort(),
@@ -121,7 +137,8 @@ async function runOnce(
     timeCallIns: true,
     quietSockets: true,
     maxSeconds: opts.catchUp + opts.warmup + opts.seconds + 400,
-    settings: { positions },
+    settings:
+      opts.keyframe === undefined ? { positions } : { positions, keyframeSeconds: opts.keyframe },
     world: {
       ...scaleGame(opts.catchUp + opts.warmup + opts.seconds + 90, opts.kills),
       truthClock: true,
@@ -177,6 +194,8 @@ async function runOnce(
     }
 
     const latencies: number[] = [];
+    /** [game frame, ms, event] of each event, for --latency-out. */
+    const perEvent: [number, number, string][] = [];
     let missing = 0;
     for (const line of readTruth(pipeline.truthLog)) {
       if (line.f < fromFrame || line.f > toFrame || typeof line.ws !== "number") continue;
@@ -187,6 +206,10 @@ async function runOnce(
         continue;
       }
       latencies.push(arrived - (line.ws * 1000 + Number(line.wus) / 1000 + offset));
+      perEvent.push([line.f, latencies[latencies.length - 1]!, line.e]);
+    }
+    if (opts.latencyOut !== undefined) {
+      writeFileSync(runFile(opts.latencyOut, lua, positions), JSON.stringify(perEvent));
     }
     pipeline.removeFiles();
     const seconds = (after.at - before.at) / 1000;
@@ -234,6 +257,8 @@ async function main(): Promise<void> {
       lua: "string",
       positions: "string",
       fps: "number",
+      keyframe: "number",
+      "latency-out": "string",
       out: "string",
     },
     USAGE,
@@ -244,6 +269,8 @@ async function main(): Promise<void> {
     catchUp: Number(args["catch-up"] ?? 60),
     kills: Number(args.kills ?? 300),
     fps: Number(args.fps ?? 60),
+    keyframe: args.keyframe === undefined ? undefined : Number(args.keyframe),
+    latencyOut: args["latency-out"] === undefined ? undefined : String(args["latency-out"]),
   };
   const which = String(args.lua ?? "both");
   const positionsArg = String(args.positions ?? "both");
