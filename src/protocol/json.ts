@@ -294,9 +294,14 @@ const tostringIsInteger = luaToString(half * 2) === "3" && luaToString(-half * 2
 const engineToString = luaToString(1 / 3).length <= 10;
 const useG = !engineToString && format("%.3g", 1234.5) === "1.23e+03";
 
-/** Texts of the small whole numbers seen so far (ids, counts): a lookup beats formatting. */
+/**
+ * Texts of the small whole numbers seen so far (counts, unit def ids, team ids): a lookup
+ * beats formatting. Only below 4096: frames and unit ids (a pool of about 32,000 that a
+ * long game goes all through) would fill it with texts seen once, up to 2 MiB, which the
+ * pipeline soak showed as a widget growing for two hours.
+ */
 const INTEGER_TEXT = new LuaTable<number, string>();
-const INTEGER_CACHE_LIMIT = 32768;
+const INTEGER_CACHE_LIMIT = 4096;
 
 /** 10^k read from text (correctly rounded, unlike pow in some C libraries), k in -330..310. */
 const POWERS = new LuaTable<number, number>();

@@ -170,10 +170,10 @@ function message(
 }
 
 const unitTransfer: ReadonlyArray<readonly [string, Shape]> = [
-  ["unitID", num],
-  ["unitDefID", num],
-  ["oldTeamID", num],
-  ["newTeamID", num],
+  ["unitID", int],
+  ["unitDefID", int],
+  ["oldTeamID", int],
+  ["newTeamID", int],
 ];
 
 /** Shapes of the messages the widget writes, by type. */
@@ -245,21 +245,23 @@ export const OUTBOUND_SHAPES: Record<OutboundType, ObjectShape> = {
     ["teamID", num],
     ["entry", statsEntry],
   ]),
+  // The ids the engine always passes are `int`: written with %d, without a text per id
+  // (unit ids come from a pool of about 32,000 that a long game goes all through).
   unit_created: message([
-    ["unitID", num],
-    ["unitDefID", num],
-    ["teamID", num],
+    ["unitID", int],
+    ["unitDefID", int],
+    ["teamID", int],
     ["builderID", num],
   ]),
   unit_finished: message([
-    ["unitID", num],
-    ["unitDefID", num],
-    ["teamID", num],
+    ["unitID", int],
+    ["unitDefID", int],
+    ["teamID", int],
   ]),
   unit_destroyed: message([
-    ["unitID", num],
-    ["unitDefID", num],
-    ["teamID", num],
+    ["unitID", int],
+    ["unitDefID", int],
+    ["teamID", int],
     ["attackerID", num],
     ["attackerDefID", num],
     ["attackerTeamID", num],
