@@ -259,7 +259,17 @@ const INTERNAL_ERROR = "internal error (see the console)";
  * the session, or records into it) the stored unit call-ins are handed to the collector
  * first, as for the other call-ins, so that it sees every call in its order.
  */
+/**
+ * Set by Shutdown: another widget may keep `WG.LiveDataExport` after we are switched off
+ * (or reloaded), and a call on it then must not open a socket that no Update would ever
+ * close, or take events nobody sends.
+ */
+let shutDown = false;
+const SHUT_DOWN = "Live Data Export is switched off";
+
+/** Undefined, without calling `fn`, once the widget has shut down. */
 function guarded<R>(where: string, fn: () => R, afterInbox = false): R | undefined {
+  if (shutDown) return undefined;
   if (afterInbox) drainInbox();
   const [ok, result] = pcall(fn);
   if (ok) return result;
@@ -281,6 +291,8 @@ function guarded<R>(where: string, fn: () => R, afterInbox = false): R | undefin
  * - `snapshot()`, the collected state now (fresh tables; undefined without collection);
  * - `observeChanges(fn)`, one observer told of every change as it is recorded (shared
  *   tables: never modify them; `observeChanges()` removes it; one that raises is removed).
+ * After Shutdown (switched off, LuaUI reloaded) a reference another widget kept answers
+ * undefined, false or `{ok = false, ...}` and does nothing: the new instance is a new table.
  */
 const publicApi = {
   version: widgetInfo().version,
@@ -291,6 +303,7 @@ const publicApi = {
     if (partial === publicApi) {
       return { ok: false, changed: [], rejected: { "": "call setConfig with a dot, not a colon" } };
     }
+    if (shutDown) return { ok: false, changed: [], rejected: { "": SHUT_DOWN } };
     return (
       guarded("setConfig", () => app.setConfig(partial), true) ?? {
         ok: false,
@@ -304,6 +317,7 @@ const publicApi = {
   publish: (eventType?: unknown, fields?: unknown): PublishResult => {
     if (eventType === publicApi)
       return { ok: false, error: "call publish with a dot, not a colon" };
+    if (shutDown) return { ok: false, error: SHUT_DOWN };
     return (
       guarded("publish", () => app.publish(eventType, fields), true) ?? {
         ok: false,
@@ -318,6 +332,8 @@ const publicApi = {
   observeChanges: (observer?: ChangeObserver): boolean =>
     guarded("observeChanges", () => {
       if (app.collection === undefined) return false;
+      // Anything but a function (or nothing, to remove it) is refused, not kept to fail later.
+      if (observer !== undefined && type(observer) !== "function") return false;
       app.collection.observe(observer);
       return true;
     }) === true,
@@ -424,15 +440,21 @@ widget.TextCommand = function (this: Widget, line: string) {
 };
 
 widget.Shutdown = function (this: Widget) {
-  const [ok, err] = pcall(() => {
-    app.shutdown();
-    const window = optionsWindow();
-    if (window !== undefined && menuIDs !== undefined) window.removeOptions(menuIDs);
-    menuIDs = undefined;
-    widgetHandler.RemoveAction(COMMAND, "t");
+  // The last frame's unit call-ins go out with the rest (app.shutdown sends them); then
+  // the API refuses. Each step on its own: one that fails must not keep the others from
+  // letting go of what other widgets and the window hold of us.
+  drainInbox();
+  shutDown = true;
+  const [ok, err] = pcall(() => app.shutdown());
+  if (!ok) contain("Shutdown", err, false);
+  const [unhooked, unhookErr] = pcall(() => {
     if (WG[WG_KEY] === publicApi) {
       WG[WG_KEY] = undefined;
     }
+    widgetHandler.RemoveAction(COMMAND, "t");
+    const window = optionsWindow();
+    if (window !== undefined && menuIDs !== undefined) window.removeOptions(menuIDs);
+    menuIDs = undefined;
   });
-  if (!ok) contain("Shutdown", err, false);
+  if (!unhooked) contain("Shutdown", unhookErr, false);
 };

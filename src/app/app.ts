@@ -125,6 +125,14 @@ const FLAP_KEY = "flap:";
 /** How many distinct internal error messages are remembered to log each only once. */
 const MAX_REMEMBERED_ERRORS = 20;
 
+/**
+ * At shutdown, wall-clock seconds spent at most making messages of the recorded changes
+ * (the game is closing or reloading LuaUI: a short pause there costs no game frame), and
+ * bytes handed to the socket at most (the backlog's default bound).
+ */
+const SHUTDOWN_SECONDS = 0.05;
+const SHUTDOWN_FLUSH_BYTES = 4 * 1024 * 1024;
+
 export class LiveDataApp {
   readonly config: Config = defaultConfig();
   readonly log: Logger;
@@ -255,6 +263,7 @@ export class LiveDataApp {
   }
 
   shutdown(): void {
+    this.sendRecorded();
     this.sayBye("shutdown");
     this.connection.shutdown();
     this.log.endStreak();
@@ -309,6 +318,7 @@ export class LiveDataApp {
     const [value, form] = this.menu.read(key, raw);
     if (form !== undefined) {
       this.log.reply(`${entry.label}: ${form}`);
+      this.settingsChanges += 1; // the window shows what it was handed: put it back
       return;
     }
     if (key === "enabled") {
@@ -509,8 +519,27 @@ export class LiveDataApp {
   /** The session's last message on this connection, written now if the socket takes it. */
   private sayBye(reason: "shutdown" | "disconnect"): void {
     if (this.delivery === undefined || this.connection.state() !== "CONNECTED") return;
-    this.delivery.session.bye(reason);
-    this.connection.flush();
+    const session = this.delivery.session;
+    session.bye(reason);
+    // On disconnect what is not written stays for the next connection; at shutdown
+    // there is none, so the socket gets all it takes now.
+    this.connection.flush(reason === "shutdown" ? SHUTDOWN_FLUSH_BYTES : 0);
+    const unwritten = session.unsentBytes() + this.connection.unwrittenBytes();
+    if (reason === "shutdown" && unwritten > 0) {
+      this.log.warn(`closing: ${unwritten} bytes the receiver will not get`);
+    }
+  }
+
+  /**
+   * At shutdown, while a receiver is connected: the stored call-ins are already with the
+   * collector (main.ts drains them first); every change it recorded becomes a message
+   * now, as far as SHUTDOWN_SECONDS allow, rather than being lost with the widget. What
+   * is left is said in the console, counted.
+   */
+  private sendRecorded(): void {
+    if (this.delivery === undefined || this.connection.state() !== "CONNECTED") return;
+    const left = this.delivery.session.produceRecorded(SHUTDOWN_SECONDS);
+    if (left > 0) this.log.warn(`closing: ${left} recorded changes not sent`);
   }
 
   private address(): string {

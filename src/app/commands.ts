@@ -290,8 +290,9 @@ export function parseCommand(
       `unknown command ${quoteInput(words[0])}: type /livedata help for the list`,
     );
   }
-  const fail = (message: string) =>
-    $multi(undefined, `${spec.name}: ${message} (usage: /livedata ${spec.help[0]!.usage})`);
+  // Every form of the command (collect's switch and interval): the problem may be in either.
+  const usage = spec.help.map((form) => `/livedata ${form.usage}`).join(" or ");
+  const fail = (message: string) => $multi(undefined, `${spec.name}: ${message} (usage: ${usage})`);
   const [command, why] = spec.parse(words.slice(1), config);
   if (command === undefined) {
     return fail(why);

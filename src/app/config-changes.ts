@@ -53,7 +53,9 @@ export function checkChanges(config: Config, partial: unknown): CheckedChanges {
     if (keys > MAX_KEYS) {
       return $multi(undefined, { "": `more than ${MAX_KEYS} keys: not a settings change` });
     }
-    const name = tostring(key);
+    // Not tostring on a table or userdata: its __tostring is another widget's code and may raise.
+    const name =
+      type(key) === "table" || type(key) === "userdata" ? `<${type(key)}>` : tostring(key);
     const entry = type(key) === "string" ? findSetting(name) : undefined;
     let why: string | undefined;
     if (entry === undefined) {

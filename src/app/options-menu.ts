@@ -35,11 +35,22 @@ function formOf(entry: SomeSetting): MenuForm {
 }
 
 /** The entries and what each select's indices stand for, built from one config. */
+/**
+ * `raw` rounded to a multiple of `step`, without float noise: with a step of 0.1, 7 x 0.1
+ * is 0.7000000000000001, 7 / 10 is the number nearest 0.7, as typed.
+ */
+function onStep(raw: number, step: number): number {
+  const steps = math.floor(raw / step + 0.5);
+  const perUnit = math.floor(1 / step + 0.5);
+  if (step < 1 && math.abs(perUnit * step - 1) < 1e-9) return steps / perUnit;
+  return steps * step;
+}
+
 export class OptionsMenu {
   /** Per select: the setting values its labels stand for, in order. */
   private choices = new LuaMap<SettingKey, unknown[]>();
   /** Per entry: the value the window shows (as the window holds it). */
-  private shown = new LuaMap<SettingKey, boolean | number>();
+  private shown = new LuaMap<SettingKey, unknown>();
 
   /** The entries for `config`, in the settings' order (without `onchange`). */
   build(config: Config): MenuOption[] {
@@ -72,8 +83,10 @@ export class OptionsMenu {
     if (entry.kind.luaType === "boolean") return option;
     if ("slider" in form) {
       option.type = "slider";
-      option.min = form.slider.min;
-      option.max = form.slider.max;
+      // A value set by command beyond the slider's range widens it: the slider must not
+      // show (and, once touched, replace) a value other than the one in force.
+      option.min = math.min(form.slider.min, value as number);
+      option.max = math.max(form.slider.max, value as number);
       option.step = form.slider.step;
       option.value = value as number;
       return option;
@@ -100,27 +113,27 @@ export class OptionsMenu {
     const entry = findSetting(key)!;
     const shown = this.shown.get(key);
     if (shown === undefined) return $multi(undefined, "not in the options window");
+    // nil would take the entry out of `shown` (and out of `ids`, for removeOptions).
+    if (raw === undefined) return $multi(undefined, "no value");
     const list = this.choices.get(key);
     if (list !== undefined) {
       const chosen = typeof raw === "number" ? list[raw - 1] : undefined;
+      // What the window shows now, valid or not: `stale` then tells it is not in force.
+      this.shown.set(key, raw);
       if (chosen === undefined) return $multi(undefined, `no choice ${tostring(raw)}`);
-      this.shown.set(key, raw as number);
       return $multi(chosen);
     }
-    if (typeof shown === "boolean") {
+    const isBool = typeof shown === "boolean";
+    this.shown.set(key, raw);
+    if (isBool) {
       if (typeof raw !== "boolean") return $multi(undefined, `${tostring(raw)} is not on or off`);
-      this.shown.set(key, raw);
       return $multi(raw);
     }
     if (typeof raw !== "number" || raw !== raw) {
       return $multi(undefined, `${tostring(raw)} is not a number`);
     }
     const form = entry.menu as { slider: { step: number } };
-    const step = form.slider.step;
-    // A slider's value is a multiple of its step, give or take float rounding.
-    const value = math.floor(raw / step + 0.5) * step;
-    this.shown.set(key, raw);
-    return $multi(value);
+    return $multi(onStep(raw, form.slider.step));
   }
 
   /**
@@ -132,7 +145,7 @@ export class OptionsMenu {
       const value = (config as unknown as Record<string, unknown>)[key];
       const list = this.choices.get(key);
       if (list !== undefined) {
-        if (list[(shown as number) - 1] !== value) return true;
+        if (typeof shown !== "number" || list[shown - 1] !== value) return true;
       } else if (typeof shown === "number") {
         if (math.abs(shown - (value as number)) > 1e-6 * math.max(1, math.abs(shown))) return true;
       } else if (shown !== value) {

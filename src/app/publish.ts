@@ -55,7 +55,9 @@ export function checkEvent(
     if (count > PUBLISH_LIMITS.fields) {
       return $multi(undefined, `more than ${PUBLISH_LIMITS.fields} fields`);
     }
-    const name = tostring(key);
+    // Not tostring on a table or userdata: its __tostring is another widget's code and may raise.
+    const name =
+      type(key) === "table" || type(key) === "userdata" ? `<${type(key)}>` : tostring(key);
     if (
       typeof key !== "string" ||
       key.length > PUBLISH_LIMITS.nameLength ||

@@ -295,13 +295,27 @@ export class Connection {
     return this.outbox !== undefined ? this.outbox.push(message) : 0;
   }
 
+  /** Bytes of the chunk in hand that the socket has not taken yet (0: none in hand). */
+  unwrittenBytes(): number {
+    return this.chunk === undefined ? 0 : this.chunk.length - this.chunkSent;
+  }
+
   /**
-   * Writes what the feed has, once, now (e.g. a `bye` before `disconnect`), if
-   * connected. Never waits: what the socket does not take stays queued.
+   * Writes what the feed has now (e.g. a `bye` before `disconnect`), if connected: one
+   * `send`, or with `maxBytes` chunk after chunk while the socket takes each whole, up
+   * to about that many bytes (at shutdown, when no later frame will). Never waits: what
+   * the socket does not take stays queued.
    */
-  flush(): void {
-    if (this.current === "CONNECTED") {
-      this.write();
+  flush(maxBytes = 0): void {
+    if (this.current !== "CONNECTED") return;
+    // Writes chunk after chunk while the socket takes them whole, up to maxBytes (one
+    // write when 0): at shutdown there is no next frame to write the rest in.
+    let budget = maxBytes;
+    for (;;) {
+      const wrote = this.write();
+      budget -= wrote;
+      if (wrote === 0 || this.chunk !== undefined || budget <= 0) return;
+      if (this.current !== "CONNECTED") return;
     }
   }
 
@@ -549,13 +563,13 @@ export class Connection {
   }
 
   /** One `send` of the feed's chunk (a new one when the last is gone), at most sendBytesPerFrame. */
-  private write(): void {
+  private write(): number {
     if (this.chunk === undefined) {
       this.chunk = this.feed.take(this.sendBytesPerFrame);
       this.chunkSent = 0;
       if (this.chunk === undefined) {
         this.liveness.idle();
-        return;
+        return 0;
       }
     }
     const chunk = this.chunk;
@@ -578,6 +592,7 @@ export class Connection {
       this.lost(err);
     }
     // Otherwise, when short of the end, the send buffer is full: resumed next frame.
+    return math.max(0, last - first + 1);
   }
 
   /** The current connection's stream ends: its chunk is abandoned, the feed told once. */

@@ -56,7 +56,7 @@ export interface SessionSource {
   /** The whole current state, read now. */
   snapshot(): Snapshot;
   /** The recorded changes, oldest first, and how many were dropped unread. */
-  readonly changes: { shift(): Change | undefined; takeDropped(): number };
+  readonly changes: { shift(): Change | undefined; takeDropped(): number; count(): number };
   /** The unit definition catalog, filled by its job. */
   readonly catalog: { readonly entries: readonly UnitDefInfo[]; readonly complete: boolean };
   readonly game: { read(): GameState };
@@ -280,6 +280,24 @@ export class Session {
    * A bye that has not gone out when the next connection opens is taken back (and
    * reported lost if it was never written): that connection must not close the session.
    */
+  /**
+   * Makes messages of every change recorded so far, for at most `seconds` of wall-clock
+   * time (the widget is closing: nothing runs after this, so a budget per frame no longer
+   * applies). A snapshot being written is left unfinished: the receiver gets none at the
+   * end. Returns how many changes were left (0: all produced), for the caller to report.
+   */
+  produceRecorded(seconds: number): number {
+    const until = this.clock.now() + seconds;
+    this.reserveDropped();
+    for (;;) {
+      const change = this.source.changes.shift();
+      if (change === undefined) break;
+      this.handle(change);
+      if (this.clock.now() >= until) break;
+    }
+    return this.source.changes.count();
+  }
+
   bye(reason: "shutdown" | "disconnect"): void {
     if (!this.connected) return;
     this.produce("bye", { type: "bye", frame: this.frame, reason });

@@ -220,6 +220,7 @@ describe.each(luaInterpreters())("in-game control under $name", (lua) => {
     expect(await call("setColon")).toBe(
       "APICLIENT setColon ok=false rejected.=call setConfig with a dot, not a colon",
     );
+    expect(await call("observeBad")).toBe("APICLIENT observeBad value=false");
     expect(await call("setGood")).toBe(
       "APICLIENT setGood changed.1=detail minimal changed.2=economy off changed.3=unit counts off " +
         "changed.4=events off ok=true",
@@ -230,6 +231,42 @@ describe.each(luaInterpreters())("in-game control under $name", (lua) => {
     expect(await call("connect")).toBe("APICLIENT connect value=true");
     await host.waitForStatus((s) => (s.widgetStatus as Status).state === "CONNECTED", 10_000);
     expect((await status(host)).internalErrors).toBe(0);
+  });
+
+  it("answers a reference kept after it is switched off, and opens nothing for it", async () => {
+    const port = await startReceiver();
+    const host = await start(port, { widgets: [API_CLIENT] });
+    await host.waitForStatus((s) => (s.widgetStatus as Status)?.state === "CONNECTED", 10_000);
+    const call = async (words: string, answer = words) => {
+      const mark = host.mark();
+      await host.chat(`/apiclient ${words}`);
+      return String(
+        (await host.waitForEcho(new RegExp(`^APICLIENT ${answer} `), 5_000, mark)).text,
+      );
+    };
+    expect(await call("hold")).toBe("APICLIENT hold value=true");
+    await host.disable();
+    const before = (await host.status()).sockets;
+    const off = "Live Data Export is switched off";
+    expect(await call("held connect", "connect")).toBe("APICLIENT connect value=false");
+    expect(await call("held setGood", "setGood")).toBe(
+      `APICLIENT setGood ok=false rejected.=${off}`,
+    );
+    expect(await call("held publish", "publish")).toBe(`APICLIENT publish error=${off} ok=false`);
+    expect(await call("held getStatus", "getStatus")).toBe("APICLIENT getStatus value=nil");
+    expect(await call("held getConfig", "getConfig")).toBe("APICLIENT getConfig value=nil");
+    // Frames go on with the widget off: a socket opened by connect would show by now.
+    const frames = (await host.status()).frames;
+    await host.waitForStatus((s) => s.frames >= frames + 30, 5_000);
+    expect((await host.status()).sockets).toEqual(before);
+    // Switched on again, the new instance is a new table; the kept one still refuses.
+    await host.enable();
+    await host.waitForStatus((s) => (s.widgetStatus as Status)?.state === "CONNECTED", 10_000);
+    expect(await call("held connect", "connect")).toBe("APICLIENT connect value=false");
+    expect(await call("getStatus")).toBe("APICLIENT getStatus value=CONNECTED");
+    const exit = await host.shutdown();
+    expect(exit.sockets).toMatchObject({ leaked: 0, open: 0 });
+    expect(host.errors).toEqual([]);
   });
 
   it("delivers another widget's events to the receiver in the stream, refusing bad ones", async () => {

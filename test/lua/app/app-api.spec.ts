@@ -82,6 +82,9 @@ describe("setConfig", () => {
       "1": "unknown setting",
       "2": "unknown setting",
     });
+    const raising = new LuaTable<AnyNotNil, number>();
+    raising.set(setmetatable({}, { __tostring: () => error("boom") }), 1);
+    expect(app.setConfig(raising).rejected).toEqual({ "<table>": "unknown setting" });
     expect(app.setConfig({ enabled: false }).rejected).toEqual({
       enabled: "use connect() or disconnect()",
     });

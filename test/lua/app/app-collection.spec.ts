@@ -155,7 +155,7 @@ describe("the app's collection", () => {
   it("refuses bad input with a clear message and changes nothing", () => {
     const before = app.saved();
     expect(type("collect economy 0.5")).toBe(
-      "[Live Data Export] collect: economy interval: 0.5 is outside 1-3600 seconds (usage: /livedata collect <category> on|off)",
+      "[Live Data Export] collect: economy interval: 0.5 is outside 1-3600 seconds (usage: /livedata collect <category> on|off or /livedata collect <category> <seconds>)",
     );
     expect(type("collect weather on")).toMatch('unknown category "weather"');
     expect(type("set damage maybe")).toMatch('"maybe" is not on or off');

@@ -157,6 +157,44 @@ describe("the app's delivery", () => {
     expect(ofType("bye", 2).map((b) => b.get("reason"))).toEqual(["shutdown"]);
   });
 
+  it("sends every change recorded before it shuts down, in order, then bye", () => {
+    app.start();
+    frames(5);
+    const collector = app.collection!.collector;
+    // Recorded after the last frame: more than one frame's chunk (64 KiB) of lines.
+    for (let i = 0; i < 3000; i++) collector.teamDied(1 as TeamID);
+    app.shutdown();
+    const carried = sent();
+    expect(carried.filter((l) => l.get("type") === "team_died").length).toBe(3000);
+    expect(carried[carried.length - 1].get("type")).toBe("bye");
+    const seqs = carried
+      .map((l) => l.get("seq") as number | undefined)
+      .filter((q) => q !== undefined);
+    for (let i = 1; i < seqs.length; i++) expect(seqs[i]).toBe(seqs[i - 1] + 1);
+    expect(lines.join("\n")).not.toMatch("closing:");
+  });
+
+  it("says at shutdown how many changes and bytes the receiver will not get", () => {
+    app.start();
+    frames(5);
+    const collector = app.collection!.collector;
+    for (let i = 0; i < 3000; i++) collector.teamDied(1 as TeamID);
+    // Each look at the clock takes 10 ms from here: the 50 ms for the changes run out.
+    let t = clock.now();
+    clock.now = () => (t += 0.01);
+    // And the socket takes only 100 bytes more.
+    transport.sendCapacity = 100;
+    app.shutdown();
+    const said = lines.join("\n");
+    const [left] = string.match(said, "closing: (%d+) recorded changes not sent");
+    expect(left).not.toBeUndefined();
+    const produced = app.status().delivery!.produced;
+    expect(tonumber(left)! > 0 && tonumber(left)! < 3000).toBe(true);
+    const [bytes] = string.match(said, "closing: (%d+) bytes the receiver will not get");
+    expect(tonumber(bytes)! > 0).toBe(true);
+    expect(produced).toBeGreaterThan(0);
+  });
+
   it("reports the scheduler's frame cost since the last heartbeat", () => {
     app.start();
     frames(5);

@@ -82,6 +82,8 @@ describe("publish", () => {
 
   it("refuses what breaks the rules, says why, counts it and sends nothing", () => {
     const long = string.rep("x", 257);
+    const raising = new LuaTable<AnyNotNil, number>();
+    raising.set(setmetatable({}, { __tostring: () => error("boom") }), 1);
     const many: Record<string, number> = {};
     for (let i = 1; i <= 33; i++) many[`f${i}`] = i;
     const cases: [unknown, unknown, string][] = [
@@ -108,6 +110,8 @@ describe("publish", () => {
         'field name "bad key" is not an identifier of 1-32 characters',
       ],
       ["ext.hud.x", [1], 'field name "1" is not an identifier of 1-32 characters'],
+      // A key whose __tostring raises: another widget's mistake, answered, not our error.
+      ["ext.hud.x", raising, 'field name "<table>" is not an identifier of 1-32 characters'],
       ["ext.hud.x", many, "more than 32 fields"],
     ];
     for (const [type, fields, why] of cases) {

@@ -154,36 +154,36 @@ describe("parseCommand", () => {
     ["retry 1 2 3", "retry: give at most two delays (usage: /livedata retry <first> [max])"],
     [
       "indicator middle",
-      "indicator: say on, off or a corner (top-left, top-right, bottom-left, bottom-right) (usage: /livedata indicator on|off)",
+      "indicator: say on, off or a corner (top-left, top-right, bottom-left, bottom-right) (usage: /livedata indicator on|off or /livedata indicator <corner>)",
     ],
     ["status now", 'status: takes no argument, got "now" (usage: /livedata status)'],
     [
       "collect",
-      "collect: name a category: economy, units, stats, events, unitdefs, positions, damage, reconcile (usage: /livedata collect <category> on|off)",
+      "collect: name a category: economy, units, stats, events, unitdefs, positions, damage, reconcile (usage: /livedata collect <category> on|off or /livedata collect <category> <seconds>)",
     ],
     [
       "collect weather on",
-      'collect: unknown category "weather": one of economy, units, stats, events, unitdefs, positions, damage, reconcile (usage: /livedata collect <category> on|off)',
+      'collect: unknown category "weather": one of economy, units, stats, events, unitdefs, positions, damage, reconcile (usage: /livedata collect <category> on|off or /livedata collect <category> <seconds>)',
     ],
     [
       "collect positions",
-      "collect: say on, off or a number of seconds for positions (usage: /livedata collect <category> on|off)",
+      "collect: say on, off or a number of seconds for positions (usage: /livedata collect <category> on|off or /livedata collect <category> <seconds>)",
     ],
     [
       "collect economy 0.5",
-      "collect: economy interval: 0.5 is outside 1-3600 seconds (usage: /livedata collect <category> on|off)",
+      "collect: economy interval: 0.5 is outside 1-3600 seconds (usage: /livedata collect <category> on|off or /livedata collect <category> <seconds>)",
     ],
     [
       "collect events 5",
-      "collect: events has no interval: say on or off (usage: /livedata collect <category> on|off)",
+      "collect: events has no interval: say on or off (usage: /livedata collect <category> on|off or /livedata collect <category> <seconds>)",
     ],
     [
       "collect reconcile off",
-      "collect: reconcile has no switch, only an interval (usage: /livedata collect <category> on|off)",
+      "collect: reconcile has no switch, only an interval (usage: /livedata collect <category> on|off or /livedata collect <category> <seconds>)",
     ],
     [
       "collect units on now",
-      "collect: give one value, not 2 (usage: /livedata collect <category> on|off)",
+      "collect: give one value, not 2 (usage: /livedata collect <category> on|off or /livedata collect <category> <seconds>)",
     ],
     [
       "set unitsSeconds fast",

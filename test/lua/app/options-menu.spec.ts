@@ -43,6 +43,23 @@ describe("reading a click", () => {
     expect(whyNot("token", "x")).toBe("not in the options window");
   });
 
+  it("a slider's step leaves no float noise: 0.7 is the number 0.7", () => {
+    expect(valueOf("frameBudget", 0.7)).toBe(0.7);
+    expect(valueOf("frameBudget", 0.69)).toBe(0.7);
+    expect(valueOf("keyframeSeconds", 62)).toBe(60);
+  });
+
+  it("a value set beyond a slider's range widens it, not changed by showing it", () => {
+    config.keyframeSeconds = 3600;
+    config.unitsSeconds = 0.25;
+    const entries = menu.build(config);
+    const keyframe = entries.find((e) => e.id === "livedata_keyframeSeconds")!;
+    expect([keyframe.min, keyframe.max, keyframe.value]).toEqual([5, 3600, 3600]);
+    const units = entries.find((e) => e.id === "livedata_unitsSeconds")!;
+    expect(units.min).toBe(0.25);
+    expect(menu.stale(config)).toBe(false);
+  });
+
   it("ids name settings", () => {
     expect(settingOfMenuId("livedata_frameBudget")).toBe("frameBudget");
     expect(settingOfMenuId("livedata_nonsense")).toBeUndefined();
@@ -69,5 +86,20 @@ describe("out of date", () => {
     config.host = "127.0.0.1";
     menu.read("frameBudget", 5);
     expect(menu.stale(config)).toBe(true);
+  });
+
+  it("when the window was handed what is no value of its entry", () => {
+    menu.read("logLevel", 9);
+    expect(menu.stale(config)).toBe(true);
+    menu.build(config);
+    menu.read("economy", "yes");
+    expect(menu.stale(config)).toBe(true);
+    menu.build(config);
+    menu.read("port", "x");
+    expect(menu.stale(config)).toBe(true);
+    // A nil click keeps the entry among the ids to remove.
+    menu.build(config);
+    menu.read("port", undefined);
+    expect(menu.ids()).toContain("livedata_port");
   });
 });
