@@ -53,9 +53,10 @@ const USAGE = `The whole pipeline at scale: frame cost, wire, receiver, latency.
   --positions X      off, on or both (default both)
   --fps N            host frames per second (default 60)
   --keyframe N       the widget's keyframe snapshot interval in seconds (default: its own, 60)
-  --latency-out F    also write each measured event's [game frame, latency ms, event] as
-                     JSON to F, one file per run (F-<lua>-<positions>.json): where the
-                     late events fall in the game  --out FILE         JSON results (default build/bench-pipeline-results.json)`;
+  --latency-out F    also write each measured event's [game frame, latency ms or null
+                     when it never arrived, event] as JSON to F, one file per run
+                     (F-<double|float>-positions-<on|off>.json): where the late events fall
+  --out FILE         JSON results (default build/bench-pipeline-results.json)`;
 
 const CALLINS = ["UnitCreated", "UnitFinished", "UnitDestroyed", "GameFrame"];
 
@@ -81,6 +82,8 @@ interface RunResult {
   widget: WidgetStatus["delivery"];
   /** Changes the widget's collection could not queue (its queue of 20,000 was full). */
   collectionDropped: number;
+  /** Messages the widget dropped (counted, reported in a gap) within the measured window. */
+  droppedInWindow: number;
   catchUp: { caughtUp: boolean; seconds: number };
 }
 
@@ -194,8 +197,8 @@ async function runOnce(
     }
 
     const latencies: number[] = [];
-    /** [game frame, ms, event] of each event, for --latency-out. */
-    const perEvent: [number, number, string][] = [];
+    /** [game frame, ms (null: never arrived), event] of each event, for --latency-out. */
+    const perEvent: [number, number | null, string][] = [];
     let missing = 0;
     for (const line of readTruth(pipeline.truthLog)) {
       if (line.f < fromFrame || line.f > toFrame || typeof line.ws !== "number") continue;
@@ -203,6 +206,7 @@ async function runOnce(
       const arrived = stream.arrivals.get(eventKey(line.e, Number(line.unitID), line.f));
       if (arrived === undefined) {
         missing++;
+        perEvent.push([line.f, null, line.e]);
         continue;
       }
       latencies.push(arrived - (line.ws * 1000 + Number(line.wus) / 1000 + offset));
@@ -237,6 +241,7 @@ async function runOnce(
       },
       widget: after.widget.delivery,
       collectionDropped: after.widget.collection.dropped,
+      droppedInWindow: after.widget.delivery.dropped - before.widget.delivery.dropped,
       catchUp,
     };
   } catch (error) {
@@ -340,7 +345,7 @@ async function main(): Promise<void> {
         "p99 ms",
         "max ms",
         "events",
-        "dropped (queue / backlog)",
+        "dropped (queue / backlog; in the window)",
         "opening sent in",
       ],
       results.map((r) => [
@@ -354,7 +359,7 @@ async function main(): Promise<void> {
         fmt(r.latencyMs.p99, 1),
         fmt(r.latencyMs.max, 1),
         `${r.latencyMs.events}${r.latencyMs.missing ? ` (${r.latencyMs.missing} missing)` : ""}`,
-        `${r.collectionDropped} / ${r.widget.dropped}`,
+        `${r.collectionDropped} / ${r.widget.dropped}; ${r.droppedInWindow}`,
         `${fmt(r.catchUp.seconds, 0)} s${r.catchUp.caughtUp ? "" : " (not)"}`,
       ]),
     ),
