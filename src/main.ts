@@ -253,13 +253,6 @@ function onAction(
 const INTERNAL_ERROR = "internal error (see the console)";
 
 /**
- * Runs another widget's call under pcall: an error in our code is contained (counted,
- * logged once), never raised into the caller, whose mistake cannot break us either.
- * With `afterInbox` (a call that reads the collected state, changes the collection or
- * the session, or records into it) the stored unit call-ins are handed to the collector
- * first, as for the other call-ins, so that it sees every call in its order.
- */
-/**
  * Set by Shutdown: another widget may keep `WG.LiveDataExport` after we are switched off
  * (or reloaded), and a call on it then must not open a socket that no Update would ever
  * close, or take events nobody sends.
@@ -267,7 +260,14 @@ const INTERNAL_ERROR = "internal error (see the console)";
 let shutDown = false;
 const SHUT_DOWN = "Live Data Export is switched off";
 
-/** Undefined, without calling `fn`, once the widget has shut down. */
+/**
+ * Runs another widget's call under pcall: an error in our code is contained (counted,
+ * logged once), never raised into the caller, whose mistake cannot break us either.
+ * With `afterInbox` (a call that reads the collected state, changes the collection or
+ * the session, or records into it) the stored unit call-ins are handed to the collector
+ * first, as for the other call-ins, so that it sees every call in its order. Once the
+ * widget has shut down it answers undefined without calling `fn`.
+ */
 function guarded<R>(where: string, fn: () => R, afterInbox = false): R | undefined {
   if (shutDown) return undefined;
   if (afterInbox) drainInbox();

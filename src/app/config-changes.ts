@@ -8,6 +8,7 @@
  * the whole table, so a mistake never leaves half of a change in force.
  */
 import { LUA_TYPE_NAMES } from "./config";
+import { keyText } from "./format";
 import { Config, findSetting, SETTING_RULES, SettingKey } from "./settings";
 
 /** Why each rejected key was rejected (the key `""` for a problem with the whole table). */
@@ -53,9 +54,7 @@ export function checkChanges(config: Config, partial: unknown): CheckedChanges {
     if (keys > MAX_KEYS) {
       return $multi(undefined, { "": `more than ${MAX_KEYS} keys: not a settings change` });
     }
-    // Not tostring on a table or userdata: its __tostring is another widget's code and may raise.
-    const name =
-      type(key) === "table" || type(key) === "userdata" ? `<${type(key)}>` : tostring(key);
+    const name = keyText(key);
     const entry = type(key) === "string" ? findSetting(name) : undefined;
     let why: string | undefined;
     if (entry === undefined) {

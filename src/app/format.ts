@@ -42,6 +42,15 @@ export function shortInput(text: string): string {
   return shown;
 }
 
+/**
+ * A table key another widget handed us, as text for a message: a table or userdata as
+ * `<table>`/`<userdata>`, since its `__tostring` is that widget's code and may raise.
+ */
+export function keyText(key: unknown): string {
+  const kind = type(key);
+  return kind === "table" || kind === "userdata" ? `<${kind}>` : tostring(key);
+}
+
 /** {@link shortInput} in double quotes. */
 export function quoteInput(text: string): string {
   return `"${shortInput(text)}"`;

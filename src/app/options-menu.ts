@@ -34,7 +34,6 @@ function formOf(entry: SomeSetting): MenuForm {
   return entry.kind.luaType === "number" ? false : { presets: [] };
 }
 
-/** The entries and what each select's indices stand for, built from one config. */
 /**
  * `raw` rounded to a multiple of `step`, without float noise: with a step of 0.1, 7 x 0.1
  * is 0.7000000000000001, 7 / 10 is the number nearest 0.7, as typed.
@@ -46,6 +45,7 @@ function onStep(raw: number, step: number): number {
   return steps * step;
 }
 
+/** The entries and what each select's indices stand for, built from one config. */
 export class OptionsMenu {
   /** Per select: the setting values its labels stand for, in order. */
   private choices = new LuaMap<SettingKey, unknown[]>();

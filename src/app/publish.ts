@@ -5,7 +5,7 @@
  * them as `ext`). Pure.
  */
 import type { ExtFields } from "../collect/model";
-import { quoteInput } from "./format";
+import { keyText, quoteInput } from "./format";
 
 /** What one event may hold: a notice, not a data dump. */
 export const PUBLISH_LIMITS = {
@@ -55,9 +55,7 @@ export function checkEvent(
     if (count > PUBLISH_LIMITS.fields) {
       return $multi(undefined, `more than ${PUBLISH_LIMITS.fields} fields`);
     }
-    // Not tostring on a table or userdata: its __tostring is another widget's code and may raise.
-    const name =
-      type(key) === "table" || type(key) === "userdata" ? `<${type(key)}>` : tostring(key);
+    const name = keyText(key);
     if (
       typeof key !== "string" ||
       key.length > PUBLISH_LIMITS.nameLength ||

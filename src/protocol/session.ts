@@ -275,12 +275,6 @@ export class Session {
   }
 
   /**
-   * Produces `bye`, the last message of this connection (shutdown, `/livedata
-   * disconnect`), when one is up; the caller flushes the connection, then closes it.
-   * A bye that has not gone out when the next connection opens is taken back (and
-   * reported lost if it was never written): that connection must not close the session.
-   */
-  /**
    * Makes messages of every change recorded so far, for at most `seconds` of wall-clock
    * time (the widget is closing: nothing runs after this, so a budget per frame no longer
    * applies). A snapshot being written is left unfinished: the receiver gets none at the
@@ -298,6 +292,12 @@ export class Session {
     return this.source.changes.count();
   }
 
+  /**
+   * Produces `bye`, the last message of this connection (shutdown, `/livedata
+   * disconnect`), when one is up; the caller flushes the connection, then closes it.
+   * A bye that has not gone out when the next connection opens is taken back (and
+   * reported lost if it was never written): that connection must not close the session.
+   */
   bye(reason: "shutdown" | "disconnect"): void {
     if (!this.connected) return;
     this.produce("bye", { type: "bye", frame: this.frame, reason });
