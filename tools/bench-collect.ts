@@ -43,7 +43,7 @@ import {
   type LuaInterpreter,
 } from "./bench/common.ts";
 
-const USAGE = `tsx tools/bench-collect.ts [--seconds N] [--warmup N] [--max-warmup N] [--fps N] [--repeats N] [--lua double|float|both] [--widget FILE]`;
+const USAGE = `tsx tools/bench-collect.ts [--seconds N] [--warmup N] [--max-warmup N] [--fps N] [--repeats N] [--lua double|float|both] [--lua-gc engine|lua] [--widget FILE]`;
 
 interface Situation {
   id: string;
@@ -92,12 +92,24 @@ interface Run {
   /** Messages the session produced per second, and changes dropped unread, while measured. */
   producedPerSecond: number;
   droppedChanges: number;
+  /** What the widget allocated per drawn frame (KiB; the host's frameAllocKb). */
+  allocKb: TimingSummary;
+  /** The host's collection slots while measured: what the whole Lua state allocated, and their CPU time. */
+  stateAllocatedKb: number;
+  gcCpuMs: number;
 }
 
 async function runOnce(
   lua: LuaInterpreter,
   situation: Situation,
-  opts: { seconds: number; warmup: number; maxWarmup: number; fps: number; widget: string },
+  opts: {
+    seconds: number;
+    warmup: number;
+    maxWarmup: number;
+    fps: number;
+    widget: string;
+    luaGc: "engine" | "lua";
+  },
   tmp: string,
 ): Promise<Run> {
   const configPath = path.join(tmp, `${situation.id}-${lua.numbers}.lua`);
@@ -113,6 +125,7 @@ async function runOnce(
     fps: opts.fps,
     quietSockets: true,
     timeCallIns: true,
+    luaGc: opts.luaGc,
     maxSeconds: opts.maxWarmup + opts.seconds + 60,
   });
   try {
@@ -133,7 +146,8 @@ async function runOnce(
       await sleep(1000);
     }
     await host.resetStats();
-    const before = (await host.status()).widgetStatus as WidgetStatus;
+    const beforeStatus = await host.status();
+    const before = beforeStatus.widgetStatus as WidgetStatus;
     await sleep(opts.seconds * 1000);
     const s: HostStatus = await host.status();
     const after = s.widgetStatus as WidgetStatus;
@@ -153,6 +167,9 @@ async function runOnce(
       pendingAfter: after.collection.pending,
       producedPerSecond: (after.delivery.produced - before.delivery.produced) / opts.seconds,
       droppedChanges: after.collection.dropped - before.collection.dropped,
+      allocKb: kbTiming((s as unknown as Record<string, KbSummary>).frameAllocKb),
+      stateAllocatedKb: (s.gc?.allocatedKb ?? 0) - (beforeStatus.gc?.allocatedKb ?? 0),
+      gcCpuMs: (s.gc?.cpuMs ?? 0) - (beforeStatus.gc?.cpuMs ?? 0),
     };
   } finally {
     await host.kill();
@@ -165,6 +182,25 @@ interface WidgetStatus {
   frameCost: { frames: number; overBudget: number };
   collection: { pending: number; dropped: number };
   delivery: { produced: number };
+}
+
+/** The host's frameAllocKb (a timing of kilobytes: its keys end in Kb). */
+interface KbSummary {
+  count: number;
+  meanKb?: number;
+  medianKb?: number;
+  p99Kb?: number;
+  maxKb?: number;
+}
+
+function kbTiming(t: KbSummary | undefined): TimingSummary {
+  return {
+    count: t?.count ?? 0,
+    meanUs: t?.meanKb,
+    medianUs: t?.medianKb,
+    p99Us: t?.p99Kb,
+    maxUs: t?.maxKb,
+  };
 }
 
 /** Changes waiting that count as caught up: about two drawn frames of the battle. */
@@ -185,6 +221,7 @@ async function main(): Promise<void> {
       fps: "number",
       repeats: "number",
       lua: "string",
+      "lua-gc": "string",
       widget: "string",
     },
     USAGE,
@@ -195,6 +232,11 @@ async function main(): Promise<void> {
   const fps = Number(args.fps ?? 60);
   const repeats = Number(args.repeats ?? 1);
   const which = String(args.lua ?? "both");
+  const luaGc = String(args["lua-gc"] ?? "engine");
+  if (luaGc !== "engine" && luaGc !== "lua") {
+    console.error(`--lua-gc takes engine or lua, not ${luaGc}\n${USAGE}`);
+    process.exit(2);
+  }
   // another build (e.g. an older commit's) to compare with in the same conditions
   const widget = args.widget !== undefined ? path.resolve(String(args.widget)) : WIDGET_FILE;
   const survey = prepareInterpreters();
@@ -206,6 +248,9 @@ async function main(): Promise<void> {
   console.log("\n# Live Data Export: collection benchmark (scale game)\n");
   console.log(describeMachine(machineInfo(interpreters)).join("\n"));
   console.log(`Widget:  ${path.relative(process.cwd(), widget) || widget}`);
+  console.log(
+    `Lua GC:  ${luaGc === "engine" ? "engine (stopped in call-ins, collected in the engine's slot before each simulation frame, as in Recoil)" : "lua (Lua's own collector, working at every allocation)"}`,
+  );
   console.log(
     `\nScale game: 16 teams x 625 units, 300 (or 100) destroyed and rebuilt each game second, ` +
       `full view, real time at ${fps} fps; warm-up at least ${warmup} s, then until the ` +
@@ -219,7 +264,12 @@ async function main(): Promise<void> {
     for (const situation of SITUATIONS) {
       for (const lua of interpreters) {
         const key = `${situation.id}|${lua.name}`;
-        const run = await runOnce(lua, situation, { seconds, warmup, maxWarmup, fps, widget }, tmp);
+        const run = await runOnce(
+          lua,
+          situation,
+          { seconds, warmup, maxWarmup, fps, widget, luaGc },
+          tmp,
+        );
         results.set(key, [...(results.get(key) ?? []), run]);
       }
     }
@@ -345,6 +395,74 @@ async function main(): Promise<void> {
       ["situation", "interpreter", "call-in", "calls", "median", "p99", "max", "mean"],
       callRows,
       [false, false, false, true, true, true, true, true],
+    ),
+  );
+  if (luaGc === "engine") printGarbage(interpreters, results, seconds, fps);
+}
+
+/**
+ * What the widget leaves to the engine's collector: the KiB it allocates per frame, and the
+ * collection slots' CPU time in proportion to its share of what the whole Lua state (the
+ * world included) allocated. An estimate: a cycle's cost depends on the live heap too.
+ */
+function printGarbage(
+  interpreters: LuaInterpreter[],
+  results: Map<string, Run[]>,
+  seconds: number,
+  fps: number,
+): void {
+  const rows: string[][] = [];
+  for (const situation of SITUATIONS) {
+    for (const lua of interpreters) {
+      const runs = results.get(`${situation.id}|${lua.name}`) ?? [];
+      const share = (x: Run): number | undefined => {
+        const frames = x.allocKb.count;
+        const widgetKb = (x.allocKb.meanUs ?? 0) * frames;
+        if (x.stateAllocatedKb <= 0 || frames === 0) return undefined;
+        return ((widgetKb / x.stateAllocatedKb) * x.gcCpuMs * 1000) / frames;
+      };
+      rows.push([
+        situation.title,
+        lua.name,
+        fmt(
+          med(runs, (x) => x.allocKb.meanUs),
+          1,
+        ),
+        fmt(
+          med(runs, (x) => x.allocKb.p99Us),
+          1,
+        ),
+        fmt(med(runs, (x) => ((x.allocKb.meanUs ?? 0) * x.allocKb.count) / seconds)),
+        fmt(med(runs, (x) => x.stateAllocatedKb / seconds)),
+        fmt(
+          med(runs, (x) => x.gcCpuMs / seconds),
+          1,
+        ),
+        fmt(med(runs, share), 1),
+      ]);
+    }
+  }
+  console.log("\n## Garbage: what the widget leaves to the engine's collector\n");
+  console.log(
+    `The engine collects outside the call-ins (--lua-gc engine), so the frame figures above ` +
+      `leave it out. The widget's share is the slots' CPU time in proportion to the KiB it ` +
+      `allocated against the whole Lua state's (the world's included), per drawn frame ` +
+      `(${fps} fps): an estimate.\n`,
+  );
+  console.log(
+    table(
+      [
+        "situation",
+        "interpreter",
+        "KiB/frame mean",
+        "KiB/frame p99",
+        "widget KiB/s",
+        "Lua state KiB/s",
+        "collector ms/s",
+        "widget's share us/frame",
+      ],
+      rows,
+      [false, false, true, true, true, true, true, true],
     ),
   );
 }

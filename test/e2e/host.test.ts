@@ -681,6 +681,34 @@ describe.each(interpreters)("BAR-like host under $name", (lua) => {
     expect(t.frameNetCpu!.maxUs!).toBeGreaterThan(250);
   });
 
+  it("collects garbage where Recoil does, never inside a call-in, and counts what a frame allocated", async () => {
+    const host = await start({ widget: fixture("gc_probe.lua"), fps: 100, timeCallIns: true });
+    const echo = await host.waitForEcho(/GC-PROBE frames=40 shrank=\d+/, 20_000);
+    const s = await host.status();
+    await host.shutdown();
+    // the heap never shrank inside Update, though each made about 1 MB of garbage
+    expect(echo.text).toBe("GC-PROBE frames=40 shrank=0");
+    // ten new strings of 100,000 bytes (and a few bytes more each) a frame: 977 KiB
+    const alloc = (s as unknown as Record<string, { medianKb?: number } | undefined>).frameAllocKb;
+    expect(alloc?.medianKb).toBeGreaterThan(976);
+    expect(alloc?.medianKb).toBeLessThan(985);
+    // and the engine's slots collected it: far less than the 40 frames' 39 MB is left
+    expect(s.gc).toMatchObject({ mode: "engine" });
+    expect(s.gc!.cycles).toBeGreaterThan(0);
+    // (what the last few frames made waits for the next slot to be counted)
+    expect(s.gc!.allocatedKb).toBeGreaterThan(30 * 977);
+    expect(s.memoryKb).toBeLessThan(20_000);
+  });
+
+  it("with --lua-gc lua, leaves Lua's own collector on, which works inside the call-ins", async () => {
+    const host = await start({ widget: fixture("gc_probe.lua"), fps: 100, luaGc: "lua" });
+    const echo = await host.waitForEcho(/GC-PROBE frames=40 shrank=\d+/, 20_000);
+    const s = await host.status();
+    await host.shutdown();
+    expect(Number(/shrank=(\d+)/.exec(echo.text)![1])).toBeGreaterThan(0);
+    expect(s.gc).toMatchObject({ mode: "lua", slots: 0, cycles: 0 });
+  });
+
   it("runs an exact number of frames without sleeping in --frames mode", async () => {
     const host = await start({ widget: fixture("observer.lua"), frames: 300 });
     const info = await host.exited;

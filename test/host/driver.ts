@@ -136,6 +136,19 @@ export interface OptionEntry {
   options?: string[];
 }
 
+/** The host's garbage-collection slots (barhost/gc.lua), counted from the start. */
+export interface GcSummary {
+  mode: "engine" | "lua";
+  /** Slots that did some collecting. */
+  slots: number;
+  /** Collection cycles finished in them. */
+  cycles: number;
+  /** CPU time spent in them, ms. */
+  cpuMs: number;
+  /** What the Lua state allocated (its heap's growth between slots), KiB. */
+  allocatedKb: number;
+}
+
 export interface HostStatus extends CallInTimings {
   /** WG[statusApi].getStatus() of the widget, or null when not published. */
   widgetStatus: unknown;
@@ -144,6 +157,8 @@ export interface HostStatus extends CallInTimings {
   frames: number;
   /** Lua memory in KiB (collectgarbage("count")) when the status was taken. */
   memoryKb?: number;
+  /** The engine's collection slots so far (--lua-gc; barhost/gc.lua). */
+  gc?: GcSummary;
   /** Whether the main (first) widget is loaded. */
   loaded: boolean;
   widgets: { name: string; loaded: boolean }[];
@@ -213,6 +228,12 @@ export interface HostOptions {
   engineUptime?: number;
   /** Give widgets HostReferenceClock, the host's C stopwatch (--reference-clock). */
   referenceClock?: boolean;
+  /**
+   * Where Lua's garbage collector runs (--lua-gc): "engine" (the default) as in Recoil, in
+   * the engine's slot before each simulation frame and never inside a call-in; "lua" leaves
+   * Lua's own collector on, working at every allocation (barhost/gc.lua).
+   */
+  luaGc?: "engine" | "lua";
   /** Run a game world: path of its JSON config (--world; see world-driver.ts). */
   world?: string;
   /** Imitate BAR's options window as WG['options'] (--options-window; barhost/options.lua). */
@@ -317,6 +338,7 @@ export class BarHost {
       args.push("--engine-uptime", String(options.engineUptime));
     }
     if (options.referenceClock) args.push("--reference-clock");
+    if (options.luaGc) args.push("--lua-gc", options.luaGc);
     if (options.world) args.push("--world", options.world);
     if (options.optionsWindow) args.push("--options-window", options.optionsWindow);
 

@@ -47,12 +47,21 @@ COMMAND LINE
                      frame: Update plus the call-ins since the last one
                      ("frameCpu"), the host's floor (an empty call-in timed
                      the same way after each: "callinFloorCpu",
-                     "frameFloorCpu") and the frame less it ("frameNetCpu"):
-                     the collection benchmark
+                     "frameFloorCpu") and the frame less it ("frameNetCpu"),
+                     and the Lua heap's growth in the frame's calls
+                     ("frameAllocKb": what the widget allocated, with
+                     --lua-gc engine; keys meanKb, medianKb, ...): the
+                     collection benchmark
   --engine-uptime N  the engine has run N whole seconds before the host
                      starts (a game N seconds old): Spring.GetTimer and
                      GetTimerMicros count from then, and os.clock too, as a
                      float that is as coarse as the engine's at that age
+  --lua-gc MODE      where Lua's garbage collector runs: "engine" (default)
+                     as in Recoil, the automatic collector stopped and the
+                     work done in the engine's slot, at the start of each
+                     simulation frame and at 30 Hz while none comes, never
+                     inside a call-in (barhost/gc.lua); "lua" leaves Lua's own
+                     collector on, which works at every allocation
   --reference-clock  not in BAR: widgets get HostReferenceClock.mark(slot)
                      and .elapsedUs(slot) (slot 1-4), the host's C stopwatch
                      (exact under float), to check the engine's timers against
@@ -120,7 +129,9 @@ CONTROL PROTOCOL (TCP on 127.0.0.1, the host connects to --control PORT)
                       updateSocketConnectAgain:{..} (that only called connect
                       again), the same four with "Cpu" appended (CPU time), loaded, widgets:[{name,
                       loaded}], echoCount, errorCount, allow, lastDraw,
-                      blocking, fonts, memoryKb (collectgarbage("count"))}}
+                      blocking, fonts, memoryKb (collectgarbage("count")),
+                      gc: {mode, slots, cycles, cpuMs, allocatedKb} (the
+                      collection slots of --lua-gc engine, barhost/gc.lua)}}
                       Timings are microseconds, to 0.1 us below 1 ms.
     allow <list>      replace the TCP allow-list
     disable           untick the main widget in F11 (config saved, Shutdown);
@@ -166,6 +177,7 @@ local Handler = require("barhost.handler")
 local Control = require("barhost.control")
 local json = require("barhost.json")
 local OptionsWindow = require("barhost.options")
+local Gc = require("barhost.gc")
 
 -- ---------------------------------------------------------------------------
 -- options
@@ -180,6 +192,7 @@ local opts = {
   allow = "*",
   fps = 60,
   statusApi = "LiveDataExport",
+  luaGc = "engine",
 }
 do
   local i = 1
@@ -235,6 +248,11 @@ do
       opts.engineUptime = math.floor(number(a))
     elseif a == "--reference-clock" then
       opts.referenceClock = true
+    elseif a == "--lua-gc" then
+      opts.luaGc = value(a)
+      if opts.luaGc ~= "engine" and opts.luaGc ~= "lua" then
+        fatal("--lua-gc takes engine or lua")
+      end
     else
       fatal("unknown option: " .. tostring(a))
     end
@@ -270,6 +288,7 @@ events.emit({
     controlUnix = opts.controlUnix,
     holdFiles = opts.holdFiles,
     optionsWindow = opts.optionsWindow,
+    luaGc = opts.luaGc,
   },
 })
 if not clockOk then
@@ -280,10 +299,20 @@ end
 -- shared context (read by the engine stubs and the handler)
 
 local world = sockets.new({ allow = opts.allow, quiet = opts.quietSockets })
+local gc = Gc.new(opts.luaGc, clock)
+-- host seconds of the last collection slot (the 30 Hz job runs only while no
+-- simulation frame has had one for a while: CGame::AddTimedJobs)
+local lastGcSlot = clock.seconds()
+local lastTimedGcSlot = lastGcSlot
+local function simFrameGcSlot()
+  gc:slot()
+  lastGcSlot = clock.seconds()
+end
 
 local ctx = {
   timeCallIns = opts.timeCallIns,
   sockets = world,
+  gc = gc,
   configPath = opts.config,
   engineUptime = opts.engineUptime,
   referenceClock = opts.referenceClock,
@@ -308,7 +337,7 @@ if opts.world then
       if handler then
         handler:CallIn(name, ...)
       end
-    end, clock.now)
+    end, clock.now, simFrameGcSlot)
   end)
   if not ok then
     fatal("cannot build the game world: " .. tostring(worldOrErr))
@@ -393,6 +422,7 @@ local function stopLuaUI()
   -- closes the Lua state: unclosed sockets are finalised (counted as leaked).
   collectgarbage("collect")
   collectgarbage("collect")
+  gc:resync()
   events.flush()
 end
 
@@ -509,6 +539,7 @@ local function statusData(apiName)
     sockets = world.snapshot(),
     frames = events.frame,
     memoryKb = collectgarbage("count"),
+    gc = gc:summary(),
     loaded = loaded,
     widgets = handler and handler:widgetList() or {},
     echoCount = ctx.echoCount,
@@ -593,6 +624,7 @@ local function runCommand(line, control)
     end
     collectgarbage("collect")
     collectgarbage("collect")
+    gc:resync()
     events.flush()
     control:reply({ reply = verb, ok = true, sockets = world.snapshot(), memoryKb = collectgarbage("count") })
   elseif verb == "shutdown" then
@@ -691,6 +723,15 @@ while true do
   ctx.lastUpdateSeconds = dt
   if ctx.world and handler then
     ctx.world:tick(dt)
+  end
+  -- the engine's 30 Hz collection job, for when no simulation frame had a
+  -- slot for 5 game frames (paused, not started, no world)
+  do
+    local now = clock.seconds()
+    if now - lastGcSlot >= 5 / 30 and now - lastTimedGcSlot >= 1 / 30 then
+      gc:slot()
+      lastTimedGcSlot = now
+    end
   end
   if handler then
     -- "late": the options window appears after the widgets' first frame.

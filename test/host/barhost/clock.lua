@@ -9,8 +9,8 @@
 --
 -- Slots used: 16 and 8 = base of the running clock (in turns), 15 = frame
 -- start, 14 = call-in timing, 13 = spare stopwatch, 9-12 = the widgets'
--- HostReferenceClock (--reference-clock). Nothing else in the host touches
--- hostclock.
+-- HostReferenceClock (--reference-clock), 7 = the garbage collector's slot
+-- (barhost/gc.lua). Nothing else in the host touches hostclock.
 
 local socket = require("socket")
 
@@ -25,8 +25,8 @@ clock.hostclock = hostclock
 clock.isFloat = (2 ^ 24 + 1 == 2 ^ 24)
 clock.source = hostclock and "hostclock" or "socket.gettime"
 
-local BASE, OTHER_BASE, FRAME, CALLIN, SPARE = 16, 8, 15, 14, 13
-clock.SLOT_FRAME, clock.SLOT_CALLIN, clock.SLOT_SPARE = FRAME, CALLIN, SPARE
+local BASE, OTHER_BASE, FRAME, CALLIN, SPARE, GC = 16, 8, 15, 14, 13, 7
+clock.SLOT_FRAME, clock.SLOT_CALLIN, clock.SLOT_SPARE, clock.SLOT_GC = FRAME, CALLIN, SPARE, GC
 clock.SLOTS_REFERENCE = 9 -- first of four
 
 local floor = math.floor

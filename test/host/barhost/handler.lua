@@ -785,9 +785,11 @@ function Handler:Update(dt)
     local created, closed = counts and counts.created, counts and counts.closed
     local connects, again = counts and counts.connects, counts and counts.connectsAgain
     events.hold()
+    local kb = collectgarbage("count")
     clock.mark(clock.SLOT_CALLIN)
     self:callUnwrapped(w, "Update", dt)
     local us = clock.elapsedUs(clock.SLOT_CALLIN)
+    kb = collectgarbage("count") - kb
     local cpu = cpuUs(us)
     local timings = self.timings
     timings.updateCpu:add(cpu)
@@ -799,8 +801,10 @@ function Handler:Update(dt)
       self:timing("frameCpu"):add(gross)
       self:timing("frameFloorCpu"):add(floor)
       self:timing("frameNetCpu"):add(gross > floor and gross - floor or 0)
+      self:timing("frameAllocKb"):add(kb + (self.callInAllocKb or 0))
       self.callInCpuUs = 0
       self.callInFloorUs = 0
+      self.callInAllocKb = 0
     end
     events.release()
     timings.update:add(us)
@@ -843,7 +847,7 @@ local TIMINGS = {
 --- Forget the call-in timings so far (control command resetstats).
 function Handler:ResetStats()
   self.timings = {}
-  self.callInCpuUs, self.callInFloorUs = 0, 0
+  self.callInCpuUs, self.callInFloorUs, self.callInAllocKb = 0, 0, 0
   for _, name in ipairs(TIMINGS) do
     self.timings[name] = Stats.new()
   end
@@ -853,7 +857,7 @@ end
 function Handler:StatsSummary()
   local out = {}
   for name, stats in pairs(self.timings) do
-    out[name] = stats:summary()
+    out[name] = stats:summary(name:sub(-2) == "Kb" and "Kb" or nil)
   end
   return out
 end
@@ -913,9 +917,11 @@ function Handler:CallIn(name, ...)
   local timed = self.ctx.timeCallIns
   for _, w in ipairs(copy) do
     if timed then
+      local kb = collectgarbage("count")
       clock.mark(clock.SLOT_CALLIN)
       self:callUnwrapped(w, name, ...)
       local us = clock.elapsedUs(clock.SLOT_CALLIN)
+      self.callInAllocKb = (self.callInAllocKb or 0) + collectgarbage("count") - kb
       local cpu = cpuUs(us)
       self:timing("callin" .. name):add(us)
       self:timing("callinCpu" .. name):add(cpu)

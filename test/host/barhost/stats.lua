@@ -104,15 +104,18 @@ function Stats:mean()
   return floor(sum / self.count * 10 + 0.5) / 10
 end
 
-function Stats:summary()
+--- unit: the keys' suffix, "Us" unless the samples are something else
+--- (frameAllocKb: kilobytes, the same resolution).
+function Stats:summary(unit)
+  unit = unit or "Us"
   local q = self:percentiles({ 0.5, 0.99, 0.999 })
   return {
-    meanUs = self:mean(),
+    ["mean" .. unit] = self:mean(),
     count = self.count,
-    medianUs = q[1],
-    p99Us = q[2],
-    p999Us = q[3],
-    maxUs = self.count > 0 and roundedMax(self) or nil,
+    ["median" .. unit] = q[1],
+    ["p99" .. unit] = q[2],
+    ["p999" .. unit] = q[3],
+    ["max" .. unit] = self.count > 0 and roundedMax(self) or nil,
   }
 end
 

@@ -25,8 +25,10 @@ local M = {}
 M.__index = M
 
 --- emit(event) writes a host event line; callIn(name, ...) reaches LuaUI;
---- clockNow() is the host clock (seconds, microseconds), for truthClock.
-function M.create(path, emit, callIn, clockNow)
+--- clockNow() is the host clock (seconds, microseconds), for truthClock;
+--- beforeFrame() (optional) runs at the start of every simulation frame (the
+--- engine's garbage-collection slot, barhost/gc.lua).
+function M.create(path, emit, callIn, clockNow, beforeFrame)
   local cfg = decode.file(path)
   local desc, driver
   if cfg.driver == "scale" then
@@ -49,6 +51,7 @@ function M.create(path, emit, callIn, clockNow)
     truthClock = cfg.truthClock and clockNow or nil,
     speed = cfg.speed or 1,
     callIn = callIn,
+    beforeFrame = beforeFrame,
   })
   return setmetatable({
     world = world, driver = driver, emit = emit, cfg = cfg,

@@ -60,6 +60,7 @@ function World.new(desc, opts)
   w.gameOver = false
   w.ended = false
   w.speed = opts.speed or 1
+  w.beforeFrame = opts.beforeFrame
   w.winners = {}
   w.map = desc.map
   w.truth = Truth.new(opts.truthLog, opts.truthClock)
@@ -663,9 +664,13 @@ function World:slowUpdate()
   self:logSecond()
 end
 
---- One simulation frame: builds progress, the driver acts, every 30 frames
---- the slow update (visibility, economy, statistics), then GameFrame(n).
+--- One simulation frame: the engine's garbage-collection slot (beforeFrame),
+--- builds progress, the driver acts, every 30 frames the slow update
+--- (visibility, economy, statistics), then GameFrame(n).
 function World:simFrame()
+  if self.beforeFrame then
+    self.beforeFrame()
+  end
   local f = self.frame + 1
   self.frame = f
   local finishing = self.building[f]
