@@ -287,9 +287,13 @@ export class Collector {
     );
   }
 
+  // The unit events below check `events` before making their change: at the frame-rate
+  // guard's last step a battle's hundreds of calls a second make no table at all.
+
   unitCreated(unitID: UnitID, unitDefID: UnitDefID, teamID: TeamID, builderID?: UnitID): void {
     this.units.created(unitID, unitDefID, teamID);
-    this.event({
+    if (!this.settings.events) return;
+    this.changes.push({
       type: "unit_created",
       frame: this.frameNow(),
       unitID,
@@ -301,7 +305,8 @@ export class Collector {
 
   unitFinished(unitID: UnitID, unitDefID: UnitDefID, teamID: TeamID): void {
     this.units.finished(unitID, unitDefID, teamID);
-    this.event({
+    if (!this.settings.events) return;
+    this.changes.push({
       type: "unit_finished",
       frame: this.frameNow(),
       unitID,
@@ -320,7 +325,8 @@ export class Collector {
     weaponDefID?: WeaponDefID,
   ): void {
     this.units.destroyed(unitID);
-    this.event({
+    if (!this.settings.events) return;
+    this.changes.push({
       type: "unit_destroyed",
       frame: this.frameNow(),
       unitID,

@@ -159,6 +159,12 @@ describe("collector", () => {
     c.playerChanged(0 as PlayerID);
     expect(c.takeChanges()).toHaveLength(0);
     expect(c.units.current()[0].building.get(5 as UnitDefID)).toBe(1);
+    c.unitFinished(7 as UnitID, 5 as UnitDefID, 0 as TeamID);
+    expect(c.takeChanges()).toHaveLength(0);
+    expect(c.units.current()[0].finished.get(5 as UnitDefID)).toBe(1);
+    c.unitDestroyed(7 as UnitID, 5 as UnitDefID, 0 as TeamID);
+    expect(c.takeChanges()).toHaveLength(0);
+    expect(c.units.current()[0].finished.get(5 as UnitDefID)).toBeUndefined();
   });
 
   it("jobs of categories switched off do nothing; positions and damage are off by default", () => {
