@@ -85,6 +85,8 @@ interface RunResult {
   /** Messages the widget dropped (counted, reported in a gap) within the measured window. */
   droppedInWindow: number;
   catchUp: { caughtUp: boolean; seconds: number };
+  /** The frame-rate guard's step, read once a second through the window (README). */
+  guardSteps: number[];
 }
 
 async function connectionTotals(httpPort: number): Promise<{ bytes: number; lines: number }> {
@@ -168,11 +170,13 @@ async function runOnce(
       widget: await pipeline.widget(),
     };
     const rss: number[] = [];
+    const guardSteps: number[] = [];
     const until = before.at + opts.seconds * 1000;
     while (Date.now() < until) {
       await sleep(1000);
       const u = receiver.usage();
       if (u) rss.push(u.rssMiB);
+      guardSteps.push((await pipeline.widget()).delivery.throttleLevel);
     }
     const status = await pipeline.host.status();
     const toFrame = Number((await pipeline.host.world("state")).frame);
@@ -243,6 +247,7 @@ async function runOnce(
       collectionDropped: after.widget.collection.dropped,
       droppedInWindow: after.widget.delivery.dropped - before.widget.delivery.dropped,
       catchUp,
+      guardSteps,
     };
   } catch (error) {
     stream.close();
@@ -347,6 +352,7 @@ async function main(): Promise<void> {
         "events",
         "dropped (queue / backlog; in the window)",
         "opening sent in",
+        "guard step (lowest-highest in the window)",
       ],
       results.map((r) => [
         r.interpreter,
@@ -361,6 +367,7 @@ async function main(): Promise<void> {
         `${r.latencyMs.events}${r.latencyMs.missing ? ` (${r.latencyMs.missing} missing)` : ""}`,
         `${r.collectionDropped} / ${r.widget.dropped}; ${r.droppedInWindow}`,
         `${fmt(r.catchUp.seconds, 0)} s${r.catchUp.caughtUp ? "" : " (not)"}`,
+        `${Math.min(...r.guardSteps)}-${Math.max(...r.guardSteps)}`,
       ]),
     ),
   );
