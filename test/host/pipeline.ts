@@ -83,6 +83,8 @@ export interface Delivery {
   dropped: number;
   queuedMessages: number;
   queuedBytes: number;
+  /** The frame-rate guard's step (0: collecting as set; README, "Protecting the frame rate"). */
+  throttleLevel: number;
 }
 
 /** The widget's `WG.LiveDataExport.getStatus()`, the parts the pipeline reads. */
