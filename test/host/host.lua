@@ -60,7 +60,8 @@ COMMAND LINE
                      as in Recoil, the automatic collector stopped and the
                      work done in the engine's slot, at the start of each
                      simulation frame and at 30 Hz while none comes, never
-                     inside a call-in (barhost/gc.lua); "lua" leaves Lua's own
+                     inside a call-in unless a widget calls collectgarbage
+                     itself (barhost/gc.lua); "lua" leaves Lua's own
                      collector on, which works at every allocation
   --reference-clock  not in BAR: widgets get HostReferenceClock.mark(slot)
                      and .elapsedUs(slot) (slot 1-4), the host's C stopwatch
@@ -725,10 +726,12 @@ while true do
     ctx.world:tick(dt)
   end
   -- the engine's 30 Hz collection job, for when no simulation frame had a
-  -- slot for 5 game frames (paused, not started, no world)
+  -- slot for 5 game frames at the game's speed (paused, not started, no world;
+  -- Recoil: 5000 / (GAME_SPEED * speedFactor) ms)
   do
     local now = clock.seconds()
-    if now - lastGcSlot >= 5 / 30 and now - lastTimedGcSlot >= 1 / 30 then
+    local speed = ctx.world and ctx.world.world.speed or 1
+    if now - lastGcSlot >= 5 / (30 * speed) and now - lastTimedGcSlot >= 1 / 30 then
       gc:slot()
       lastTimedGcSlot = now
     end

@@ -72,6 +72,11 @@ function Gc:slot()
   local grown = now - self.last
   if grown > 0 then
     self.allocatedKb = self.allocatedKb + grown
+  elseif grown < 0 then
+    -- collected outside a slot (a widget's collectgarbage("collect") or "step"):
+    -- what is left is the new measure, and a cycle in progress may have ended
+    self.live = now
+    self.cycling = false
   end
   if not self.cycling and now >= self.live * PAUSE then
     self.cycling = true
