@@ -24,7 +24,12 @@
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { BarHost, type HostStatus, type TimingSummary } from "../test/host/driver.ts";
+import {
+  BarHost,
+  type HostStatus,
+  type KbSummary,
+  type TimingSummary,
+} from "../test/host/driver.ts";
 import { frameCost } from "./bench/frame-cost.ts";
 import { worldConfig } from "../test/host/world-driver.ts";
 import {
@@ -172,7 +177,7 @@ async function runOnce(
       droppedChanges: after.collection.dropped - before.collection.dropped,
       guardBefore: before.delivery.throttleLevel,
       guardAfter: after.delivery.throttleLevel,
-      allocKb: kbTiming((s as unknown as Record<string, KbSummary>).frameAllocKb),
+      allocKb: kbTiming(s.frameAllocKb),
       stateAllocatedKb: (s.gc?.allocatedKb ?? 0) - (beforeStatus.gc?.allocatedKb ?? 0),
       gcCpuMs: (s.gc?.cpuMs ?? 0) - (beforeStatus.gc?.cpuMs ?? 0),
     };
@@ -189,15 +194,7 @@ interface WidgetStatus {
   delivery: { produced: number; throttleLevel: number };
 }
 
-/** The host's frameAllocKb (a timing of kilobytes: its keys end in Kb). */
-interface KbSummary {
-  count: number;
-  meanKb?: number;
-  medianKb?: number;
-  p99Kb?: number;
-  maxKb?: number;
-}
-
+/** The host's frameAllocKb in the shape the tables read (values in KiB). */
 function kbTiming(t: KbSummary | undefined): TimingSummary {
   return {
     count: t?.count ?? 0,
@@ -360,7 +357,7 @@ async function main(): Promise<void> {
       "one that does not uses its whole budget every frame, its queue fills, and what is " +
       "dropped is counted (and reported to a receiver as a gap). The frame-rate guard " +
       "(README, 'Protecting the frame rate') steps the collection down when the work " +
-      "fills the budget: at step 4 no unit events or counts are made at all, so compare " +
+      "fills the budget: at step 4 no unit events and no unit counts are sent, so compare " +
       "frame figures only at the same step.\n",
   );
   console.log(

@@ -100,6 +100,16 @@ export interface DrawText {
 }
 
 /** The host's timings of the call-ins (status and exit event). */
+/** A timing of kilobytes (the host's frameAllocKb): the same summary, keys ending in Kb. */
+export interface KbSummary {
+  count: number;
+  meanKb?: number;
+  medianKb?: number;
+  p99Kb?: number;
+  p999Kb?: number;
+  maxKb?: number;
+}
+
 export interface CallInTimings {
   /** Wall time per call: what the frame loses, waits for a core included. */
   update?: TimingSummary;
@@ -157,6 +167,8 @@ export interface HostStatus extends CallInTimings {
   frames: number;
   /** Lua memory in KiB (collectgarbage("count")) when the status was taken. */
   memoryKb?: number;
+  /** KiB the widgets' calls of a drawn frame added to the heap (--time-callins). */
+  frameAllocKb?: KbSummary;
   /** The engine's collection slots so far (--lua-gc; barhost/gc.lua). */
   gc?: GcSummary;
   /** Whether the main (first) widget is loaded. */

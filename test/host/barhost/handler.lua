@@ -785,15 +785,16 @@ function Handler:Update(dt)
     local created, closed = counts and counts.created, counts and counts.closed
     local connects, again = counts and counts.connects, counts and counts.connectsAgain
     events.hold()
-    local kb = collectgarbage("count")
+    local timed = self.ctx.timeCallIns
+    local kb = timed and collectgarbage("count")
     clock.mark(clock.SLOT_CALLIN)
     self:callUnwrapped(w, "Update", dt)
     local us = clock.elapsedUs(clock.SLOT_CALLIN)
-    kb = collectgarbage("count") - kb
+    kb = timed and collectgarbage("count") - kb
     local cpu = cpuUs(us)
     local timings = self.timings
     timings.updateCpu:add(cpu)
-    if self.ctx.timeCallIns then
+    if timed then
       -- the frame: this Update and the call-ins since the last one (--time-callins);
       -- its floor: as many empty timed calls; net: the difference
       local gross = cpu + (self.callInCpuUs or 0)
