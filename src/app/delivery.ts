@@ -6,7 +6,7 @@
  * reports what it delivered for `status` and `WG.LiveDataExport.getStatus()`.
  */
 import { applyToCollector, wireSettings } from "../protocol/wire";
-import { Session, SessionStats } from "../protocol/session";
+import { POLL_SECONDS, Session, SessionStats } from "../protocol/session";
 import type { Clock } from "../core/clock";
 import type { Scheduler } from "../sched/scheduler";
 import { Priority } from "../sched/task";
@@ -25,8 +25,9 @@ export type DeliveryStatus = SessionStats & {
 };
 
 /**
- * Shares of the frame budget: the sender turns changes into lines every frame; the
- * bulk job encodes the big messages (positions, damage, the catalog) over frames.
+ * Shares of the frame budget: the sender turns changes into lines; the bulk job encodes
+ * the big messages (positions, damage, the catalog) over frames. Both sleep while they
+ * have nothing to do (the session wakes them: session.ts).
  */
 const SENDER_SHARE = 0.2;
 const BULK_SHARE = 0.2;
@@ -70,16 +71,19 @@ export class Delivery {
         else if (log.enabled("debug")) log.debug(line);
       },
     });
-    scheduler.add(this.session.sender, {
+    const sender = scheduler.add(this.session.sender, {
       name: "session.sender",
       priority: Priority.sender,
       share: SENDER_SHARE,
+      everySeconds: POLL_SECONDS,
     });
-    scheduler.add(this.session.bulk, {
+    const bulk = scheduler.add(this.session.bulk, {
       name: "session.bulk",
       priority: Priority.periodic,
       share: BULK_SHARE,
+      everySeconds: POLL_SECONDS,
     });
+    this.session.attach(sender, bulk);
   }
 
   /** The saved settings changed (already in `config`): the session and collection follow. */

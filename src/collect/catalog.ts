@@ -12,6 +12,8 @@ import type { GameReader } from "./reader";
 export class UnitDefCatalog implements Job {
   readonly entries: UnitDefInfo[] = [];
   complete = false;
+  /** Told once, when the last entry is read (the protocol's bulk job encodes it then). */
+  onComplete: ((this: void) => void) | undefined;
   private nextID = 1;
 
   constructor(private readonly reader: GameReader) {}
@@ -22,6 +24,7 @@ export class UnitDefCatalog implements Job {
       const d = this.reader.unitDef(unitDefID);
       if (d === undefined) {
         this.complete = true;
+        if (this.onComplete !== undefined) this.onComplete();
         break;
       }
       this.entries.push({

@@ -35,6 +35,11 @@ export class ChangeQueue {
   readonly recorded = new LuaMap<ChangeType, number>();
   /** Sees every change as it is recorded, whoever takes them (tests, other widgets). */
   observer: ChangeObserver | undefined;
+  /**
+   * Told when a change is recorded into an empty queue: the consumer, asleep while
+   * there was nothing to take, has work again (later changes find it awake).
+   */
+  onWaiting: ((this: void) => void) | undefined;
 
   private readonly limit: number;
 
@@ -57,6 +62,7 @@ export class ChangeQueue {
     }
     this.items.set(((this.head + this.size) % this.capacity) + 1, change);
     this.size += 1;
+    if (this.size === 1 && this.onWaiting !== undefined) this.onWaiting();
   }
 
   count(): number {

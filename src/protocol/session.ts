@@ -4,7 +4,7 @@
  * link makes. It is the connection's feed (src/link/feed.ts: `opened`, `take`,
  * `written`, `closed`, `receiveLimit`, `received`) and runs as two scheduler jobs:
  *
- * - `sender` (every frame): the receiver's requests, then the collector's changes in
+ * - `sender`: the receiver's requests, then the collector's changes in
  *   order, each made a message (`seq` +1, `frame` of the change) and added to the
  *   backlog; snapshots when due (after `hello`, a view change, a loss, a `resync` or
  *   `configure`, and as keyframes); the catalog's parts once per connection; a
@@ -12,6 +12,12 @@
  * - `bulk`: the big messages (positions, damage, the catalog) encoded across frames.
  *   A message encoded over several frames takes its seq when it is complete, so the
  *   messages produced meanwhile come first.
+ *
+ * Neither needs to run in a frame with nothing for it: the scheduler runs them at a
+ * slow poll (`POLL_SECONDS`: timers such as the heartbeat and keyframes) and the
+ * session wakes them through their handles (`attach`) when work comes: a change
+ * recorded into an empty queue, anything from the connection, new settings, a big
+ * message to encode.
  *
  * A snapshot is read only when every change recorded before it has been produced, and
  * changes recorded during its encoding come after it: a receiver applies them to the
@@ -56,12 +62,36 @@ export interface SessionSource {
   /** The whole current state, read now. */
   snapshot(): Snapshot;
   /** The recorded changes, oldest first, and how many were dropped unread. */
-  readonly changes: { shift(): Change | undefined; takeDropped(): number; count(): number };
+  readonly changes: {
+    shift(): Change | undefined;
+    takeDropped(): number;
+    count(): number;
+    /** Told when a change is recorded into an empty queue (the sender wakes). */
+    onWaiting: ((this: void) => void) | undefined;
+  };
   /** The unit definition catalog, filled by its job. */
-  readonly catalog: { readonly entries: readonly UnitDefInfo[]; readonly complete: boolean };
+  readonly catalog: {
+    readonly entries: readonly UnitDefInfo[];
+    readonly complete: boolean;
+    /** Told when the last entry is read (the bulk job wakes to encode the catalog). */
+    onComplete: ((this: void) => void) | undefined;
+  };
   readonly game: { read(): GameState };
   currentView(): View;
 }
+
+/** The scheduler's handle of one of the session's jobs. */
+export interface JobHandle {
+  /** Runs the job in the next frame (this one, if its turn has not come), whatever its rate. */
+  runNow(): void;
+}
+
+/**
+ * Seconds between the jobs' runs when nothing wakes them: the precision of the
+ * session's timers (heartbeat, keyframes, the acknowledgement wait, the snapshot delay
+ * after hello), all of a second or more.
+ */
+export const POLL_SECONDS = 0.1;
 
 export interface SessionOptions {
   source: SessionSource;
@@ -225,6 +255,8 @@ export class Session {
   /** The session's scheduler jobs (see the module comment). */
   readonly sender: Job;
   readonly bulk: Job;
+  private senderTask: JobHandle | undefined;
+  private bulkTask: JobHandle | undefined;
 
   constructor(private readonly options: SessionOptions) {
     this.source = options.source;
@@ -237,6 +269,22 @@ export class Session {
     this.inForce = this.merge();
     this.sender = { step: (budget) => this.stepSender(budget) };
     this.bulk = { step: (budget) => this.stepBulk(budget) };
+  }
+
+  /**
+   * The scheduler's handles of `sender` and `bulk` (registered with `everySeconds:
+   * POLL_SECONDS`): the session wakes them when work comes. Without handles (tests
+   * that step the jobs by hand) nothing is woken.
+   */
+  attach(sender: JobHandle, bulk: JobHandle): void {
+    this.senderTask = sender;
+    this.bulkTask = bulk;
+    this.source.changes.onWaiting = () => sender.runNow();
+    this.source.catalog.onComplete = () => bulk.runNow();
+  }
+
+  private wakeSender(): void {
+    this.senderTask?.runNow();
   }
 
   /** `hello.session`. */
@@ -253,6 +301,7 @@ export class Session {
   settingsChanged(): void {
     this.inForce = this.merge();
     this.options.onSettings?.(this.inForce);
+    this.wakeSender();
   }
 
   setBacklogBytes(bytes: number): void {
@@ -326,6 +375,7 @@ export class Session {
     this.nextPart = this.inForce.categories.unitdefs ? 1 : 0;
     this.partsSent = false;
     this.wanted.set("connect", true);
+    this.wakeSender();
   }
 
   take(maxBytes: number): string | undefined {
@@ -359,6 +409,8 @@ export class Session {
       completed += this.backlog.stats().sent - before;
     }
     this.firstWrittenAt ??= this.clock.now();
+    // The next catalog part waits for the backlog to be written.
+    this.wakeSender();
     return completed;
   }
 
@@ -379,6 +431,7 @@ export class Session {
       this.overridden = false;
       this.settingsChanged();
     }
+    this.wakeSender();
   }
 
   receiveLimit(): number {
@@ -387,6 +440,7 @@ export class Session {
 
   received(data: string): void {
     this.reader.push(data, (line) => this.handleLine(line));
+    this.wakeSender();
   }
 
   queue(): { messages: number; bytes: number; dropped: number } {
@@ -597,7 +651,8 @@ export class Session {
         if (!this.snapshotEncoder.step(budget)) return false;
         this.finishSnapshot(now);
         // The connection takes it before anything new is added (a small bound could
-        // otherwise drop it at once).
+        // otherwise drop it at once); the changes recorded meanwhile come next frame.
+        if (this.source.changes.count() > 0) this.wakeSender();
         return true;
       }
       // The catalog part by part, each once the connection has taken what waits: a
@@ -726,6 +781,7 @@ export class Session {
   noteThrottle(level: number): void {
     this.throttleLevel = level;
     this.heartbeatSoon = true;
+    this.wakeSender();
   }
 
   private heartbeatDue(now: number): boolean {
@@ -803,6 +859,7 @@ export class Session {
       }
     }
     queue.push(change);
+    this.bulkTask?.runNow();
   }
 
   private dropPositions(): void {

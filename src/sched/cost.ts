@@ -29,6 +29,11 @@ export class CostMeter {
     this.remainderUs = r;
   }
 
+  /** Counts `frames` values of 0 (frames in which nothing ran). */
+  addIdle(frames: number): void {
+    this.count += frames;
+  }
+
   /** Sum of the values added, µs. */
   totalUs(): number {
     return this.wholeSeconds * 1e6 + this.remainderUs;

@@ -13,6 +13,13 @@
  * A step cannot be interrupted, so a frame can exceed the budget by what one step
  * does after its last look at the clock; the report counts such frames.
  *
+ * A frame in which no task can run (none in a run, none forced, every waiting one
+ * before its next due time or game frame) is skipped after one comparison: visiting
+ * ten idle tasks costs tens of microseconds after the game's simulation has emptied the
+ * CPU's caches (docs/performance.md). A task woken by its handle (runNow, restart,
+ * resume, setRate) or added ends the skipping. Skipped frames count in the reports as
+ * frames that cost nothing, and credit the tasks their quanta as visited frames would.
+ *
  * Never throws: an error in a task stops that task (reported through `onTaskError`),
  * and an error in the scheduler itself is reported the same way (task "scheduler").
  * In steady state a frame allocates nothing.
@@ -102,6 +109,14 @@ export class Scheduler {
   private readonly loadCost = new CostMeter();
   private overBudget = 0;
   private lastInternalError: string | undefined;
+  /**
+   * No task can be due before this wall time (the clock's seconds) while the game
+   * frame is also before `idleUntilFrame`: such frames are skipped. -math.huge: look.
+   */
+  private idleUntilTime = -math.huge;
+  private idleUntilFrame = -math.huge;
+  /** Frames skipped since the last frame that ran (not yet counted in the meters). */
+  private skipped = 0;
 
   constructor(options: SchedulerOptions) {
     this.stopwatch = options.stopwatch;
@@ -117,9 +132,16 @@ export class Scheduler {
    */
   add(work: Work, options: TaskOptions): Task {
     this.added += 1;
-    const task = new Task(work, options, this.added, () => {
-      this.changed = true;
-    });
+    const task = new Task(
+      work,
+      options,
+      this.added,
+      () => {
+        this.changed = true;
+      },
+      () => this.wake(),
+    );
+    this.wake();
     if (this.inFrame) {
       this.pending.push(task);
     } else {
@@ -138,6 +160,12 @@ export class Scheduler {
   /** The per-frame budget in microseconds. */
   budgetUs(): number {
     return this.budget;
+  }
+
+  /** A task may be due earlier than worked out: the next frame looks at every task. */
+  private wake(): void {
+    this.idleUntilTime = -math.huge;
+    this.idleUntilFrame = -math.huge;
   }
 
   /** The current game frame, for the tasks' `everyFrames` rates (call it from GameFrame). */
@@ -162,16 +190,23 @@ export class Scheduler {
 
   /** runFrame's body, called under its pcall. Not for other callers. */
   unguardedFrame(): void {
+    const frame = this.gameFrame;
+    const now = this.clock.now();
+    if (now < this.idleUntilTime && frame < this.idleUntilFrame) {
+      this.skipped += 1;
+      return;
+    }
     const tasks = this.tasks;
     const n = tasks.length;
     const slice = this.slice;
     const budget = this.budget;
-    const frame = this.gameFrame;
+    // The skipped frames' quanta, and their places in the reports (costing nothing).
+    const credited = this.skipped + 1;
+    this.countSkipped();
     this.inFrame = true;
     this.frameOver = false;
     this.stopwatch.restart();
     this.lastReadUs = 0;
-    const now = this.clock.now();
     slice.now = now;
     slice.gameFrame = frame;
 
@@ -181,7 +216,7 @@ export class Scheduler {
       task.ranThisFrame = false;
       task.frameUs = 0;
       if (!task.isActive()) continue;
-      task.addCredit();
+      task.addCredit(credited);
       task.owing = task.creditUs <= 0;
       if (task.owing || !task.wantsToRun(now, frame)) continue;
       const start = this.lastReadUs;
@@ -209,10 +244,36 @@ export class Scheduler {
     }
     this.inFrame = false;
     if (this.pending.length > 0 || this.changed) this.tidy();
+    this.findIdle();
+  }
+
+  /** Works out until when no task can be due (see idleUntilTime), after a frame. */
+  private findIdle(): void {
+    const tasks = this.tasks;
+    let time = math.huge;
+    let frame = math.huge;
+    for (let i = 0; i < tasks.length; i++) {
+      const [t, f] = tasks[i].dueBounds();
+      if (t < time) time = t;
+      if (f < frame) frame = f;
+    }
+    this.idleUntilTime = time;
+    this.idleUntilFrame = frame;
+  }
+
+  /** The skipped frames join the meters as frames that cost nothing. */
+  private countSkipped(): void {
+    const skipped = this.skipped;
+    if (skipped === 0) return;
+    this.skipped = 0;
+    this.frameCost.addIdle(skipped);
+    this.windowCost.addIdle(skipped);
+    this.loadCost.addIdle(skipped);
   }
 
   /** Cost since the last `resetReport` (allocates: for status and the heartbeat, not per frame). */
   costReport(): CostReport {
+    this.countSkipped();
     const frames = this.frameCost.count;
     const tasks: TaskCost[] = [];
     for (const task of this.tasks) {
@@ -244,6 +305,7 @@ export class Scheduler {
    * again; independent of `costReport`, which keeps counting.
    */
   takeWindow(): { frames: number; meanUs: number; maxUs: number } {
+    this.countSkipped();
     const w = this.windowCost;
     const frames = w.count;
     const result = { frames, meanUs: frames > 0 ? w.totalUs() / frames : 0, maxUs: w.maxUs };
@@ -256,6 +318,7 @@ export class Scheduler {
    * frame-rate guard reads it every few seconds); independent of the other reports.
    */
   takeLoad(): LuaMultiReturn<[number, number]> {
+    this.countSkipped();
     const w = this.loadCost;
     const frames = w.count;
     const mean = frames > 0 ? w.totalUs() / frames : 0;
@@ -265,6 +328,7 @@ export class Scheduler {
 
   /** Starts a new reporting window (e.g. after each heartbeat). */
   resetReport(): void {
+    this.countSkipped();
     this.frameCost.reset();
     this.overBudget = 0;
     for (const task of this.tasks) {

@@ -95,11 +95,17 @@ export class Task {
   private removed = false;
   private pausedRunning = false;
 
+  /**
+   * @param onChange told when it is removed or fails (the scheduler tidies its list)
+   * @param onWake told when it may be due earlier than the scheduler last worked out
+   *   (runNow, restart, resume, setRate): the scheduler looks at its tasks again
+   */
   constructor(
     readonly work: Work,
     options: TaskOptions,
     order: number,
     private readonly onChange: (this: void) => void,
+    private readonly onWake: (this: void) => void,
   ) {
     this.name = options.name;
     this.priority = options.priority;
@@ -128,12 +134,14 @@ export class Task {
   resume(): void {
     if (this.status === "paused") {
       this.status = this.pausedRunning ? "running" : "waiting";
+      this.onWake();
     }
   }
 
   /** Starts a new run in the next frame, whatever the rate says (after the run in progress). */
   runNow(): void {
     this.forced = true;
+    this.onWake();
   }
 
   /** Abandons the run in progress and starts a new one in the next frame (`begin` again). */
@@ -141,6 +149,7 @@ export class Task {
     if (this.status === "running") this.status = "waiting";
     else if (this.status === "paused") this.pausedRunning = false;
     this.forced = true;
+    this.onWake();
   }
 
   /** Changes the rate (see TaskOptions); counts from the last run's start. */
@@ -153,6 +162,7 @@ export class Task {
     }
     this.everySeconds = everySeconds;
     this.everyFrames = everyFrames;
+    this.onWake();
   }
 
   /** Takes it out of the scheduler at the end of the frame (state "done"). */
@@ -183,6 +193,26 @@ export class Task {
     if (this.everySeconds !== undefined && now < this.nextDueTime) return false;
     if (this.everyFrames !== undefined && gameFrame < this.nextDueFrame) return false;
     return true;
+  }
+
+  /**
+   * While waiting: the wall time and the game frame before which it cannot be due
+   * (math.huge for a rate it does not have). Both -math.huge when it may be due now
+   * whatever the time (running, forced, or without a rate); both math.huge when it
+   * cannot run at all (paused, failed, done).
+   */
+  dueBounds(): LuaMultiReturn<[number, number]> {
+    const status = this.status;
+    if (status === "running") return $multi(-math.huge, -math.huge);
+    if (status !== "waiting") return $multi(math.huge, math.huge);
+    if (this.forced) return $multi(-math.huge, -math.huge);
+    const seconds = this.everySeconds;
+    const frames = this.everyFrames;
+    if (seconds === undefined && frames === undefined) return $multi(-math.huge, -math.huge);
+    return $multi(
+      seconds !== undefined ? this.nextDueTime : math.huge,
+      frames !== undefined ? this.nextDueFrame : math.huge,
+    );
   }
 
   isRunning(): boolean {
@@ -222,9 +252,13 @@ export class Task {
     this.onChange();
   }
 
-  /** Adds this frame's quantum; unused credit does not pile up beyond one quantum. */
-  addCredit(): void {
-    this.creditUs = math.min(this.creditUs + this.quantumUs, this.quantumUs);
+  /**
+   * Adds a quantum for each of `frames` frames (the frames since it was last credited:
+   * the scheduler skips frames in which no task can run); unused credit does not pile
+   * up beyond one quantum, so this equals adding one quantum a frame, `frames` times.
+   */
+  addCredit(frames: number): void {
+    this.creditUs = math.min(this.creditUs + this.quantumUs * frames, this.quantumUs);
   }
 
   /** Charges time used within its share; the debt is capped so it sits out a few frames at most. */

@@ -125,11 +125,31 @@ describe("the app's delivery", () => {
     const carried = transport.carried.length;
     frames(180, 1 / 60, 1);
     expect(transport.carried.length).toBe(carried + 1);
-    const snapshots = ofType("snapshot");
+    // The new connection's own snapshot (the first one's unacknowledged lines come again before it).
+    const snapshots = ofType("snapshot").filter((l) => (l.get("seq") as number) > lastSeq);
     expect(field(snapshots[0], "settings", "categories", "positions")).toBe(false);
     // Positions on the new connection are only those sent again (not acknowledged).
     for (const p of ofType("positions"))
       expect(p.get("seq") as number).toBeLessThanOrEqual(lastSeq);
+  });
+
+  it("lets the sender sleep while there is nothing to send, and wakes it for a change", () => {
+    const senderFrames = () =>
+      app.status().frameCost.tasks.find((t) => t.name === "session.sender")!.frames;
+    app.start();
+    frames(120, 1 / 60, 1);
+    const before = senderFrames();
+    frames(60, 1 / 60, 1);
+    // Polled ten times a second (its timers), woken by the economy's change and the
+    // writes: not every frame.
+    expect(senderFrames() - before).toBeLessThanOrEqual(20);
+    // Each change goes out two frames later (made a line in the first, written in the
+    // second), at every phase of the poll.
+    for (let i = 1; i <= 6; i++) {
+      app.collection!.collector.teamDied(1 as TeamID);
+      frames(2, 1 / 60, 1);
+      expect(ofType("team_died").length).toBe(i);
+    }
   });
 
   it("keeps at most the backlog bound while no receiver reads, and counts what it drops", () => {

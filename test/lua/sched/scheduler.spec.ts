@@ -290,6 +290,75 @@ describe("rates", () => {
   });
 });
 
+describe("frames in which no task can run", () => {
+  it("are skipped without reading the stopwatch until a task is due", () => {
+    const sample = new Fixed(stopwatch, 10);
+    scheduler.add(sample, { name: "sample", priority: 20, share: 0.1, everySeconds: 1 });
+    frames(1);
+    const reads = stopwatch.reads;
+    frames(58); // up to 59/60 s
+    expect(sample.runs).toBe(1);
+    expect(stopwatch.reads).toBe(reads);
+    frames(10);
+    expect(sample.runs).toBe(2);
+    expect(stopwatch.reads).toBeGreaterThan(reads);
+  });
+
+  it("end when a task is woken: runNow, resume, setRate, or a new task", () => {
+    const sample = new Fixed(stopwatch, 10);
+    const task = scheduler.add(sample, { name: "s", priority: 20, share: 0.1, everySeconds: 10 });
+    frames(2);
+    expect(sample.runs).toBe(1);
+    task.runNow();
+    frames(1);
+    expect(sample.runs).toBe(2);
+    // Paused past its due time (20 s after the first run: runNow keeps the phase),
+    // nothing can run: every frame is skipped until it is resumed.
+    task.pause();
+    frames(60 * 20);
+    expect(sample.runs).toBe(2);
+    task.resume();
+    frames(1);
+    expect(sample.runs).toBe(3);
+    // Due 10 s after that run; a shorter period makes it due now.
+    frames(60);
+    task.setRate(0.5, undefined);
+    frames(1);
+    expect(sample.runs).toBe(4);
+    const added = new Fixed(stopwatch, 1);
+    scheduler.add(added, { name: "added", priority: 20, share: 0.1, everySeconds: 10 });
+    frames(1);
+    expect(added.runs).toBe(1);
+  });
+
+  it("count in the reports as frames that cost nothing", () => {
+    scheduler.add(new Fixed(stopwatch, 60), {
+      name: "sample",
+      priority: 20,
+      share: 0.2,
+      everySeconds: 1,
+    });
+    frames(120); // two runs in two seconds
+    const report = scheduler.costReport();
+    expect(report.frames).toBe(120);
+    expect(report.meanUs).toBeCloseTo(1, 5);
+    const [loadFrames, loadMean] = scheduler.takeLoad();
+    expect(loadFrames).toBe(120);
+    expect(loadMean).toBeCloseTo(1, 5);
+  });
+
+  it("credit a task that ran long as visited frames would: it repays its debt on time", () => {
+    // Quantum 50 us; each run costs 300 (owes 250, five frames' worth). Visited every
+    // frame it runs every sixth frame: it is due every third, then sits out its debt.
+    const sample = new Fixed(stopwatch, 300);
+    scheduler.add(sample, { name: "long", priority: 20, share: 0.1, everySeconds: 0.05 });
+    // 56 fps: due 2.8 frames after a run, so at the third (never a hair early).
+    frames(336, 1 / 56);
+    expect(sample.runs).toBeGreaterThanOrEqual(55);
+    expect(sample.runs).toBeLessThanOrEqual(57);
+  });
+});
+
 describe("errors", () => {
   it("stops a task whose step raises, reports it once, and keeps the others running", () => {
     let calls = 0;
