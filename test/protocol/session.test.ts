@@ -128,6 +128,11 @@ function modelSource(): string {
           return c
         end,
         takeDropped = function(self) return 0 end,
+        count = function(self)
+          local n = 0
+          while queue[head + n] ~= nil do n = n + 1 end
+          return n
+        end,
       },
       catalog = { entries = ${luaValue(defs)}, complete = true },
       game = { read = function(self) return GAME end },
