@@ -114,6 +114,16 @@ export class UnitTracker {
     return allyTeamID !== undefined && readsAllyTeam(this.view(), allyTeamID);
   }
 
+  /**
+   * `isExact` for the call-ins: the team's counts record it (made with the view in force,
+   * and made anew with every view change by `resetAll`), one lookup instead of reading
+   * the team's ally team and the view at every unit event.
+   */
+  private counted(teamID: TeamID): boolean {
+    const t = this.counts.get(teamID);
+    return t !== undefined ? t.exact : this.isExact(teamID);
+  }
+
   private marks(teamID: TeamID): Marks {
     let m = this.dirty.get(teamID);
     if (m === undefined) {
@@ -174,13 +184,13 @@ export class UnitTracker {
 
   created(unitID: UnitID, unitDefID: UnitDefID, teamID: TeamID): void {
     if (this.rescan !== undefined) this.touched.set(unitID, true);
-    if (this.teamOf.get(unitID) !== undefined || !this.isExact(teamID)) return;
+    if (this.teamOf.get(unitID) !== undefined || !this.counted(teamID)) return;
     this.add(unitID, unitDefID, teamID, false);
   }
 
   finished(unitID: UnitID, unitDefID: UnitDefID, teamID: TeamID): void {
     if (this.rescan !== undefined) this.touched.set(unitID, true);
-    if (!this.isExact(teamID)) return;
+    if (!this.counted(teamID)) return;
     if (this.finishedOf.get(unitID) === true) return;
     if (this.teamOf.get(unitID) === teamID && this.defOf.get(unitID) === unitDefID) {
       // The usual case: tracked since its UnitCreated; only its count moves.
@@ -206,7 +216,7 @@ export class UnitTracker {
         ? this.finishedOf.get(unitID) === true
         : this.reader.unitIsBeingBuilt(unitID) !== true;
     this.remove(unitID);
-    if (this.isExact(newTeamID)) this.add(unitID, unitDefID, newTeamID, finished);
+    if (this.counted(newTeamID)) this.add(unitID, unitDefID, newTeamID, finished);
   }
 
   /** Counts of every team (copies, safe to keep). */

@@ -86,6 +86,12 @@ export class Backlog {
   private highestHanded = 0;
   /** Unsent periodic entries per type, oldest first (handed-out and gone ones skipped lazily). */
   private periodicQueues = new LuaTable<string, Queue>();
+  /**
+   * A periodic entry was queued since the queues last had nothing superseded: only a
+   * newer entry of a type can supersede one, so until then the bound skips that look
+   * (at the bound, with events filling it, it was most of each add's cost).
+   */
+  private maySupersede = false;
   private lost?: LostRange;
   /**
    * Written, unacknowledged entries let go of (seq and type only: their lines are
@@ -152,7 +158,10 @@ export class Backlog {
     this.unsent += line.length;
     this.live += 1;
     this.counters.produced += 1;
-    if (periodic) this.queueOf(type).items.push(entry);
+    if (periodic) {
+      this.queueOf(type).items.push(entry);
+      this.maySupersede = true;
+    }
     this.enforceBound();
   }
 
@@ -254,6 +263,7 @@ export class Backlog {
       const entry = entries[i];
       if (!entry.gone && entry.periodic) this.queueOf(entry.type).items.push(entry);
     }
+    this.maySupersede = true;
     return first;
   }
 
@@ -336,9 +346,15 @@ export class Backlog {
     lost.firstSeq = math.min(lost.firstSeq, entry.seq);
     lost.lastSeq = math.max(lost.lastSeq, entry.seq);
     lost.dropped += 1;
-    const count = lost.counts.find((c) => c.type === entry.type);
-    if (count !== undefined) count.count += 1;
-    else lost.counts.push({ type: entry.type, count: 1 });
+    // A loop, not find: no closure per message lost (a full backlog loses one per add).
+    const counts = lost.counts;
+    for (let i = 0; i < counts.length; i++) {
+      if (counts[i].type === entry.type) {
+        counts[i].count += 1;
+        return;
+      }
+    }
+    counts.push({ type: entry.type, count: 1 });
   }
 
   /**
@@ -351,9 +367,12 @@ export class Backlog {
     const entries = this.entries;
     // Unsent periodic messages superseded by a newer unsent one of their type (only the
     // latest economy, units, positions, damage matter), oldest first.
-    while (this.bytes > this.maxBytes) {
+    while (this.maySupersede && this.bytes > this.maxBytes) {
       const superseded = this.oldestSuperseded();
-      if (superseded === undefined) break;
+      if (superseded === undefined) {
+        this.maySupersede = false;
+        break;
+      }
       this.drop(superseded);
     }
     // Then unsent periodic messages, then unsent events, oldest first.

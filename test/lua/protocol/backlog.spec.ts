@@ -191,6 +191,40 @@ describe("backlog beyond its bound", () => {
     expect(seqs(b.take(1000))).toEqual([2]);
   });
 
+  it("drops a superseded message before an older periodic one that is not superseded", () => {
+    const b = new Backlog(30);
+    b.add(1, "economy", line(1), true);
+    b.add(2, "units", line(2), true);
+    b.add(3, "units", line(3), true);
+    b.add(4, "team_died", line(4), false); // 40 bytes: units 2 goes, not economy 1
+    expect(b.takeGap()!.firstSeq).toBe(2);
+    // Nothing superseded is left: then the oldest periodic message.
+    b.add(5, "team_died", line(5), false);
+    expect(b.takeGap()!.firstSeq).toBe(1);
+    // A newer economy supersedes again.
+    b.add(6, "units", line(6), true);
+    expect(b.takeGap()!.firstSeq).toBe(3);
+  });
+
+  it("after a rewind drops a superseded message before an older periodic one", () => {
+    const b = new Backlog(1000, true);
+    b.add(1, "team_died", line(1), false);
+    b.add(2, "economy", line(2), true);
+    b.add(3, "units", line(3), true);
+    b.add(4, "units", line(4), true);
+    b.take(1000);
+    b.written(40);
+    // Over the bound with everything written: nothing unsent to supersede; the oldest
+    // written message is let go of.
+    b.setMaxBytes(35);
+    b.setMaxBytes(1000);
+    b.rewind();
+    expect(b.takeGap()!.firstSeq).toBe(1);
+    // Sent again, units 3 is superseded by units 4: it goes before economy 2.
+    b.setMaxBytes(25);
+    expect(b.takeGap()!.firstSeq).toBe(3);
+  });
+
   it("keeps a periodic message that was already handed out", () => {
     const b = new Backlog(1000);
     b.add(1, "economy", line(1), true);
