@@ -46,6 +46,20 @@ describe("unit counts", () => {
     expect(teamOf(units, 0).exact).toBe(true);
   });
 
+  it("are not rebuilt for teams without units when counting starts (loaded before the game)", () => {
+    game.asSpectator(true);
+    game.addUnit(11, 5, 0);
+    const c = new Collector(game);
+    // Team 1 had no unit: its units come from the call-ins.
+    c.unitCreated(21 as UnitID, 7 as UnitDefID, 1 as TeamID);
+    game.addUnit(21, 7, 1, true);
+    reconcile(c);
+    expect(game.calls.get("teamUnits")).toBe(1); // team 0's rebuild only
+    const units = c.units.current();
+    expect(show(teamOf(units, 0).finished)).toEqual(["5=1"]);
+    expect(show(teamOf(units, 1).building)).toEqual(["7=1"]);
+  });
+
   it("follow the call-ins: created, finished, destroyed, given", () => {
     game.asPlayer(0, 0);
     game.addTeam(2, 0);

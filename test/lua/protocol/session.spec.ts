@@ -123,6 +123,9 @@ describe("session: a new connection", () => {
     const rig = new Rig().readCatalog();
     rig.game.addUnit(101, 1, 0);
     rig.game.addUnit(102, 3, 0, true);
+    // Units the collector never heard of (no call-ins): the first check finds them
+    // missing, the second rebuilds the team.
+    collect(rig, "collect.reconcile");
     collect(rig, "collect.reconcile", "collect.economy", "collect.units", "collect.stats");
     rig.connect();
     for (let i = 0; i < 10 && rig.count("snapshot") === 0; i++) rig.frame(0.05);
