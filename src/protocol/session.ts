@@ -16,8 +16,9 @@
  * Neither needs to run in a frame with nothing for it: the scheduler runs them at a
  * slow poll (`POLL_SECONDS`: timers such as the heartbeat and keyframes) and the
  * session wakes them through their handles (`attach`) when work comes: a change
- * recorded into an empty queue, anything from the connection, new settings, a big
- * message to encode.
+ * recorded into an empty queue, a connection opened or closed, the backlog written
+ * while the catalog or the first snapshot waits for it, a `resync`, new settings, a big
+ * message to encode or encoded (the catalog's parts, a gap it caused).
  *
  * A snapshot is read only when every change recorded before it has been produced, and
  * changes recorded during its encoding come after it: a receiver applies them to the
@@ -409,8 +410,9 @@ export class Session {
       completed += this.backlog.stats().sent - before;
     }
     this.firstWrittenAt ??= this.clock.now();
-    // The next catalog part waits for the backlog to be written.
-    this.wakeSender();
+    // The next catalog part, and the snapshot after the last, wait for the backlog to be
+    // written (other writes need no sender: it would find nothing to do).
+    if (this.nextPart > 0 || this.wanted.get("connect") === true) this.wakeSender();
     return completed;
   }
 
@@ -440,7 +442,6 @@ export class Session {
 
   received(data: string): void {
     this.reader.push(data, (line) => this.handleLine(line));
-    this.wakeSender();
   }
 
   queue(): { messages: number; bytes: number; dropped: number } {
@@ -470,6 +471,7 @@ export class Session {
         return;
       case "resync":
         this.wanted.set("resync", true);
+        this.wakeSender();
         return;
       case "configure":
         this.configure(request.categories, request.rates);
@@ -879,6 +881,8 @@ export class Session {
         if (!this.bulkEncoder.step(budget)) return false;
         this.seq += 1;
         this.addLine(this.bulkType, this.bulkEncoder.finish(this.seq));
+        // A big line can push the backlog past its bound: the gap goes out at once.
+        if (this.backlog.hasGap()) this.wakeSender();
         continue;
       }
       const change = this.bulkQueue.shift();
@@ -924,6 +928,8 @@ export class Session {
     }
     parts.push(table.concat(encoded, ",", start + 1, encoded.length));
     this.catalogParts = parts;
+    // Its parts go out through the sender.
+    this.wakeSender();
     this.catalogEntries = [];
     return true;
   }

@@ -115,8 +115,10 @@ export class Scheduler {
    */
   private idleUntilTime = -math.huge;
   private idleUntilFrame = -math.huge;
-  /** Frames skipped since the last frame that ran (not yet counted in the meters). */
+  /** Frames skipped and not yet counted in the meters (a report counts them at once). */
   private skipped = 0;
+  /** Frames skipped since the last frame that ran: their quanta are credited by the next. */
+  private uncredited = 0;
 
   constructor(options: SchedulerOptions) {
     this.stopwatch = options.stopwatch;
@@ -194,6 +196,7 @@ export class Scheduler {
     const now = this.clock.now();
     if (now < this.idleUntilTime && frame < this.idleUntilFrame) {
       this.skipped += 1;
+      this.uncredited += 1;
       return;
     }
     const tasks = this.tasks;
@@ -201,7 +204,8 @@ export class Scheduler {
     const slice = this.slice;
     const budget = this.budget;
     // The skipped frames' quanta, and their places in the reports (costing nothing).
-    const credited = this.skipped + 1;
+    const credited = this.uncredited + 1;
+    this.uncredited = 0;
     this.countSkipped();
     this.inFrame = true;
     this.frameOver = false;

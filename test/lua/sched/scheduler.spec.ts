@@ -357,6 +357,18 @@ describe("frames in which no task can run", () => {
     expect(sample.runs).toBeGreaterThanOrEqual(55);
     expect(sample.runs).toBeLessThanOrEqual(57);
   });
+
+  it("keep their credit when a report is read between them (the frame-rate guard's look)", () => {
+    const sample = new Fixed(stopwatch, 300);
+    scheduler.add(sample, { name: "long", priority: 20, share: 0.1, everySeconds: 0.05 });
+    for (let i = 0; i < 336; i++) {
+      scheduler.runFrame();
+      scheduler.takeLoad();
+      clock.advance(1 / 56);
+    }
+    expect(sample.runs).toBeGreaterThanOrEqual(55);
+    expect(sample.runs).toBeLessThanOrEqual(57);
+  });
 });
 
 describe("errors", () => {
