@@ -350,9 +350,20 @@ function api.install(w, Spring, Game, Engine, System)
     local t = team("GetTeamUnitsCounts", teamID)
     local allied = w:isAlliedTeam(t.id)
     local counts, n, unknown = {}, 0, 0
+    if allied then
+      -- Recoil (LuaSyncedRead.cpp GetTeamUnitsCounts) answers an allied team (full view
+      -- included) from counts it keeps per team and def, without visiting the units; so
+      -- does the world (team.byDef), so that the read costs about what the engine's does.
+      for defID, count in pairs(t.byDef) do
+        counts[defID] = count
+        n = n + 1
+      end
+      counts.n = n
+      return counts
+    end
     for _, id in ipairs(t.units) do
       local u = w.units[id]
-      if allied or u.inLos or u.typed then
+      if u.inLos or u.typed then
         if not counts[u.defID] then
           n = n + 1
           counts[u.defID] = 0
