@@ -282,9 +282,7 @@ export class UnitTracker {
    */
   private hasUnits(teamID: TeamID): boolean {
     const read = this.reader.teamUnitsCounts(teamID);
-    if (read === undefined || read.unknown > 0) return true;
-    for (const [, n] of read.counts) if (n > 0) return true;
-    return false;
+    return read === undefined || read.unknown > 0 || hasAny(read.counts);
   }
 
   /**
