@@ -65,6 +65,32 @@ async function until(what: string, check: () => boolean, timeoutMs: number): Pro
   }
 }
 
+/**
+ * Waits until `check` holds, failing once the host has run `frames` frames since the
+ * call: a bound in the widget's own time (its work is sliced per frame), which a loaded
+ * machine slows down but cannot break. `wallMs` only ends a host that stopped framing.
+ */
+async function untilFrames(
+  host: BarHost,
+  what: string,
+  check: () => boolean,
+  frames: number,
+  wallMs: number,
+): Promise<void> {
+  const from = (await host.status()).frames;
+  const deadline = Date.now() + wallMs;
+  let polls = 0;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (wall clock)`);
+    // The host's frame count every 0.5 s: asking it is itself work for a loaded machine.
+    if (++polls % 10 === 0 && (await host.status()).frames - from > frames) {
+      if (check()) return;
+      throw new Error(`no ${what} after ${frames} frames`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Units per team (finished, being built and of unknown type). */
 function unitsPerTeam(teams: TeamUnits[]): Record<number, number> {
   const out: Record<number, number> = {};
@@ -167,11 +193,14 @@ const CASES: { title: string; run: (trial: Trial) => Promise<void> }[] = [
       };
       // The units the game had before the widget started are found by its rescan (a small
       // share of the frame budget, so the first snapshot may come before it is complete,
-      // and `units` messages complete it).
-      await until(
+      // and `units` messages complete it). Alone this takes about 120 frames (2 s) with the
+      // connection and snapshot; the bound is in frames as the rescan is sliced per frame.
+      await untilFrames(
+        host,
         "every unit known",
         () => JSON.stringify(known()) === JSON.stringify(expected),
-        15_000,
+        1500,
+        80_000,
       );
       const snapshot = messages(receiver).find((m) => m.type === "snapshot") as SnapshotMessage;
       expect(snapshot.game.started).toBe(true);
