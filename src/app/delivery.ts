@@ -103,15 +103,19 @@ export class Delivery {
     const [frames, meanUs] = this.scheduler.takeLoad();
     if (frames === 0) return;
     const unsent = this.session.unsentBytes();
-    const change = this.throttle.observe(meanUs, this.scheduler.budgetUs(), unsent);
+    const waiting = this.session.waitingChanges();
+    const change = this.throttle.observe(meanUs, this.scheduler.budgetUs(), unsent, waiting);
     if (change === 0) return;
     this.session.settingsChanged();
     this.session.noteThrottle(this.throttle.level);
     if (change > 0) {
+      const reason = this.throttle.reason;
       const why =
-        this.throttle.reason === "frame budget"
+        reason === "frame budget"
           ? "the widget's work fills its frame budget"
-          : "more and more waits for the receiver";
+          : reason === "changes piling up"
+            ? "the game makes more than the widget can send in its frame budget"
+            : "more and more waits for the receiver";
       this.log.warn(`${why}: ${this.throttle.describe()} until it eases`);
     } else {
       this.log.info(`pressure eased: ${this.throttle.describe()}`);

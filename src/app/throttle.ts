@@ -21,6 +21,13 @@ const DOWN_AFTER = 5;
 const FULL_BUDGET = 0.9;
 /** Bytes waiting below which growth is not pressure (a burst the socket will take). */
 const QUEUE_FLOOR = 256 * 1024;
+/**
+ * Changes waiting to be made messages below which growth is not pressure (a few seconds
+ * of a big battle's events, that a `units` message encoded across frames holds up). The
+ * sender works within its share of the budget: when a battle records more than it can
+ * produce, the queue grows to its bound and drops, while the frame cost stays in budget.
+ */
+const CHANGES_FLOOR = 2000;
 
 interface Step {
   /** Periodic intervals are multiplied by this (within their maximum). */
@@ -49,7 +56,7 @@ const RATE_KEYS = [
   "reconcileSeconds",
 ] as const;
 
-export type Pressure = "frame budget" | "backlog growing";
+export type Pressure = "frame budget" | "backlog growing" | "changes piling up";
 
 export class Throttle {
   /** The step in force (0: none). */
@@ -59,17 +66,26 @@ export class Throttle {
   private pressured = 0;
   private calm = 0;
   private lastQueued = 0;
+  private lastWaiting = 0;
 
   /**
    * One window's figures: the mean cost per frame and the budget (µs), the bytes
-   * produced for the connection and not yet written. Returns +1 or -1 when the step
-   * changed, else 0.
+   * produced for the connection and not yet written, the changes recorded and not yet
+   * made messages. Returns +1 or -1 when the step changed, else 0.
    */
-  observe(meanUs: number, budgetUs: number, unsentBytes: number): number {
+  observe(meanUs: number, budgetUs: number, unsentBytes: number, waitingChanges = 0): number {
     const growing = unsentBytes > QUEUE_FLOOR && unsentBytes > this.lastQueued;
     this.lastQueued = unsentBytes;
+    const piling = waitingChanges > CHANGES_FLOOR && waitingChanges > this.lastWaiting;
+    this.lastWaiting = waitingChanges;
     const pressure: Pressure | undefined =
-      meanUs >= FULL_BUDGET * budgetUs ? "frame budget" : growing ? "backlog growing" : undefined;
+      meanUs >= FULL_BUDGET * budgetUs
+        ? "frame budget"
+        : growing
+          ? "backlog growing"
+          : piling
+            ? "changes piling up"
+            : undefined;
     if (pressure !== undefined) {
       this.calm = 0;
       this.pressured += 1;

@@ -15,3 +15,4 @@ export { extShape, OUTBOUND_SHAPES } from "./shapes";
 export { SlicedEncoder } from "./sliced";
 export { Session } from "./session";
 export { makeSessionID } from "./session-id";
+export { TEAM_UNITS_ROWS } from "./wire";

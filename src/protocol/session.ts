@@ -29,7 +29,14 @@
  */
 import type { Budget, Job } from "../collect/budget";
 import { FRAMES_PER_SECOND } from "../collect/budget";
-import type { Change, GameState, Snapshot, UnitDefInfo, View } from "../collect/model";
+import type {
+  Change,
+  GameState,
+  Snapshot,
+  TeamUnitsChange,
+  UnitDefInfo,
+  View,
+} from "../collect/model";
 import type { Clock } from "../core/clock";
 import {
   OutboundType,
@@ -56,7 +63,8 @@ import type { ObjectShape } from "./json";
 import { LineReader } from "./lines";
 import { extShape, OUTBOUND_SHAPES } from "./shapes";
 import { SlicedEncoder } from "./sliced";
-import { KnownUnits, snapshotRecord, statsRecord } from "./wire";
+import { KnownUnits, snapshotRecord, statsRecord, TEAM_UNITS_ROWS } from "./wire";
+import type { WireTeamUnits } from "./wire";
 
 /** What the session needs of the collection (src/collect/collector.ts has it all). */
 export interface SessionSource {
@@ -186,6 +194,22 @@ const DAMAGE_ROWS = recordRows(["unitID", "teamID", "damage", "paralyze"], 2);
 
 type BulkChange = Extract<Change, { type: "positions" | "damage" }>;
 
+/** The snapshot's and `units` messages' teams, written by the fast writer one team per look. */
+const SNAPSHOT_UNITS = { key: "units", writer: TEAM_UNITS_ROWS, batch: 1 };
+const UNITS_TEAMS = { key: "teams", writer: TEAM_UNITS_ROWS, batch: 1 };
+
+/** A `units` change being compared with what the receiver knows, one team per step. */
+interface UnitsDiff {
+  frame: number;
+  teams: readonly TeamUnitsChange[];
+  /** Index (0-based) of the next team to compare. */
+  next: number;
+  out: WireTeamUnits[];
+}
+
+/** A budget that never runs out: the widget is closing (`produceRecorded`). */
+const UNLIMITED = { expired: () => false, now: 0, gameFrame: 0 };
+
 export class Session {
   private readonly source: SessionSource;
   private readonly clock: Clock;
@@ -244,6 +268,13 @@ export class Session {
   private snapshotUnits: Snapshot["units"] = [];
   private lastSnapshotAt = -math.huge;
   private lastSnapshotFrame = -math.huge;
+
+  // The periodic messages that grow with the game (`units` in a battle: thousands of
+  // pairs; `economy` of 16 teams), encoded across frames in their place in the order:
+  // the sender takes no other change until the one in progress is produced.
+  private unitsDiff: UnitsDiff | undefined;
+  private readonly messageEncoder = new SlicedEncoder();
+  private messageType: OutboundType = "units";
 
   // Big messages.
   private readonly bulkQueue: BulkChange[] = [];
@@ -337,6 +368,7 @@ export class Session {
       const change = this.source.changes.shift();
       if (change === undefined) break;
       this.handle(change);
+      this.advanceMessage(UNLIMITED);
       if (this.clock.now() >= until) break;
     }
     return this.source.changes.count();
@@ -585,11 +617,13 @@ export class Session {
       case "damage":
         this.queueBulk(change);
         return;
-      case "units": {
-        const teams = this.known.diff(change.teams);
-        if (teams.length > 0) this.produce("units", { type: "units", frame: change.frame, teams });
+      case "units":
+        this.unitsDiff = { frame: change.frame, teams: change.teams, next: 0, out: [] };
         return;
-      }
+      case "economy":
+        this.messageType = "economy";
+        this.messageEncoder.start(OUTBOUND_SHAPES.economy, change);
+        return;
       case "stats":
         this.produce("stats", statsRecord(change));
         return;
@@ -657,6 +691,10 @@ export class Session {
         if (this.source.changes.count() > 0) this.wakeSender();
         return true;
       }
+      if (this.messageBusy()) {
+        if (!this.advanceMessage(budget)) return false;
+        continue;
+      }
       // The catalog part by part, each once the connection has taken what waits: a
       // catalog larger than the backlog's bound must not drop its own parts.
       if (
@@ -682,6 +720,41 @@ export class Session {
     }
     if (this.heartbeatDue(now)) this.produceHeartbeat();
     return true;
+  }
+
+  /** Whether a `units` or `economy` message is being made. */
+  private messageBusy(): boolean {
+    return this.unitsDiff !== undefined || this.messageEncoder.busy();
+  }
+
+  /**
+   * Works on the `units` or `economy` message in progress: one team compared or one
+   * slice encoded per look at the budget. True when it is produced (or none was).
+   */
+  private advanceMessage(budget: Budget): boolean {
+    for (;;) {
+      const diff = this.unitsDiff;
+      if (diff !== undefined) {
+        if (diff.next < diff.teams.length) {
+          this.known.diffTeam(diff.teams[diff.next], diff.out);
+          diff.next += 1;
+        } else {
+          this.unitsDiff = undefined;
+          if (diff.out.length > 0) {
+            this.messageType = "units";
+            const record = { type: "units", frame: diff.frame, teams: diff.out };
+            this.messageEncoder.start(OUTBOUND_SHAPES.units, record, UNITS_TEAMS);
+          }
+        }
+      } else if (this.messageEncoder.busy()) {
+        if (!this.messageEncoder.step(budget)) return false;
+        this.seq += 1;
+        this.addLine(this.messageType, this.messageEncoder.finish(this.seq));
+      } else {
+        return true;
+      }
+      if (budget.expired() && this.messageBusy()) return false;
+    }
   }
 
   private snapshotDue(now: number): SnapshotReason | undefined {
@@ -717,7 +790,7 @@ export class Session {
     this.snapshotEncoder.start(
       OUTBOUND_SHAPES.snapshot,
       snapshotRecord(snapshot, reason, this.inForce),
-      undefined,
+      SNAPSHOT_UNITS,
       4,
     );
   }
@@ -771,6 +844,11 @@ export class Session {
     return true;
   }
 
+  /** Changes recorded and not yet made messages (the frame-rate guard watches it grow). */
+  waitingChanges(): number {
+    return this.source.changes.count();
+  }
+
   /** Bytes produced for the current connection and not yet written (0 while disconnected). */
   unsentBytes(): number {
     return this.connected ? this.backlog.unsentBytes() : 0;
@@ -792,6 +870,7 @@ export class Session {
     return (
       this.keepingUp &&
       !this.snapshotEncoder.busy() &&
+      !this.messageBusy() &&
       this.backlog.unsentBytes() === 0 &&
       now - this.lastHandedAt >= this.heartbeatSeconds
     );

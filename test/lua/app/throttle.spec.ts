@@ -47,6 +47,16 @@ describe("the steps", () => {
     expect(u.level).toBe(0);
   });
 
+  it("changes waiting to be sent count when over 2,000 and still growing", () => {
+    const t = new Throttle();
+    for (const waiting of [3000, 5000, 9000]) t.observe(0, BUDGET, 0, waiting);
+    expect([t.level, t.reason]).toEqual([1, "changes piling up"]);
+    // Many waiting but draining, or growing below the floor: no pressure.
+    const u = new Throttle();
+    for (const waiting of [9000, 8000, 7000, 500, 1000, 1900]) u.observe(0, BUDGET, 0, waiting);
+    expect(u.level).toBe(0);
+  });
+
   it("stops at the last step", () => {
     const t = new Throttle();
     for (let i = 0; i < 30; i++) t.observe(BUDGET, BUDGET, 0);

@@ -258,6 +258,55 @@ describe("session: changes become messages", () => {
     ]);
   });
 
+  it("encodes a battle's units message over several steps, and the changes after it wait", () => {
+    const rig = connected();
+    const c = rig.collector;
+    // Events off: the counts alone, then the economy after them.
+    c.settings.events = false;
+    // 300 defs a team: a message of 600 pairs, written one team per look at the budget.
+    for (let i = 1; i <= 600; i++)
+      c.unitCreated(i as UnitID, (1000 + math.floor((i - 1) / 2)) as UnitDefID, (i % 2) as TeamID);
+    collect(rig, "collect.units");
+    collect(rig, "collect.economy");
+    rig.checks = 1;
+    const before = rig.session.stats().produced;
+    let steps = 0;
+    while (rig.count("economy") === 0 && steps < 50) {
+      rig.frame(0.01);
+      steps += 1;
+    }
+    // Two teams compared, then two written, one a step; nothing else of the sender's between.
+    expect(steps).toBeGreaterThanOrEqual(4);
+    const lines = rig.lines();
+    expect(rig.types().slice(-2)).toEqual(["units", "economy"]);
+    expect(seqsOf(lines).slice(-2)).toEqual([before + 1, before + 2]);
+    const teams = field(ofKind(lines, "units")[0], "teams") as LuaTable<number, Line>;
+    expect(teams.length()).toBe(2);
+    const pairs = field(teams.get(2), "building") as LuaTable<number, unknown>;
+    expect(pairs.length()).toBe(300);
+    expect(pairs.get(1)).toEqual([1000, 1]);
+    expect(pairs.get(300)).toEqual([1299, 1]);
+  });
+
+  it("encodes economy over several steps in its place in the order", () => {
+    const rig = new Rig({}, (game) => {
+      for (let t = 2; t < 12; t++) game.addTeam(t, t % 2, 2);
+    });
+    connected(rig);
+    collect(rig, "collect.economy");
+    rig.collector.teamDied(1 as TeamID);
+    rig.checks = 1;
+    let steps = 0;
+    while (rig.count("team_died") === 0 && steps < 50) {
+      rig.frame(0.01);
+      steps += 1;
+    }
+    expect(steps).toBeGreaterThanOrEqual(6);
+    expect(rig.types().slice(-2)).toEqual(["economy", "team_died"]);
+    const teams = field(ofKind(rig.lines(), "economy")[0], "teams") as LuaTable<number, unknown>;
+    expect(teams.length()).toBe(12);
+  });
+
   it("sends no units count the receiver already has, even when units came and went meanwhile", () => {
     const rig = connected();
     const c = rig.collector;
