@@ -69,6 +69,12 @@ export class ChangeQueue {
     return this.size;
   }
 
+  /** The oldest change, left in the queue; undefined when there is none. */
+  peek(): Change | undefined {
+    if (this.size === 0) return undefined;
+    return this.items.get(this.head + 1) as Change;
+  }
+
   /** Removes and returns the oldest change, or undefined when there is none. */
   shift(): Change | undefined {
     if (this.size === 0) return undefined;

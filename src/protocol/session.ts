@@ -73,6 +73,7 @@ export interface SessionSource {
   /** The recorded changes, oldest first, and how many were dropped unread. */
   readonly changes: {
     shift(): Change | undefined;
+    peek(): Change | undefined;
     takeDropped(): number;
     count(): number;
     /** Told when a change is recorded into an empty queue (the sender wakes). */
@@ -209,6 +210,8 @@ interface UnitsDiff {
 
 /** A budget that never runs out: the widget is closing (`produceRecorded`). */
 const UNLIMITED = { expired: () => false, now: 0, gameFrame: 0 };
+/** A budget spent at once: a step of the units or economy message does one team. */
+const ONE_SLICE = { expired: () => true, now: 0, gameFrame: 0 };
 
 export class Session {
   private readonly source: SessionSource;
@@ -270,8 +273,9 @@ export class Session {
   private lastSnapshotFrame = -math.huge;
 
   // The periodic messages that grow with the game (`units` in a battle: thousands of
-  // pairs; `economy` of 16 teams), encoded across frames in their place in the order:
-  // the sender takes no other change until the one in progress is produced.
+  // pairs; `economy` of 16 teams), compared and encoded a team at a time across frames;
+  // like positions, such a message takes its seq when complete, after the events
+  // produced meanwhile.
   private unitsDiff: UnitsDiff | undefined;
   private readonly messageEncoder = new SlicedEncoder();
   private messageType: OutboundType = "units";
@@ -692,7 +696,16 @@ export class Session {
         return true;
       }
       if (this.messageBusy()) {
-        if (!this.advanceMessage(budget)) return false;
+        // One team of it, then the events recorded meanwhile, one per look: they take
+        // their seqs before it. The next `units` or `economy` change waits for it (so
+        // does a snapshot: the counts it brings must not be followed by older ones).
+        if (this.advanceMessage(ONE_SLICE)) continue;
+        const next = this.source.changes.peek();
+        if (next === undefined || next.type === "units" || next.type === "economy") {
+          if (budget.expired()) return false;
+          continue;
+        }
+        this.handle(this.source.changes.shift()!);
         continue;
       }
       // The catalog part by part, each once the connection has taken what waits: a

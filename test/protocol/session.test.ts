@@ -127,6 +127,7 @@ function modelSource(): string {
           if c ~= nil then queue[head] = nil; head = head + 1 end
           return c
         end,
+        peek = function(self) return queue[head] end,
         takeDropped = function(self) return 0 end,
         count = function(self)
           local n = 0

@@ -258,7 +258,7 @@ describe("session: changes become messages", () => {
     ]);
   });
 
-  it("encodes a battle's units message over several steps, and the changes after it wait", () => {
+  it("encodes a battle's units message over several steps; events recorded meanwhile go first", () => {
     const rig = connected();
     const c = rig.collector;
     // Events off: the counts alone, then the economy after them.
@@ -267,6 +267,9 @@ describe("session: changes become messages", () => {
     for (let i = 1; i <= 600; i++)
       c.unitCreated(i as UnitID, (1000 + math.floor((i - 1) / 2)) as UnitDefID, (i % 2) as TeamID);
     collect(rig, "collect.units");
+    c.settings.events = true;
+    c.teamDied(1 as TeamID);
+    // The next economy waits for it (its counts must not be followed by older ones).
     collect(rig, "collect.economy");
     rig.checks = 1;
     const before = rig.session.stats().produced;
@@ -275,11 +278,11 @@ describe("session: changes become messages", () => {
       rig.frame(0.01);
       steps += 1;
     }
-    // Two teams compared, then two written, one a step; nothing else of the sender's between.
+    // Two teams compared, then two written, one a step.
     expect(steps).toBeGreaterThanOrEqual(4);
     const lines = rig.lines();
-    expect(rig.types().slice(-2)).toEqual(["units", "economy"]);
-    expect(seqsOf(lines).slice(-2)).toEqual([before + 1, before + 2]);
+    expect(rig.types().slice(-3)).toEqual(["team_died", "units", "economy"]);
+    expect(seqsOf(lines).slice(-3)).toEqual([before + 1, before + 2, before + 3]);
     const teams = field(ofKind(lines, "units")[0], "teams") as LuaTable<number, Line>;
     expect(teams.length()).toBe(2);
     const pairs = field(teams.get(2), "building") as LuaTable<number, unknown>;
@@ -288,7 +291,7 @@ describe("session: changes become messages", () => {
     expect(pairs.get(300)).toEqual([1299, 1]);
   });
 
-  it("encodes economy over several steps in its place in the order", () => {
+  it("encodes economy over several steps; an event recorded after it goes first", () => {
     const rig = new Rig({}, (game) => {
       for (let t = 2; t < 12; t++) game.addTeam(t, t % 2, 2);
     });
@@ -297,12 +300,12 @@ describe("session: changes become messages", () => {
     rig.collector.teamDied(1 as TeamID);
     rig.checks = 1;
     let steps = 0;
-    while (rig.count("team_died") === 0 && steps < 50) {
+    while (rig.count("economy") === 0 && steps < 50) {
       rig.frame(0.01);
       steps += 1;
     }
     expect(steps).toBeGreaterThanOrEqual(6);
-    expect(rig.types().slice(-2)).toEqual(["economy", "team_died"]);
+    expect(rig.types().slice(-2)).toEqual(["team_died", "economy"]);
     const teams = field(ofKind(rig.lines(), "economy")[0], "teams") as LuaTable<number, unknown>;
     expect(teams.length()).toBe(12);
   });
@@ -342,10 +345,11 @@ describe("session: changes become messages", () => {
     rig.frame();
     rig.frame();
     const lines = rig.lines();
+    // The units message takes its seq when complete: the event recorded meanwhile goes first.
     expect(rig.types().slice(2)).toEqual([
       "unit_created",
-      "units",
       "unit_created",
+      "units",
       "snapshot:resync",
     ]);
     const snapshot = ofKind(lines, "snapshot")[1];
