@@ -368,6 +368,8 @@ export class Session {
   produceRecorded(seconds: number): number {
     const until = this.clock.now() + seconds;
     this.reserveDropped();
+    // A units or economy message under way first: the next such change would replace it.
+    this.advanceMessage(UNLIMITED);
     for (;;) {
       const change = this.source.changes.shift();
       if (change === undefined) break;

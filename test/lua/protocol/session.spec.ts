@@ -291,6 +291,27 @@ describe("session: changes become messages", () => {
     expect(pairs.get(300)).toEqual([1299, 1]);
   });
 
+  it("at shutdown completes a units message under way, then produces every change after it", () => {
+    const rig = connected();
+    const c = rig.collector;
+    c.settings.events = false;
+    for (let i = 1; i <= 40; i++) c.unitCreated(i as UnitID, (100 + i) as UnitDefID, 0 as TeamID);
+    collect(rig, "collect.units");
+    rig.checks = 1;
+    rig.frame(0.01);
+    for (let i = 41; i <= 45; i++) c.unitCreated(i as UnitID, (100 + i) as UnitDefID, 1 as TeamID);
+    collect(rig, "collect.units");
+    expect(rig.count("units")).toBe(0);
+    expect(rig.session.produceRecorded(1)).toBe(0);
+    rig.session.bye("shutdown");
+    rig.connection.flush();
+    const units = ofKind(rig.lines(), "units");
+    expect(units.length).toBe(2);
+    const first = field(units[0], "teams", 1, "building") as LuaTable<number, unknown>;
+    expect(first.length()).toBe(40);
+    expect(field(units[1], "teams", 1, "teamID")).toBe(1);
+  });
+
   it("encodes economy over several steps; an event recorded after it goes first", () => {
     const rig = new Rig({}, (game) => {
       for (let t = 2; t < 12; t++) game.addTeam(t, t % 2, 2);
