@@ -176,16 +176,40 @@ const CASES: { title: string; run: (trial: Trial) => Promise<void> }[] = [
       };
       const expected: Record<number, number> = {};
       for (const t of state.teams) if (t.units > 0) expected[t.teamID] = t.units;
-      // What a receiver knows: the first snapshot, then each team's counts as the `units`
-      // messages after it replace them.
+      // What a receiver knows: the first snapshot, then the counts the `units` messages
+      // after it bring.
       const known = (): Record<number, number> => {
         const all = messages(receiver);
         const first = all.findIndex((m) => m.type === "snapshot");
         if (first < 0) return {};
         const teams = new Map<number, TeamUnits>();
-        for (const t of (all[first] as SnapshotMessage).units) teams.set(t.teamID, t);
+        const copy = (t: TeamUnits): TeamUnits => ({
+          ...t,
+          finished: [...t.finished],
+          building: [...t.building],
+        });
+        for (const t of (all[first] as SnapshotMessage).units) teams.set(t.teamID, copy(t));
+        // A `units` message carries new counts of the defs that changed (0: none left), as
+        // the receiver's reducer applies them.
+        const apply = (into: [number, number][], changed: [number, number][]) => {
+          for (const [id, n] of changed) {
+            const at = into.findIndex(([d]) => d === id);
+            if (at >= 0) into.splice(at, 1);
+            if (n > 0) into.push([id, n]);
+          }
+        };
         for (const m of all.slice(first + 1)) {
-          if (m.type === "units") for (const t of m.teams) teams.set(t.teamID, t);
+          if (m.type !== "units") continue;
+          for (const t of m.teams) {
+            const known = teams.get(t.teamID);
+            if (known === undefined) {
+              teams.set(t.teamID, copy(t));
+              continue;
+            }
+            apply(known.finished, t.finished);
+            apply(known.building, t.building);
+            known.unknown = t.unknown;
+          }
         }
         const got = unitsPerTeam([...teams.values()]);
         for (const id of Object.keys(got)) if (got[Number(id)] === 0) delete got[Number(id)];
