@@ -21,7 +21,8 @@ import {
 } from "../support/interpreters.ts";
 import { ProtocolReceiver } from "../support/protocolReceiver.ts";
 import { widgetConfigIn } from "../host/widget-config.ts";
-import type { OutboundMessage, SnapshotMessage, TeamUnits } from "../../protocol/messages.ts";
+import type { OutboundMessage, SnapshotMessage } from "../../protocol/messages.ts";
+import { applyMessage, createGameState } from "../../receiver/state/index.ts";
 
 registerMissingInterpreterTests();
 
@@ -89,16 +90,6 @@ async function untilFrames(
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-}
-
-/** Units per team (finished, being built and of unknown type). */
-function unitsPerTeam(teams: TeamUnits[]): Record<number, number> {
-  const out: Record<number, number> = {};
-  for (const t of teams) {
-    const sum = (pairs: [number, number][]) => pairs.reduce((n, [, c]) => n + c, 0);
-    out[t.teamID] = sum(t.finished) + sum(t.building) + t.unknown;
-  }
-  return out;
 }
 
 /**
@@ -176,43 +167,20 @@ const CASES: { title: string; run: (trial: Trial) => Promise<void> }[] = [
       };
       const expected: Record<number, number> = {};
       for (const t of state.teams) if (t.units > 0) expected[t.teamID] = t.units;
-      // What a receiver knows: the first snapshot, then the counts the `units` messages
-      // after it bring.
+      // What a receiver knows: the receiver's own state, fed from the first snapshot on.
       const known = (): Record<number, number> => {
         const all = messages(receiver);
         const first = all.findIndex((m) => m.type === "snapshot");
         if (first < 0) return {};
-        const teams = new Map<number, TeamUnits>();
-        const copy = (t: TeamUnits): TeamUnits => ({
-          ...t,
-          finished: [...t.finished],
-          building: [...t.building],
-        });
-        for (const t of (all[first] as SnapshotMessage).units) teams.set(t.teamID, copy(t));
-        // A `units` message carries new counts of the defs that changed (0: none left), as
-        // the receiver's reducer applies them.
-        const apply = (into: [number, number][], changed: [number, number][]) => {
-          for (const [id, n] of changed) {
-            const at = into.findIndex(([d]) => d === id);
-            if (at >= 0) into.splice(at, 1);
-            if (n > 0) into.push([id, n]);
-          }
-        };
-        for (const m of all.slice(first + 1)) {
-          if (m.type !== "units") continue;
-          for (const t of m.teams) {
-            const known = teams.get(t.teamID);
-            if (known === undefined) {
-              teams.set(t.teamID, copy(t));
-              continue;
-            }
-            apply(known.finished, t.finished);
-            apply(known.building, t.building);
-            known.unknown = t.unknown;
-          }
+        const receiverState = createGameState("lifecycle");
+        for (const m of all.slice(first)) applyMessage(receiverState, m);
+        const got: Record<number, number> = {};
+        const sum = (counts: Record<number, number>) =>
+          Object.values(counts).reduce((n, c) => n + c, 0);
+        for (const t of receiverState.teams) {
+          const units = sum(t.finished) + sum(t.building) + t.unknown;
+          if (units > 0) got[t.info.teamID] = units;
         }
-        const got = unitsPerTeam([...teams.values()]);
-        for (const id of Object.keys(got)) if (got[Number(id)] === 0) delete got[Number(id)];
         return got;
       };
       // The units the game had before the widget started are found by its rescan (a small
