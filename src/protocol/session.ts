@@ -8,7 +8,9 @@
  *   order, each made a message (`seq` +1, `frame` of the change) and added to the
  *   backlog; snapshots when due (after `hello`, a view change, a loss, a `resync` or
  *   `configure`, and as keyframes); the catalog's parts once per connection; a
- *   heartbeat when nothing went out for a while.
+ *   heartbeat when nothing went out for a while. `units` and `economy` messages, which
+ *   grow with the game, are made a team per step across frames, with the events
+ *   recorded meanwhile going out before them.
  * - `bulk`: the big messages (positions, damage, the catalog) encoded across frames.
  *   A message encoded over several frames takes its seq when it is complete, so the
  *   messages produced meanwhile come first.
@@ -703,11 +705,9 @@ export class Session {
         // does a snapshot: the counts it brings must not be followed by older ones).
         if (this.advanceMessage(ONE_SLICE)) continue;
         const next = this.source.changes.peek();
-        if (next === undefined || next.type === "units" || next.type === "economy") {
-          if (budget.expired()) return false;
-          continue;
+        if (next !== undefined && next.type !== "units" && next.type !== "economy") {
+          this.handle(this.source.changes.shift()!);
         }
-        this.handle(this.source.changes.shift()!);
         continue;
       }
       // The catalog part by part, each once the connection has taken what waits: a

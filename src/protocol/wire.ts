@@ -161,17 +161,11 @@ export class KnownUnits {
   }
 
   /**
-   * The `units` message for teams whose counts may have changed: per team only the defs
-   * whose count differs from what the receiver knows; teams without a difference left
-   * out (an empty list: nothing to send). What it returns is then known.
+   * The `units` message's entry for a team whose counts may have changed, appended to
+   * `out`: only the defs whose count differs from what the receiver knows; nothing for a
+   * team without a difference. What it appends is then known. One team per call, so that
+   * a caller can spread a battle's teams over frames.
    */
-  diff(changed: readonly TeamUnitsChange[]): WireTeamUnits[] {
-    const out: WireTeamUnits[] = [];
-    for (const t of changed) this.diffTeam(t, out);
-    return out;
-  }
-
-  /** `diff` for one team (a caller may spread a battle's teams over frames): appends to `out`. */
   diffTeam(t: TeamUnitsChange, out: WireTeamUnits[]): void {
     if (t.partial) {
       this.applyPartial(t, out);
