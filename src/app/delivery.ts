@@ -15,6 +15,14 @@ import type { Logger } from "./log";
 import { collectSettingsOf, Config } from "./settings";
 import { WIDGET_VERSION } from "./version";
 import { Throttle, WINDOW_SECONDS } from "./throttle";
+import type { Pressure } from "./throttle";
+
+/** What the console says when the guard steps down, by what pressed it. */
+const PRESSURE_WORDS: Record<Pressure, string> = {
+  "frame budget": "the widget's work fills its frame budget",
+  "backlog growing": "more and more waits for the receiver",
+  "changes piling up": "the game makes more than the widget can send in its frame budget",
+};
 
 /** What was delivered, for status and `WG.LiveDataExport.getStatus().delivery`. */
 export type DeliveryStatus = SessionStats & {
@@ -109,13 +117,7 @@ export class Delivery {
     this.session.settingsChanged();
     this.session.noteThrottle(this.throttle.level);
     if (change > 0) {
-      const reason = this.throttle.reason;
-      const why =
-        reason === "frame budget"
-          ? "the widget's work fills its frame budget"
-          : reason === "changes piling up"
-            ? "the game makes more than the widget can send in its frame budget"
-            : "more and more waits for the receiver";
+      const why = PRESSURE_WORDS[this.throttle.reason ?? "frame budget"];
       this.log.warn(`${why}: ${this.throttle.describe()} until it eases`);
     } else {
       this.log.info(`pressure eased: ${this.throttle.describe()}`);
