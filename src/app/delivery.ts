@@ -112,9 +112,7 @@ export class Delivery {
     if (frames === 0) return;
     const unsent = this.session.unsentBytes();
     const waiting = this.session.waitingChanges();
-    const dropped = this.session.droppedChanges();
-    const budgetUs = this.scheduler.budgetUs();
-    const change = this.throttle.observe(meanUs, budgetUs, unsent, waiting, dropped);
+    const change = this.throttle.observe(meanUs, this.scheduler.budgetUs(), unsent, waiting);
     if (change === 0) return;
     this.session.settingsChanged();
     this.session.noteThrottle(this.throttle.level);
