@@ -48,7 +48,7 @@ import {
   type LuaInterpreter,
 } from "./bench/common.ts";
 
-const USAGE = `tsx tools/bench-collect.ts [--seconds N] [--warmup N] [--max-warmup N] [--fps N] [--repeats N] [--lua double|float|both] [--lua-gc engine|lua] [--widget FILE]`;
+const USAGE = `tsx tools/bench-collect.ts [--seconds N] [--warmup N] [--max-warmup N] [--fps N] [--repeats N] [--lua double|float|both] [--lua-gc engine|lua] [--widget FILE] [--situations ID,ID]`;
 
 interface Situation {
   id: string;
@@ -67,6 +67,13 @@ const SITUATIONS: Situation[] = [
     killsPerSecond: 300,
   },
   { id: "damage", title: "damage on (every 1 s)", settings: { damage: true }, killsPerSecond: 300 },
+  {
+    id: "no-events",
+    title: "default categories without events, 300 deaths/s",
+    settings: { events: false },
+    killsPerSecond: 300,
+  },
+  { id: "idle", title: "default categories, no battle", settings: {}, killsPerSecond: 0 },
   {
     id: "default-100",
     title: "default categories, 100 deaths/s",
@@ -225,6 +232,7 @@ async function main(): Promise<void> {
       lua: "string",
       "lua-gc": "string",
       widget: "string",
+      situations: "string",
     },
     USAGE,
   );
@@ -241,6 +249,14 @@ async function main(): Promise<void> {
   }
   // another build (e.g. an older commit's) to compare with in the same conditions
   const widget = args.widget !== undefined ? path.resolve(String(args.widget)) : WIDGET_FILE;
+  const known = SITUATIONS.map((x) => x.id);
+  const wanted = args.situations !== undefined ? String(args.situations).split(",") : known;
+  const unknown = wanted.filter((id) => !known.includes(id));
+  if (unknown.length > 0) {
+    console.error(`no situation ${unknown.join(", ")} (there are ${known.join(", ")})\n${USAGE}`);
+    process.exit(2);
+  }
+  const situations = SITUATIONS.filter((x) => wanted.includes(x.id));
   const survey = prepareInterpreters();
   const interpreters = survey.available.filter((l) => which === "both" || l.numbers === which);
   if (interpreters.length === 0) {
@@ -263,7 +279,7 @@ async function main(): Promise<void> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), "ldx-bench-collect-"));
   const results = new Map<string, Run[]>();
   for (let r = 0; r < repeats; r++) {
-    for (const situation of SITUATIONS) {
+    for (const situation of situations) {
       for (const lua of interpreters) {
         const key = `${situation.id}|${lua.name}`;
         const run = await runOnce(
@@ -277,7 +293,7 @@ async function main(): Promise<void> {
     }
   }
   const rows: string[][] = [];
-  for (const situation of SITUATIONS) {
+  for (const situation of situations) {
     for (const lua of interpreters) {
       const runs = results.get(`${situation.id}|${lua.name}`) ?? [];
       rows.push([
@@ -331,7 +347,7 @@ async function main(): Promise<void> {
     ),
   );
   const keepRows: string[][] = [];
-  for (const situation of SITUATIONS) {
+  for (const situation of situations) {
     for (const lua of interpreters) {
       const runs = results.get(`${situation.id}|${lua.name}`) ?? [];
       const caught = runs.map((x) => x.caughtUpAfter);
@@ -377,7 +393,7 @@ async function main(): Promise<void> {
     ),
   );
   const callRows: string[][] = [];
-  for (const situation of SITUATIONS) {
+  for (const situation of situations) {
     for (const lua of interpreters) {
       const runs = results.get(`${situation.id}|${lua.name}`) ?? [];
       for (const name of CALLINS) {
@@ -404,7 +420,7 @@ async function main(): Promise<void> {
       [false, false, false, true, true, true, true, true],
     ),
   );
-  if (luaGc === "engine") printGarbage(interpreters, results, seconds, fps);
+  if (luaGc === "engine") printGarbage(situations, interpreters, results, seconds, fps);
 }
 
 /**
@@ -413,13 +429,14 @@ async function main(): Promise<void> {
  * world included) allocated. An estimate: a cycle's cost depends on the live heap too.
  */
 function printGarbage(
+  situations: Situation[],
   interpreters: LuaInterpreter[],
   results: Map<string, Run[]>,
   seconds: number,
   fps: number,
 ): void {
   const rows: string[][] = [];
-  for (const situation of SITUATIONS) {
+  for (const situation of situations) {
     for (const lua of interpreters) {
       const runs = results.get(`${situation.id}|${lua.name}`) ?? [];
       const share = (x: Run): number | undefined => {

@@ -26,11 +26,6 @@ function bump(counts: DefCounts, unitDefID: UnitDefID, by: number): void {
   else counts.delete(unitDefID);
 }
 
-function hasAnyMark(marks: LuaMap<TeamID, Marks>): boolean {
-  for (const [_k] of marks) return true;
-  return false;
-}
-
 function hasAny(counts: DefCounts): boolean {
   for (const [_k] of counts) return true;
   return false;
@@ -42,10 +37,17 @@ function copyCounts(counts: DefCounts): DefCounts {
   return out;
 }
 
-/** The counts of `defs` in `counts`, 0 for those with none (a partial `units` change). */
-function countsOf(counts: DefCounts, defs: LuaMap<UnitDefID, boolean>): DefCounts {
+/**
+ * The counts of `defs` in `counts`, 0 for those with none (a partial `units` change),
+ * and clears `defs`: its table is kept for the next marks (clearing leaves its slots,
+ * where a new table would grow again through every size each second).
+ */
+function takeCounts(counts: DefCounts, defs: LuaMap<UnitDefID, boolean>): DefCounts {
   const out = new LuaMap<UnitDefID, number>();
-  for (const [unitDefID] of defs) out.set(unitDefID, counts.get(unitDefID) ?? 0);
+  for (const [unitDefID] of defs) {
+    out.set(unitDefID, counts.get(unitDefID) ?? 0);
+    defs.delete(unitDefID);
+  }
   return out;
 }
 
@@ -77,6 +79,8 @@ interface Marks {
   building: LuaMap<UnitDefID, boolean>;
   /** The team was read anew: every count goes in the change. */
   full: boolean;
+  /** Anything marked since the last change (the tables are kept, emptied, between changes). */
+  any: boolean;
 }
 
 interface Rescan {
@@ -92,8 +96,10 @@ export class UnitTracker {
   /** Tracked units per exact team. */
   private members = new LuaMap<TeamID, LuaMap<UnitID, boolean>>();
   private counts = new LuaMap<TeamID, TeamUnits>();
-  /** Teams whose counts changed since the last `units` change, and which defs. */
+  /** Per team, which defs changed since the last `units` change (kept between changes). */
   private dirty = new LuaMap<TeamID, Marks>();
+  /** Whether any team's marks hold something. */
+  private anyMarked = false;
   /** Exact teams waiting to be rebuilt from the engine's unit list. */
   private toRescan: TeamID[] = [];
   private rescan: Rescan | undefined;
@@ -127,8 +133,12 @@ export class UnitTracker {
   private marks(teamID: TeamID): Marks {
     let m = this.dirty.get(teamID);
     if (m === undefined) {
-      m = { finished: new LuaMap(), building: new LuaMap(), full: false };
+      m = { finished: new LuaMap(), building: new LuaMap(), full: false, any: false };
       this.dirty.set(teamID, m);
+    }
+    if (!m.any) {
+      m.any = true;
+      this.anyMarked = true;
     }
     return m;
   }
@@ -194,8 +204,12 @@ export class UnitTracker {
     if (this.finishedOf.get(unitID) === true) return;
     if (this.teamOf.get(unitID) === teamID && this.defOf.get(unitID) === unitDefID) {
       // The usual case: tracked since its UnitCreated; only its count moves.
-      this.recount(teamID, unitDefID, false, -1);
-      this.recount(teamID, unitDefID, true, 1);
+      const t = this.teamUnits(teamID);
+      const marks = this.marks(teamID);
+      bump(t.building, unitDefID, -1);
+      bump(t.finished, unitDefID, 1);
+      marks.building.set(unitDefID, true);
+      marks.finished.set(unitDefID, true);
       this.finishedOf.set(unitID, true);
       return;
     }
@@ -230,27 +244,46 @@ export class UnitTracker {
   }
 
   /**
-   * The teams changed since the last call (new tables): per team the counts of the defs
-   * that changed, or all of them for a team read anew. Clears the marks.
+   * A team's change since its last take (new tables): the counts of the defs that
+   * changed, or all of them for a team read anew; undefined when nothing changed. Clears
+   * the team's marks. One team per call, so that a battle's teams spread over frames.
    */
-  takeChanged(): TeamUnitsChange[] | undefined {
-    if (!hasAnyMark(this.dirty)) return undefined; // nothing changed: no tables made
-    const out: TeamUnitsChange[] = [];
-    for (const teamID of this.teams.teamIDs) {
-      const t = this.counts.get(teamID);
-      const marks = this.dirty.get(teamID);
-      if (marks === undefined || t === undefined) continue;
-      out.push({
-        teamID,
-        exact: t.exact,
-        finished: marks.full ? copyCounts(t.finished) : countsOf(t.finished, marks.finished),
-        building: marks.full ? copyCounts(t.building) : countsOf(t.building, marks.building),
-        unknown: t.unknown,
-        partial: !marks.full,
-      });
+  takeTeamChange(teamID: TeamID): TeamUnitsChange | undefined {
+    const t = this.counts.get(teamID);
+    const marks = this.dirty.get(teamID);
+    if (marks === undefined || !marks.any || t === undefined) return undefined;
+    const full = marks.full;
+    const finished = takeCounts(t.finished, marks.finished);
+    const building = takeCounts(t.building, marks.building);
+    marks.full = false;
+    marks.any = false;
+    return {
+      teamID,
+      exact: t.exact,
+      finished: full ? copyCounts(t.finished) : finished,
+      building: full ? copyCounts(t.building) : building,
+      unknown: t.unknown,
+      partial: !full,
+    };
+  }
+
+  /** Whether a team's counts changed since its last take (none: a `units` run makes no table). */
+  anyChanged(): boolean {
+    return this.anyMarked;
+  }
+
+  /**
+   * Ends a run of takes over the listed teams: what was marked meanwhile stays for the next
+   * run; the marks of a team no longer listed go with it.
+   */
+  endTakes(): void {
+    let any = false;
+    for (const [teamID, marks] of this.dirty) {
+      if (!marks.any) continue;
+      if (this.teams.allyTeamOf(teamID) === undefined) this.dirty.delete(teamID);
+      else any = true;
     }
-    this.dirty = new LuaMap();
-    return out;
+    this.anyMarked = any;
   }
 
   /** Forget everything and rebuild every exact team (start, view change). */
@@ -263,6 +296,7 @@ export class UnitTracker {
     this.members = new LuaMap();
     this.counts = new LuaMap();
     this.dirty = new LuaMap();
+    this.anyMarked = false;
     this.rescan = undefined;
     this.toRescan = [];
     this.seen = new LuaMap();
@@ -391,8 +425,10 @@ function copyOf(t: TeamUnits): TeamUnits {
 }
 
 /**
- * The periodic `units` run: refreshes what the engine shows of other teams (one team
- * per unit of work), then records the counts that changed.
+ * The periodic `units` run, a team per unit of work: refreshes what the engine shows of
+ * a team the view does not count itself, and takes the team's counts that changed. Each
+ * step records what it took as one `units` change (a run over several frames makes
+ * several, all stamped with the frame the run began).
  */
 export class UnitCountsJob implements Job {
   private cursor = 0;
@@ -411,15 +447,28 @@ export class UnitCountsJob implements Job {
 
   step(budget: Budget): boolean {
     const teams = this.teams.teamIDs;
+    const tracker = this.tracker;
+    // A team at a time (a battle's 16 teams took 0.5-1 ms in one step in the scale game),
+    // and what a step took is recorded before it returns: a run cut short (a view change,
+    // the category switched off) then holds nothing back.
+    let changed: TeamUnitsChange[] | undefined;
+    let done = true;
     while (this.cursor < teams.length) {
-      this.tracker.refreshVisible(teams[this.cursor]);
+      const teamID = teams[this.cursor];
       this.cursor += 1;
-      if (budget.expired()) return false;
+      tracker.refreshVisible(teamID);
+      if (tracker.anyChanged()) {
+        const change = tracker.takeTeamChange(teamID);
+        if (change !== undefined) (changed ??= []).push(change);
+      }
+      if (budget.expired()) {
+        done = this.cursor >= teams.length;
+        break;
+      }
     }
-    const changed = this.tracker.takeChanged();
-    if (changed !== undefined && changed.length > 0)
-      this.out.push({ type: "units", frame: this.frame, teams: changed });
-    return true;
+    if (done) tracker.endTakes();
+    if (changed !== undefined) this.out.push({ type: "units", frame: this.frame, teams: changed });
+    return done;
   }
 }
 

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from "../framework";
 import { Collector } from "../../../src/collect/collector";
 import type { DefCounts, TeamUnits } from "../../../src/collect/model";
 import { ReconcileJob, RESCAN_PER_CHECK, UnitCountsJob } from "../../../src/collect/units";
-import { FakeGame } from "../fakes/fake-game";
+import { CountingBudget, FakeGame } from "../fakes/fake-game";
 import { ofType, runJob } from "./helpers";
 
 let game: FakeGame;
@@ -151,6 +151,37 @@ describe("unit counts", () => {
     runJob(job, 120);
     const [fourth] = ofType(c.takeChanges(), "units");
     expect(fourth.teams.map((t) => t.partial)).toEqual([false, false]);
+  });
+
+  it("a run spreads the teams over steps, each step recording the teams it took", () => {
+    game.asSpectator(true);
+    game.addTeam(2, 0);
+    const c = new Collector(game);
+    const job = new UnitCountsJob(c.units, c.teams, c.changes);
+    runJob(job, 30);
+    c.takeChanges();
+    c.unitCreated(41 as UnitID, 5 as UnitDefID, 0 as TeamID);
+    c.unitCreated(42 as UnitID, 6 as UnitDefID, 1 as TeamID);
+    c.unitCreated(43 as UnitID, 7 as UnitDefID, 2 as TeamID);
+    // One look at the budget per step: a team per step, three steps.
+    expect(runJob(job, 60, 1)).toBe(3);
+    const changes = ofType(c.takeChanges(), "units");
+    expect(changes.map((u) => u.teams.map((t) => t.teamID))).toEqual([[0], [1], [2]]);
+    expect(changes.map((u) => u.frame)).toEqual([60, 60, 60]);
+    // A unit counted while the run is under way, on a team already taken: next run.
+    const budget = new CountingBudget();
+    job.begin(budget.reset(1, 90));
+    expect(job.step(budget.reset(1, 90))).toBe(false);
+    c.unitCreated(44 as UnitID, 5 as UnitDefID, 0 as TeamID);
+    while (!job.step(budget.reset(1, 90)));
+    expect(ofType(c.takeChanges(), "units")).toHaveLength(0);
+    runJob(job, 120);
+    const [later] = ofType(c.takeChanges(), "units");
+    expect(later.teams.map((t) => t.teamID)).toEqual([0]);
+    expect(show(later.teams[0].building)).toEqual(["5=2"]);
+    // Marks emptied by a take do not come back: nothing changed, no change.
+    runJob(job, 150);
+    expect(ofType(c.takeChanges(), "units")).toHaveLength(0);
   });
 
   it("are reconciled with the engine: a missed call-in is repaired", () => {
