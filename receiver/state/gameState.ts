@@ -60,7 +60,12 @@ export interface TickerEvent {
 export interface GameState {
   session: string;
   hello: Omit<HelloMessage, "type" | "token" | "nextSeq" | "frame"> | null;
-  /** Frame of the latest message applied. */
+  /**
+   * The game's latest frame: the newest frame of the messages applied since the last
+   * snapshot (which sets it). A `units`, `economy` or `positions` message made across
+   * frames carries the frame it began and can arrive after events of later frames
+   * (docs/protocol.md, "Order"): it does not step the clock back.
+   */
   frame: number;
   /** Seq of the latest message applied (0: none yet). */
   seq: number;

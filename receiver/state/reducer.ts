@@ -151,7 +151,7 @@ export function applyMessage(state: GameState, message: OutboundMessage): GameSt
     state.settings = message.settings;
     return state;
   }
-  state.frame = message.frame;
+  state.frame = message.type === "snapshot" ? message.frame : Math.max(state.frame, message.frame);
   state.seq = message.seq;
   const at = { frame: message.frame, seq: message.seq };
   switch (message.type) {

@@ -102,6 +102,29 @@ describe("reducer and metrics on the protocol fixtures", () => {
   });
 });
 
+describe("the game clock", () => {
+  it("does not step back for a message made across frames; a snapshot sets it", () => {
+    const messages = fixtureMessages();
+    const state = feed(messages, 3);
+    const snapshot = messages.find((m) => m.type === "snapshot")!;
+    const start = snapshot.frame;
+    applyMessage(state, { type: "game_paused", seq: 10, frame: start + 90, playerID: 0 });
+    // A `units` message begun at an earlier frame, completed after that event.
+    applyMessage(state, {
+      type: "units",
+      seq: 11,
+      frame: start + 60,
+      teams: [{ teamID: 0, finished: [[385, 25]], building: [], unknown: 0 }],
+    });
+    expect([state.frame, state.seq]).toEqual([start + 90, 11]);
+    applyMessage(state, { type: "game_resumed", seq: 12, frame: start + 120, playerID: 0 });
+    expect(state.frame).toBe(start + 120);
+    // A snapshot (a new view, a restarted game) is the state as it is: its frame stands.
+    applyMessage(state, { ...snapshot, seq: 13, frame: start + 30 });
+    expect(state.frame).toBe(start + 30);
+  });
+});
+
 describe("the army value chart", () => {
   it("samples the army value again after the unit counts or the definitions change", () => {
     const messages = fixtureMessages();
