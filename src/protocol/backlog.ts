@@ -22,6 +22,7 @@
  * Pure: no engine calls. Sizes are byte counts of encoded lines, each far below
  * 2^24, and totals stay below the bound, so float numbers keep them exact.
  */
+import { Ring } from "../core/ring";
 
 /** Messages lost, for a `gap` message. */
 export interface LostRange {
@@ -67,12 +68,13 @@ export interface BacklogCounters {
 }
 
 export class Backlog {
-  private entries: Entry[] = [];
-  /** Index of the first entry that may still be live. */
+  /** Every entry by position (0, 1, ... in the order added); the gone ones at the front are forgotten. */
+  private readonly entries = new Ring<Entry>();
+  /** Position of the first entry that may still be live. */
   private head = 0;
-  /** Index of the next entry to hand to the connection. */
+  /** Position of the next entry to hand to the connection. */
   private next = 0;
-  /** Index of the first handed entry whose bytes are not all written. */
+  /** Position of the first handed entry whose bytes are not all written. */
   private writing = 0;
   private bytes = 0;
   private live = 0;
@@ -122,7 +124,7 @@ export class Backlog {
     if (this.acknowledging && !on) {
       // Everything written counts as delivered from now on.
       for (let i = this.head; i < this.writing; i++) {
-        const entry = this.entries[i];
+        const entry = this.entries.at(i);
         if (entry.stage === 2) this.release(entry);
       }
       this.unconfirmed = [];
@@ -174,8 +176,9 @@ export class Backlog {
     const parts: string[] = [];
     let size = 0;
     const entries = this.entries;
-    while (this.next < entries.length) {
-      const entry = entries[this.next];
+    const end = entries.end();
+    while (this.next < end) {
+      const entry = entries.at(this.next);
       if (!entry.gone) {
         if (parts.length > 0 && size + entry.line.length > maxBytes) break;
         parts.push(entry.line);
@@ -197,7 +200,7 @@ export class Backlog {
     const entries = this.entries;
     let left = count;
     while (left > 0 && this.writing < this.next) {
-      const entry = entries[this.writing];
+      const entry = entries.at(this.writing);
       // An entry acknowledged while its bytes were still going out (gone, stage 1)
       // still owns those bytes.
       if (entry.stage !== 1 || entry.unwritten === 0) {
@@ -222,8 +225,8 @@ export class Backlog {
     if (seq > this.highestHanded) return false;
     this.counters.acknowledged = seq;
     const entries = this.entries;
-    for (let i = this.head; i < this.next && entries[i].seq <= seq; i++) {
-      const entry = entries[i];
+    for (let i = this.head; i < this.next && entries.at(i).seq <= seq; i++) {
+      const entry = entries.at(i);
       if (!entry.gone && entry.stage !== 0) this.release(entry);
     }
     if (this.unconfirmed.length > 0) this.unconfirmed = this.unconfirmed.filter((e) => e.seq > seq);
@@ -243,8 +246,9 @@ export class Backlog {
     this.unconfirmed = [];
     const entries = this.entries;
     let first: number | undefined;
-    for (let i = this.head; i < entries.length; i++) {
-      const entry = entries[i];
+    const end = entries.end();
+    for (let i = this.head; i < end; i++) {
+      const entry = entries.at(i);
       // The connection's queued bytes are discarded with it.
       entry.unwritten = 0;
       if (entry.gone) continue;
@@ -259,8 +263,8 @@ export class Backlog {
     this.scanEvents = this.head;
     // Handed-out periodic entries are unsent again: queue them anew, in order.
     this.periodicQueues = new LuaTable();
-    for (let i = this.head; i < entries.length; i++) {
-      const entry = entries[i];
+    for (let i = this.head; i < end; i++) {
+      const entry = entries.at(i);
       if (!entry.gone && entry.periodic) this.queueOf(entry.type).items.push(entry);
     }
     this.maySupersede = true;
@@ -279,8 +283,9 @@ export class Backlog {
    */
   withdraw(seq: number): boolean {
     const entries = this.entries;
-    for (let i = this.head; i < entries.length; i++) {
-      const entry = entries[i];
+    const end = entries.end();
+    for (let i = this.head; i < end; i++) {
+      const entry = entries.at(i);
       if (entry.seq === seq && !entry.gone && !(entry.stage === 1 && entry.unwritten > 0)) {
         if (entry.stage === 2) this.release(entry);
         else this.drop(entry);
@@ -307,8 +312,9 @@ export class Backlog {
   /** Whether a message with this seq is still kept and not handed out (e.g. a snapshot still waiting). */
   isUnsent(seq: number): boolean {
     const entries = this.entries;
-    for (let i = this.next; i < entries.length; i++) {
-      const entry = entries[i];
+    const end = entries.end();
+    for (let i = this.next; i < end; i++) {
+      const entry = entries.at(i);
       if (entry.seq === seq) return !entry.gone;
       if (entry.seq > seq) return false;
     }
@@ -378,22 +384,22 @@ export class Backlog {
     // Then unsent periodic messages, then unsent events, oldest first.
     this.scanPeriodic = math.max(this.scanPeriodic, this.next);
     // The newest entry stays (the cursors stop before it: it may qualify later).
-    const newest = entries.length - 1;
+    const newest = entries.end() - 1;
     while (this.bytes > this.maxBytes && this.scanPeriodic < newest) {
-      const e = entries[this.scanPeriodic];
+      const e = entries.at(this.scanPeriodic);
       if (!e.gone && e.periodic) this.drop(e);
       this.scanPeriodic += 1;
     }
     this.scanEvents = math.max(this.scanEvents, this.next);
     while (this.bytes > this.maxBytes && this.scanEvents < newest) {
-      const e = entries[this.scanEvents];
+      const e = entries.at(this.scanEvents);
       if (!e.gone && !e.pinned) this.drop(e);
       this.scanEvents += 1;
     }
     // Last, written but unacknowledged messages, oldest first.
     this.scanWritten = math.max(this.scanWritten, this.head);
     while (this.bytes > this.maxBytes && this.scanWritten < this.writing) {
-      const e = entries[this.scanWritten];
+      const e = entries.at(this.scanWritten);
       if (!e.gone && e.stage === 2) this.letGoUnconfirmed(e);
       this.scanWritten += 1;
     }
@@ -446,25 +452,17 @@ export class Backlog {
     this.unconfirmed.push({ seq: entry.seq, type: entry.type });
   }
 
-  /** Forgets leading entries that are gone; shrinks the array now and then (O(1) amortised). */
+  /** Forgets leading entries that are gone (their slots let go of them: O(1) amortised, no copy). */
   private compact(): void {
     const entries = this.entries;
-    while (this.head < entries.length) {
-      const e = entries[this.head];
+    const end = entries.end();
+    while (this.head < end) {
+      const e = entries.at(this.head);
       if (!e.gone || (e.stage === 1 && e.unwritten > 0)) break;
       this.head += 1;
     }
     this.next = math.max(this.next, this.head);
     this.writing = math.max(this.writing, this.head);
-    if (this.head > 64 && this.head * 2 > entries.length) {
-      const shift = this.head;
-      this.entries = entries.slice(shift);
-      this.head = 0;
-      this.next -= shift;
-      this.writing -= shift;
-      this.scanWritten = math.max(0, this.scanWritten - shift);
-      this.scanPeriodic = math.max(0, this.scanPeriodic - shift);
-      this.scanEvents = math.max(0, this.scanEvents - shift);
-    }
+    entries.dropBefore(this.head);
   }
 }
