@@ -1,6 +1,6 @@
 /**
  * The queue addressed by position (src/core/ring.ts): each item keeps its position while
- * the front is dropped and the slots wrap round and grow.
+ * the front is dropped, across the chunks it is stored in.
  */
 import { describe, expect, it } from "../framework";
 import { Ring } from "../../../src/core/ring";
@@ -13,10 +13,10 @@ function kept(this: void, ring: Ring<string>): string[] {
 }
 
 describe("Ring", () => {
-  it("keeps each item at the position it was pushed at, across wrapping and growth", () => {
+  it("keeps each item at the position it was pushed at, across chunks started and let go", () => {
     const ring = new Ring<string>(4);
     let dropped = 0;
-    // Push 3, drop 2, many times: the slots wrap round; then push more than fit: they grow.
+    // Push 3, drop 2, many times: chunks of 4 are started at the end and let go at the front.
     for (let round = 0; round < 50; round++) {
       for (let k = 0; k < 3; k++) ring.push(`item ${ring.end()}`);
       dropped += 2;
@@ -34,7 +34,7 @@ describe("Ring", () => {
     ring.push("a");
     ring.push("b");
     ring.dropBefore(1);
-    // Position 0's slot is the one position 2 takes next: empty until then.
+    // Position 0's slot no longer holds "a" (its chunk is kept for "b").
     expect(ring.at(0)).toBe(undefined);
     ring.push("c");
     expect(kept(ring)).toEqual(["b", "c"]);

@@ -148,6 +148,20 @@ describe("backlog beyond its bound", () => {
     expect(b.takeGap()).toBeUndefined();
   });
 
+  it("keeps the newest message even when it is the only periodic one and alone over the bound", () => {
+    const b = new Backlog(60);
+    b.add(1, "unit_created", line(1), false);
+    b.add(2, "unit_created", line(2), false);
+    b.add(3, "economy", line(3, 80), true);
+    expect(seqs(b.take(1000))).toEqual([3]);
+    expect(b.takeGap()).toEqual({
+      firstSeq: 1,
+      lastSeq: 2,
+      dropped: 2,
+      counts: [{ type: "unit_created", count: 2 }],
+    });
+  });
+
   it("beyond the bound drops superseded periodic messages first, oldest first, keeping the newest of each type", () => {
     const b = new Backlog(60);
     b.add(1, "economy", line(1), true);
