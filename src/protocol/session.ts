@@ -288,6 +288,9 @@ export class Session {
   private bulkType: OutboundType = "positions";
   /** Encoded catalog entries, then the parts' bodies once all are encoded. */
   private catalogEntries: string[] = [];
+  /** The catalog's parts joined so far, and the entries they hold. */
+  private catalogJoined: string[] = [];
+  private catalogJoinedUpTo = 0;
   private catalogParts: string[] | undefined;
 
   /** The session's scheduler jobs (see the module comment). */
@@ -1006,25 +1009,32 @@ export class Session {
       encoded.push(encode(UNIT_DEF_SHAPE, entries[encoded.length]));
       if (budget.expired() && encoded.length < entries.length) return false;
     }
-    // Room for the rest of a part's line: type, seq, frame, part numbers, brackets.
+    // Joined a part per look at the budget (the whole catalog, about 600 KB, took 8 ms in
+    // one step), leaving room for the rest of a part's line: type, seq, frame, part
+    // numbers, brackets.
     const limit = this.partBytes - 128;
-    const parts: string[] = [];
-    let start = 0;
-    let size = 0;
-    for (let i = 0; i < encoded.length; i++) {
-      const length = encoded[i].length + 1;
-      if (i > start && size + length > limit) {
-        parts.push(table.concat(encoded, ",", start + 1, i));
-        start = i;
-        size = 0;
+    const parts = this.catalogJoined;
+    let start = this.catalogJoinedUpTo;
+    while (start < encoded.length) {
+      let end = start;
+      let size = 0;
+      while (end < encoded.length) {
+        const length = encoded[end].length + 1;
+        if (end > start && size + length > limit) break;
+        size += length;
+        end += 1;
       }
-      size += length;
+      parts.push(table.concat(encoded, ",", start + 1, end));
+      start = end;
+      this.catalogJoinedUpTo = end;
+      if (start < encoded.length && budget.expired()) return false;
     }
-    parts.push(table.concat(encoded, ",", start + 1, encoded.length));
     this.catalogParts = parts;
     // Its parts go out through the sender.
     this.wakeSender();
     this.catalogEntries = [];
+    this.catalogJoined = [];
+    this.catalogJoinedUpTo = 0;
     return true;
   }
 }

@@ -50,6 +50,20 @@ describe("session: a new connection", () => {
     }
   });
 
+  it("encodes the catalog a definition per look at the budget, then joins it a part per look", () => {
+    const rig = new Rig({ unitDefsPartBytes: 600 }).readCatalog();
+    // Three definitions, three parts; one look per step: 3 steps encoding, 3 joining.
+    expect(runJob(rig.session.bulk, 0, 1)).toBe(6);
+    rig.connect();
+    for (let i = 0; i < 10 && rig.count("snapshot") === 0; i++) rig.frame(0.05);
+    const parts = ofKind(rig.lines(), "unitdefs");
+    expect(parts.map((p) => field(p, "unitDefs", 1, "name"))).toEqual([
+      "armcom",
+      "corcom",
+      "armpw",
+    ]);
+  });
+
   it("sends a catalog larger than the backlog's bound whole: a part once the last one is taken", () => {
     // Parts of about 330 bytes, a bound that holds two of them.
     const rig = new Rig({ unitDefsPartBytes: 600, backlogBytes: 700 }).readCatalog();
