@@ -219,18 +219,24 @@ export class Task {
     return this.status === "running";
   }
 
-  /** A run starts now: schedules the next one, keeping the phase unless a period behind. */
+  /**
+   * A run starts now: schedules the next one a period on, keeping the phase unless a
+   * period behind, and never more than a period from now. A run started before it was
+   * due (`runNow`) must not push the next one a period further each time: a task woken
+   * every frame (the session's sender while changes come) would then go unpolled for
+   * minutes once nothing wakes it, and its timers with it.
+   */
   startRun(now: number, gameFrame: number): void {
     this.status = "running";
     this.forced = false;
     const seconds = this.everySeconds;
     if (seconds !== undefined) {
-      this.nextDueTime += seconds;
+      this.nextDueTime = math.min(this.nextDueTime, now) + seconds;
       if (this.nextDueTime <= now) this.nextDueTime = now + seconds;
     }
     const frames = this.everyFrames;
     if (frames !== undefined) {
-      this.nextDueFrame += frames;
+      this.nextDueFrame = math.min(this.nextDueFrame, gameFrame) + frames;
       if (this.nextDueFrame <= gameFrame) this.nextDueFrame = gameFrame + frames;
     }
   }

@@ -152,6 +152,36 @@ describe("the app's delivery", () => {
     }
   });
 
+  it("reports a loss once the connection keeps up again, however busy the sender was before", () => {
+    type("backlog 64");
+    app.start();
+    frames(5);
+    const collector = app.collection!.collector;
+    // A busy spell: a change every frame for 20 s wakes the sender every frame.
+    for (let i = 0; i < 60 * 20; i++) {
+      collector.teamDied(1 as TeamID);
+      frames(1, 1 / 60, 1);
+    }
+    expect(ofType("gap")).toEqual([]);
+    // The socket takes nothing: the connection holds its chunk, and a burst beyond the
+    // bound is produced while it does not keep up (dropped, no gap yet).
+    transport.sendCapacity = 0;
+    collector.teamDied(1 as TeamID);
+    frames(2, 1 / 60, 1);
+    for (let i = 0; i < 2000; i++) collector.teamDied(1 as TeamID);
+    frames(2, 1 / 60, 1);
+    const dropped = app.status().delivery!.dropped;
+    expect(dropped).toBeGreaterThan(0);
+    // The socket takes again; no change comes to wake the sender. Its poll (ten times a
+    // second) sees the connection keep up: the gap and its snapshot follow at once.
+    transport.sendCapacity = math.huge;
+    frames(30, 1 / 60, 1);
+    const gaps = ofType("gap");
+    expect(gaps.map((g) => g.get("dropped"))).toEqual([dropped]);
+    const types = sent().map((l) => l.get("type"));
+    expect(types[types.indexOf("gap") + 1]).toBe("snapshot");
+  });
+
   it("keeps at most the backlog bound while no receiver reads, and counts what it drops", () => {
     type("backlog 64");
     const collector = app.collection!.collector;

@@ -278,6 +278,45 @@ describe("rates", () => {
     expect(sample.runs).toBeLessThanOrEqual(101);
   });
 
+  it("polls a task woken every frame a period after its last run, not later", () => {
+    const sample = new Fixed(stopwatch, 1);
+    const task = scheduler.add(sample, { name: "s", priority: 20, share: 0.1, everySeconds: 0.1 });
+    // Woken every frame for a minute (the sender while changes come): a run each frame.
+    for (let i = 0; i < 60 * 60; i++) {
+      task.runNow();
+      frames(1);
+    }
+    expect(sample.runs).toBe(60 * 60);
+    // Nothing wakes it now: polled at its rate, 0.1 s after its last run.
+    frames(5);
+    expect(sample.runs).toBe(60 * 60);
+    frames(2);
+    expect(sample.runs).toBe(60 * 60 + 1);
+  });
+
+  it("keeps a game-frame rate a period after runs woken early, not later", () => {
+    const sample = new Fixed(stopwatch, 1);
+    const task = scheduler.add(sample, { name: "s", priority: 20, share: 0.1, everyFrames: 30 });
+    let game = 0;
+    for (let i = 0; i < 100; i++) {
+      task.runNow();
+      game += 1;
+      scheduler.setGameFrame(game);
+      frames(1);
+    }
+    expect(sample.runs).toBe(100);
+    // The next run 30 game frames after the last, as if it had not been woken.
+    for (let i = 0; i < 29; i++) {
+      game += 1;
+      scheduler.setGameFrame(game);
+      frames(1);
+    }
+    expect(sample.runs).toBe(100);
+    scheduler.setGameFrame(game + 1);
+    frames(1);
+    expect(sample.runs).toBe(101);
+  });
+
   it("setRate changes the period", () => {
     const sample = new Fixed(stopwatch, 1);
     const task = scheduler.add(sample, { name: "s", priority: 20, share: 0.1, everySeconds: 1 });
@@ -312,7 +351,7 @@ describe("frames in which no task can run", () => {
     task.runNow();
     frames(1);
     expect(sample.runs).toBe(2);
-    // Paused past its due time (20 s after the first run: runNow keeps the phase),
+    // Paused past its due time (10 s after the run runNow started),
     // nothing can run: every frame is skipped until it is resumed.
     task.pause();
     frames(60 * 20);
