@@ -112,7 +112,9 @@ export class Delivery {
     if (frames === 0) return;
     const unsent = this.session.unsentBytes();
     const waiting = this.session.waitingChanges();
-    const change = this.throttle.observe(meanUs, this.scheduler.budgetUs(), unsent, waiting);
+    const dropped = this.session.droppedChanges();
+    const budgetUs = this.scheduler.budgetUs();
+    const change = this.throttle.observe(meanUs, budgetUs, unsent, waiting, dropped);
     if (change === 0) return;
     this.session.settingsChanged();
     this.session.noteThrottle(this.throttle.level);

@@ -1,6 +1,7 @@
 /**
- * The frame-rate guard: when the widget's own work fills its frame budget, or what
- * waits for the receiver keeps growing, it collects less, step by step, and gives it
+ * The frame-rate guard: when the widget's own work fills its frame budget, what waits
+ * for the receiver keeps growing, or the game's changes pile up faster than they are
+ * sent (or are dropped at the queue's bound), it collects less, step by step, and gives it
  * back once the pressure is gone. Pure: the app hands it the figures every
  * `WINDOW_SECONDS` and applies the step it is at (`shape`).
  *
@@ -67,17 +68,29 @@ export class Throttle {
   private calm = 0;
   private lastQueued = 0;
   private lastWaiting = 0;
+  private lastDropped = 0;
 
   /**
    * One window's figures: the mean cost per frame and the budget (µs), the bytes
    * produced for the connection and not yet written, the changes recorded and not yet
-   * made messages. Returns +1 or -1 when the step changed, else 0.
+   * made messages, and those dropped unread so far (a running total). Returns +1 or -1
+   * when the step changed, else 0.
    */
-  observe(meanUs: number, budgetUs: number, unsentBytes: number, waitingChanges = 0): number {
+  observe(
+    meanUs: number,
+    budgetUs: number,
+    unsentBytes: number,
+    waitingChanges = 0,
+    droppedChanges = 0,
+  ): number {
     const growing = unsentBytes > QUEUE_FLOOR && unsentBytes > this.lastQueued;
     this.lastQueued = unsentBytes;
-    const piling = waitingChanges > CHANGES_FLOOR && waitingChanges > this.lastWaiting;
+    // A full queue stops growing (each new change drops the oldest): drops count too.
+    const piling =
+      (waitingChanges > CHANGES_FLOOR && waitingChanges > this.lastWaiting) ||
+      droppedChanges > this.lastDropped;
     this.lastWaiting = waitingChanges;
+    this.lastDropped = droppedChanges;
     const pressure: Pressure | undefined =
       meanUs >= FULL_BUDGET * budgetUs
         ? "frame budget"

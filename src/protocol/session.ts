@@ -867,6 +867,11 @@ export class Session {
     return this.source.changes.count();
   }
 
+  /** Changes dropped unread (the collector's queue was full) since the session began. */
+  droppedChanges(): number {
+    return this.droppedUnread;
+  }
+
   /** Bytes produced for the current connection and not yet written (0 while disconnected). */
   unsentBytes(): number {
     return this.connected ? this.backlog.unsentBytes() : 0;

@@ -57,6 +57,18 @@ describe("the steps", () => {
     expect(u.level).toBe(0);
   });
 
+  it("a change queue full at its bound is pressure while it drops, not calm", () => {
+    const t = new Throttle();
+    for (const waiting of [3000, 6000, 12000]) t.observe(0, BUDGET, 0, waiting, 0);
+    expect(t.level).toBe(1);
+    // Pinned at the bound: no longer growing, but every window drops more.
+    for (let i = 1; i <= 3; i++) t.observe(0, BUDGET, 0, 20000, 500 * i);
+    expect([t.level, t.reason]).toEqual([2, "changes piling up"]);
+    // Drops stop (the total stays): calm, and one step back after 5 windows.
+    for (let i = 0; i < 5; i++) t.observe(0, BUDGET, 0, 20000, 1500);
+    expect(t.level).toBe(1);
+  });
+
   it("stops at the last step", () => {
     const t = new Throttle();
     for (let i = 0; i < 30; i++) t.observe(BUDGET, BUDGET, 0);
