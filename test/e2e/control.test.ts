@@ -333,11 +333,13 @@ describe.each(luaInterpreters())("in-game control under $name", (lua) => {
       }),
       maxSeconds: 110,
     });
+    // The first step, said as a warning: the budget full, or the battle's changes piling
+    // up because the sender is held to that budget (whichever the guard sees first).
     const warned = await host.waitForEcho(
-      /fills its frame budget: periodic data at half rate/,
+      /(fills its frame budget|more than the widget can send in its frame budget): periodic data at half rate/,
       30_000,
     );
-    expect(String(warned.text)).toMatch(/warning: the widget's work fills its frame budget/);
+    expect(String(warned.text)).toMatch(/warning: /);
     const throttled = () =>
       receiver.received.filter(
         (r) => r.message.type === "heartbeat" && (r.message.throttleLevel ?? 0) > 0,
@@ -362,7 +364,9 @@ describe.each(luaInterpreters())("in-game control under $name", (lua) => {
     expect(after.internalErrors).toBe(0);
     expect(receiver.invalid).toEqual([]);
     // Said once per step: never a line per frame.
-    const steps = host.echoes.filter((e) => /fills its frame budget|pressure eased/.test(e));
+    const steps = host.echoes.filter((e) =>
+      /frame budget: .* until it eases|pressure eased/.test(e),
+    );
     expect(steps.length).toBeLessThanOrEqual(8);
   }, 120_000);
 });
