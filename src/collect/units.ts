@@ -51,6 +51,11 @@ function takeCounts(counts: DefCounts, defs: LuaMap<UnitDefID, boolean>): DefCou
   return out;
 }
 
+/** Empties a team's marks of one kind (the table is kept for the next marks). */
+function clearMarks(defs: LuaMap<UnitDefID, boolean>): void {
+  for (const [unitDefID] of defs) defs.delete(unitDefID);
+}
+
 function sameCounts(a: DefCounts, b: DefCounts): boolean {
   for (const [k, v] of a) if (b.get(k) !== v) return false;
   for (const [k, v] of b) if (a.get(k) !== v) return false;
@@ -253,21 +258,21 @@ export class UnitTracker {
     const marks = this.dirty.get(teamID);
     if (marks === undefined || !marks.any || t === undefined) return undefined;
     const full = marks.full;
-    const finished = takeCounts(t.finished, marks.finished);
-    const building = takeCounts(t.building, marks.building);
+    const finished = full ? copyCounts(t.finished) : takeCounts(t.finished, marks.finished);
+    const building = full ? copyCounts(t.building) : takeCounts(t.building, marks.building);
+    if (full) {
+      clearMarks(marks.finished);
+      clearMarks(marks.building);
+    }
     marks.full = false;
     marks.any = false;
-    return {
-      teamID,
-      exact: t.exact,
-      finished: full ? copyCounts(t.finished) : finished,
-      building: full ? copyCounts(t.building) : building,
-      unknown: t.unknown,
-      partial: !full,
-    };
+    return { teamID, exact: t.exact, finished, building, unknown: t.unknown, partial: !full };
   }
 
-  /** Whether a team's counts changed since its last take (none: a `units` run makes no table). */
+  /**
+   * False when no team's counts changed since the last run's end (a `units` run then makes
+   * no table); true may also mean only teams already taken in this run changed.
+   */
   anyChanged(): boolean {
     return this.anyMarked;
   }
@@ -451,6 +456,8 @@ export class UnitCountsJob implements Job {
     // A team at a time (a battle's 16 teams took 0.5-1 ms in one step in the scale game),
     // and what a step took is recorded before it returns: a run cut short (a view change,
     // the category switched off) then holds nothing back.
+    // The team list may be refreshed mid-run (TeamChanged): a team then skipped keeps its
+    // marks for the next run.
     let changed: TeamUnitsChange[] | undefined;
     let done = true;
     while (this.cursor < teams.length) {

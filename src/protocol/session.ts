@@ -1034,6 +1034,8 @@ export class Session {
       this.catalogJoinedUpTo = end;
       if (start < encoded.length && budget.expired()) return false;
     }
+    // An empty catalog still goes out, as one empty part.
+    if (parts.length === 0) parts.push("");
     this.catalogParts = parts;
     // Its parts go out through the sender.
     this.wakeSender();

@@ -64,6 +64,17 @@ describe("session: a new connection", () => {
     ]);
   });
 
+  it("sends an empty catalog as one empty part", () => {
+    const rig = new Rig();
+    rig.game.defs = [];
+    rig.readCatalog();
+    rig.connect();
+    for (let i = 0; i < 10 && rig.count("snapshot") === 0; i++) rig.frame(0.05);
+    const parts = ofKind(rig.lines(), "unitdefs");
+    expect(parts.map((p) => [p.get("part"), p.get("parts")])).toEqual([[1, 1]]);
+    expect((parts[0].get("unitDefs") as unknown[]).length).toBe(0);
+  });
+
   it("sends a catalog larger than the backlog's bound whole: a part once the last one is taken", () => {
     // Parts of about 330 bytes, a bound that holds two of them.
     const rig = new Rig({ unitDefsPartBytes: 600, backlogBytes: 700 }).readCatalog();
