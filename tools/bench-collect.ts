@@ -112,6 +112,8 @@ interface Run {
   /** The host's collection slots while measured: what the whole Lua state allocated, and their CPU time. */
   stateAllocatedKb: number;
   gcCpuMs: number;
+  /** The PROFILE lines of a widget copy from tools/instrument-widget.ts, in the measured window. */
+  profile: string[];
 }
 
 async function runOnce(
@@ -161,6 +163,7 @@ async function runOnce(
       await sleep(1000);
     }
     await host.resetStats();
+    const echoesBefore = host.widgetEchoes.length;
     const beforeStatus = await host.status();
     const before = beforeStatus.widgetStatus as WidgetStatus;
     await sleep(opts.seconds * 1000);
@@ -187,6 +190,7 @@ async function runOnce(
       allocKb: kbTiming(s.frameAllocKb),
       stateAllocatedKb: (s.gc?.allocatedKb ?? 0) - (beforeStatus.gc?.allocatedKb ?? 0),
       gcCpuMs: (s.gc?.cpuMs ?? 0) - (beforeStatus.gc?.cpuMs ?? 0),
+      profile: host.widgetEchoes.slice(echoesBefore).filter((e) => e.startsWith("PROFILE")),
     };
   } finally {
     await host.kill();
@@ -421,6 +425,7 @@ async function main(): Promise<void> {
     ),
   );
   if (luaGc === "engine") printGarbage(situations, interpreters, results, seconds, fps);
+  printProfile(situations, interpreters, results);
 }
 
 /**
@@ -495,3 +500,24 @@ main().catch((err: unknown) => {
   console.error(err);
   process.exit(1);
 });
+
+/** The echoes of a widget copy made by tools/instrument-widget.ts (none for the built widget). */
+function printProfile(
+  situations: Situation[],
+  interpreters: LuaInterpreter[],
+  results: Map<string, Run[]>,
+): void {
+  const lines: string[] = [];
+  for (const situation of situations) {
+    for (const lua of interpreters) {
+      for (const run of results.get(`${situation.id}|${lua.name}`) ?? []) {
+        for (const echo of run.profile) {
+          lines.push(`${situation.id} ${lua.name}: ${echo.replaceAll(" | ", "\n    ")}`);
+        }
+      }
+    }
+  }
+  if (lines.length === 0) return;
+  console.log("\n## Inside the widget (tools/instrument-widget.ts), the measured window\n");
+  console.log(lines.join("\n"));
+}
