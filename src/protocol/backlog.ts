@@ -38,7 +38,7 @@ interface Entry {
   type: string;
   line: string;
   periodic: boolean;
-  /** Never dropped by the bound (a gap: the report of a loss must not be lost). */
+  /** Never dropped by the bound, written or not (a gap: the report of a loss must not be lost). */
   pinned: boolean;
   /** 0 unsent, 1 handed to the connection, 2 written (waiting for an ack). */
   stage: 0 | 1 | 2;
@@ -411,11 +411,13 @@ export class Backlog {
       if (!e.gone && !e.pinned) this.drop(e);
       this.scanEvents += 1;
     }
-    // Last, written but unacknowledged messages, oldest first.
+    // Last, written but unacknowledged messages, oldest first; never a gap: let go of and
+    // then needed by a reconnect, it would be reported as one lost message, and the range
+    // it reported would be lost with it.
     this.scanWritten = math.max(this.scanWritten, this.head);
     while (this.bytes > this.maxBytes && this.scanWritten < this.writing) {
       const e = entries.at(this.scanWritten);
-      if (!e.gone && e.stage === 2) this.letGoUnconfirmed(e);
+      if (!e.gone && e.stage === 2 && !e.pinned) this.letGoUnconfirmed(e);
       this.scanWritten += 1;
     }
     this.compact();

@@ -310,6 +310,23 @@ describe("backlog beyond its bound", () => {
     expect(seqs(b.take(1000))).toEqual([2, 3, 4]);
   });
 
+  it("never lets go of a written gap before it is acknowledged: a reconnect sends it again", () => {
+    const b = new Backlog(30, true);
+    b.add(1, "gap", line(1), false, true);
+    addRange(b, 2, 3);
+    b.take(1000);
+    b.written(30);
+    addRange(b, 4, 4); // over the bound: the oldest written message that is not the gap goes
+    b.rewind();
+    expect(b.takeGap()).toEqual({
+      firstSeq: 2,
+      lastSeq: 2,
+      dropped: 1,
+      counts: [{ type: "unit_created", count: 1 }],
+    });
+    expect(seqs(b.take(1000))).toEqual([1, 3, 4]);
+  });
+
   it("forgets messages let go of unacknowledged when the receiver turns out not to acknowledge", () => {
     const b = new Backlog(30, true);
     addRange(b, 1, 3);
