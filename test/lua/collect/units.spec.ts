@@ -101,6 +101,31 @@ describe("unit counts", () => {
     expect(show(teamOf(c.units.current(), 1).finished)).toEqual(["8=2"]);
   });
 
+  it("an enemy team's change carries only the defs whose visible count changed", () => {
+    game.asPlayer(0, 0);
+    game.addUnit(31, 8, 1, false, "los");
+    game.addUnit(32, 9, 1, true, "los");
+    game.addUnit(33, 10, 1, false, "radar");
+    const c = new Collector(game);
+    const job = new UnitCountsJob(c.units, c.teams, c.changes);
+    runJob(job, 30);
+    const first = teamOf(ofType(c.takeChanges(), "units")[0].teams, 1);
+    expect([show(first.finished), first.unknown]).toEqual([["8=1", "9=1"], 1]);
+    // Def 9's unit dies, a def 11 one comes into sight; def 8 is as it was.
+    game.units.delete(32 as UnitID);
+    game.addUnit(34, 11, 1, false, "los");
+    runJob(job, 60);
+    const second = teamOf(ofType(c.takeChanges(), "units")[0].teams, 1);
+    expect(second.partial).toBe(true);
+    expect([show(second.finished), second.unknown]).toEqual([["11=1", "9=0"], 1]);
+    // Only a blip more: the change is its unknown count.
+    game.addUnit(35, 12, 1, false, "radar");
+    runJob(job, 90);
+    const third = teamOf(ofType(c.takeChanges(), "units")[0].teams, 1);
+    expect([show(third.finished), third.unknown]).toEqual([[], 2]);
+    expect(show(teamOf(c.units.current(), 1).finished)).toEqual(["11=1", "8=1"]);
+  });
+
   it("records only the teams whose counts changed", () => {
     game.asSpectator(true);
     const c = new Collector(game);
