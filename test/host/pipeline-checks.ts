@@ -125,12 +125,14 @@ class EnemyMaxima {
 
 /**
  * Unit counts. The widget stamps a `units` message with the frame its run began and reads
- * the counts during the run, which may span host frames; in a game running thousands of
- * frames a second the world moves on meanwhile, and a snapshot, encoded over frames, may
- * take its seq in the middle of a run. So each message's counts must be the truth's at one
- * moment between its frame and the start of the next run (the next `units` message's
- * frame, or any later frame seen before it, or the game's end): every readable team's
- * finished and unfinished units by def at once. The enemies a `units` message updates
+ * the counts during the run, a few teams per step, which may span host frames (a run's
+ * teams may come in several `units` messages of that frame); in a game running thousands
+ * of frames a second the world moves on meanwhile, and a snapshot, encoded over frames, may
+ * take its seq in the middle of a run. So once a run's messages are applied, each readable
+ * team's finished and unfinished units by def must be the truth's at a moment between the
+ * run's frame and the start of the next run (the next `units` message's frame, or any later
+ * frame seen before it, or the game's end); a snapshot's, every readable team's at one
+ * moment. The enemies a `units` message updates
  * (what a player sees of them at that run's look) are never more than the truth had
  * meanwhile. At the end the readable teams' counts are the truth's and no enemy's more.
  * Returns how many messages were checked.
@@ -162,8 +164,16 @@ export function expectUnitCountsAsTruth(
   };
   // Before the game starts (the pregame is frame 0 too) there are no units.
   const started = ofType(recording.messages, "game_started")[0]?.seq ?? 0;
+  // A run's teams may come in several `units` messages (a few teams per step), all
+  // stamped with the run's frame: checked once its last one is applied.
+  let runTeams: number[] = [];
   messages.forEach((m, i) => {
     known.apply(m.type === "snapshot" ? m.units : m.teams, m.type === "snapshot");
+    if (m.type === "units") runTeams.push(...m.teams.map((t) => t.teamID));
+    const next = messages[i + 1];
+    if (m.type === "units" && next?.type === "units" && next.frame === m.frame) return;
+    const fresh = runTeams;
+    runTeams = [];
     if (m.seq < started) {
       expect(knownText(), `${m.type} seq ${m.seq} before the game started`).toBe(
         truthText(new TruthUnits([])),
@@ -174,18 +184,29 @@ export function expectUnitCountsAsTruth(
     const later = nextRun < 0 ? [endFrame] : messages.slice(i + 1, nextRun + 1).map((n) => n.frame);
     const until = Math.max(m.frame, ...later);
     const where = `${m.type} seq ${m.seq}, frame ${m.frame}..${until}`;
-    const fresh = m.type === "units" ? m.teams.map((t) => t.teamID) : [];
     const enemies = fresh.filter((t) => !view.readable.includes(t));
     const got = knownText();
     const replay = new TruthUnits(truth).advanceTo(m.frame);
     const most = new EnemyMaxima();
+    // A snapshot reads every team at one moment; a run takes its teams one after another
+    // over its frames, so each team's counts are the truth's at a moment of its own.
+    const perTeam = m.type === "units";
+    const matchedTeams = new Set<number>();
+    const look = () => {
+      for (const t of view.readable) {
+        if (text(t, known.teams.get(t)) === text(t, replay.team(t))) matchedTeams.add(t);
+      }
+    };
     let matched = truthText(replay) === got;
+    look();
     for (const e of enemies) most.track(replay, e);
     for (let f = replay.nextFrame(); f !== undefined && f <= until; f = replay.nextFrame()) {
       replay.advanceTo(f);
       matched ||= truthText(replay) === got;
+      look();
       for (const e of enemies) most.track(replay, e);
     }
+    if (perTeam) matched = view.readable.every((t) => matchedTeams.has(t));
     if (!matched) expect(got, `${where}: readable teams`).toBe(truthText(replay));
     for (const teamID of enemies) {
       for (const [def, n] of enemySeen(teamID)) {
