@@ -56,12 +56,6 @@ function clearMarks(defs: LuaMap<UnitDefID, boolean>): void {
   for (const [unitDefID] of defs) defs.delete(unitDefID);
 }
 
-function sameCounts(a: DefCounts, b: DefCounts): boolean {
-  for (const [k, v] of a) if (b.get(k) !== v) return false;
-  for (const [k, v] of b) if (a.get(k) !== v) return false;
-  return true;
-}
-
 /**
  * Whether a team's finished plus building counts are the engine's (`GetTeamUnitsCounts`
  * counts both). Makes no table: a big team is compared every few seconds.
@@ -84,7 +78,7 @@ interface Marks {
   building: LuaMap<UnitDefID, boolean>;
   /** The team was read anew: every count goes in the change. */
   full: boolean;
-  /** Anything marked since the last change (the tables are kept, emptied, between changes). */
+  /** Anything marked since the last take (the tables are kept, emptied, between takes). */
   any: boolean;
 }
 
@@ -103,8 +97,6 @@ export class UnitTracker {
   private counts = new LuaMap<TeamID, TeamUnits>();
   /** Per team, which defs changed since the last `units` change (kept between changes). */
   private dirty = new LuaMap<TeamID, Marks>();
-  /** Whether any team's marks hold something. */
-  private anyMarked = false;
   /** Exact teams waiting to be rebuilt from the engine's unit list. */
   private toRescan: TeamID[] = [];
   private rescan: Rescan | undefined;
@@ -141,10 +133,7 @@ export class UnitTracker {
       m = { finished: new LuaMap(), building: new LuaMap(), full: false, any: false };
       this.dirty.set(teamID, m);
     }
-    if (!m.any) {
-      m.any = true;
-      this.anyMarked = true;
-    }
+    m.any = true;
     return m;
   }
 
@@ -269,26 +258,11 @@ export class UnitTracker {
     return { teamID, exact: t.exact, finished, building, unknown: t.unknown, partial: !full };
   }
 
-  /**
-   * False when no team's counts changed since the last run's end (a `units` run then makes
-   * no table); true may also mean only teams already taken in this run changed.
-   */
-  anyChanged(): boolean {
-    return this.anyMarked;
-  }
-
-  /**
-   * Ends a run of takes over the listed teams: what was marked meanwhile stays for the next
-   * run; the marks of a team no longer listed go with it.
-   */
+  /** Ends a run of takes over the listed teams: the marks of a team no longer listed go with it. */
   endTakes(): void {
-    let any = false;
-    for (const [teamID, marks] of this.dirty) {
-      if (!marks.any) continue;
+    for (const [teamID] of this.dirty) {
       if (this.teams.allyTeamOf(teamID) === undefined) this.dirty.delete(teamID);
-      else any = true;
     }
-    this.anyMarked = any;
   }
 
   /** Forget everything and rebuild every exact team (start, view change). */
@@ -301,7 +275,6 @@ export class UnitTracker {
     this.members = new LuaMap();
     this.counts = new LuaMap();
     this.dirty = new LuaMap();
-    this.anyMarked = false;
     this.rescan = undefined;
     this.toRescan = [];
     this.seen = new LuaMap();
@@ -334,29 +307,29 @@ export class UnitTracker {
     const t = this.teamUnits(teamID);
     const counts = read?.counts ?? new LuaMap<UnitDefID, number>();
     const unknown = read?.unknown ?? 0;
-    if (t.exact || unknown !== t.unknown || !sameCounts(counts, t.finished) || hasAny(t.building)) {
-      const marks = this.marks(teamID);
-      if (t.exact || hasAny(t.building)) {
-        // Counted by this view until now (a view change): every count goes anew.
-        marks.full = true;
-      } else {
-        // Only the defs whose visible count changed (a battle changes a few each second:
-        // sending the whole team each time cost 1.5-3 ms a team to compare).
-        for (const [unitDefID, n] of counts) {
-          if (t.finished.get(unitDefID) !== n) marks.finished.set(unitDefID, true);
-        }
-        for (const [unitDefID] of t.finished) {
-          if (!counts.has(unitDefID)) marks.finished.set(unitDefID, true);
-        }
+    if (t.exact || hasAny(t.building)) {
+      // Counted by this view until now (a view change): every count goes anew.
+      this.marks(teamID).full = true;
+    } else {
+      // Only the defs whose visible count changed (a battle changes a few each second:
+      // sending the whole team each time cost 1.5-3 ms a team to compare).
+      let marks = unknown !== t.unknown ? this.marks(teamID) : undefined;
+      for (const [unitDefID, n] of counts) {
+        if (t.finished.get(unitDefID) !== n)
+          (marks ??= this.marks(teamID)).finished.set(unitDefID, true);
       }
-      this.counts.set(teamID, {
-        teamID,
-        exact: false,
-        finished: copyCounts(counts),
-        building: new LuaMap(),
-        unknown,
-      });
+      for (const [unitDefID] of t.finished) {
+        if (!counts.has(unitDefID)) (marks ??= this.marks(teamID)).finished.set(unitDefID, true);
+      }
+      if (marks === undefined) return;
     }
+    this.counts.set(teamID, {
+      teamID,
+      exact: false,
+      finished: copyCounts(counts),
+      building: new LuaMap(),
+      unknown,
+    });
   }
 
   /** Compares an exact team with the engine's counts; queues a rescan if they differ. */
@@ -477,10 +450,8 @@ export class UnitCountsJob implements Job {
       const teamID = teams[this.cursor];
       this.cursor += 1;
       tracker.refreshVisible(teamID);
-      if (tracker.anyChanged()) {
-        const change = tracker.takeTeamChange(teamID);
-        if (change !== undefined) (changed ??= []).push(change);
-      }
+      const change = tracker.takeTeamChange(teamID);
+      if (change !== undefined) (changed ??= []).push(change);
       if (budget.expired()) {
         done = this.cursor >= teams.length;
         break;
