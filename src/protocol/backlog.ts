@@ -432,37 +432,28 @@ export class Backlog {
     return queue;
   }
 
-  /**
-   * The oldest unsent periodic entry that has a newer unsent one of its type, if any:
-   * O(1) amortised (`skipSent`), plus a look at each type's head.
-   */
+  /** The oldest unsent periodic entry that has a newer unsent one of its type, if any. */
   private oldestSuperseded(): Entry | undefined {
-    let oldest: Entry | undefined;
-    let oldestQueue: Queue | undefined;
-    for (const [, queue] of this.periodicQueues) {
-      skipSent(queue);
-      if (queue.items.length - queue.head >= 2) {
-        const candidate = queue.items[queue.head];
-        if (oldest === undefined || candidate.seq < oldest.seq) {
-          oldest = candidate;
-          oldestQueue = queue;
-        }
-      }
-    }
-    if (oldestQueue !== undefined) oldestQueue.head += 1;
-    return oldest;
+    return this.oldestPeriodic(true, math.huge);
+  }
+
+  /** The oldest unsent periodic entry older than `belowSeq`, if any. */
+  private oldestUnsentPeriodic(belowSeq: number): Entry | undefined {
+    return this.oldestPeriodic(false, belowSeq);
   }
 
   /**
-   * The oldest unsent periodic entry older than `belowSeq`, taken off its queue, if any.
-   * Like `oldestSuperseded`: a look at each type's head, O(1) amortised.
+   * The oldest of the unsent periodic entries at the heads of their type's queues (older
+   * than `belowSeq`; with `superseded`, only those with a newer unsent one of their type),
+   * taken off its queue: a look at each type's head, O(1) amortised (`skipSent`).
    */
-  private oldestUnsentPeriodic(belowSeq: number): Entry | undefined {
+  private oldestPeriodic(superseded: boolean, belowSeq: number): Entry | undefined {
     let oldest: Entry | undefined;
     let oldestQueue: Queue | undefined;
+    const needed = superseded ? 2 : 1;
     for (const [, queue] of this.periodicQueues) {
       skipSent(queue);
-      if (queue.head < queue.items.length) {
+      if (queue.items.length - queue.head >= needed) {
         const candidate = queue.items[queue.head];
         if (candidate.seq < belowSeq && (oldest === undefined || candidate.seq < oldest.seq)) {
           oldest = candidate;
