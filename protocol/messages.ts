@@ -17,7 +17,7 @@
  */
 
 /** Protocol version: an integer, bumped only on a breaking change. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** The widget's name as sent in `hello.source`. */
 export const PROTOCOL_SOURCE = "Live Data Export";
@@ -77,11 +77,7 @@ export const OUTBOUND_TYPES = [
   "positions",
   "damage",
   "stats",
-  "unit_created",
-  "unit_finished",
-  "unit_destroyed",
-  "unit_given",
-  "unit_taken",
+  "unit_events",
   "team_died",
   "player_added",
   "player_changed",
@@ -503,50 +499,71 @@ export interface StatsMessage extends Sequenced {
   entry: StatsEntry;
 }
 
-export interface UnitCreatedMessage extends Sequenced {
-  type: "unit_created";
-  unitID: Int;
-  unitDefID: Int;
-  teamID: Int;
-  /** The builder's unitID, null when none or unknown. */
-  builderID: Int | null;
-}
+/** A unit was started: [kind, unitID, unitDefID, teamID, builderID (null: none or unknown)]. */
+export type UnitCreatedRow = [
+  kind: "created",
+  unitID: Int,
+  unitDefID: Int,
+  teamID: Int,
+  builderID: Int | null,
+];
 
-export interface UnitFinishedMessage extends Sequenced {
-  type: "unit_finished";
-  unitID: Int;
-  unitDefID: Int;
-  teamID: Int;
-}
+/** A unit was finished (built): [kind, unitID, unitDefID, teamID]. */
+export type UnitFinishedRow = [kind: "finished", unitID: Int, unitDefID: Int, teamID: Int];
 
-/** A unit died. Attacker fields are null unless the view could see the attacker. */
-export interface UnitDestroyedMessage extends Sequenced {
-  type: "unit_destroyed";
-  unitID: Int;
-  unitDefID: Int;
-  teamID: Int;
-  attackerID: Int | null;
-  attackerDefID: Int | null;
-  attackerTeamID: Int | null;
-  weaponDefID: Int | null;
-}
+/**
+ * A unit died: [kind, unitID, unitDefID, teamID, attackerID, attackerDefID, attackerTeamID,
+ * weaponDefID]; the attacker's fields are null unless the view could see the attacker.
+ */
+export type UnitDestroyedRow = [
+  kind: "destroyed",
+  unitID: Int,
+  unitDefID: Int,
+  teamID: Int,
+  attackerID: Int | null,
+  attackerDefID: Int | null,
+  attackerTeamID: Int | null,
+  weaponDefID: Int | null,
+];
 
-/** A unit changed team (the view is on the receiving side). */
-export interface UnitGivenMessage extends Sequenced {
-  type: "unit_given";
-  unitID: Int;
-  unitDefID: Int;
-  oldTeamID: Int;
-  newTeamID: Int;
-}
+/** A unit changed team, seen from the receiving side: [kind, unitID, unitDefID, oldTeamID, newTeamID]. */
+export type UnitGivenRow = [
+  kind: "given",
+  unitID: Int,
+  unitDefID: Int,
+  oldTeamID: Int,
+  newTeamID: Int,
+];
 
-/** A unit changed team (the view is on the giving side). */
-export interface UnitTakenMessage extends Sequenced {
-  type: "unit_taken";
-  unitID: Int;
-  unitDefID: Int;
-  oldTeamID: Int;
-  newTeamID: Int;
+/** A unit changed team, seen from the giving side: [kind, unitID, unitDefID, oldTeamID, newTeamID]. */
+export type UnitTakenRow = [
+  kind: "taken",
+  unitID: Int,
+  unitDefID: Int,
+  oldTeamID: Int,
+  newTeamID: Int,
+];
+
+/** One unit event; its first element says which. */
+export type UnitEventRow =
+  UnitCreatedRow | UnitFinishedRow | UnitDestroyedRow | UnitGivenRow | UnitTakenRow;
+
+/** Unit events that `unit_events` holds at most (the widget starts another message). */
+export const UNIT_EVENTS_MAX_ROWS = 128;
+
+/**
+ * The unit events of one game frame (`frame`), in the order the engine called them: the
+ * widget gathers the events it made one after another with the same frame, up to 128
+ * (UNIT_EVENTS_MAX_ROWS), into one message (a frame can bring several; another event in
+ * between ends one).
+ */
+export interface UnitEventsMessage extends Sequenced {
+  type: "unit_events";
+  /**
+   * @minItems 1
+   * @maxItems 128
+   */
+  events: UnitEventRow[];
 }
 
 export interface TeamDiedMessage extends Sequenced {
@@ -690,11 +707,7 @@ export type OutboundMessage =
   | PositionsMessage
   | DamageMessage
   | StatsMessage
-  | UnitCreatedMessage
-  | UnitFinishedMessage
-  | UnitDestroyedMessage
-  | UnitGivenMessage
-  | UnitTakenMessage
+  | UnitEventsMessage
   | TeamDiedMessage
   | PlayerAddedMessage
   | PlayerChangedMessage
@@ -759,11 +772,7 @@ export const MESSAGE_TYPE_NAMES = {
   positions: "PositionsMessage",
   damage: "DamageMessage",
   stats: "StatsMessage",
-  unit_created: "UnitCreatedMessage",
-  unit_finished: "UnitFinishedMessage",
-  unit_destroyed: "UnitDestroyedMessage",
-  unit_given: "UnitGivenMessage",
-  unit_taken: "UnitTakenMessage",
+  unit_events: "UnitEventsMessage",
   team_died: "TeamDiedMessage",
   player_added: "PlayerAddedMessage",
   player_changed: "PlayerChangedMessage",

@@ -69,7 +69,7 @@ end
 function wrapCalls(methods: string[]): string {
   return methods
     .map((spec) => {
-      const match = /^([\w.]+):(\w+)\.(\w+)$/.exec(spec);
+      const match = /^([\w.-]+):(\w+)\.(\w+)$/.exec(spec);
       if (match === null) throw new Error(`not module:Class.method: ${spec}\n\n${USAGE}`);
       const [, module, cls, method] = match;
       return `__prof_wrap(require("${module}").${cls}.prototype, "${method}", "${cls}.${method}")`;

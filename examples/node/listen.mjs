@@ -7,8 +7,10 @@ const highest = new Map(); // session -> highest seq handled; a reconnect resend
 const num = (x) => (x === null ? "?" : x.toFixed(1)); // a float is null where the engine had nan/inf
 
 function report(m) {
-  if (m.type === "unit_destroyed")
-    console.log(`team ${m.teamID} lost unit ${m.unitID} (def ${m.unitDefID})`);
+  // One row per unit event: [kind, unitID, unitDefID, teamID, ...] (given and taken: the
+  // team it left, then the team it joined), in the order the game made them.
+  for (const [kind, unitID, unitDefID, teamID] of m.type === "unit_events" ? m.events : [])
+    console.log(`${kind} unit ${unitID} (def ${unitDefID}) of team ${teamID}`);
   for (const t of m.type === "economy" ? m.teams : [])
     console.log(
       `team ${t.teamID}: metal ${num(t.metal.income)}/s, energy ${num(t.energy.income)}/s`,
@@ -37,8 +39,8 @@ const server = net.createServer((socket) => {
         return socket.destroy(); // not the widget: a line that is not JSON
       }
       if (m.type === "hello") {
-        if (m.protocol !== 1) {
-          console.log(`refused: protocol ${m.protocol}, this script reads 1`);
+        if (m.protocol !== 2) {
+          console.log(`refused: protocol ${m.protocol}, this script reads 2`);
           return socket.destroy();
         }
         session = m.session;

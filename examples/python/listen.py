@@ -21,15 +21,18 @@ def serve(conn):
         *lines, pending = (pending + data).split(b"\n")
         for m in map(json.loads, lines):
             if m["type"] == "hello":
-                if m["protocol"] != 1:
-                    return print(f"refused: protocol {m['protocol']}, this script reads 1")
+                if m["protocol"] != 2:
+                    return print(f"refused: protocol {m['protocol']}, this script reads 2")
                 session = m["session"]
                 highest.setdefault(session, 0)
                 print(f"widget connected: session {session}, next seq {m['nextSeq']}")
             elif session and m["seq"] > highest[session]:
                 highest[session] = m["seq"]
-                if m["type"] == "unit_destroyed":
-                    print(f"team {m['teamID']} lost unit {m['unitID']} (def {m['unitDefID']})")
+                # One row per unit event: [kind, unitID, unitDefID, teamID, ...] (given and
+                # taken: the team it left, then the team it joined), in the game's order.
+                if m["type"] == "unit_events":
+                    for kind, unit, unit_def, team, *_ in m["events"]:
+                        print(f"{kind} unit {unit} (def {unit_def}) of team {team}")
                 for t in m["teams"] if m["type"] == "economy" else []:
                     print(f"team {t['teamID']}: metal {num(t['metal']['income'])}/s,"
                           f" energy {num(t['energy']['income'])}/s")

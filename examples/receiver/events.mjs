@@ -14,7 +14,11 @@ async function get(path) {
 function show(e) {
   const what = e.kind === "status" ? `status ${e.status}` : e.message.type;
   const seq = e.message?.seq === undefined ? "" : ` seq ${e.message.seq}`;
-  console.log(`#${e.id} ${e.session}: ${what}${seq}`);
+  const line = `#${e.id} ${e.session}: ${what}${seq}`;
+  if (e.message?.type !== "unit_events") return console.log(line);
+  // One line per unit event: each row is [kind, unitID, unitDefID, teamID, ...].
+  for (const [kind, unitID, unitDefID, teamID] of e.message.events)
+    console.log(`${line}, ${kind} unit ${unitID} (def ${unitDefID}) of team ${teamID}`);
 }
 
 /** Reads one page; returns how long to wait before the next. */

@@ -31,7 +31,13 @@ function connect() {
       lastId = m.id;
       const what = m.kind === "status" ? `status ${m.status}` : m.message.type;
       const seq = m.message?.seq === undefined ? "" : ` seq ${m.message.seq}`;
-      console.log(`#${m.id} ${m.session}: ${what}${seq}`);
+      const line = `#${m.id} ${m.session}: ${what}${seq}`;
+      if (m.message?.type !== "unit_events") console.log(line);
+      else {
+        // One line per unit event: each row is [kind, unitID, unitDefID, teamID, ...].
+        for (const [kind, unitID, unitDefID, teamID] of m.message.events)
+          console.log(`${line}, ${kind} unit ${unitID} (def ${unitDefID}) of team ${teamID}`);
+      }
     } // "sessions" (every second) carries each session's status and rates
   };
   ws.onerror = () => {}; // "close" follows

@@ -20,7 +20,7 @@ export const SCHEMA_DIR = path.join(PROTOCOL_DIR, "schema");
 const SOURCE = path.join(PROTOCOL_DIR, "messages.ts");
 
 /** Base of every schema's `$id`; `.invalid` is reserved: the ids name, they do not locate. */
-export const SCHEMA_ID_BASE = "https://live-data-export.invalid/protocol/1/";
+export const SCHEMA_ID_BASE = "https://live-data-export.invalid/protocol/2/";
 const DRAFT = "https://json-schema.org/draft/2020-12/schema";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

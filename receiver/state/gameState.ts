@@ -29,9 +29,9 @@ export interface TeamState {
   /** Latest statistics entry (cumulative), or null when the view may not read it. */
   stats: StatsEntry | null;
   /**
-   * Metal value of the units this team destroyed and lost, summed from `unit_destroyed`
-   * events since this session's first message reached the receiver (a snapshot does not
-   * carry them, so they survive snapshots).
+   * Metal value of the units this team destroyed and lost, summed from the `destroyed` rows
+   * of `unit_events` since this session's first message reached the receiver (a snapshot
+   * does not carry them, so they survive snapshots).
    */
   killedMetal: number;
   lostMetal: number;

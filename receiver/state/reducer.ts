@@ -8,6 +8,7 @@ import type {
   TeamInfo,
   TeamUnits,
   UnitCount,
+  UnitDestroyedRow,
 } from "../../protocol/messages.ts";
 import type { DefCounts, GameState, TeamState, TickerEvent } from "./gameState.ts";
 import { armyValue } from "./metrics.ts";
@@ -142,6 +143,38 @@ function teamName(state: GameState, teamID: number): string {
   return `Team ${teamID}`;
 }
 
+/**
+ * One `destroyed` row: the victim's team loses the unit's metal cost, the attacker's team
+ * (when known and not allied) is credited with it; a commander or a costly unit makes a
+ * ticker line.
+ */
+function applyDestroyed(state: GameState, row: UnitDestroyedRow, frame: number, seq: number): void {
+  const teamID = row[3];
+  const attackerTeamID = row[6];
+  const def = state.unitDefs[row[2]];
+  const cost = def?.metalCost ?? 0;
+  const victim = findTeam(state, teamID);
+  if (victim) {
+    victim.lostMetal += cost;
+    victim.lostUnits++;
+  }
+  const killer = findTeam(state, attackerTeamID);
+  // Killing one's own or an allied unit is not a kill (BAR's statistics agree).
+  if (killer && victim && killer.info.allyTeamID !== victim.info.allyTeamID) {
+    killer.killedMetal += cost;
+    killer.killedUnits++;
+  }
+  if (def && (def.iscommander || cost >= TICKER_MIN_METAL)) {
+    const by = attackerTeamID === null ? "" : ` by ${teamName(state, attackerTeamID)}`;
+    ticker(state, {
+      frame,
+      seq,
+      teamID,
+      text: `${teamName(state, teamID)} lost ${def.humanName}${by}`,
+    });
+  }
+}
+
 /** Applies one message (already validated against the protocol schema) to the state. */
 export function applyMessage(state: GameState, message: OutboundMessage): GameState {
   if (message.type === "hello") {
@@ -180,28 +213,12 @@ export function applyMessage(state: GameState, message: OutboundMessage): GameSt
       if (team) team.stats = message.entry;
       break;
     }
-    case "unit_destroyed": {
-      const def = state.unitDefs[message.unitDefID];
-      const cost = def?.metalCost ?? 0;
-      const victim = findTeam(state, message.teamID);
-      if (victim) {
-        victim.lostMetal += cost;
-        victim.lostUnits++;
-      }
-      const killer = findTeam(state, message.attackerTeamID);
-      // Killing one's own or an allied unit is not a kill (BAR's statistics agree).
-      if (killer && victim && killer.info.allyTeamID !== victim.info.allyTeamID) {
-        killer.killedMetal += cost;
-        killer.killedUnits++;
-      }
-      if (def && (def.iscommander || cost >= TICKER_MIN_METAL)) {
-        const by =
-          message.attackerTeamID === null ? "" : ` by ${teamName(state, message.attackerTeamID)}`;
-        ticker(state, {
-          ...at,
-          teamID: message.teamID,
-          text: `${teamName(state, message.teamID)} lost ${def.humanName}${by}`,
-        });
+    case "unit_events": {
+      // Rows in the order the game made them; only a death changes the state (so far).
+      const events = message.events;
+      for (let i = 0; i < events.length; i++) {
+        const row = events[i]!;
+        if (row[0] === "destroyed") applyDestroyed(state, row, message.frame, message.seq);
       }
       break;
     }
@@ -261,10 +278,6 @@ export function applyMessage(state: GameState, message: OutboundMessage): GameSt
     // Nothing in the game state: session-level (heartbeat) or not modelled yet.
     case "positions":
     case "damage":
-    case "unit_created":
-    case "unit_finished":
-    case "unit_given":
-    case "unit_taken":
     case "heartbeat":
       break;
   }

@@ -10,7 +10,7 @@ export const SCHEMA_DIR = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
   "../../protocol/schema",
 );
-const SCHEMA_ID_BASE = "https://live-data-export.invalid/protocol/1/";
+const SCHEMA_ID_BASE = "https://live-data-export.invalid/protocol/2/";
 
 export interface SchemaError {
   /** Where in the message, e.g. "/teams/0/metal/income" ("" for the message itself). */

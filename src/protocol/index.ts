@@ -7,11 +7,15 @@ export {
   encodeInto,
   encodeTail,
   encoderCounts,
+  num,
   numberText,
+  object,
   quote,
   recordRows,
+  str,
 } from "./json";
-export { extShape, OUTBOUND_SHAPES } from "./shapes";
+export { extShape, OUTBOUND_SHAPES, UNIT_EVENT_ROW } from "./shapes";
+export { unitEventRow } from "./unit-events";
 export { SlicedEncoder } from "./sliced";
 export { Session } from "./session";
 export { makeSessionID } from "./session-id";

@@ -27,6 +27,7 @@ export const enum Kind {
   Array = 4,
   Tuple = 5,
   Object = 6,
+  Tagged = 7,
 }
 
 export interface NumberShape {
@@ -76,8 +77,19 @@ export interface ObjectShape {
   readonly flat: string | undefined;
   readonly flatLine: string | undefined;
 }
+/**
+ * A tuple of one of several kinds, told apart by its first element, a string tag
+ * (`["created", unitID, ...]`): the unit events' rows.
+ */
+export interface TaggedShape {
+  readonly kind: Kind.Tagged;
+  /** Each tag's tuple (its first element the tag's string). */
+  readonly variants: LuaTable<string, TupleShape>;
+  /** The tags in declared order, 1-based. */
+  readonly tags: LuaTable<number, string>;
+}
 export type Shape =
-  NumberShape | StringShape | BooleanShape | ArrayShape | TupleShape | ObjectShape;
+  NumberShape | StringShape | BooleanShape | ArrayShape | TupleShape | ObjectShape | TaggedShape;
 
 export const num: NumberShape = { kind: Kind.Number };
 /** A number that is always whole and within ±2^31 (counters, frames). */
@@ -97,6 +109,17 @@ export function tuple(items: readonly Shape[]): TupleShape {
     if (item.kind !== Kind.Number) numeric = false;
   });
   return { kind: Kind.Tuple, items: table, count: items.length, numeric };
+}
+
+/** Tuples told apart by their first element: `[tag, tuple]` pairs in declared order. */
+export function tagged(variants: ReadonlyArray<readonly [string, TupleShape]>): TaggedShape {
+  const table = new LuaTable<string, TupleShape>();
+  const tags = new LuaTable<number, string>();
+  variants.forEach(([tag, shape], i) => {
+    table.set(tag, shape);
+    tags.set(i + 1, tag);
+  });
+  return { kind: Kind.Tagged, variants: table, tags };
 }
 
 /** Most fields an object may have to be written by its `flat` pattern. */
@@ -438,6 +461,17 @@ function mismatch(parts: Parts, n: number): number {
   return n + 1;
 }
 
+/**
+ * The text of a number element as the general path writes it: nil is null, another type
+ * null and counted. For rows written by hand (the unit events).
+ */
+function idText(value: unknown): string {
+  if (luaType(value) === "number")
+    return INTEGER_TEXT.get(value as number) ?? numberText(value as number);
+  if (value !== undefined) encoderCounts.mismatched += 1;
+  return "null";
+}
+
 /** A number element's text: nil is null; undefined when it is not a number. */
 function element(value: unknown): string | undefined {
   if (luaType(value) === "number")
@@ -556,6 +590,11 @@ function encodeInto(parts: Parts, n: number, shape: Shape, value: unknown): numb
     }
     parts.set(n + 1, "]");
     return n + 1;
+  }
+  if (kind === Kind.Tagged) {
+    const variant = shape.variants.get(list.get(1) as string);
+    if (variant === undefined) return mismatch(parts, n);
+    return encodeInto(parts, n, variant, list);
   }
   // Tuple
   if (shape.numeric) {
@@ -839,4 +878,4 @@ function encodeEnding(shape: Shape, value: unknown, line: boolean): string {
 }
 
 // Exported here: inside this module the calls stay local functions (no table lookup).
-export { encodeInto, numberText, quote, writeField };
+export { encodeInto, idText, numberText, quote, writeField };

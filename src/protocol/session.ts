@@ -49,6 +49,7 @@ import {
   RATE_LIMITS,
   Settings,
   SnapshotReason,
+  UNIT_EVENTS_MAX_ROWS,
 } from "../../protocol/messages";
 import { Backlog, LostRange } from "./backlog";
 import { readInbound } from "./inbound";
@@ -65,6 +66,8 @@ import type { ObjectShape } from "./json";
 import { LineReader } from "./lines";
 import { extShape, OUTBOUND_SHAPES } from "./shapes";
 import { SlicedEncoder } from "./sliced";
+import { isUnitEvent, unitEventRow } from "./unit-events";
+import type { UnitEventChange } from "./unit-events";
 import { KnownUnits, snapshotRecord, statsRecord, TEAM_UNITS_ROWS } from "./wire";
 import type { WireTeamUnits } from "./wire";
 
@@ -281,6 +284,9 @@ export class Session {
   private unitsDiff: UnitsDiff | undefined;
   private readonly messageEncoder = new SlicedEncoder();
   private messageType: OutboundType = "units";
+
+  /** The rows of the `unit_events` message being written (reused). */
+  private readonly eventRows = new LuaTable<number, string>();
 
   // Big messages.
   private readonly bulkQueue: BulkChange[] = [];
@@ -588,6 +594,41 @@ export class Session {
     this.addLine(type, encodeLine(shape, record));
   }
 
+  /**
+   * One `unit_events` message: `first` and the unit events recorded right after it with
+   * the same frame (up to UNIT_EVENTS_MAX_ROWS), taken from the queue now; any other
+   * change ends it, so the order of the events holds.
+   */
+  private produceUnitEvents(first: UnitEventChange): void {
+    const rows = this.eventRows;
+    const frame = first.frame;
+    const changes = this.source.changes;
+    let n = 1;
+    rows.set(1, unitEventRow(first));
+    while (n < UNIT_EVENTS_MAX_ROWS) {
+      const next = changes.peek();
+      if (next === undefined || next.frame !== frame || !isUnitEvent(next)) break;
+      changes.shift();
+      n += 1;
+      rows.set(n, unitEventRow(next));
+    }
+    this.seq += 1;
+    const p = OUTBOUND_SHAPES.unit_events.prefixes;
+    const line = table.concat([
+      p.get(1),
+      '"unit_events"',
+      p.get(2),
+      numberText(this.seq),
+      p.get(3),
+      numberText(frame),
+      p.get(4),
+      "[",
+      table.concat(rows as unknown as string[], ",", 1, n),
+      "]}\n",
+    ]);
+    this.addLine("unit_events", line);
+  }
+
   /** Adds the line of message `this.seq` to the backlog; a gap is never dropped. */
   private addLine(type: OutboundType, line: string): void {
     this.backlog.add(this.seq, type, line, PERIODIC.get(type) === true, type === "gap");
@@ -642,6 +683,13 @@ export class Session {
         this.produce("view_changed", change);
         this.wanted.set("view_changed", true);
         return;
+      case "unit_created":
+      case "unit_finished":
+      case "unit_destroyed":
+      case "unit_given":
+      case "unit_taken":
+        this.produceUnitEvents(change);
+        return;
       case "ext":
         // Counted (and dropped, reported in gaps) as `ext`; on the wire its own name.
         this.produce(
@@ -651,7 +699,7 @@ export class Session {
         );
         return;
       default:
-        // Events and economy: the model's record is the wire's.
+        // The other events: the model's record is the wire's.
         this.produce(change.type, change);
     }
   }

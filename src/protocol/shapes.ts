@@ -4,7 +4,7 @@
  * as declared). test/protocol/shapes.test.ts checks these against the JSON Schemas.
  */
 import type { OutboundType } from "../../protocol/messages";
-import { OPTIONAL, arrayOf, bool, int, num, object, str, tuple } from "./json";
+import { OPTIONAL, arrayOf, bool, int, num, object, str, tagged, tuple } from "./json";
 import type { ObjectShape, Shape } from "./json";
 import type { ExtFields } from "../collect/model";
 
@@ -169,12 +169,17 @@ function message(
   return object(all);
 }
 
-const unitTransfer: ReadonlyArray<readonly [string, Shape]> = [
-  ["unitID", int],
-  ["unitDefID", int],
-  ["oldTeamID", int],
-  ["newTeamID", int],
-];
+/**
+ * A unit event's row (UnitEventRow in protocol/messages.ts); the session writes these with
+ * its own fast writer (wire.ts), byte for byte as this shape would.
+ */
+export const UNIT_EVENT_ROW = tagged([
+  ["created", tuple([str, num, num, num, num])],
+  ["finished", tuple([str, num, num, num])],
+  ["destroyed", tuple([str, num, num, num, num, num, num, num])],
+  ["given", tuple([str, num, num, num, num])],
+  ["taken", tuple([str, num, num, num, num])],
+]);
 
 /** Shapes of the messages the widget writes, by type. */
 export const OUTBOUND_SHAPES: Record<OutboundType, ObjectShape> = {
@@ -245,30 +250,7 @@ export const OUTBOUND_SHAPES: Record<OutboundType, ObjectShape> = {
     ["teamID", num],
     ["entry", statsEntry],
   ]),
-  // The ids the engine always passes are `int`: written with %d, without a text per id
-  // (unit ids come from a pool of about 32,000 that a long game goes all through).
-  unit_created: message([
-    ["unitID", int],
-    ["unitDefID", int],
-    ["teamID", int],
-    ["builderID", num],
-  ]),
-  unit_finished: message([
-    ["unitID", int],
-    ["unitDefID", int],
-    ["teamID", int],
-  ]),
-  unit_destroyed: message([
-    ["unitID", int],
-    ["unitDefID", int],
-    ["teamID", int],
-    ["attackerID", num],
-    ["attackerDefID", num],
-    ["attackerTeamID", num],
-    ["weaponDefID", num],
-  ]),
-  unit_given: message(unitTransfer),
-  unit_taken: message(unitTransfer),
+  unit_events: message([["events", arrayOf(UNIT_EVENT_ROW)]]),
   team_died: message([["teamID", num]]),
   player_added: message([["player", player]]),
   player_changed: message([["player", player]]),

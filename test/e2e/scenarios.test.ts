@@ -21,7 +21,7 @@ const WIDGET = path.resolve(here, "../../build/api_live_data_export.lua");
 const WIDGET_NAME = "Live Data Export";
 /** The protocol's first line on every connection (docs/protocol.md). */
 const HELLO =
-  /^\{"type":"hello","protocol":1,"source":"Live Data Export","version":"1\.0\.0","session":"[0-9a-f]{16}","nextSeq":\d+,/;
+  /^\{"type":"hello","protocol":2,"source":"Live Data Export","version":"1\.0\.0","session":"[0-9a-f]{16}","nextSeq":\d+,/;
 /**
  * Per-call budget (scenario 9: no Update over 2 ms). Checked in the host
  * thread's CPU time: wall time also holds the moments a shared VM kept the host

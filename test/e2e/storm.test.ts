@@ -18,7 +18,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const WIDGET = path.resolve(here, "../../build/api_live_data_export.lua");
 const WIDGET_NAME = "Live Data Export";
 /** The protocol's first line on every connection (docs/protocol.md). */
-const HELLO = /^\{"type":"hello","protocol":1,"source":"Live Data Export","version":"[^"]+",/;
+const HELLO = /^\{"type":"hello","protocol":2,"source":"Live Data Export","version":"[^"]+",/;
 /** First retry delay of the storm: short, so that the doubling shows within seconds. */
 const FIRST_DELAY = 0.25;
 const STORM_SECONDS = 10;

@@ -6,7 +6,7 @@
  */
 import { expect } from "vitest";
 import type { HostStatus } from "./driver.ts";
-import { ofType, type SequencedMessage, type SessionRecording } from "./recording.ts";
+import { ofKind, ofType, unitEvents, type SessionRecording, type UnitEvent } from "./recording.ts";
 import { TruthUnits, type DefCounts } from "./truth-units.ts";
 import { expectEntriesAsRecorded, truthKeys } from "./world-collect-suite.ts";
 import type { RecordedGame, StatEntry, TruthLine } from "./world-driver.ts";
@@ -229,18 +229,10 @@ export function expectUnitCountsAsTruth(
   return messages.length;
 }
 
-type UnitEventType =
-  "unit_created" | "unit_finished" | "unit_destroyed" | "unit_given" | "unit_taken";
-
-/** Unit events of a type as sorted "frame:unitID:team" keys, as truthKeys makes them. */
-function eventKeys(messages: SequencedMessage[], type: UnitEventType): string[] {
-  return messages
-    .filter((m) => m.type === type)
-    .map((m) => {
-      const e = m as Extract<SequencedMessage, { type: UnitEventType }>;
-      const team = "teamID" in e ? e.teamID : e.newTeamID;
-      return `${e.frame}:${e.unitID}:${team}`;
-    })
+/** Unit events of a kind as sorted "frame:unitID:team" keys, as truthKeys makes them. */
+function eventKeys(events: UnitEvent[], kind: UnitEvent["kind"]): string[] {
+  return ofKind(events, kind)
+    .map((e) => `${e.frame}:${e.unitID}:${"teamID" in e ? e.teamID : e.newTeamID}`)
     .sort();
 }
 
@@ -262,33 +254,36 @@ export function expectEventsAsTruth(
   view: ViewUnderTest,
   delivered: DeliveredCallIns,
 ): void {
-  const m = recording.messages;
+  // Each row an event, stamped with its message's frame (the frame of its call-in).
+  const events = unitEvents(recording.messages);
   const mine = (key: string) => view.readable.includes(Number(key.split(":")[2]));
   const pick = (keys: string[]) => (view.kind === "fullview" ? keys : keys.filter(mine));
-  expect(pick(eventKeys(m, "unit_created"))).toEqual(pick(truthKeys(truth, "UnitCreated")));
-  expect(pick(eventKeys(m, "unit_finished"))).toEqual(pick(truthKeys(truth, "UnitFinished")));
-  expect(pick(eventKeys(m, "unit_destroyed"))).toEqual(pick(truthKeys(truth, "UnitDestroyed")));
-  expect(pick(eventKeys(m, "unit_given"))).toEqual(pick(truthKeys(truth, "UnitGiven", "newTeam")));
-  expect(pick(eventKeys(m, "unit_taken"))).toEqual(pick(truthKeys(truth, "UnitGiven", "newTeam")));
+  expect(pick(eventKeys(events, "created"))).toEqual(pick(truthKeys(truth, "UnitCreated")));
+  expect(pick(eventKeys(events, "finished"))).toEqual(pick(truthKeys(truth, "UnitFinished")));
+  expect(pick(eventKeys(events, "destroyed"))).toEqual(pick(truthKeys(truth, "UnitDestroyed")));
+  expect(pick(eventKeys(events, "given"))).toEqual(pick(truthKeys(truth, "UnitGiven", "newTeam")));
+  expect(pick(eventKeys(events, "taken"))).toEqual(pick(truthKeys(truth, "UnitGiven", "newTeam")));
   // One event per call-in delivered, per team (the enemies' included): nothing more.
-  const perTeam = (type: UnitEventType, field: "teamID" | "oldTeamID" | "newTeamID") => {
+  const perTeam = (kind: UnitEvent["kind"], field: "teamID" | "oldTeamID" | "newTeamID") => {
     const counts: Record<string, number> = {};
-    for (const e of m) {
-      if (e.type !== type) continue;
+    for (const e of ofKind(events, kind)) {
       const key = String((e as unknown as Record<string, number>)[field]);
       counts[key] = (counts[key] ?? 0) + 1;
     }
     return counts;
   };
   const byTeam = (name: string) => delivered[name]?.byTeam ?? {};
-  expect(perTeam("unit_created", "teamID")).toEqual(byTeam("UnitCreated"));
-  expect(perTeam("unit_finished", "teamID")).toEqual(byTeam("UnitFinished"));
-  expect(perTeam("unit_destroyed", "teamID")).toEqual(byTeam("UnitDestroyed"));
-  expect(perTeam("unit_given", "newTeamID")).toEqual(byTeam("UnitGiven"));
-  expect(perTeam("unit_taken", "oldTeamID")).toEqual(byTeam("UnitTaken"));
+  expect(perTeam("created", "teamID")).toEqual(byTeam("UnitCreated"));
+  expect(perTeam("finished", "teamID")).toEqual(byTeam("UnitFinished"));
+  expect(perTeam("destroyed", "teamID")).toEqual(byTeam("UnitDestroyed"));
+  expect(perTeam("given", "newTeamID")).toEqual(byTeam("UnitGiven"));
+  expect(perTeam("taken", "oldTeamID")).toEqual(byTeam("UnitTaken"));
+  // The events come in the order they were made: their frames never go back.
+  const back = events.filter((e, i) => i > 0 && e.frame < events[i - 1]!.frame);
+  expect(back.map((e) => `seq ${e.seq}: frame ${e.frame}`)).toEqual([]);
   if (view.kind === "player") {
     // The enemies' deaths the player saw, as the truth marks them, without the attacker.
-    const enemyDeaths = ofType(m, "unit_destroyed").filter(
+    const enemyDeaths = ofKind(events, "destroyed").filter(
       (e) => !view.readable.includes(e.teamID),
     );
     expect(enemyDeaths.map((e) => `${e.frame}:${e.unitID}:${e.teamID}`).sort()).toEqual(

@@ -7,6 +7,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { decodeRecordedLine } from "../../receiver/record/recordingFormat.ts";
+import { UNIT_EVENTS_MAX_ROWS } from "../../protocol/messages.ts";
 import type { HelloMessage, OutboundMessage } from "../../protocol/messages.ts";
 
 export type SequencedMessage = Exclude<OutboundMessage, HelloMessage>;
@@ -104,4 +105,93 @@ export function ofType<T extends SequencedMessage["type"]>(
   type: T,
 ): Extract<SequencedMessage, { type: T }>[] {
   return messages.filter((m): m is Extract<SequencedMessage, { type: T }> => m.type === type);
+}
+
+/**
+ * One unit event as a `unit_events` row carries it (docs/protocol.md), with the seq and
+ * frame of its message and its fields by name.
+ */
+export type UnitEvent = { seq: number; frame: number; unitID: number; unitDefID: number } & (
+  | { kind: "created"; teamID: number; builderID: number | null }
+  | { kind: "finished"; teamID: number }
+  | {
+      kind: "destroyed";
+      teamID: number;
+      attackerID: number | null;
+      attackerDefID: number | null;
+      attackerTeamID: number | null;
+      weaponDefID: number | null;
+    }
+  | { kind: "given" | "taken"; oldTeamID: number; newTeamID: number }
+);
+
+/** Each kind's row: which of its fields (after the kind) may be null. */
+const ROW_NULLABLE: Record<UnitEvent["kind"], boolean[]> = {
+  created: [false, false, false, true],
+  finished: [false, false, false],
+  destroyed: [false, false, false, true, true, true, true],
+  given: [false, false, false, false],
+  taken: [false, false, false, false],
+};
+
+/**
+ * The unit events of the `unit_events` messages, in seq order and in each message's row
+ * order. Throws on a message with no rows or more than UNIT_EVENTS_MAX_ROWS, or on a row
+ * that is not one of the five kinds with its fields (integers, null only where allowed).
+ */
+export function unitEvents(messages: SequencedMessage[]): UnitEvent[] {
+  const out: UnitEvent[] = [];
+  for (const m of ofType(messages, "unit_events")) {
+    const where = `unit_events seq ${m.seq}`;
+    if (m.events.length < 1 || m.events.length > UNIT_EVENTS_MAX_ROWS) {
+      throw new Error(`${where}: ${m.events.length} rows`);
+    }
+    for (const row of m.events as unknown[]) {
+      const nullable = Array.isArray(row) ? ROW_NULLABLE[row[0] as UnitEvent["kind"]] : undefined;
+      if (
+        !Array.isArray(row) ||
+        !Object.hasOwn(ROW_NULLABLE, row[0] as string) ||
+        nullable === undefined ||
+        row.length !== nullable.length + 1 ||
+        !nullable.every((ok, i) => Number.isInteger(row[i + 1]) || (ok && row[i + 1] === null))
+      ) {
+        throw new Error(`${where}: not a unit event row: ${JSON.stringify(row)}`);
+      }
+      const kind = row[0] as UnitEvent["kind"];
+      const [, unitID, unitDefID, a, b, c, d, e] = row as [string, ...(number | null)[]];
+      const base = { seq: m.seq, frame: m.frame, unitID: unitID!, unitDefID: unitDefID! };
+      switch (kind) {
+        case "created":
+          out.push({ ...base, kind, teamID: a!, builderID: b ?? null });
+          break;
+        case "finished":
+          out.push({ ...base, kind, teamID: a! });
+          break;
+        case "destroyed":
+          out.push({
+            ...base,
+            kind,
+            teamID: a!,
+            attackerID: b ?? null,
+            attackerDefID: c ?? null,
+            attackerTeamID: d ?? null,
+            weaponDefID: e ?? null,
+          });
+          break;
+        case "given":
+        case "taken":
+          out.push({ ...base, kind, oldTeamID: a!, newTeamID: b! });
+          break;
+      }
+    }
+  }
+  return out;
+}
+
+/** The unit events of one kind, typed. */
+export function ofKind<K extends UnitEvent["kind"]>(
+  events: UnitEvent[],
+  kind: K,
+): Extract<UnitEvent, { kind: K }>[] {
+  return events.filter((e): e is Extract<UnitEvent, { kind: K }> => e.kind === kind);
 }

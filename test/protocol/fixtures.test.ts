@@ -102,7 +102,7 @@ describe("lines that must be rejected", () => {
   });
 
   test("a message without frame", () => {
-    const m = byType("unit_created");
+    const m = byType("unit_events");
     delete m.frame;
     reject(m);
   });
@@ -121,7 +121,7 @@ describe("lines that must be rejected", () => {
   });
 
   test("a field of the wrong type", () => {
-    reject({ ...byType("unit_created"), unitID: "4711" });
+    reject({ ...byType("unit_events"), events: [["created", "4711", 385, 0, null]] });
     reject({ ...byType("game_over"), winnersDerived: "yes" });
     reject({ ...byType("bye"), reason: "tired" });
   });
@@ -149,6 +149,13 @@ describe("lines that must be rejected", () => {
     reject(p);
   });
 
+  test("a unit event row of an unknown kind, of another kind's length, or none at all", () => {
+    reject({ ...byType("unit_events"), events: [["spawned", 4711, 385, 0]] });
+    reject({ ...byType("unit_events"), events: [["finished", 4711, 385, 0, null]] });
+    reject({ ...byType("unit_events"), events: [["destroyed", 4711, 385, 0]] });
+    reject({ ...byType("unit_events"), events: [] });
+  });
+
   test("an unknown extra field", () => {
     reject({ ...byType("team_died"), allyTeamID: 1 });
   });
@@ -158,7 +165,7 @@ describe("lines that must be rejected", () => {
     expect(() => JSON.parse(text)).toThrow();
     expect(() => JSON.parse('{"type":"team_died","seq":1,"frame":Infinity,"teamID":1}')).toThrow();
     reject({ ...byType("team_died"), teamID: null });
-    reject({ ...byType("unit_created"), unitDefID: null });
+    reject({ ...byType("unit_events"), events: [["created", 4711, null, 0, null]] });
   });
 
   test("inbound: ack without seq, configure with an unknown category or a rate out of range", () => {

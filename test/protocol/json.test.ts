@@ -343,21 +343,13 @@ describe.each(runners.map((r) => [r.name, r] as const))("%s", (_, runner) => {
         end
       end
       -- A nan counted before a later mismatch: the count must not be taken twice.
-      compare(S.unit_destroyed, { type = "unit_destroyed", seq = 9, frame = 1, unitID = 0/0,
-        unitDefID = 2, teamID = 3, attackerID = 4, attackerDefID = 5, attackerTeamID = 6,
-        weaponDefID = {} })
-      compare(S.unit_created, { type = "unit_created", seq = 9, frame = 1, unitID = 1/0,
-        unitDefID = 2, teamID = 3, builderID = "x" })
+      local pair = J.object({ { "type", J.str }, { "a", J.num }, { "b", J.num } })
+      compare(pair, { type = "pair", a = 0/0, b = {} })
+      compare(pair, { type = "pair", a = 1/0, b = "x" })
       return r`);
     const names = out[0]!.toString().split(",");
     // The busiest messages take the one-call path.
-    for (const name of [
-      "unit_created",
-      "unit_finished",
-      "unit_destroyed",
-      "unit_given",
-      "team_died",
-    ]) {
+    for (const name of ["team_died", "player_removed", "game_paused", "game_resumed", "bye"]) {
       expect(names).toContain(name);
     }
     expect(out.length).toBe(1 + (names.length * RECORDS + 2) * 4);
@@ -389,7 +381,7 @@ describe.each(runners.map((r) => [r.name, r] as const))("%s", (_, runner) => {
         J.encode(S.team_died, { [1] = 9, [2] = 8, type = "team_died", seq = 3, frame = 4, teamID = 5 }),
         J.encode(S.hello, setmetatable({ token = "t" }, { __index = hello })),
         J.encode(S.hello, hello),
-        J.encode(S.unit_finished, { type = "unit_finished", seq = "7", frame = 1, unitID = {}, unitDefID = 2, teamID = 3 }),
+        J.encode(S.team_died, { type = "team_died", seq = "7", frame = 1, teamID = {} }),
         J.encode(S.positions, { type = "positions", seq = 1, frame = 2, fromFrame = 1,
           units = { { 10, nil, 1, 2.5, 3.5, nil }, { 11, "x", 1, 2.5, 3.5, 1 } } }),
       }
@@ -408,17 +400,93 @@ describe.each(runners.map((r) => [r.name, r] as const))("%s", (_, runner) => {
     expect(JSON.parse(withToken!.toString()).token).toBe("t");
     expect("token" in JSON.parse(withoutToken!.toString())).toBe(false);
     expect(JSON.parse(mismatched!.toString())).toEqual({
-      type: "unit_finished",
+      type: "team_died",
       seq: null,
       frame: 1,
-      unitID: null,
-      unitDefID: 2,
-      teamID: 3,
+      teamID: null,
     });
     expect(JSON.parse(row!.toString()).units).toEqual([
       [10, null, 1, 2.5, 3.5, null],
       [11, null, 1, 2.5, 3.5, 1],
     ]);
     expect(count!.toString()).toBe("3");
+  });
+
+  test("a unit event's row (the session's writer) is what the shape writes, counts included", () => {
+    // Every kind with ids, nil, nan, a fraction and values of the wrong type; the row
+    // writer must give the bytes and the counts of the general path with UNIT_EVENT_ROW.
+    const rand = random(31);
+    const values = [
+      "0",
+      "7",
+      "31999",
+      "45000",
+      "2147483648",
+      "nil",
+      "0/0",
+      "1/0",
+      "2.5",
+      '"x"',
+      "{}",
+    ];
+    const pick = (): string =>
+      rand() < 0.6
+        ? String(Math.floor(rand() * 40000))
+        : values[Math.floor(rand() * values.length)]!;
+    const KINDS: Array<[string, string, string[]]> = [
+      ["unit_created", "created", ["unitID", "unitDefID", "teamID", "builderID"]],
+      ["unit_finished", "finished", ["unitID", "unitDefID", "teamID"]],
+      [
+        "unit_destroyed",
+        "destroyed",
+        [
+          "unitID",
+          "unitDefID",
+          "teamID",
+          "attackerID",
+          "attackerDefID",
+          "attackerTeamID",
+          "weaponDefID",
+        ],
+      ],
+      ["unit_given", "given", ["unitID", "unitDefID", "oldTeamID", "newTeamID"]],
+      ["unit_taken", "taken", ["unitID", "unitDefID", "oldTeamID", "newTeamID"]],
+    ];
+    const cases: string[] = [];
+    for (let k = 0; k < 60; k++) {
+      const [type, tag, keys] = KINDS[k % KINDS.length]!;
+      const picked = keys.map(pick);
+      const record = keys.map((key, i) => `${key} = ${picked[i]}`).join(", ");
+      const row = [`"${tag}"`, ...picked].map((v, i) => `[${i + 1}] = ${v}`).join(", ");
+      cases.push(`{ { type = "${type}", frame = 1, ${record} }, { ${row} } }`);
+    }
+    const out = runner.strings(`
+      local r = {}
+      for _, case in ipairs({ ${cases.join(",\n")} }) do
+        local c0 = J.encoderCounts.nonFinite + J.encoderCounts.mismatched * 1000
+        local parts = {}
+        local n = J.encodeInto(parts, 0, J.UNIT_EVENT_ROW, case[2])
+        local general = table.concat(parts, "", 1, n)
+        local c1 = J.encoderCounts.nonFinite + J.encoderCounts.mismatched * 1000
+        local fast = J.unitEventRow(case[1])
+        local c2 = J.encoderCounts.nonFinite + J.encoderCounts.mismatched * 1000
+        r[#r + 1] = general
+        r[#r + 1] = fast
+        r[#r + 1] = tostring(c1 - c0) .. " " .. tostring(c2 - c1)
+      end
+      return r`);
+    expect(out.length).toBe(60 * 3);
+    let nulls = 0;
+    for (let i = 0; i < out.length; i += 3) {
+      const general = out[i]!.toString();
+      expect(out[i + 1]!.toString(), general).toBe(general);
+      const [a, b] = out[i + 2]!.toString().split(" ");
+      expect(b, general).toBe(a);
+      expect(Array.isArray(JSON.parse(general))).toBe(true);
+      if (general.includes("null")) nulls += 1;
+    }
+    // Both ids and nulls (nil, nan, wrong types) were written.
+    expect(nulls).toBeGreaterThan(10);
+    expect(nulls).toBeLessThan(60);
   });
 });

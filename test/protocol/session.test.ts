@@ -54,6 +54,44 @@ function change(type: string, edit?: (m: Record<string, unknown>) => void): stri
   return luaValue(m);
 }
 
+/** Fields of each unit event row after its kind, as the collector's change names them. */
+const UNIT_EVENT_FIELDS: Record<string, [string, string[]]> = {
+  created: ["unit_created", ["unitID", "unitDefID", "teamID", "builderID"]],
+  finished: ["unit_finished", ["unitID", "unitDefID", "teamID"]],
+  destroyed: [
+    "unit_destroyed",
+    [
+      "unitID",
+      "unitDefID",
+      "teamID",
+      "attackerID",
+      "attackerDefID",
+      "attackerTeamID",
+      "weaponDefID",
+    ],
+  ],
+  given: ["unit_given", ["unitID", "unitDefID", "oldTeamID", "newTeamID"]],
+  taken: ["unit_taken", ["unitID", "unitDefID", "oldTeamID", "newTeamID"]],
+};
+
+/** The rows of every \`unit_events\` fixture line as the collector's changes (Lua constructors). */
+function unitEventChanges(): string[] {
+  const out: string[] = [];
+  const text = readFileSync(path.join(FIXTURES, "session.ndjson"), "utf8");
+  for (const line of text.split("\n")) {
+    if (!line.startsWith(`{"type":"unit_events"`)) continue;
+    const m = JSON.parse(line) as { frame: number; events: (string | number | null)[][] };
+    for (const [kind, ...values] of m.events) {
+      const [type, keys] = UNIT_EVENT_FIELDS[kind as string]!;
+      const fields = keys
+        .filter((_, i) => values[i] !== null)
+        .map((k) => `${k}=${values[keys.indexOf(k)]}`);
+      out.push(`{type="${type}",frame=${m.frame},${fields.join(",")}}`);
+    }
+  }
+  return out;
+}
+
 /** The fixture's \`ext.*\` event as the collector records it (type ext, its name apart). */
 function extChange(): string {
   const m = fixture("ext.hud.marker");
@@ -83,11 +121,7 @@ function modelSource(): string {
       .join(",")}}`;
   const events = [
     "game_started",
-    "unit_created",
-    "unit_finished",
-    "unit_destroyed",
-    "unit_given",
-    "unit_taken",
+    ...unitEventChanges(),
     "team_died",
     "player_added",
     "player_changed",
@@ -97,7 +131,7 @@ function modelSource(): string {
     "economy",
     "view_changed",
     "game_over",
-  ].map((t) => change(t));
+  ].map((t) => (t.startsWith("{") ? t : change(t)));
   return `
     local GAME = ${luaValue(game)}
     local VIEW = ${luaValue(view)}
@@ -201,6 +235,17 @@ describe.each(runners.map((r) => [r.name, r] as const))("%s", (_, runner) => {
     const types = new Set(messages.map((m) => (m.type.startsWith("ext.") ? "ext" : m.type)));
     expect(OUTBOUND_TYPES.filter((t) => !types.has(t))).toEqual([]);
     expect(messages[0]!.type).toBe("hello");
+    // The unit events of a frame recorded one after another share one message, in order:
+    // the first pass's unit_events are the fixture's, seqs aside.
+    const fixtureEvents = readFileSync(path.join(FIXTURES, "session.ndjson"), "utf8")
+      .split("\n")
+      .filter((l) => l.startsWith(`{"type":"unit_events"`))
+      .map((l) => JSON.parse(l) as { frame: number; events: unknown[] })
+      .map(({ frame, events }) => ({ frame, events }));
+    const written = (messages as unknown as { type: string; frame: number; events: unknown[] }[])
+      .filter((m) => m.type === "unit_events")
+      .map(({ frame, events }) => ({ frame, events }));
+    expect(written.slice(0, fixtureEvents.length)).toEqual(fixtureEvents);
     // Seqs: one connection, no resends here; every hole inside a gap's range.
     const seqs = messages.slice(1).map((m) => m.seq!);
     const gaps = messages.filter((m) => m.type === "gap") as unknown as {

@@ -14,6 +14,7 @@ type Dumped =
   | "boolean"
   | { array: Dumped }
   | { tuple: Dumped[] }
+  | { tagged: Array<[string, Dumped]> }
   | { object: Array<[string, Dumped, boolean]> };
 
 type Schema = Record<string, unknown>;
@@ -28,6 +29,13 @@ local function dump(shape)
     local t = {}
     for i = 1, #shape.items do t[i] = dump(shape.items[i]) end
     return '{"tuple":[' .. table.concat(t, ",") .. ']}'
+  elseif k == 7 then
+    local t = {}
+    for i = 1, #shape.tags do
+      local tag = shape.tags[i]
+      t[i] = string.format('[%q,%s]', tag, dump(shape.variants[tag]))
+    end
+    return '{"tagged":[' .. table.concat(t, ",") .. ']}'
   end
   local t = {}
   for i = 1, #shape.keys do
@@ -50,6 +58,7 @@ function fromSchema(node: Schema, defs: Record<string, Schema>): Dumped {
   }
   if (Array.isArray(node.anyOf)) {
     const nonNull = (node.anyOf as Schema[]).filter((s) => s.type !== "null");
+    if (nonNull.length > 1) return { tagged: nonNull.map((s) => taggedTuple(s, defs)) };
     if (nonNull.length !== 1) throw new Error(`unsupported anyOf ${JSON.stringify(node)}`);
     return fromSchema(nonNull[0]!, defs);
   }
@@ -77,11 +86,22 @@ function fromSchema(node: Schema, defs: Record<string, Schema>): Dumped {
   throw new Error(`unsupported schema ${JSON.stringify(node)}`);
 }
 
+/** One alternative of a union of tuples told apart by a constant first element. */
+function taggedTuple(node: Schema, defs: Record<string, Schema>): [string, Dumped] {
+  const resolved = typeof node.$ref === "string" ? defs[node.$ref.replace("#/$defs/", "")] : node;
+  const first = (resolved?.prefixItems as Schema[] | undefined)?.[0];
+  if (resolved === undefined || typeof first?.const !== "string") {
+    throw new Error(`unsupported anyOf alternative ${JSON.stringify(node)}`);
+  }
+  return [first.const, fromSchema(resolved, defs)];
+}
+
 /** Objects compared as sorted key lists: key order is the encoder's choice. */
 function canonical(d: Dumped): unknown {
   if (typeof d === "string") return d;
   if ("array" in d) return { array: canonical(d.array) };
   if ("tuple" in d) return { tuple: d.tuple.map(canonical) };
+  if ("tagged" in d) return { tagged: d.tagged.map(([tag, v]) => [tag, canonical(v)]) };
   return {
     object: [...d.object]
       .sort((a, b) => (a[0] < b[0] ? -1 : 1))

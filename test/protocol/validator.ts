@@ -33,7 +33,7 @@ export function createValidator(dir = SCHEMA_DIR): ProtocolValidator {
   const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
   for (const schema of loadSchemas(dir).values()) ajv.addSchema(schema);
   const get = (name: string): ValidateFunction => {
-    const validate = ajv.getSchema(`https://live-data-export.invalid/protocol/1/${name}`);
+    const validate = ajv.getSchema(`https://live-data-export.invalid/protocol/2/${name}`);
     if (!validate) throw new Error(`schema ${name} missing`);
     return validate;
   };

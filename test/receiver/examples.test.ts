@@ -266,10 +266,20 @@ const LISTENERS = [
   { name: "Node", command: process.execPath, file: "examples/node/listen.mjs", skip: false },
 ];
 
-/** What the listeners print for the golden economy (seq 4) and the two deaths (11, 12). */
+/** What the listeners print for the golden economy (seq 4) and unit events (seqs 9 to 12). */
 const ECONOMY_4 = ["team 0: metal 16.7/s, energy 401.3/s", "team 1: metal 58.9/s, energy 2013.3/s"];
-const DEATH_11 = "team 4 lost unit 23100 (def 1003)";
-const DEATH_12 = "team 0 lost unit 12007 (def 385)";
+/** seq 9 and 10 one row each, seq 11 three rows: two deaths and a unit started. */
+const EVENTS_9_TO_11 = [
+  "created unit 15873 (def 385) of team 0",
+  "finished unit 15873 (def 385) of team 0",
+  "destroyed unit 23100 (def 1003) of team 4",
+  "destroyed unit 12007 (def 385) of team 0",
+  "created unit 15874 (def 385) of team 0",
+];
+/** seq 12: a unit given by team 1 to team 0, seen from both sides. */
+const EVENTS_12 = ["given unit 9120 (def 101) of team 1", "taken unit 9120 (def 101) of team 1"];
+/** The golden session's last seq (its bye). */
+const LAST_SEQ = 31;
 
 describe.each(LISTENERS)("the $name listener", ({ command, file, skip }) => {
   async function startListener(): Promise<{ program: Program; port: number }> {
@@ -299,8 +309,8 @@ describe.each(LISTENERS)("the $name listener", ({ command, file, skip }) => {
 
       // The widget reconnects and resends from seq 9: 9 to 11 are copies, 12 is new.
       const second = await FakeWidget.connect(port);
-      await second.send([hello({ nextSeq: 9 }), ...seqs(9, 33)]);
-      await second.waitForAck(33);
+      await second.send([hello({ nextSeq: 9 }), ...seqs(9, LAST_SEQ)]);
+      await second.waitForAck(LAST_SEQ);
       second.socket.end(); // after bye the widget closes
       await disconnected(program, 2);
 
@@ -315,20 +325,20 @@ describe.each(LISTENERS)("the $name listener", ({ command, file, skip }) => {
         `listening on 127.0.0.1:${port}`,
         `widget connected: session ${SESSION_A}, next seq 1`,
         ...ECONOMY_4,
-        DEATH_11,
+        ...EVENTS_9_TO_11,
         "widget disconnected",
         `widget connected: session ${SESSION_A}, next seq 9`,
-        DEATH_12,
+        ...EVENTS_12,
         "widget disconnected",
         `widget connected: session ${SESSION_B}, next seq 1`,
         ...ECONOMY_4,
-        DEATH_11,
-        DEATH_12,
+        ...EVENTS_9_TO_11,
+        ...EVENTS_12,
         "team 2: metal ?/s, energy 389.6/s",
         "widget disconnected",
       ]);
       expectAcks(first, SESSION_A, 11);
-      expectAcks(second, SESSION_A, 33);
+      expectAcks(second, SESSION_A, LAST_SEQ);
       expectAcks(other, SESSION_B, 41);
       expect(program.errors).toBe("");
     },
@@ -339,16 +349,21 @@ describe.each(LISTENERS)("the $name listener", ({ command, file, skip }) => {
     "refuses a widget that speaks another protocol, and serves the next",
     async () => {
       const { program, port } = await startListener();
-      const newer = await FakeWidget.connect(port);
-      newer.socket.write(`${hello({ protocol: 2 })}\n${seqs(1, 4).join("\n")}\n`);
-      await within(newer.closed, "the listener to close the connection");
-      expect(newer.received).toEqual([]);
+      for (const protocol of [1, 3]) {
+        const other = await FakeWidget.connect(port);
+        other.socket.write(`${hello({ protocol })}\n${seqs(1, 4).join("\n")}\n`);
+        await within(other.closed, "the listener to close the connection");
+        expect(other.received).toEqual([]);
+        await disconnected(program, protocol === 1 ? 1 : 2);
+      }
 
       const widget = await FakeWidget.connect(port);
       await widget.send([SESSION_LINES[0]!, ...seqs(1, 4)], 0);
       await widget.waitForAck(4);
       expect(program.lines().slice(1)).toEqual([
-        "refused: protocol 2, this script reads 1",
+        "refused: protocol 1, this script reads 2",
+        "widget disconnected",
+        "refused: protocol 3, this script reads 2",
         "widget disconnected",
         `widget connected: session ${SESSION_A}, next seq 1`,
         ...ECONOMY_4,
@@ -364,9 +379,12 @@ describe.each(LISTENERS)("the $name listener", ({ command, file, skip }) => {
       const play = node("examples/node/play.mjs", "protocol/fixtures/session.ndjson", String(port));
       expect(await within(play.exited, "play.mjs to exit")).toBe(0);
       expect(play.lines().at(-1)).toBe("all acknowledged");
-      expect(play.lines()[0]).toBe("connected: sending 28 lines, the last seq 33");
+      expect(play.lines()[0]).toBe(
+        `connected: sending ${SESSION_LINES.length} lines, the last seq ${LAST_SEQ}`,
+      );
+      expect(SESSION_LINES).toHaveLength(26);
       await disconnected(program, 1);
-      expect(program.lines().slice(2, -1)).toEqual([...ECONOMY_4, DEATH_11, DEATH_12]);
+      expect(program.lines().slice(2, -1)).toEqual([...ECONOMY_4, ...EVENTS_9_TO_11, ...EVENTS_12]);
     },
     TEST_MS,
   );
@@ -463,13 +481,18 @@ interface FeedEvent {
   kind: string;
   session: string;
   status?: string;
-  message?: { type: string; seq?: number };
+  message?: { type: string; seq?: number; events?: [string, number, number, number][] };
 }
 
-/** The line events.mjs and stream.mjs print for a feed event. */
-function eventLine(e: FeedEvent): string {
+/** The lines events.mjs and stream.mjs print for a feed event: one per unit event row. */
+function eventLines(e: FeedEvent): string[] {
   const what = e.kind === "status" ? `status ${e.status}` : e.message!.type;
-  return `#${e.id} ${e.session}: ${what}${e.message?.seq === undefined ? "" : ` seq ${e.message.seq}`}`;
+  const line = `#${e.id} ${e.session}: ${what}${e.message?.seq === undefined ? "" : ` seq ${e.message.seq}`}`;
+  if (e.message?.type !== "unit_events") return [line];
+  return e.message.events!.map(
+    ([kind, unitID, unitDefID, teamID]) =>
+      `${line}, ${kind} unit ${unitID} (def ${unitDefID}) of team ${teamID}`,
+  );
 }
 
 describe("through the receiver", () => {
@@ -530,8 +553,16 @@ describe("through the receiver", () => {
     async () => {
       const httpPort = await freePort();
       const receiver = await startReceiver(recording, httpPort);
-      const expected = (await receiver.feed()).events.map(eventLine);
-      expect(expected).toHaveLength(29); // hello, 27 messages, the status "ended"
+      const feedEvents = (await receiver.feed()).events;
+      expect(feedEvents).toHaveLength(27); // hello, 25 messages, the status "ended"
+      const expected = feedEvents.flatMap(eventLines);
+      // seq 11 holds three unit events, seq 12 two: each printed on a line of its own.
+      expect(expected).toHaveLength(27 + 2 + 1);
+      expect(expected.filter((line) => / unit_events seq 11, /.test(line))).toEqual([
+        `#12 ${SESSION_A}: unit_events seq 11, destroyed unit 23100 (def 1003) of team 4`,
+        `#12 ${SESSION_A}: unit_events seq 11, destroyed unit 12007 (def 385) of team 0`,
+        `#12 ${SESSION_A}: unit_events seq 11, created unit 15874 (def 385) of team 0`,
+      ]);
       const relay = await relayTo(httpPort);
       const events = node("examples/receiver/events.mjs", `http://${HOST}:${relay.port}`);
 
@@ -543,7 +574,7 @@ describe("through the receiver", () => {
       await receiver.program.stop();
       await events.waitForLine(/^receiver not reachable \(.+\)$/);
       const again = await startReceiver(recording, httpPort);
-      const expectedAgain = (await again.feed()).events.map(eventLine);
+      const expectedAgain = (await again.feed()).events.flatMap(eventLines);
       const printed = expected.length + 2 + expectedAgain.length;
       await events.waitFor("the new feed", () => events.lines().length >= printed);
       await relay.waitForRequests("GET /api/events", relay.seen("GET /api/events").length + 2);
@@ -608,29 +639,33 @@ describe("through the receiver", () => {
       ]);
       await stream.waitFor("the state", () => stream.lines().length >= 2);
 
-      // A live widget on the same receiver: session B, up to seq 14, then the stream is cut.
+      // A live widget on the same receiver: session B, up to seq 12, then the stream is cut.
       const widget = await FakeWidget.connect(receiver.widgetPort);
-      await widget.send([hello({ session: SESSION_B }), ...seqs(1, 14)], 0);
-      await stream.waitForLine(new RegExp(`^#\\d+ ${SESSION_B}: unit_taken seq 14$`));
+      await widget.send([hello({ session: SESSION_B }), ...seqs(1, 12)], 0);
+      await stream.waitForLine(
+        new RegExp(
+          `^#\\d+ ${SESSION_B}: unit_events seq 12, taken unit 9120 \\(def 101\\) of team 1$`,
+        ),
+      );
       const cutAfter = Number(/^#(\d+)/.exec(stream.lines().at(-1)!)![1]);
       relay.cut();
-      await widget.send([...seqs(15, 33)], 0);
+      await widget.send([...seqs(13, LAST_SEQ)], 0);
       await stream.waitForLine(/^resumed after #\d+$/);
       await stream.waitForLine(new RegExp(`^#\\d+ ${SESSION_B}: status ended$`));
 
       const after = await receiver.feed();
-      const lastSnapshot = JSON.parse(seqs(31, 31)[0]!) as {
+      const lastSnapshot = JSON.parse(seqs(29, 29)[0]!) as {
         economy: { teamID: number; metal: { income: number } }[];
       };
       const incomes = lastSnapshot.economy.map((t) => `${t.teamID}: ${t.metal.income}`);
       const news = after.events.filter((e) => e.id > before.lastId);
       expect(stream.lines()).toEqual([
         `state at #${before.lastId}: 1 session(s)`,
-        `  ${SESSION_A} at seq 33, metal income by team {${incomes.join(", ")}}`,
-        ...news.filter((e) => e.id <= cutAfter).map(eventLine),
+        `  ${SESSION_A} at seq ${LAST_SEQ}, metal income by team {${incomes.join(", ")}}`,
+        ...news.filter((e) => e.id <= cutAfter).flatMap(eventLines),
         "stream closed; reconnecting in 1 s",
         `resumed after #${cutAfter}`,
-        ...news.filter((e) => e.id > cutAfter).map(eventLine),
+        ...news.filter((e) => e.id > cutAfter).flatMap(eventLines),
       ]);
       expect(relay.seen("GET /api/stream")).toEqual([
         "GET /api/stream",

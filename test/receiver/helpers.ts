@@ -15,7 +15,10 @@ import type { ReceiverApp, ReceiverAppOptions } from "../../receiver/app.ts";
 
 export const HOST = "127.0.0.1";
 
-/** The protocol's sample session, one line each: a hello, 33 sequenced messages, a bye. */
+/**
+ * The protocol's sample session, one line each: a hello, then the messages of seq 1 to 31
+ * (a bye), without 20..25, which its `gap` reports dropped.
+ */
 export const FIXTURE = readFileSync(
   new URL("../../protocol/fixtures/session.ndjson", import.meta.url),
   "utf8",

@@ -73,7 +73,7 @@ describe("protocol duties", () => {
     const widget = new FakeConnection(receiver, "#1");
     widget.send(...FIXTURE.slice(0, 6));
     expect(widget.repliesOf("hello_reply")).toEqual([
-      { type: "hello_reply", protocol: 1, receiver: "bar-live-receiver", version: "0.1.0" },
+      { type: "hello_reply", protocol: 2, receiver: "bar-live-receiver", version: "0.1.0" },
     ]);
     expect(widget.repliesOf("ack")).toEqual([]);
     receiver.tick();
@@ -104,7 +104,7 @@ describe("protocol duties", () => {
   it("takes a gap message as the explanation of a hole: no resync", () => {
     const { receiver, clock } = setup();
     const widget = new FakeConnection(receiver, "#1");
-    // The fixture holds seq 21, then the gap (seq 28) for 22..27, then a snapshot.
+    // The fixture holds seq 19, then the gap (seq 26) for 20..25, then a snapshot.
     widget.send(...FIXTURE);
     clock.now += 10_000;
     receiver.tick();
@@ -195,10 +195,10 @@ describe("protocol duties", () => {
 
   it("shows the widget's own heartbeat figures", () => {
     const { receiver } = setup();
-    new FakeConnection(receiver, "#1").send(...FIXTURE.slice(0, 22));
+    new FakeConnection(receiver, "#1").send(...FIXTURE.slice(0, 20));
     expect(receiver.summaries()[0]!.heartbeat).toMatchObject({
-      seq: 21,
-      acknowledged: 18,
+      seq: 19,
+      acknowledged: 16,
       queuedBytes: 611,
     });
   });

@@ -46,37 +46,84 @@ describe("reducer and metrics on the protocol fixtures", () => {
   });
 
   it("applies absolute unit counts and sums kills and losses in metal from events", () => {
-    const state = feed(fixtureMessages(), 12);
+    const state = feed(fixtureMessages(), 11);
     const metrics = gameMetrics(state);
     // units seq 5: 22 armpw finished (+1), none building any more
     expect(team(metrics, 0).armyValue).toBe(3834 + 54);
     expect(state.teams[0]!.building).toEqual({});
-    // seq 11: team 0 (ally 0) destroyed a corak (42 metal) of team 4 (ally 1)
+    // seq 11, row 1: team 0 (ally 0) destroyed a corak (42 metal) of team 4 (ally 1)
     expect(team(metrics, 0).killedMetal).toBe(42);
     expect(team(metrics, 4).lostMetal).toBe(42);
-    // seq 12: team 0 lost an armpw (54) to nobody known: a loss, nobody's kill
+    // seq 11, row 2: team 0 lost an armpw (54) to nobody known: a loss, nobody's kill
     expect(team(metrics, 0).lostMetal).toBe(54);
     expect(metrics.reduce((sum, m) => sum + m.killedMetal, 0)).toBe(42);
+    expect(state.teams.map((t) => [t.killedUnits, t.lostUnits])).toEqual([
+      [1, 1],
+      [0, 0],
+      [0, 0],
+      [0, 0],
+      [0, 1],
+      [0, 0],
+      [0, 0],
+      [0, 0],
+      [0, 0],
+    ]);
   });
 
   it("counts a unit destroyed by an ally as a loss but as nobody's kill", () => {
     const state = feed(fixtureMessages(), 3);
     // Team 1 is on ally team 0 with team 0; an armpw costs 54.
     applyMessage(state, {
-      type: "unit_destroyed",
+      type: "unit_events",
       seq: 4,
       frame: 45001,
-      unitID: 1,
-      unitDefID: 385,
-      teamID: 1,
-      attackerID: 2,
-      attackerDefID: 385,
-      attackerTeamID: 0,
-      weaponDefID: 1,
+      events: [["destroyed", 1, 385, 1, 2, 385, 0, 1]],
     });
     const metrics = gameMetrics(state);
     expect(team(metrics, 1).lostMetal).toBe(54);
     expect(team(metrics, 0).killedMetal).toBe(0);
+  });
+
+  it("applies every row of one unit_events message, in order, each by its own fields", () => {
+    const state = feed(fixtureMessages(), 3);
+    // Teams 0-3 are ally team 0, teams 4-7 ally team 1. armpw 54, corak 42, armcom 2700.
+    applyMessage(state, {
+      type: "unit_events",
+      seq: 4,
+      frame: 45001,
+      events: [
+        // A unit started, then destroyed in the same frame by team 4: a kill for team 4.
+        ["created", 500, 385, 2, 9120],
+        ["destroyed", 500, 385, 2, 700, 1003, 4, 11],
+        // Team 5 kills a unit of its own team: team 5's loss, nobody's kill.
+        ["destroyed", 701, 1003, 5, 702, 1003, 5, 12],
+        ["finished", 503, 385, 3],
+        ["given", 9120, 101, 1, 0],
+        ["taken", 9120, 101, 1, 0],
+        // Team 3 kills team 6's corak, then team 6's commander.
+        ["destroyed", 703, 1003, 6, 600, 385, 3, 13],
+        ["destroyed", 704, 107, 6, 600, 385, 3, 13],
+        // An unknown attacker: a loss only.
+        ["destroyed", 705, 385, 0, null, null, null, null],
+      ],
+    });
+    const byTeam = state.teams.map((t) => [t.killedMetal, t.lostMetal, t.killedUnits, t.lostUnits]);
+    expect(byTeam).toEqual([
+      [0, 54, 0, 1], // team 0: the armpw of the last row
+      [0, 0, 0, 0],
+      [0, 54, 0, 1], // team 2: the armpw of row 2
+      [42 + 2700, 0, 2, 0], // team 3: rows 7 and 8
+      [54, 0, 1, 0], // team 4: row 2
+      [0, 42, 0, 1], // team 5: its own corak (row 3)
+      [0, 42 + 2700, 0, 2], // team 6: rows 7 and 8
+      [0, 0, 0, 0],
+      [0, 0, 0, 0],
+    ]);
+    // The commander (row 8) makes the only ticker line, with the message's frame and seq.
+    expect(state.ticker).toEqual([
+      { frame: 45001, seq: 4, teamID: 6, text: "Player 2 lost Armada Commander by Player 4" },
+    ]);
+    expect([state.frame, state.seq]).toEqual([45001, 4]);
   });
 
   it("keeps kills and losses across a later snapshot, and follows the session to its end", () => {
@@ -91,12 +138,12 @@ describe("reducer and metrics on the protocol fixtures", () => {
 
   it("waits for the snapshot after a view change before charting again", () => {
     const messages = fixtureMessages();
-    const state = feed(messages, 30);
+    const state = feed(messages, 28);
     expect(state.synced).toBe(false);
     const samples = state.history.time.length;
     applyMessage(state, {
       ...(messages.find((m) => m.type === "economy") as OutboundMessage & { type: "economy" }),
-      seq: 31,
+      seq: 29,
     });
     expect(state.history.time.length).toBe(samples);
   });

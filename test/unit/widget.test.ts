@@ -51,7 +51,7 @@ describe.each(LUA_VMS)("the widget under $name", ({ create }) => {
     const hello = JSON.parse(sent.split("\n")[0]!);
     expect(hello).toMatchObject({
       type: "hello",
-      protocol: 1,
+      protocol: 2,
       source: "Live Data Export",
       version: "1.0.0",
       nextSeq: 1,

@@ -1,16 +1,17 @@
 /**
  * A reader of the receiver's WebSocket stream (`/api/stream`, what the overlay reads) that
  * notes when each unit event arrives, by Node's wall clock with sub-millisecond resolution,
- * for the call-in to overlay latency of the pipeline benchmark.
+ * for the call-in to overlay latency of the pipeline benchmark. A `unit_events` message
+ * carries a frame's events as rows: each row's arrival is its message's.
  */
 import WebSocket from "ws";
 import type { StreamMessage } from "../../receiver/http/stream.ts";
 
-/** The truth log's name of a unit event type, as its key's first part. */
+/** The truth log's name of a unit event row's kind (its call-in), as its key's first part. */
 export const TRUTH_NAME: Record<string, string> = {
-  unit_created: "UnitCreated",
-  unit_finished: "UnitFinished",
-  unit_destroyed: "UnitDestroyed",
+  created: "UnitCreated",
+  finished: "UnitFinished",
+  destroyed: "UnitDestroyed",
 };
 
 /** "UnitDestroyed:unitID:frame", the same from both sides. */
@@ -32,11 +33,14 @@ export class StreamArrivals {
       const at = wallNow();
       this.messages++;
       const m = JSON.parse(String(data)) as StreamMessage;
-      if (m.type !== "event" || m.kind !== "message") return;
-      const name = TRUTH_NAME[m.message.type];
-      if (name === undefined || !("unitID" in m.message)) return;
-      const key = eventKey(name, m.message.unitID, m.message.frame);
-      if (!this.arrivals.has(key)) this.arrivals.set(key, at);
+      if (m.type !== "event" || m.kind !== "message" || m.message.type !== "unit_events") return;
+      const frame = m.message.frame;
+      for (const row of m.message.events) {
+        const name = Object.hasOwn(TRUTH_NAME, row[0]) ? TRUTH_NAME[row[0]] : undefined;
+        if (name === undefined) continue;
+        const key = eventKey(name, row[1], frame);
+        if (!this.arrivals.has(key)) this.arrivals.set(key, at);
+      }
     });
     await new Promise<void>((resolve, reject) => {
       socket.once("open", () => resolve());

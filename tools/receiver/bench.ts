@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os, { tmpdir } from "node:os";
 import path from "node:path";
-import type { OutboundMessage } from "../../protocol/messages.ts";
+import type { OutboundMessage, UnitEventRow } from "../../protocol/messages.ts";
 import { startReceiverApp } from "../../receiver/app.ts";
 import { Receiver } from "../../receiver/receiver.ts";
 import { replayRecording } from "../../receiver/record/replay.ts";
@@ -31,32 +31,16 @@ function busyGame(): { lines: string[]; gameSeconds: number } {
     // Between two statistics periods: one economy message a second and the unit events.
     for (let frame = lastFrame + 30; frame < message.frame; frame += 30) {
       out.push({ ...economy, seq: 0, frame } as OutboundMessage);
+      // The second's unit events, made in one frame one after another: one `unit_events`.
+      const events: UnitEventRow[] = [];
       for (let i = 0; i < EVENTS_PER_SECOND.created; i++) {
-        out.push({
-          type: "unit_created",
-          seq: 0,
-          frame,
-          unitID: ++unitID,
-          unitDefID: 385,
-          teamID: i % 8,
-          builderID: 1,
-        });
-        out.push({ type: "unit_finished", seq: 0, frame, unitID, unitDefID: 385, teamID: i % 8 });
+        events.push(["created", ++unitID, 385, i % 8, 1]);
+        events.push(["finished", unitID, 385, i % 8]);
       }
       for (let i = 0; i < EVENTS_PER_SECOND.destroyed; i++) {
-        out.push({
-          type: "unit_destroyed",
-          seq: 0,
-          frame,
-          unitID: unitID - 20 + i,
-          unitDefID: 385,
-          teamID: i % 8,
-          attackerID: 5,
-          attackerDefID: 1003,
-          attackerTeamID: (i + 1) % 8,
-          weaponDefID: 3,
-        });
+        events.push(["destroyed", unitID - 20 + i, 385, i % 8, 5, 1003, (i + 1) % 8, 3]);
       }
+      out.push({ type: "unit_events", seq: 0, frame, events });
     }
     out.push(message);
     lastFrame = Math.max(lastFrame, message.frame);

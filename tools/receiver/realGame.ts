@@ -10,6 +10,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { PROTOCOL_SOURCE, PROTOCOL_VERSION } from "../../protocol/messages.ts";
 import type {
   OutboundMessage,
   Resource,
@@ -203,8 +204,8 @@ export function synthesizeGame(file: string, session = "real0000game0000"): Synt
     messages.push({ ...message, seq: ++seq } as unknown as OutboundMessage);
   const hello: OutboundMessage = {
     type: "hello",
-    protocol: 1,
-    source: "Live Data Export",
+    protocol: PROTOCOL_VERSION,
+    source: PROTOCOL_SOURCE,
     version: "1.0.0",
     session,
     nextSeq: 1,

@@ -13,7 +13,7 @@ function addRange(
   b: Backlog,
   from: number,
   to: number,
-  type = "unit_created",
+  type = "unit_events",
   periodic = false,
   size = 10,
 ): void {
@@ -121,7 +121,7 @@ describe("backlog with acknowledgements", () => {
     b.ack(1);
     b.written(5); // the rest of message 1
     b.written(10); // message 2, which must now count as written
-    b.add(3, "unit_created", line(3), false);
+    b.add(3, "unit_events", line(3), false);
     expect(b.rewind()).toBe(2);
     expect(seqs(b.take(1000))).toEqual([2, 3]);
   });
@@ -142,7 +142,7 @@ describe("backlog beyond its bound", () => {
   it("keeps every periodic message while within the bound (a short outage loses nothing)", () => {
     const b = new Backlog(1000);
     b.add(1, "economy", line(1), true);
-    b.add(2, "unit_created", line(2), false);
+    b.add(2, "unit_events", line(2), false);
     b.add(3, "economy", line(3), true);
     expect(seqs(b.take(1000))).toEqual([1, 2, 3]);
     expect(b.takeGap()).toBeUndefined();
@@ -150,15 +150,15 @@ describe("backlog beyond its bound", () => {
 
   it("keeps the newest message even when it is the only periodic one and alone over the bound", () => {
     const b = new Backlog(60);
-    b.add(1, "unit_created", line(1), false);
-    b.add(2, "unit_created", line(2), false);
+    b.add(1, "unit_events", line(1), false);
+    b.add(2, "unit_events", line(2), false);
     b.add(3, "economy", line(3, 80), true);
     expect(seqs(b.take(1000))).toEqual([3]);
     expect(b.takeGap()).toEqual({
       firstSeq: 1,
       lastSeq: 2,
       dropped: 2,
-      counts: [{ type: "unit_created", count: 2 }],
+      counts: [{ type: "unit_events", count: 2 }],
     });
   });
 
@@ -166,7 +166,7 @@ describe("backlog beyond its bound", () => {
     const b = new Backlog(60);
     b.add(1, "economy", line(1), true);
     b.add(2, "units", line(2), true);
-    b.add(3, "unit_created", line(3), false);
+    b.add(3, "unit_events", line(3), false);
     b.add(4, "units", line(4), true);
     b.add(5, "economy", line(5), true);
     b.add(6, "positions", line(6), true);
@@ -250,15 +250,15 @@ describe("backlog beyond its bound", () => {
 
   it("then drops unsent periodic messages before events, oldest first, and counts each by type", () => {
     const b = new Backlog(50);
-    b.add(1, "unit_created", line(1), false);
+    b.add(1, "unit_events", line(1), false);
     b.add(2, "economy", line(2), true);
     b.add(3, "units", line(3), true);
-    b.add(4, "unit_destroyed", line(4), false);
+    b.add(4, "unit_events", line(4), false);
     b.add(5, "team_died", line(5), false);
-    b.add(6, "unit_created", line(6), false); // 60 bytes: one must go, the economy
+    b.add(6, "unit_events", line(6), false); // 60 bytes: one must go, the economy
     expect(b.stats().queuedBytes).toBe(50);
-    b.add(7, "unit_created", line(7), false); // then the units message
-    b.add(8, "unit_created", line(8), false); // then the oldest event
+    b.add(7, "unit_events", line(7), false); // then the units message
+    b.add(8, "unit_events", line(8), false); // then the oldest event
     expect(seqs(b.take(1000))).toEqual([4, 5, 6, 7, 8]);
     expect(b.takeGap()).toEqual({
       firstSeq: 1,
@@ -267,7 +267,7 @@ describe("backlog beyond its bound", () => {
       counts: [
         { type: "economy", count: 1 },
         { type: "units", count: 1 },
-        { type: "unit_created", count: 1 },
+        { type: "unit_events", count: 1 },
       ],
     });
     expect(b.stats().dropped).toBe(3);
@@ -286,7 +286,7 @@ describe("backlog beyond its bound", () => {
       firstSeq: 4,
       lastSeq: 4,
       dropped: 1,
-      counts: [{ type: "unit_created", count: 1 }],
+      counts: [{ type: "unit_events", count: 1 }],
     });
     b.ack(1); // the receiver has 1 after all: nothing else is lost
     b.rewind();
@@ -305,7 +305,7 @@ describe("backlog beyond its bound", () => {
       firstSeq: 1,
       lastSeq: 1,
       dropped: 1,
-      counts: [{ type: "unit_created", count: 1 }],
+      counts: [{ type: "unit_events", count: 1 }],
     });
     expect(seqs(b.take(1000))).toEqual([2, 3, 4]);
   });
@@ -322,7 +322,7 @@ describe("backlog beyond its bound", () => {
       firstSeq: 2,
       lastSeq: 2,
       dropped: 1,
-      counts: [{ type: "unit_created", count: 1 }],
+      counts: [{ type: "unit_events", count: 1 }],
     });
     expect(seqs(b.take(1000))).toEqual([1, 3, 4]);
   });
@@ -345,7 +345,7 @@ describe("backlog beyond its bound", () => {
     const b = new Backlog(2000);
     b.take(1000);
     for (let seq = 1; seq <= 5000; seq++) {
-      b.add(seq, seq % 3 === 0 ? "economy" : "unit_created", line(seq, 20), seq % 3 === 0);
+      b.add(seq, seq % 3 === 0 ? "economy" : "unit_events", line(seq, 20), seq % 3 === 0);
     }
     const stats = b.stats();
     expect(stats.queuedBytes).toBeLessThanOrEqual(2000);

@@ -43,8 +43,8 @@ describe("readInbound", () => {
     });
     expect(readInbound('{"type":"resync"}', 4096)).toEqual({ type: "resync" });
     expect(
-      readInbound('{"type":"hello_reply","protocol":1,"receiver":"r","version":"2"}', 4096),
-    ).toEqual({ type: "hello_reply", protocol: 1, receiver: "r", version: "2" });
+      readInbound('{"type":"hello_reply","protocol":2,"receiver":"r","version":"2"}', 4096),
+    ).toEqual({ type: "hello_reply", protocol: 2, receiver: "r", version: "2" });
     expect(
       readInbound(
         '{"type":"configure","categories":{"positions":true},"rates":{"economy":2}}',

@@ -90,7 +90,7 @@ describe("session: a new connection", () => {
     rig.game.rules.set("GameID", "3f2a94c1d07e5b68a1c9e4f20b7d6a53");
     rig.connect();
     const hello = rig.lines()[0];
-    expect(hello.get("protocol")).toBe(1);
+    expect(hello.get("protocol")).toBe(2);
     expect(hello.get("source")).toBe("Live Data Export");
     expect(hello.get("version")).toBe("9.9.9");
     expect(hello.get("session")).toBe("0123456789abcdef");
@@ -187,7 +187,7 @@ function connected(this: void, rig = new Rig()): Rig {
 }
 
 describe("session: changes become messages", () => {
-  it("makes each event its own message type, in order, seq +1, with the frame it was recorded in", () => {
+  it("makes the events messages in order, seq +1, each with its frame; a frame's unit events in a row share one", () => {
     const rig = connected();
     const c = rig.collector;
     const g = rig.game;
@@ -214,11 +214,8 @@ describe("session: changes become messages", () => {
     const events = lines.slice(2);
     expect(events.map((l) => l.get("type"))).toEqual([
       "game_started",
-      "unit_created",
-      "unit_finished",
-      "unit_destroyed",
-      "unit_given",
-      "unit_taken",
+      "unit_events",
+      "unit_events",
       "team_died",
       "player_added",
       "player_removed",
@@ -226,15 +223,19 @@ describe("session: changes become messages", () => {
       "game_resumed",
       "game_over",
     ]);
-    expect(seqsOf(events)).toEqual(range(2, 13));
+    expect(seqsOf(events)).toEqual(range(2, 10));
     expect(events.map((l) => l.get("frame"))).toEqual([
-      100, 101, 101, 102, 102, 102, 102, 102, 102, 102, 102, 103,
+      100, 101, 102, 102, 102, 102, 102, 102, 103,
     ]);
-    expect(events[1].get("builderID")).toBe(3);
-    expect(events[3].get("attackerID")).toBeUndefined();
-    expect([events[4].get("oldTeamID"), events[4].get("newTeamID")]).toEqual([0, 1]);
-    expect(field(events[7], "player", "name")).toBe("player0");
-    expect(field(events[11], "winners")).toEqual([0]);
+    const raw = rig.rawLines().slice(2);
+    expect(raw[1]).toBe(
+      '{"type":"unit_events","seq":3,"frame":101,"events":[["created",7,1,0,3],["finished",7,1,0]]}',
+    );
+    expect(raw[2]).toBe(
+      '{"type":"unit_events","seq":4,"frame":102,"events":[["destroyed",7,1,0,null,null,null,null],["given",8,2,0,1],["taken",8,2,0,1]]}',
+    );
+    expect(field(events[4], "player", "name")).toBe("player0");
+    expect(field(events[8], "winners")).toEqual([0]);
   });
 
   it("sends economy and stats as the collector samples them", () => {
@@ -393,8 +394,8 @@ describe("session: changes become messages", () => {
     const lines = rig.lines();
     // The units message takes its seq when complete: the event recorded meanwhile goes first.
     expect(rig.types().slice(2)).toEqual([
-      "unit_created",
-      "unit_created",
+      "unit_events",
+      "unit_events",
       "units",
       "snapshot:resync",
     ]);
@@ -404,6 +405,147 @@ describe("session: changes become messages", () => {
     collect(rig, "collect.units");
     rig.frame();
     expect(ofKind(rig.lines(), "units").length).toBe(1);
+  });
+});
+
+describe("session: unit events, a frame's in a row one message", () => {
+  /** The rows of each unit_events line: their kind and unitID, "created:21". */
+  function rowsOf(this: void, lines: Line[]): string[][] {
+    return ofKind(lines, "unit_events").map((l) => {
+      const out: string[] = [];
+      for (const row of field(l, "events") as LuaTable<number, unknown>[]) {
+        const r = row as unknown as LuaTable<number, unknown>;
+        out.push(`${r.get(1)}:${r.get(2)}`);
+      }
+      return out;
+    });
+  }
+
+  it("writes the unit events one frame recorded one after another as one unit_events, rows in order", () => {
+    const rig = connected();
+    const c = rig.collector;
+    rig.game.frame = 200;
+    c.unitCreated(21 as UnitID, 1 as UnitDefID, 0 as TeamID, 7 as UnitID);
+    c.unitCreated(22 as UnitID, 2 as UnitDefID, 1 as TeamID);
+    c.unitFinished(21 as UnitID, 1 as UnitDefID, 0 as TeamID);
+    c.unitDestroyed(
+      22 as UnitID,
+      2 as UnitDefID,
+      1 as TeamID,
+      21 as UnitID,
+      1 as UnitDefID,
+      0 as TeamID,
+      5 as WeaponDefID,
+    );
+    c.unitGiven(23 as UnitID, 3 as UnitDefID, 1 as TeamID, 0 as TeamID);
+    c.unitTaken(24 as UnitID, 3 as UnitDefID, 0 as TeamID, 1 as TeamID);
+    c.unitDestroyed(21 as UnitID, 1 as UnitDefID, 0 as TeamID);
+    rig.frame();
+    rig.frame();
+    expect(rig.rawLines().slice(2)).toEqual([
+      '{"type":"unit_events","seq":2,"frame":200,"events":[' +
+        '["created",21,1,0,7],["created",22,2,1,null],["finished",21,1,0],' +
+        '["destroyed",22,2,1,21,1,0,5],["given",23,3,0,1],["taken",24,3,0,1],' +
+        '["destroyed",21,1,0,null,null,null,null]]}',
+    ]);
+    expect(rig.session.stats().produced).toBe(2);
+  });
+
+  it("starts another unit_events at another frame, after any other change in between, and in a later step", () => {
+    const rig = connected();
+    const c = rig.collector;
+    const g = rig.game;
+    g.frame = 200;
+    c.unitCreated(31 as UnitID, 1 as UnitDefID, 0 as TeamID, 7 as UnitID);
+    c.unitCreated(32 as UnitID, 1 as UnitDefID, 0 as TeamID, 7 as UnitID);
+    g.frame = 201;
+    c.unitCreated(33 as UnitID, 2 as UnitDefID, 1 as TeamID, 8 as UnitID);
+    c.teamDied(1 as TeamID);
+    c.unitFinished(33 as UnitID, 2 as UnitDefID, 1 as TeamID);
+    c.unitFinished(32 as UnitID, 1 as UnitDefID, 0 as TeamID);
+    rig.frame();
+    // Recorded after the sender took the frame's first ones: a message of its own.
+    c.unitFinished(31 as UnitID, 1 as UnitDefID, 0 as TeamID);
+    rig.frame();
+    rig.frame();
+    const lines = rig.lines().slice(2);
+    expect(rig.types().slice(2)).toEqual([
+      "unit_events",
+      "unit_events",
+      "team_died",
+      "unit_events",
+      "unit_events",
+    ]);
+    expect(seqsOf(lines)).toEqual(range(2, 6));
+    expect(lines.map((l) => l.get("frame"))).toEqual([200, 201, 201, 201, 201]);
+    expect(rowsOf(lines)).toEqual([
+      ["created:31", "created:32"],
+      ["created:33"],
+      ["finished:33", "finished:32"],
+      ["finished:31"],
+    ]);
+  });
+
+  it("splits more than 128 unit events of one frame into messages of at most 128, in order", () => {
+    const rig = connected();
+    rig.game.frame = 300;
+    for (let i = 1; i <= 300; i++) {
+      rig.collector.unitCreated(i as UnitID, 1 as UnitDefID, 0 as TeamID, 1000 as UnitID);
+    }
+    for (let i = 0; i < 10 && rig.session.stats().produced < 4; i++) rig.frame();
+    rig.frame();
+    const lines = rig.lines().slice(2);
+    expect(rig.types().slice(2)).toEqual(["unit_events", "unit_events", "unit_events"]);
+    expect(seqsOf(lines)).toEqual([2, 3, 4]);
+    expect(lines.map((l) => l.get("frame"))).toEqual([300, 300, 300]);
+    const rows = rowsOf(lines);
+    expect(rows.map((r) => r.length)).toEqual([128, 128, 44]);
+    const ids: string[] = [];
+    for (let i = 1; i <= 300; i++) ids.push(`created:${i}`);
+    expect([...rows[0], ...rows[1], ...rows[2]]).toEqual(ids);
+  });
+
+  it("counts unit_events messages lost beyond the backlog's bound under unit_events in the gap", () => {
+    const rig = connected(new Rig({ backlogBytes: 400 }));
+    rig.transport.openStatus = "failed";
+    rig.transport.peerError = "closed";
+    rig.frame();
+    const c = rig.collector;
+    c.teamDied(1 as TeamID);
+    // 30 frames of two unit events each: 30 messages of two rows.
+    for (let i = 1; i <= 30; i++) {
+      rig.game.frame = 10 + i;
+      c.unitCreated(i as UnitID, 1 as UnitDefID, 0 as TeamID, 1000 as UnitID);
+      c.unitFinished(i as UnitID, 1 as UnitDefID, 0 as TeamID);
+    }
+    rig.frame();
+    expect(rig.session.stats().produced).toBe(1 + 1 + 30);
+    rig.transport.openStatus = "connected";
+    rig.run(2);
+    const lines = rig.lines();
+    const gap = ofKind(lines, "gap")[0];
+    // Seq 1 the connect snapshot (written, never acknowledged), 2 team_died, 3..32 unit_events.
+    const received = seqsOf(lines);
+    const lost: { [type: string]: number } = {};
+    let missing = 0;
+    for (let s = gap.get("firstSeq") as number; s <= (gap.get("lastSeq") as number); s++) {
+      if (received.includes(s)) continue;
+      const type = s === 1 ? "snapshot" : s === 2 ? "team_died" : "unit_events";
+      lost[type] = (lost[type] ?? 0) + 1;
+      missing += 1;
+    }
+    expect(gap.get("dropped")).toBe(missing);
+    const counted: { [type: string]: number } = {};
+    for (const entry of field(gap, "counts") as LuaTable<string, unknown>[]) {
+      counted[entry.get("type") as string] = entry.get("count") as number;
+    }
+    expect(counted).toEqual(lost);
+    // A message each, however many rows it held.
+    const kept = ofKind(lines, "unit_events");
+    expect(lost["unit_events"]).toBeGreaterThan(0);
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept.length + lost["unit_events"]).toBe(30);
+    for (const rows of rowsOf(kept)) expect(rows.length).toBe(2);
   });
 });
 
@@ -663,7 +805,7 @@ describe("session: the receiver's lines", () => {
         '{"type":"ack","seq":1,"session":"someone-else"}',
         '{"type":"configure","rates":{"units":"fast"}}',
         "[1,2",
-        '{"type":"hello_reply","protocol":1,"receiver":"r","version":"1"}',
+        '{"type":"hello_reply","protocol":2,"receiver":"r","version":"1"}',
         "",
       ].join("\n"),
     );
