@@ -132,9 +132,16 @@ export function createUnitInbox(
   let end = 0;
   let draining = false;
 
+  /** The frame last pinned while draining (a frame's records pin it once). */
+  let pinned: number | undefined;
+
   function handleFrom(this: void, i: number): void {
     const kind = slots.get(i + 1) as number;
-    target.pinFrame(slots.get(i + 2) as number);
+    const frame = slots.get(i + 2) as number;
+    if (frame !== pinned) {
+      pinned = frame;
+      target.pinFrame(frame);
+    }
     const unitID = slots.get(i + 3) as UnitID;
     const unitDefID = slots.get(i + 4) as UnitDefID;
     if (kind === DAMAGED) {
@@ -172,6 +179,7 @@ export function createUnitInbox(
   }
 
   function unpin(this: void): void {
+    pinned = undefined;
     target.pinFrame(undefined);
   }
 

@@ -422,6 +422,9 @@ describe.each(runners.map((r) => [r.name, r] as const))("%s", (_, runner) => {
       "31999",
       "45000",
       "2147483648",
+      "2147483647",
+      "-3",
+      "(-0.0)",
       "nil",
       "0/0",
       "1/0",
@@ -460,6 +463,19 @@ describe.each(runners.map((r) => [r.name, r] as const))("%s", (_, runner) => {
       const row = [`"${tag}"`, ...picked].map((v, i) => `[${i + 1}] = ${v}`).join(", ");
       cases.push(`{ { type = "${type}", frame = 1, ${record} }, { ${row} } }`);
     }
+    // Rows as the engine makes them (whole ids; an attacker or a builder wholly there or
+    // wholly nil): the one-call paths, each kind both ways.
+    const id = (): string => String(Math.floor(rand() * 40000));
+    for (const [type, tag, keys] of KINDS) {
+      for (const others of ["ids", "nil"]) {
+        const optional = (i: number): boolean =>
+          (type === "unit_created" && i === 3) || (type === "unit_destroyed" && i >= 3);
+        const picked = keys.map((_, i) => (others === "nil" && optional(i) ? "nil" : id()));
+        const record = keys.map((key, i) => `${key} = ${picked[i]}`).join(", ");
+        const row = [`"${tag}"`, ...picked].map((v, i) => `[${i + 1}] = ${v}`).join(", ");
+        cases.push(`{ { type = "${type}", frame = 1, ${record} }, { ${row} } }`);
+      }
+    }
     const out = runner.strings(`
       local r = {}
       for _, case in ipairs({ ${cases.join(",\n")} }) do
@@ -475,7 +491,7 @@ describe.each(runners.map((r) => [r.name, r] as const))("%s", (_, runner) => {
         r[#r + 1] = tostring(c1 - c0) .. " " .. tostring(c2 - c1)
       end
       return r`);
-    expect(out.length).toBe(60 * 3);
+    expect(out.length).toBe((60 + 10) * 3);
     let nulls = 0;
     for (let i = 0; i < out.length; i += 3) {
       const general = out[i]!.toString();
