@@ -196,6 +196,10 @@ async function runOnce(
     await caughtUp(pipeline, 30);
     await pipeline.stop();
     stream.close();
+    // A widget copy from tools/instrument-widget.ts echoes where its time went.
+    for (const echo of pipeline.host.widgetEchoes.filter((e) => e.startsWith("PROFILE"))) {
+      console.log(echo.replaceAll(" | ", "\n    "));
+    }
     if (after.widget.internalErrors !== 0) {
       throw new Error(`widget internal error: ${after.widget.lastInternalError}`);
     }
