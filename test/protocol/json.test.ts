@@ -16,6 +16,7 @@ import { registerMissingInterpreterTests } from "../support/interpreters.ts";
 import { luaBytes, luaNumber, luaRunners, luaValue } from "./lua-harness.ts";
 import { createValidator } from "./validator.ts";
 import { random } from "../support/random.ts";
+import { UNIT_EVENT_ROWS } from "../support/unit-event-rows.ts";
 
 const FIXTURES = path.resolve(import.meta.dirname, "../../protocol/fixtures");
 const OUTBOUND_FILES = ["session.ndjson", "game-start.ndjson", "edge.ndjson", "ext.ndjson"];
@@ -436,25 +437,7 @@ describe.each(runners.map((r) => [r.name, r] as const))("%s", (_, runner) => {
       rand() < 0.6
         ? String(Math.floor(rand() * 40000))
         : values[Math.floor(rand() * values.length)]!;
-    const KINDS: Array<[string, string, string[]]> = [
-      ["unit_created", "created", ["unitID", "unitDefID", "teamID", "builderID"]],
-      ["unit_finished", "finished", ["unitID", "unitDefID", "teamID"]],
-      [
-        "unit_destroyed",
-        "destroyed",
-        [
-          "unitID",
-          "unitDefID",
-          "teamID",
-          "attackerID",
-          "attackerDefID",
-          "attackerTeamID",
-          "weaponDefID",
-        ],
-      ],
-      ["unit_given", "given", ["unitID", "unitDefID", "oldTeamID", "newTeamID"]],
-      ["unit_taken", "taken", ["unitID", "unitDefID", "oldTeamID", "newTeamID"]],
-    ];
+    const KINDS = UNIT_EVENT_ROWS;
     const cases: string[] = [];
     for (let k = 0; k < 60; k++) {
       const [type, tag, keys] = KINDS[k % KINDS.length]!;

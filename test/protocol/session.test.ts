@@ -17,6 +17,7 @@ import { luaNumber, luaRunners, luaValue } from "./lua-harness.ts";
 import { createValidator } from "./validator.ts";
 import { OUTBOUND_TYPES } from "../../protocol/messages.ts";
 import { random } from "../support/random.ts";
+import { UNIT_EVENT_ROWS } from "../support/unit-event-rows.ts";
 
 const FIXTURES = path.resolve(import.meta.dirname, "../../protocol/fixtures");
 const fixture = (type: string): Record<string, unknown> => {
@@ -54,25 +55,10 @@ function change(type: string, edit?: (m: Record<string, unknown>) => void): stri
   return luaValue(m);
 }
 
-/** Fields of each unit event row after its kind, as the collector's change names them. */
-const UNIT_EVENT_FIELDS: Record<string, [string, string[]]> = {
-  created: ["unit_created", ["unitID", "unitDefID", "teamID", "builderID"]],
-  finished: ["unit_finished", ["unitID", "unitDefID", "teamID"]],
-  destroyed: [
-    "unit_destroyed",
-    [
-      "unitID",
-      "unitDefID",
-      "teamID",
-      "attackerID",
-      "attackerDefID",
-      "attackerTeamID",
-      "weaponDefID",
-    ],
-  ],
-  given: ["unit_given", ["unitID", "unitDefID", "oldTeamID", "newTeamID"]],
-  taken: ["unit_taken", ["unitID", "unitDefID", "oldTeamID", "newTeamID"]],
-};
+/** Each unit event row's kind: the collector's change type and its fields after the kind. */
+const UNIT_EVENT_FIELDS = Object.fromEntries(
+  UNIT_EVENT_ROWS.map(([type, kind, fields]) => [kind, [type, fields] as const]),
+);
 
 /** The rows of every \`unit_events\` fixture line as the collector's changes (Lua constructors). */
 function unitEventChanges(): string[] {
