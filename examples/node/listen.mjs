@@ -6,11 +6,23 @@ const port = Number(process.argv[2] ?? 9876);
 const highest = new Map(); // session -> highest seq handled; a reconnect resends, drop the rest
 const num = (x) => (x === null ? "?" : x.toFixed(1)); // a float is null where the engine had nan/inf
 
+// A unit event row as a line: [kind, unitID, unitDefID, teamID] (created, finished,
+// destroyed) or [kind, unitID, unitDefID, oldTeamID, newTeamID] (given, taken); a kind this
+// script does not know (a later version may add some) gives null: skip the row.
+function unitEvent([kind, unitID, unitDefID, team, newTeam]) {
+  if (kind === "given" || kind === "taken")
+    return `${kind} unit ${unitID} (def ${unitDefID}) from team ${team} to team ${newTeam}`;
+  if (kind === "created" || kind === "finished" || kind === "destroyed")
+    return `${kind} unit ${unitID} (def ${unitDefID}) of team ${team}`;
+  return null;
+}
+
 function report(m) {
-  // One row per unit event: [kind, unitID, unitDefID, teamID, ...] (given and taken: the
-  // team it left, then the team it joined), in the order the game made them.
-  for (const [kind, unitID, unitDefID, teamID] of m.type === "unit_events" ? m.events : [])
-    console.log(`${kind} unit ${unitID} (def ${unitDefID}) of team ${teamID}`);
+  // One row per unit event, in the order the game made them.
+  for (const row of m.type === "unit_events" ? m.events : []) {
+    const line = unitEvent(row);
+    if (line !== null) console.log(line);
+  }
   for (const t of m.type === "economy" ? m.teams : [])
     console.log(
       `team ${t.teamID}: metal ${num(t.metal.income)}/s, energy ${num(t.energy.income)}/s`,

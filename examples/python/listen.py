@@ -8,6 +8,18 @@ highest = {}  # session -> highest seq handled; a reconnect resends, so drop wha
 num = lambda x: "?" if x is None else f"{x:.1f}"  # a float is null where the engine had nan/inf
 
 
+def unit_event(row):
+    """A unit event row as a line: [kind, unitID, unitDefID, teamID] (created, finished,
+    destroyed) or [kind, unitID, unitDefID, oldTeamID, newTeamID] (given, taken); None for
+    a kind this script does not know (a later version may add some): skip the row."""
+    kind = row[0]
+    if kind in ("given", "taken"):
+        return f"{kind} unit {row[1]} (def {row[2]}) from team {row[3]} to team {row[4]}"
+    if kind in ("created", "finished", "destroyed"):
+        return f"{kind} unit {row[1]} (def {row[2]}) of team {row[3]}"
+    return None
+
+
 def serve(conn):
     conn.settimeout(0.25)  # wake up at least every 250 ms to acknowledge
     session, pending, acked, acked_at = None, b"", 0, 0.0
@@ -28,11 +40,11 @@ def serve(conn):
                 print(f"widget connected: session {session}, next seq {m['nextSeq']}")
             elif session and m["seq"] > highest[session]:
                 highest[session] = m["seq"]
-                # One row per unit event: [kind, unitID, unitDefID, teamID, ...] (given and
-                # taken: the team it left, then the team it joined), in the game's order.
-                if m["type"] == "unit_events":
-                    for kind, unit, unit_def, team, *_ in m["events"]:
-                        print(f"{kind} unit {unit} (def {unit_def}) of team {team}")
+                # One row per unit event, in the game's order.
+                for row in m["events"] if m["type"] == "unit_events" else []:
+                    line = unit_event(row)
+                    if line is not None:
+                        print(line)
                 for t in m["teams"] if m["type"] == "economy" else []:
                     print(f"team {t['teamID']}: metal {num(t['metal']['income'])}/s,"
                           f" energy {num(t['energy']['income'])}/s")

@@ -11,14 +11,27 @@ async function get(path) {
   return response.json();
 }
 
+// A unit event row as a line: [kind, unitID, unitDefID, teamID] (created, finished,
+// destroyed) or [kind, unitID, unitDefID, oldTeamID, newTeamID] (given, taken); a kind this
+// script does not know (a later version may add some) gives null: skip the row.
+function unitEvent([kind, unitID, unitDefID, team, newTeam]) {
+  if (kind === "given" || kind === "taken")
+    return `${kind} unit ${unitID} (def ${unitDefID}) from team ${team} to team ${newTeam}`;
+  if (kind === "created" || kind === "finished" || kind === "destroyed")
+    return `${kind} unit ${unitID} (def ${unitDefID}) of team ${team}`;
+  return null;
+}
+
 function show(e) {
   const what = e.kind === "status" ? `status ${e.status}` : e.message.type;
   const seq = e.message?.seq === undefined ? "" : ` seq ${e.message.seq}`;
   const line = `#${e.id} ${e.session}: ${what}${seq}`;
   if (e.message?.type !== "unit_events") return console.log(line);
-  // One line per unit event: each row is [kind, unitID, unitDefID, teamID, ...].
-  for (const [kind, unitID, unitDefID, teamID] of e.message.events)
-    console.log(`${line}, ${kind} unit ${unitID} (def ${unitDefID}) of team ${teamID}`);
+  // One line per unit event (a row), in the order the game made them.
+  for (const row of e.message.events) {
+    const event = unitEvent(row);
+    if (event !== null) console.log(`${line}, ${event}`);
+  }
 }
 
 /** Reads one page; returns how long to wait before the next. */

@@ -6,6 +6,17 @@ const url = process.argv[2] ?? "ws://127.0.0.1:9877/api/stream";
 let epoch = null; // the receiver's start; ids from another start cannot be resumed
 let lastId = 0; // the last event seen
 
+// A unit event row as a line: [kind, unitID, unitDefID, teamID] (created, finished,
+// destroyed) or [kind, unitID, unitDefID, oldTeamID, newTeamID] (given, taken); a kind this
+// script does not know (a later version may add some) gives null: skip the row.
+function unitEvent([kind, unitID, unitDefID, team, newTeam]) {
+  if (kind === "given" || kind === "taken")
+    return `${kind} unit ${unitID} (def ${unitDefID}) from team ${team} to team ${newTeam}`;
+  if (kind === "created" || kind === "finished" || kind === "destroyed")
+    return `${kind} unit ${unitID} (def ${unitDefID}) of team ${team}`;
+  return null;
+}
+
 function connect() {
   const address = new URL(url);
   if (epoch !== null) {
@@ -34,9 +45,11 @@ function connect() {
       const line = `#${m.id} ${m.session}: ${what}${seq}`;
       if (m.message?.type !== "unit_events") console.log(line);
       else {
-        // One line per unit event: each row is [kind, unitID, unitDefID, teamID, ...].
-        for (const [kind, unitID, unitDefID, teamID] of m.message.events)
-          console.log(`${line}, ${kind} unit ${unitID} (def ${unitDefID}) of team ${teamID}`);
+        // One line per unit event (a row), in the order the game made them.
+        for (const row of m.message.events) {
+          const event = unitEvent(row);
+          if (event !== null) console.log(`${line}, ${event}`);
+        }
       }
     } // "sessions" (every second) carries each session's status and rates
   };

@@ -277,7 +277,10 @@ const EVENTS_9_TO_11 = [
   "created unit 15874 (def 385) of team 0",
 ];
 /** seq 12: a unit given by team 1 to team 0, seen from both sides. */
-const EVENTS_12 = ["given unit 9120 (def 101) of team 1", "taken unit 9120 (def 101) of team 1"];
+const EVENTS_12 = [
+  "given unit 9120 (def 101) from team 1 to team 0",
+  "taken unit 9120 (def 101) from team 1 to team 0",
+];
 /** The golden session's last seq (its bye). */
 const LAST_SEQ = 31;
 
@@ -388,6 +391,36 @@ describe.each(LISTENERS)("the $name listener", ({ command, file, skip }) => {
     },
     TEST_MS,
   );
+
+  it(
+    "skips a unit event row of a kind it does not know (a later version's), keeps the others",
+    async () => {
+      const { program, port } = await startListener();
+      // The fixture with a row of an unknown kind, shorter than any known one, in seq 12.
+      const lines = SESSION_LINES.map((line) => {
+        const m = JSON.parse(line) as { type: string; seq?: number; events?: unknown[] };
+        if (m.type === "unit_events" && m.seq === 12) m.events!.splice(1, 0, ["cloaked", 9120]);
+        return JSON.stringify(m);
+      });
+      const dir = mkdtempSync(path.join(tmpdir(), "examples-future-"));
+      try {
+        const file = path.join(dir, "future.ndjson");
+        writeFileSync(file, lines.join("\n") + "\n");
+        const play = node("examples/node/play.mjs", file, String(port));
+        expect(await within(play.exited, "play.mjs to exit")).toBe(0);
+        expect(play.lines().at(-1)).toBe("all acknowledged");
+        await disconnected(program, 1);
+        expect(program.lines().slice(2, -1)).toEqual([
+          ...ECONOMY_4,
+          ...EVENTS_9_TO_11,
+          ...EVENTS_12,
+        ]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    TEST_MS,
+  );
 });
 
 // ---- through the receiver ----------------------------------------------------------------
@@ -481,7 +514,7 @@ interface FeedEvent {
   kind: string;
   session: string;
   status?: string;
-  message?: { type: string; seq?: number; events?: [string, number, number, number][] };
+  message?: { type: string; seq?: number; events?: [string, number, number, number, number?][] };
 }
 
 /** The lines events.mjs and stream.mjs print for a feed event: one per unit event row. */
@@ -489,10 +522,13 @@ function eventLines(e: FeedEvent): string[] {
   const what = e.kind === "status" ? `status ${e.status}` : e.message!.type;
   const line = `#${e.id} ${e.session}: ${what}${e.message?.seq === undefined ? "" : ` seq ${e.message.seq}`}`;
   if (e.message?.type !== "unit_events") return [line];
-  return e.message.events!.map(
-    ([kind, unitID, unitDefID, teamID]) =>
-      `${line}, ${kind} unit ${unitID} (def ${unitDefID}) of team ${teamID}`,
-  );
+  return e.message.events!.map(([kind, unitID, unitDefID, team, newTeam]) => {
+    const teams =
+      kind === "given" || kind === "taken"
+        ? `from team ${team} to team ${newTeam}`
+        : `of team ${team}`;
+    return `${line}, ${kind} unit ${unitID} (def ${unitDefID}) ${teams}`;
+  });
 }
 
 describe("through the receiver", () => {
@@ -644,7 +680,7 @@ describe("through the receiver", () => {
       await widget.send([hello({ session: SESSION_B }), ...seqs(1, 12)], 0);
       await stream.waitForLine(
         new RegExp(
-          `^#\\d+ ${SESSION_B}: unit_events seq 12, taken unit 9120 \\(def 101\\) of team 1$`,
+          `^#\\d+ ${SESSION_B}: unit_events seq 12, taken unit 9120 \\(def 101\\) from team 1 to team 0$`,
         ),
       );
       const cutAfter = Number(/^#(\d+)/.exec(stream.lines().at(-1)!)![1]);
