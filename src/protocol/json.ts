@@ -461,17 +461,6 @@ function mismatch(parts: Parts, n: number): number {
   return n + 1;
 }
 
-/**
- * The text of a number element as the general path writes it: nil is null, another type
- * null and counted. For rows written by hand (the unit events).
- */
-function idText(value: unknown): string {
-  if (luaType(value) === "number")
-    return INTEGER_TEXT.get(value as number) ?? numberText(value as number);
-  if (value !== undefined) encoderCounts.mismatched += 1;
-  return "null";
-}
-
 /** A number element's text: nil is null; undefined when it is not a number. */
 function element(value: unknown): string | undefined {
   if (luaType(value) === "number")
@@ -728,6 +717,14 @@ function cellText(value: unknown): string {
   }
   if (value !== undefined) encoderCounts.mismatched += 1;
   return "null";
+}
+
+/**
+ * `cellText` for a cell that is usually a small whole number (an id, a team): its text
+ * from the cache. For rows written by hand (the unit events).
+ */
+function idText(value: unknown): string {
+  return INTEGER_TEXT.get(value as number) ?? cellText(value);
 }
 
 /**

@@ -171,7 +171,7 @@ function message(
 
 /**
  * A unit event's row (UnitEventRow in protocol/messages.ts); the session writes these with
- * its own fast writer (wire.ts), byte for byte as this shape would.
+ * its own fast writer (unit-events.ts), byte for byte as this shape would.
  */
 export const UNIT_EVENT_ROW = tagged([
   ["created", tuple([str, num, num, num, num])],
