@@ -387,9 +387,11 @@ const outbound: OutboundMessage[] = [
   {
     type: "unit_events",
     ...next(FRAME + 600),
+    // The engine's order (Recoil: CUnit::ChangeTeam): UnitTaken while the unit is still
+    // on the old team, then UnitGiven.
     events: [
-      ["given", 9120, defID("armck"), 1, 0],
       ["taken", 9120, defID("armck"), 1, 0],
+      ["given", 9120, defID("armck"), 1, 0],
     ],
   },
   {

@@ -278,8 +278,8 @@ const EVENTS_9_TO_11 = [
 ];
 /** seq 12: a unit given by team 1 to team 0, seen from both sides. */
 const EVENTS_12 = [
-  "given unit 9120 (def 101) from team 1 to team 0",
   "taken unit 9120 (def 101) from team 1 to team 0",
+  "given unit 9120 (def 101) from team 1 to team 0",
 ];
 /** The golden session's last seq (its bye). */
 const LAST_SEQ = 31;
@@ -680,7 +680,7 @@ describe("through the receiver", () => {
       await widget.send([hello({ session: SESSION_B }), ...seqs(1, 12)], 0);
       await stream.waitForLine(
         new RegExp(
-          `^#\\d+ ${SESSION_B}: unit_events seq 12, taken unit 9120 \\(def 101\\) from team 1 to team 0$`,
+          `^#\\d+ ${SESSION_B}: unit_events seq 12, given unit 9120 \\(def 101\\) from team 1 to team 0$`,
         ),
       );
       const cutAfter = Number(/^#(\d+)/.exec(stream.lines().at(-1)!)![1]);
