@@ -1,6 +1,6 @@
 /**
- * The collection as one object: the call-ins record into it (cheap, O(1), one small
- * table per event at most), its jobs do the heavy work within a budget, and the
+ * The collection as one object: the call-ins record into it (cheap, O(1), no table per
+ * unit event), its jobs do the heavy work within a budget, and the
  * consumer (the protocol layer) takes `changes` and asks for a `snapshot()`.
  *
  * Wired by src/app/collection.ts: each call-in of main.ts calls the method of the
@@ -12,6 +12,7 @@ import { Budget, FRAMES_PER_SECOND, Job, JobSpec } from "./budget";
 import { UnitDefCatalog } from "./catalog";
 import { ChangeQueue } from "./changes";
 import { DamageAggregator } from "./damage";
+import { UNIT_CREATED, UNIT_DESTROYED, UNIT_FINISHED, UNIT_GIVEN, UNIT_TAKEN } from "./event-batch";
 import { TeamDirectory } from "./directory";
 import { EconomySampler } from "./economy";
 import { GameCollector } from "./game";
@@ -287,32 +288,20 @@ export class Collector {
     );
   }
 
-  // The unit events below check `events` before making their change: at the frame-rate
-  // guard's last step a battle's hundreds of calls a second make no table at all.
+  // The unit events below check `events` before recording: at the frame-rate guard's last
+  // step a battle's hundreds of calls a second record nothing. They go into the queue's
+  // batches (src/collect/event-batch.ts): no table per event.
 
   unitCreated(unitID: UnitID, unitDefID: UnitDefID, teamID: TeamID, builderID?: UnitID): void {
     this.units.created(unitID, unitDefID, teamID);
     if (!this.settings.events) return;
-    this.changes.push({
-      type: "unit_created",
-      frame: this.frameNow(),
-      unitID,
-      unitDefID,
-      teamID,
-      builderID,
-    });
+    this.changes.pushUnitEvent(UNIT_CREATED, this.frameNow(), unitID, unitDefID, teamID, builderID);
   }
 
   unitFinished(unitID: UnitID, unitDefID: UnitDefID, teamID: TeamID): void {
     this.units.finished(unitID, unitDefID, teamID);
     if (!this.settings.events) return;
-    this.changes.push({
-      type: "unit_finished",
-      frame: this.frameNow(),
-      unitID,
-      unitDefID,
-      teamID,
-    });
+    this.changes.pushUnitEvent(UNIT_FINISHED, this.frameNow(), unitID, unitDefID, teamID);
   }
 
   unitDestroyed(
@@ -326,9 +315,9 @@ export class Collector {
   ): void {
     this.units.destroyed(unitID);
     if (!this.settings.events) return;
-    this.changes.push({
-      type: "unit_destroyed",
-      frame: this.frameNow(),
+    this.changes.pushUnitEvent(
+      UNIT_DESTROYED,
+      this.frameNow(),
       unitID,
       unitDefID,
       teamID,
@@ -336,33 +325,35 @@ export class Collector {
       attackerDefID,
       attackerTeamID,
       weaponDefID,
-    });
+    );
   }
 
   /** BAR: `UnitGiven(unitID, unitDefID, newTeam, oldTeam)`, after the transfer. */
   unitGiven(unitID: UnitID, unitDefID: UnitDefID, newTeamID: TeamID, oldTeamID: TeamID): void {
     this.units.moved(unitID, unitDefID, newTeamID);
-    this.event({
-      type: "unit_given",
-      frame: this.frameNow(),
+    if (!this.settings.events) return;
+    this.changes.pushUnitEvent(
+      UNIT_GIVEN,
+      this.frameNow(),
       unitID,
       unitDefID,
       oldTeamID,
       newTeamID,
-    });
+    );
   }
 
   /** BAR: `UnitTaken(unitID, unitDefID, oldTeam, newTeam)`, while still on the old team. */
   unitTaken(unitID: UnitID, unitDefID: UnitDefID, oldTeamID: TeamID, newTeamID: TeamID): void {
     this.units.moved(unitID, unitDefID, newTeamID);
-    this.event({
-      type: "unit_taken",
-      frame: this.frameNow(),
+    if (!this.settings.events) return;
+    this.changes.pushUnitEvent(
+      UNIT_TAKEN,
+      this.frameNow(),
       unitID,
       unitDefID,
       oldTeamID,
       newTeamID,
-    });
+    );
   }
 
   /** BAR: `UnitDamaged(unitID, unitDefID, teamID, damage, paralyzer)`; the attacker is dropped. */

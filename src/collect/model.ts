@@ -254,3 +254,24 @@ export type Change =
 export type ExtFields = LuaMap<string, string | number | boolean>;
 
 export type ChangeType = Change["type"];
+
+/** The unit events' change types. */
+export type UnitEventType =
+  "unit_created" | "unit_finished" | "unit_destroyed" | "unit_given" | "unit_taken";
+
+/** A unit event as a change of its own (observers, `ChangeQueue.take`). */
+export type UnitEventChange = Extract<Change, { type: UnitEventType }>;
+
+/**
+ * Unit events of one game frame recorded one after another, as the change queue keeps
+ * them: `count` events, EVENT_STRIDE slots each (src/collect/event-batch.ts).
+ */
+export interface UnitEventBatch {
+  type: "unit_events";
+  frame: number;
+  count: number;
+  slots: LuaTable<number, unknown>;
+}
+
+/** What the change queue hands its consumer: a change, or a batch of unit events. */
+export type QueuedChange = Exclude<Change, UnitEventChange> | UnitEventBatch;

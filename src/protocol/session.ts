@@ -33,9 +33,11 @@ import type { Budget, Job } from "../collect/budget";
 import { FRAMES_PER_SECOND } from "../collect/budget";
 import type {
   Change,
+  QueuedChange,
   GameState,
   Snapshot,
   TeamUnitsChange,
+  UnitEventBatch,
   UnitDefInfo,
   View,
 } from "../collect/model";
@@ -49,7 +51,6 @@ import {
   RATE_LIMITS,
   Settings,
   SnapshotReason,
-  UNIT_EVENTS_MAX_ROWS,
 } from "../../protocol/messages";
 import { Backlog, LostRange } from "./backlog";
 import { readInbound } from "./inbound";
@@ -66,8 +67,7 @@ import type { ObjectShape } from "./json";
 import { LineReader } from "./lines";
 import { extShape, OUTBOUND_SHAPES } from "./shapes";
 import { SlicedEncoder } from "./sliced";
-import { isUnitEvent, unitEventRow } from "./unit-events";
-import type { UnitEventChange } from "./unit-events";
+import { writeUnitEventRows } from "./unit-events";
 import { KnownUnits, snapshotRecord, statsRecord, TEAM_UNITS_ROWS } from "./wire";
 import type { WireTeamUnits } from "./wire";
 
@@ -77,8 +77,11 @@ export interface SessionSource {
   snapshot(): Snapshot;
   /** The recorded changes, oldest first, and how many were dropped unread. */
   readonly changes: {
-    shift(): Change | undefined;
-    peek(): Change | undefined;
+    /** The oldest change, or batch of one frame's unit events, removed. */
+    shift(): QueuedChange | undefined;
+    peek(): QueuedChange | undefined;
+    /** A batch from `shift` is written: its table may be reused. */
+    recycle(batch: UnitEventBatch): void;
     takeDropped(): number;
     count(): number;
     /** Told when a change is recorded into an empty queue (the sender wakes). */
@@ -595,23 +598,12 @@ export class Session {
   }
 
   /**
-   * One `unit_events` message: `first` and the unit events recorded right after it with
-   * the same frame (up to UNIT_EVENTS_MAX_ROWS), taken from the queue now; any other
-   * change ends it, so the order of the events holds.
+   * One `unit_events` message: a batch of one frame's unit events recorded one after
+   * another (up to UNIT_EVENTS_MAX_ROWS, src/collect/event-batch.ts), a row each.
    */
-  private produceUnitEvents(first: UnitEventChange): void {
+  private produceUnitEvents(batch: UnitEventBatch): void {
     const rows = this.eventRows;
-    const frame = first.frame;
-    const changes = this.source.changes;
-    let n = 1;
-    rows.set(1, unitEventRow(first));
-    while (n < UNIT_EVENTS_MAX_ROWS) {
-      const next = changes.peek();
-      if (next === undefined || next.frame !== frame || !isUnitEvent(next)) break;
-      changes.shift();
-      n += 1;
-      rows.set(n, unitEventRow(next));
-    }
+    writeUnitEventRows(batch, rows);
     this.seq += 1;
     const p = OUTBOUND_SHAPES.unit_events.prefixes;
     const line = table.concat([
@@ -620,12 +612,13 @@ export class Session {
       p.get(2),
       numberText(this.seq),
       p.get(3),
-      numberText(frame),
+      numberText(batch.frame),
       p.get(4),
       "[",
-      table.concat(rows as unknown as string[], ",", 1, n),
+      table.concat(rows as unknown as string[], ",", 1, batch.count),
       "]}\n",
     ]);
+    this.source.changes.recycle(batch);
     this.addLine("unit_events", line);
   }
 
@@ -659,7 +652,7 @@ export class Session {
   }
 
   /** Makes one recorded change a message (or hands a big one to the bulk job). */
-  private handle(change: Change): void {
+  private handle(change: QueuedChange): void {
     switch (change.type) {
       case "positions":
         // Nobody would read them: the next connection starts with a snapshot.
@@ -683,11 +676,7 @@ export class Session {
         this.produce("view_changed", change);
         this.wanted.set("view_changed", true);
         return;
-      case "unit_created":
-      case "unit_finished":
-      case "unit_destroyed":
-      case "unit_given":
-      case "unit_taken":
+      case "unit_events":
         this.produceUnitEvents(change);
         return;
       case "ext":

@@ -1,36 +1,27 @@
 /**
- * The unit events' rows (`unit_events` in docs/protocol.md): the collector records one
- * change per engine call-in (`unit_created`, ...); the session writes the changes of one
- * game frame that follow one another as the rows of a single message. At 900 events a
- * second (the host's scale game) a line of its own per event cost the session about
- * 10 µs each (docs/performance.md); a row is one `string.format`.
+ * The unit events' rows (`unit_events` in docs/protocol.md): the change queue keeps the
+ * unit events of one game frame recorded one after another in a batch (flat slots, no
+ * table per event: src/collect/event-batch.ts); the session writes a batch as the rows of
+ * a single message. At 900 events a second (the host's scale game) a line of its own per
+ * event cost the session about 10 µs each (docs/performance.md); a row is one
+ * `string.format`.
  */
-import type { Change } from "../collect/model";
+import {
+  EVENT_KINDS,
+  EVENT_STRIDE,
+  UNIT_CREATED,
+  UNIT_DESTROYED,
+  UNIT_FINISHED,
+  UNIT_GIVEN,
+  eventValues,
+} from "../collect/event-batch";
+import type { UnitEventBatch, UnitEventChange } from "../collect/model";
 import { idText } from "./json";
 
 const format = string.format;
 const luaType = type;
 /** %d takes the build's C int, 32 bits in some builds. */
 const TWO_31 = 2 ** 31;
-
-/** A change the `unit_events` message carries. */
-export type UnitEventChange = Extract<
-  Change,
-  { type: "unit_created" | "unit_finished" | "unit_destroyed" | "unit_given" | "unit_taken" }
->;
-
-/** Each unit event change's row tag (UnitEventRow in protocol/messages.ts). */
-const TAGS = new LuaTable<string, string>();
-TAGS.set("unit_created", "created");
-TAGS.set("unit_finished", "finished");
-TAGS.set("unit_destroyed", "destroyed");
-TAGS.set("unit_given", "given");
-TAGS.set("unit_taken", "taken");
-
-/** Whether `change` is a unit event (a row of `unit_events`). */
-export function isUnitEvent(this: void, change: Change): change is UnitEventChange {
-  return TAGS.get(change.type) !== undefined;
-}
 
 /**
  * Whether `x` is a whole number that `%d` writes exactly. Ids written this way skip a
@@ -47,94 +38,89 @@ function whole(this: void, x: unknown): boolean {
 }
 
 /**
- * The row of one unit event, byte for byte what the encoder writes for it with the
- * `UNIT_EVENT_ROW` shape (src/protocol/shapes.ts): ids as integers, nil as null, anything
- * else as the general path writes it (null, counted).
+ * Writes the rows of `batch` into rows[1..count] (the caller joins them), byte for byte
+ * what the encoder writes for them with the `UNIT_EVENT_ROW` shape
+ * (src/protocol/shapes.ts): ids as integers, nil as null, anything else as the general
+ * path writes it (null, counted).
  */
-export function unitEventRow(this: void, c: UnitEventChange): string {
-  switch (c.type) {
-    case "unit_created": {
-      const builderID = c.builderID;
-      if (whole(c.unitID) && whole(c.unitDefID) && whole(c.teamID)) {
-        if (builderID === undefined) {
-          return format('["created",%d,%d,%d,null]', c.unitID, c.unitDefID, c.teamID);
-        }
-        if (whole(builderID)) {
-          return format('["created",%d,%d,%d,%d]', c.unitID, c.unitDefID, c.teamID, builderID);
-        }
-      }
-      return format(
-        '["created",%s,%s,%s,%s]',
-        idText(c.unitID),
-        idText(c.unitDefID),
-        idText(c.teamID),
-        idText(builderID),
-      );
+export function writeUnitEventRows(
+  this: void,
+  batch: UnitEventBatch,
+  rows: LuaTable<number, string>,
+): void {
+  const slots = batch.slots;
+  for (let i = 0; i < batch.count; i++) rows.set(i + 1, rowAt(slots, i * EVENT_STRIDE));
+}
+
+/** The row of one unit event given as a change of its own (the writer's tests). */
+export function unitEventRow(this: void, change: UnitEventChange): string {
+  const [unitID, unitDefID, a, b, c, d, e] = eventValues(change);
+  const slots = new LuaTable<number, unknown>();
+  slots.set(1, EVENT_KINDS.get(change.type));
+  slots.set(2, unitID);
+  slots.set(3, unitDefID);
+  slots.set(4, a);
+  slots.set(5, b);
+  slots.set(6, c);
+  slots.set(7, d);
+  slots.set(8, e);
+  return rowAt(slots, 0);
+}
+
+/** The row of the event whose slots follow `at` (src/collect/event-batch.ts). */
+function rowAt(this: void, slots: LuaTable<number, unknown>, at: number): string {
+  const kind = slots.get(at + 1);
+  const unitID = slots.get(at + 2);
+  const unitDefID = slots.get(at + 3);
+  const a = slots.get(at + 4);
+  const b = slots.get(at + 5);
+  const plain = whole(unitID) && whole(unitDefID) && whole(a);
+  if (kind === UNIT_CREATED) {
+    if (plain) {
+      if (b === undefined) return format('["created",%d,%d,%d,null]', unitID, unitDefID, a);
+      if (whole(b)) return format('["created",%d,%d,%d,%d]', unitID, unitDefID, a, b);
     }
-    case "unit_finished":
-      if (whole(c.unitID) && whole(c.unitDefID) && whole(c.teamID)) {
-        return format('["finished",%d,%d,%d]', c.unitID, c.unitDefID, c.teamID);
-      }
-      return format(
-        '["finished",%s,%s,%s]',
-        idText(c.unitID),
-        idText(c.unitDefID),
-        idText(c.teamID),
-      );
-    case "unit_destroyed": {
-      const attackerID = c.attackerID;
-      if (whole(c.unitID) && whole(c.unitDefID) && whole(c.teamID)) {
-        // The attacker's four fields come together, or none (the view cannot see it).
-        if (
-          attackerID === undefined &&
-          c.attackerDefID === undefined &&
-          c.attackerTeamID === undefined &&
-          c.weaponDefID === undefined
-        ) {
-          return format(
-            '["destroyed",%d,%d,%d,null,null,null,null]',
-            c.unitID,
-            c.unitDefID,
-            c.teamID,
-          );
-        }
-        if (
-          whole(attackerID) &&
-          whole(c.attackerDefID) &&
-          whole(c.attackerTeamID) &&
-          whole(c.weaponDefID)
-        ) {
-          return format(
-            '["destroyed",%d,%d,%d,%d,%d,%d,%d]',
-            c.unitID,
-            c.unitDefID,
-            c.teamID,
-            attackerID,
-            c.attackerDefID,
-            c.attackerTeamID,
-            c.weaponDefID,
-          );
-        }
-      }
-      return format(
-        '["destroyed",%s,%s,%s,%s,%s,%s,%s]',
-        idText(c.unitID),
-        idText(c.unitDefID),
-        idText(c.teamID),
-        idText(attackerID),
-        idText(c.attackerDefID),
-        idText(c.attackerTeamID),
-        idText(c.weaponDefID),
-      );
-    }
-    case "unit_given":
-    case "unit_taken":
-      return format(
-        c.type === "unit_given" ? '["given",%s,%s,%s,%s]' : '["taken",%s,%s,%s,%s]',
-        idText(c.unitID),
-        idText(c.unitDefID),
-        idText(c.oldTeamID),
-        idText(c.newTeamID),
-      );
+    return format(
+      '["created",%s,%s,%s,%s]',
+      idText(unitID),
+      idText(unitDefID),
+      idText(a),
+      idText(b),
+    );
   }
+  if (kind === UNIT_FINISHED) {
+    if (plain) return format('["finished",%d,%d,%d]', unitID, unitDefID, a);
+    return format('["finished",%s,%s,%s]', idText(unitID), idText(unitDefID), idText(a));
+  }
+  if (kind === UNIT_DESTROYED) {
+    const c = slots.get(at + 6);
+    const d = slots.get(at + 7);
+    const e = slots.get(at + 8);
+    if (plain) {
+      // The attacker's four fields come together, or none (the view cannot see it).
+      if (b === undefined && c === undefined && d === undefined && e === undefined) {
+        return format('["destroyed",%d,%d,%d,null,null,null,null]', unitID, unitDefID, a);
+      }
+      if (whole(b) && whole(c) && whole(d) && whole(e)) {
+        return format('["destroyed",%d,%d,%d,%d,%d,%d,%d]', unitID, unitDefID, a, b, c, d, e);
+      }
+    }
+    return format(
+      '["destroyed",%s,%s,%s,%s,%s,%s,%s]',
+      idText(unitID),
+      idText(unitDefID),
+      idText(a),
+      idText(b),
+      idText(c),
+      idText(d),
+      idText(e),
+    );
+  }
+  return format(
+    kind === UNIT_GIVEN ? '["given",%s,%s,%s,%s]' : '["taken",%s,%s,%s,%s]',
+    idText(unitID),
+    idText(unitDefID),
+    idText(a),
+    idText(b),
+  );
 }

@@ -138,29 +138,17 @@ function modelSource(): string {
     }
     CHANGES[#CHANGES - 1].units = ${rowsOf(["unitID", "unitDefID", "teamID", "x", "z", "health"], positions.units)}
     CHANGES[#CHANGES].units = ${rowsOf(["unitID", "teamID", "damage", "paralyze"], damage.units)}
-    local queue, head = {}, 1
+    -- The collector's own queue: unit events go into its batches, as in the widget.
+    local queue = setmetatable({}, J.ChangeQueue.prototype)
+    queue:____constructor()
     local source = {
       snapshot = function(self) return SNAPSHOT end,
-      changes = {
-        shift = function(self)
-          local c = queue[head]
-          if c ~= nil then queue[head] = nil; head = head + 1 end
-          return c
-        end,
-        peek = function(self) return queue[head] end,
-        takeDropped = function(self) return 0 end,
-        count = function(self)
-          local n = 0
-          while queue[head + n] ~= nil do n = n + 1 end
-          return n
-        end,
-      },
+      changes = queue,
       catalog = { entries = ${luaValue(defs)}, complete = true },
       game = { read = function(self) return GAME end },
       currentView = function(self) return VIEW end,
     }
-    local tail = 1
-    local function push(c) queue[tail] = c; tail = tail + 1 end
+    local function push(c) queue:push(c) end
   `;
 }
 
