@@ -48,7 +48,7 @@ import {
   type LuaInterpreter,
 } from "./bench/common.ts";
 
-const USAGE = `tsx tools/bench-collect.ts [--seconds N] [--warmup N] [--max-warmup N] [--fps N] [--repeats N] [--lua double|float|both] [--lua-gc engine|lua] [--widget FILE] [--situations ID,ID]`;
+const USAGE = `tsx tools/bench-collect.ts [--seconds N] [--warmup N] [--max-warmup N] [--fps N] [--repeats N] [--lua double|float|both] [--lua-gc engine|lua] [--widget FILE] [--situations ID,ID] [--set key=value,...]`;
 
 interface Situation {
   id: string;
@@ -126,11 +126,15 @@ async function runOnce(
     fps: number;
     widget: string;
     luaGc: "engine" | "lua";
+    /** Widget settings over every situation's (--set). */
+    settings: Record<string, boolean | number | string>;
   },
   tmp: string,
 ): Promise<Run> {
   const configPath = path.join(tmp, `${situation.id}-${lua.numbers}.lua`);
-  writeWidgetConfig(configPath, { [WIDGET_NAME]: { enabled: false, ...situation.settings } });
+  writeWidgetConfig(configPath, {
+    [WIDGET_NAME]: { enabled: false, ...situation.settings, ...opts.settings },
+  });
   const world = worldConfig(
     scaleGame(opts.maxWarmup + opts.seconds + 30, situation.killsPerSecond),
   );
@@ -237,9 +241,27 @@ async function main(): Promise<void> {
       "lua-gc": "string",
       widget: "string",
       situations: "string",
+      set: "string",
     },
     USAGE,
   );
+  // Settings for every situation, e.g. --set frameBudget=0.3 (README's settings table).
+  const settings: Record<string, boolean | number | string> = {};
+  for (const pair of args.set !== undefined ? String(args.set).split(",") : []) {
+    const [key, raw] = pair.split("=");
+    if (key === undefined || key === "" || raw === undefined) {
+      console.error(`--set takes key=value pairs, not ${pair}\n${USAGE}`);
+      process.exit(2);
+    }
+    settings[key] =
+      raw === "true"
+        ? true
+        : raw === "false"
+          ? false
+          : Number.isNaN(Number(raw))
+            ? raw
+            : Number(raw);
+  }
   const seconds = Number(args.seconds ?? 20);
   const warmup = Number(args.warmup ?? 5);
   const maxWarmup = Math.max(warmup, Number(args["max-warmup"] ?? 40));
@@ -270,6 +292,7 @@ async function main(): Promise<void> {
   console.log("\n# Live Data Export: collection benchmark (scale game)\n");
   console.log(describeMachine(machineInfo(interpreters)).join("\n"));
   console.log(`Widget:  ${path.relative(process.cwd(), widget) || widget}`);
+  if (Object.keys(settings).length > 0) console.log(`Settings: ${JSON.stringify(settings)}`);
   console.log(
     `Lua GC:  ${luaGc === "engine" ? "engine (stopped in call-ins, collected in the engine's slot before each simulation frame, as in Recoil)" : "lua (Lua's own collector, working at every allocation)"}`,
   );
@@ -289,7 +312,7 @@ async function main(): Promise<void> {
         const run = await runOnce(
           lua,
           situation,
-          { seconds, warmup, maxWarmup, fps, widget, luaGc },
+          { seconds, warmup, maxWarmup, fps, widget, luaGc, settings },
           tmp,
         );
         results.set(key, [...(results.get(key) ?? []), run]);

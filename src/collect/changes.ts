@@ -109,7 +109,7 @@ export class ChangeQueue {
   ): void {
     const type = EVENT_TYPES.get(kind);
     this.recorded.set(type, (this.recorded.get(type) ?? 0) + 1);
-    this.makeRoom();
+    if (this.changes >= this.limit) this.makeRoom();
     let batch = this.open;
     if (batch === undefined || batch.frame !== frame || batch.count >= BATCH_EVENTS) {
       batch = this.spare.pop() ?? { type: "unit_events", frame, count: 0, slots: new LuaTable() };
