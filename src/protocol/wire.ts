@@ -88,36 +88,17 @@ function applyCounts(known: DefCounts, changed: DefCounts): WireCounts {
 }
 
 const format = string.format;
+/** Four pairs in one string.format: one string made per four pairs, not per number. */
+const FOUR_PAIRS = "[%d,%d],[%d,%d],[%d,%d],[%d,%d]";
+const MORE_FOUR_PAIRS = "," + FOUR_PAIRS;
 
 /**
- * Lua's `..`: nested calls are emitted as one chain (`a .. b .. c`), which Lua joins in
- * one step; TypeScript's `+` and template strings are emitted with parentheses, which
- * make Lua build every intermediate string.
- */
-declare const cat: LuaConcat<string, string, string>;
-
-/** Texts of whole numbers below this are kept (unitDefIDs, counts: a few hundred of them). */
-const WHOLE_TEXT_LIMIT = 4096;
-const WHOLE_TEXT = new LuaTable<number, string>();
-
-/**
- * `%d`'s text of `x` (every unitDefID and count is whole by construction), kept when small:
- * a lookup and one `..` chain per four pairs cost half of a `string.format` with eight `%d`.
- */
-function wholeText(this: void, x: number): string {
-  const text = format("%d", x);
-  if (x >= 0 && x < WHOLE_TEXT_LIMIT && x % 1 === 0) WHOLE_TEXT.set(x, text);
-  return text;
-}
-
-/**
- * Appends the `[unitDefID, count]` pairs of `list`, comma-separated, to parts[n+1..], a
- * part per four pairs; returns the new n.
+ * Appends the `[unitDefID, count]` pairs of `list`, comma-separated, to parts[n+1..];
+ * returns the new n.
  */
 function pairsInto(parts: Parts, n: number, list: WireCounts): number {
   const defs = list.defs as unknown as LuaTable<number, UnitDefID>;
   const counts = list.counts;
-  const texts = WHOLE_TEXT;
   const count = defs.length();
   let i = 1;
   while (i + 3 <= count) {
@@ -125,26 +106,27 @@ function pairsInto(parts: Parts, n: number, list: WireCounts): number {
     const b = defs.get(i + 1);
     const c = defs.get(i + 2);
     const d = defs.get(i + 3);
-    const na = counts.get(a) ?? 0;
-    const nb = counts.get(b) ?? 0;
-    const nc = counts.get(c) ?? 0;
-    const nd = counts.get(d) ?? 0;
     n += 1;
-    // prettier-ignore
-    parts.set(n, cat(i > 1 ? ",[" : "[",
-      cat(texts.get(a) ?? wholeText(a), cat(",", cat(texts.get(na) ?? wholeText(na), cat("],[",
-      cat(texts.get(b) ?? wholeText(b), cat(",", cat(texts.get(nb) ?? wholeText(nb), cat("],[",
-      cat(texts.get(c) ?? wholeText(c), cat(",", cat(texts.get(nc) ?? wholeText(nc), cat("],[",
-      cat(texts.get(d) ?? wholeText(d), cat(",", cat(texts.get(nd) ?? wholeText(nd), "]")))))))))))))))));
+    parts.set(
+      n,
+      format(
+        i > 1 ? MORE_FOUR_PAIRS : FOUR_PAIRS,
+        a,
+        counts.get(a) ?? 0,
+        b,
+        counts.get(b) ?? 0,
+        c,
+        counts.get(c) ?? 0,
+        d,
+        counts.get(d) ?? 0,
+      ),
+    );
     i += 4;
   }
   while (i <= count) {
     const a = defs.get(i);
-    const na = counts.get(a) ?? 0;
     n += 1;
-    // prettier-ignore
-    parts.set(n, cat(i > 1 ? ",[" : "[",
-      cat(texts.get(a) ?? wholeText(a), cat(",", cat(texts.get(na) ?? wholeText(na), "]")))));
+    parts.set(n, format(i > 1 ? ",[%d,%d]" : "[%d,%d]", a, counts.get(a) ?? 0));
     i += 1;
   }
   return n;
