@@ -76,7 +76,7 @@ describe("wire: unit counts", () => {
     );
   });
 
-  it("writes groups of four and the rest, ids past the text cache, in unitDefID order", () => {
+  it("writes groups of four and the rest, large ids and counts, in unitDefID order", () => {
     const finished: [number, number][] = [];
     for (let i = 9; i >= 1; i--) finished.push([i * 1000, i === 5 ? 70000 : i]);
     const out: WireTeamUnits[] = [];
