@@ -11,33 +11,44 @@ import type { CollectSettings } from "../collect/settings";
 import type { SnapshotReason, Settings } from "../../protocol/messages";
 import type { Parts, RowWriter } from "./json";
 
-/** A team's unit counts on the wire: `[unitDefID, count]` pairs. */
+/**
+ * A team's unit counts for the wire: each of `finished` and `building` is written as
+ * `[unitDefID, count]` pairs (the `teamUnits` shape), here its unitDefIDs sorted and
+ * the counts to read them from (a def absent from `counts`: 0). Not a table per pair:
+ * a battle's `units` message has thousands (a table constructor costs about 1.3 µs in
+ * Lua 5.1), so only `TEAM_UNITS_ROWS` writes it, not the general encoder.
+ */
 export interface WireTeamUnits {
   teamID: number;
-  finished: [number, number][];
-  building: [number, number][];
+  finished: WireCounts;
+  building: WireCounts;
   unknown: number;
 }
 
-/**
- * The pairs of `counts` for the unitDefIDs in `defs`, in that order. `defs` is sorted
- * here with Lua's own `<` (numbers: no Lua comparator call per comparison, which cost
- * more than everything else in a battle's `units` message).
- */
-function pairsOf(defs: UnitDefID[], counts: (unitDefID: UnitDefID) => number): [number, number][] {
-  table.sort(defs);
-  const out: [number, number][] = [];
-  for (const unitDefID of defs) out.push([unitDefID, counts(unitDefID)]);
-  return out;
+/** Sorted unitDefIDs and their counts; `counts` is not changed while the message is made. */
+export interface WireCounts {
+  defs: UnitDefID[];
+  counts: DefCounts;
 }
 
-/** `[unitDefID, count]` pairs of `counts`, by unitDefID (so equal states encode equally). */
-export function unitCounts(counts: DefCounts): [number, number][] {
+/**
+ * `defs` sorted with Lua's own `<` (numbers: no Lua comparator call per comparison,
+ * which cost more than everything else in a battle's `units` message), with the counts
+ * to write them with.
+ */
+function sortedCounts(defs: UnitDefID[], counts: DefCounts): WireCounts {
+  table.sort(defs);
+  return { defs, counts };
+}
+
+/** Every count of `counts`, by unitDefID (so equal states encode equally). */
+export function unitCounts(counts: DefCounts): WireCounts {
   const defs: UnitDefID[] = [];
   for (const [unitDefID] of counts) defs.push(unitDefID);
-  return pairsOf(defs, (unitDefID) => counts.get(unitDefID)!);
+  return sortedCounts(defs, counts);
 }
 
+/** `t`'s counts for the wire (they are read when written: `t` must not change meanwhile). */
 export function wireTeamUnits(t: TeamUnits): WireTeamUnits {
   return {
     teamID: t.teamID,
@@ -47,8 +58,8 @@ export function wireTeamUnits(t: TeamUnits): WireTeamUnits {
   };
 }
 
-/** The counts of `after` that differ from `before`, a vanished def as count 0. */
-function changedCounts(before: DefCounts | undefined, after: DefCounts): [number, number][] {
+/** The counts of `after` that differ from `before`, a vanished def as count 0 (absent). */
+function changedCounts(before: DefCounts | undefined, after: DefCounts): WireCounts {
   const defs: UnitDefID[] = [];
   for (const [unitDefID, count] of after) {
     if (before?.get(unitDefID) !== count) defs.push(unitDefID);
@@ -58,14 +69,14 @@ function changedCounts(before: DefCounts | undefined, after: DefCounts): [number
       if (!after.has(unitDefID)) defs.push(unitDefID);
     }
   }
-  return pairsOf(defs, (unitDefID) => after.get(unitDefID) ?? 0);
+  return sortedCounts(defs, after);
 }
 
 /**
  * Applies a partial change's counts (0: none left) to what the receiver knows; returns
  * those that differ from it, by unitDefID.
  */
-function applyCounts(known: DefCounts, changed: DefCounts): [number, number][] {
+function applyCounts(known: DefCounts, changed: DefCounts): WireCounts {
   const defs: UnitDefID[] = [];
   for (const [unitDefID, count] of changed) {
     if ((known.get(unitDefID) ?? 0) === count) continue;
@@ -73,52 +84,57 @@ function applyCounts(known: DefCounts, changed: DefCounts): [number, number][] {
     if (count > 0) known.set(unitDefID, count);
     else known.delete(unitDefID);
   }
-  return pairsOf(defs, (unitDefID) => changed.get(unitDefID)!);
+  return sortedCounts(defs, changed);
 }
 
 const format = string.format;
 /** Four pairs in one string.format: one string made per four pairs, not per number. */
 const FOUR_PAIRS = "[%d,%d],[%d,%d],[%d,%d],[%d,%d]";
+const MORE_FOUR_PAIRS = "," + FOUR_PAIRS;
 
-/** Appends `[unitDefID, count]` pairs, comma-separated, to parts[n+1..]; returns the new n. */
-function pairsInto(parts: Parts, n: number, pairs: [number, number][]): number {
-  const list = pairs as unknown as LuaTable<number, LuaTable<number, number>>;
-  const count = list.length();
+/**
+ * Appends the `[unitDefID, count]` pairs of `list`, comma-separated, to parts[n+1..];
+ * returns the new n.
+ */
+function pairsInto(parts: Parts, n: number, list: WireCounts): number {
+  const defs = list.defs as unknown as LuaTable<number, UnitDefID>;
+  const counts = list.counts;
+  const count = defs.length();
   let i = 1;
   while (i + 3 <= count) {
-    const a = list.get(i);
-    const b = list.get(i + 1);
-    const c = list.get(i + 2);
-    const d = list.get(i + 3);
+    const a = defs.get(i);
+    const b = defs.get(i + 1);
+    const c = defs.get(i + 2);
+    const d = defs.get(i + 3);
     n += 1;
     parts.set(
       n,
       format(
-        i > 1 ? "," + FOUR_PAIRS : FOUR_PAIRS,
-        a.get(1),
-        a.get(2),
-        b.get(1),
-        b.get(2),
-        c.get(1),
-        c.get(2),
-        d.get(1),
-        d.get(2),
+        i > 1 ? MORE_FOUR_PAIRS : FOUR_PAIRS,
+        a,
+        counts.get(a) ?? 0,
+        b,
+        counts.get(b) ?? 0,
+        c,
+        counts.get(c) ?? 0,
+        d,
+        counts.get(d) ?? 0,
       ),
     );
     i += 4;
   }
   while (i <= count) {
-    const a = list.get(i);
+    const a = defs.get(i);
     n += 1;
-    parts.set(n, format(i > 1 ? ",[%d,%d]" : "[%d,%d]", a.get(1), a.get(2)));
+    parts.set(n, format(i > 1 ? ",[%d,%d]" : "[%d,%d]", a, counts.get(a) ?? 0));
     i += 1;
   }
   return n;
 }
 
 /**
- * Writes `WireTeamUnits` first..last as the general encoder writes the `teamUnits` shape,
- * byte for byte: a battle's `units` message holds thousands of pairs (3-8 ms a message
+ * Writes `WireTeamUnits` first..last as the general encoder writes the `teamUnits` shape
+ * (its pairs as `[unitDefID, count]` tuples), byte for byte: a battle's `units` message holds thousands of pairs (3-8 ms a message
  * through the general path in the scale game at 300 deaths a second). Every value is a
  * whole number by construction (ids and counts), so `%d` writes it as the encoder would.
  */
@@ -176,8 +192,8 @@ export class KnownUnits {
     const building = changedCounts(known?.building, t.building);
     if (
       known === undefined ||
-      finished.length > 0 ||
-      building.length > 0 ||
+      finished.defs.length > 0 ||
+      building.defs.length > 0 ||
       known.unknown !== t.unknown
     ) {
       out.push({ teamID: t.teamID, finished, building, unknown: t.unknown });
@@ -202,7 +218,12 @@ export class KnownUnits {
     }
     const finished = applyCounts(known.finished, t.finished);
     const building = applyCounts(known.building, t.building);
-    if (fresh || finished.length > 0 || building.length > 0 || known.unknown !== t.unknown) {
+    if (
+      fresh ||
+      finished.defs.length > 0 ||
+      building.defs.length > 0 ||
+      known.unknown !== t.unknown
+    ) {
       out.push({ teamID: t.teamID, finished, building, unknown: t.unknown });
       known.unknown = t.unknown;
     }

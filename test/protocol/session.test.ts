@@ -313,8 +313,11 @@ describe.each(runners.map((r) => [r.name, r] as const))("%s", (_, runner) => {
   test("the unit counts writer writes fuzzed teams exactly as the general encoder writes them", () => {
     const rand = random(29);
     const int = (max: number) => Math.floor(rand() * max);
-    const pairs = () =>
-      Array.from({ length: int(4) === 0 ? 0 : int(40) }, () => [int(5000), 1 + int(300)]);
+    // Distinct unitDefIDs in the order the writer is given them; some counts 0.
+    const pairs = (): Pair[] => {
+      const ids = new Set(Array.from({ length: int(4) === 0 ? 0 : int(40) }, () => int(5000)));
+      return [...ids].map((id) => [id, int(5) === 0 ? 0 : 1 + int(300)]);
+    };
     // 0 to 9 pairs exercise the groups of four and the rest; ids past 4095 miss the cache.
     const teams = Array.from({ length: 12 }, (_, i) => ({
       teamID: i === 11 ? 250 : i,
@@ -322,12 +325,22 @@ describe.each(runners.map((r) => [r.name, r] as const))("%s", (_, runner) => {
       building: pairs(),
       unknown: int(3) === 0 ? int(70000) : 0,
     }));
+    // The writer's form: the unitDefIDs and their counts, a count of 0 absent or present.
+    const wire = (list: Pair[]) =>
+      `{defs={${list.map(([id]) => id).join(",")}},counts={${list
+        .filter(([id, n]) => n > 0 || id % 2 === 0)
+        .map(([id, n]) => `[${id}]=${n}`)
+        .join(",")}}}`;
+    const wireTeams = teams.map(
+      (t) =>
+        `{teamID=${t.teamID},finished=${wire(t.finished)},building=${wire(t.building)},unknown=${t.unknown}}`,
+    );
     const [general, fast] = runner.strings(`
       local teams = ${luaValue(teams)}
       local whole = J.encode(J.OUTBOUND_SHAPES.units, { type = "units", seq = 7, frame = 2, teams = teams }) .. "\\n"
       local enc = setmetatable({}, J.SlicedEncoder.prototype)
       enc:____constructor()
-      enc:start(J.OUTBOUND_SHAPES.units, { type = "units", frame = 2, teams = teams },
+      enc:start(J.OUTBOUND_SHAPES.units, { type = "units", frame = 2, teams = {${wireTeams.join(",")}} },
         { key = "teams", writer = J.TEAM_UNITS_ROWS, batch = 1 })
       local looks = 0
       local budget = { expired = function() looks = looks + 1; return looks % 2 == 0 end }
