@@ -14,7 +14,7 @@
  * does after its last look at the clock; the report counts such frames.
  *
  * A frame in which no task can run (none in a run, none forced, every waiting one
- * before its next due time or game frame) is skipped after one comparison: visiting
+ * before its next due time or game frame, see findIdle) is skipped after one comparison: visiting
  * ten idle tasks costs tens of microseconds after the game's simulation has emptied the
  * CPU's caches (docs/performance.md). A task woken by its handle (runNow, restart,
  * resume, setRate) or added ends the skipping. Skipped frames count in the reports as
@@ -32,6 +32,9 @@ import type { Slice, Work } from "./work";
 
 /** The default per-frame budget, in milliseconds. */
 export const DEFAULT_FRAME_BUDGET_MS = 0.5;
+
+/** Game frames per second at normal speed (the engine's simulation rate). */
+const GAME_FPS = 30;
 
 export interface SchedulerOptions {
   /** Measures the frame's slices; the engine's one is precise however long the game runs. */
@@ -115,10 +118,17 @@ export class Scheduler {
    */
   private idleUntilTime = -math.huge;
   private idleUntilFrame = -math.huge;
+  /** Game frames per wall second (see gamePace), and where its measurement started. */
+  private gameFps = GAME_FPS;
+  private paceTime: number | undefined = undefined;
+  private paceFrame = 0;
   /** Frames skipped and not yet counted in the meters (a report counts them at once). */
   private skipped = 0;
   /** Frames skipped since the last frame that ran: their quanta are credited by the next. */
   private uncredited = 0;
+  /** Frames that looked at the tasks (not skipped), and tasks looked at in them. */
+  private framesLooked = 0;
+  private tasksLooked = 0;
 
   constructor(options: SchedulerOptions) {
     this.stopwatch = options.stopwatch;
@@ -201,6 +211,8 @@ export class Scheduler {
     }
     const tasks = this.tasks;
     const n = tasks.length;
+    this.framesLooked += 1;
+    this.tasksLooked += n;
     const slice = this.slice;
     const budget = this.budget;
     // The skipped frames' quanta, and their places in the reports (costing nothing).
@@ -248,21 +260,54 @@ export class Scheduler {
     }
     this.inFrame = false;
     if (this.pending.length > 0 || this.changed) this.tidy();
-    this.findIdle();
+    this.findIdle(now, frame);
   }
 
-  /** Works out until when no task can be due (see idleUntilTime), after a frame. */
-  private findIdle(): void {
+  /**
+   * Works out until when no task can be due (see idleUntilTime), after a frame at
+   * `now` and `frame`. A waiting task is held back by whichever of its bounds it has
+   * not reached (when neither, the one the game's pace says comes later); no task can
+   * be due while the time is before the earliest bound of the tasks held by time and
+   * the frame before the earliest of those held by frame.
+   */
+  private findIdle(now: number, frame: number): void {
+    const gameFps = this.gamePace(now, frame);
     const tasks = this.tasks;
-    let time = math.huge;
-    let frame = math.huge;
+    let untilTime = math.huge;
+    let untilFrame = math.huge;
     for (let i = 0; i < tasks.length; i++) {
-      const [t, f] = tasks[i].dueBounds();
-      if (t < time) time = t;
-      if (f < frame) frame = f;
+      const [t, f] = tasks[i].holds();
+      const byFrame = frame < f;
+      const byTime = now < t;
+      if (byFrame && (!byTime || f - frame > (t - now) * gameFps)) {
+        if (f < untilFrame) untilFrame = f;
+      } else if (byTime) {
+        if (t < untilTime) untilTime = t;
+      } else {
+        // It may be due now: the next frame looks.
+        untilTime = -math.huge;
+        break;
+      }
     }
-    this.idleUntilTime = time;
-    this.idleUntilFrame = frame;
+    this.idleUntilTime = untilTime;
+    this.idleUntilFrame = untilFrame;
+  }
+
+  /**
+   * Game frames per wall-clock second, measured over a second or more (the engine's 30
+   * until then; 0 or less while paused): only chooses which bound holds a task back.
+   */
+  private gamePace(now: number, frame: number): number {
+    const since = this.paceTime;
+    if (since === undefined || frame < this.paceFrame) {
+      this.paceTime = now;
+      this.paceFrame = frame;
+    } else if (now - since >= 1) {
+      this.gameFps = (frame - this.paceFrame) / (now - since);
+      this.paceTime = now;
+      this.paceFrame = frame;
+    }
+    return this.gameFps;
   }
 
   /** The skipped frames join the meters as frames that cost nothing. */
@@ -328,6 +373,14 @@ export class Scheduler {
     const mean = frames > 0 ? w.totalUs() / frames : 0;
     w.reset();
     return $multi(frames, mean);
+  }
+
+  /**
+   * Frames that looked at the task list (not skipped) and tasks looked at in them, since
+   * the scheduler was made: for tests and benchmarks of the scheduler's own cost.
+   */
+  looks(): LuaMultiReturn<[number, number]> {
+    return $multi(this.framesLooked, this.tasksLooked);
   }
 
   /** Starts a new reporting window (e.g. after each heartbeat). */

@@ -196,22 +196,19 @@ export class Task {
   }
 
   /**
-   * While waiting: the wall time and the game frame before which it cannot be due
-   * (math.huge for a rate it does not have). Both -math.huge when it may be due now
-   * whatever the time (running, forced, or without a rate); both math.huge when it
-   * cannot run at all (paused, failed, done).
+   * What holds it back: it cannot be due while the wall time is before the first value
+   * or the game frame before the second. -math.huge for a rate it does not have, and
+   * both when it may be due whatever the time (running, forced, or without a rate);
+   * both math.huge when it cannot run at all (paused, failed, done).
    */
-  dueBounds(): LuaMultiReturn<[number, number]> {
+  holds(): LuaMultiReturn<[number, number]> {
     const status = this.status;
     if (status === "running") return $multi(-math.huge, -math.huge);
     if (status !== "waiting") return $multi(math.huge, math.huge);
     if (this.forced) return $multi(-math.huge, -math.huge);
-    const seconds = this.everySeconds;
-    const frames = this.everyFrames;
-    if (seconds === undefined && frames === undefined) return $multi(-math.huge, -math.huge);
     return $multi(
-      seconds !== undefined ? this.nextDueTime : math.huge,
-      frames !== undefined ? this.nextDueFrame : math.huge,
+      this.everySeconds !== undefined ? this.nextDueTime : -math.huge,
+      this.everyFrames !== undefined ? this.nextDueFrame : -math.huge,
     );
   }
 
