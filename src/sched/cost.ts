@@ -18,9 +18,14 @@ export class CostMeter {
   private remainderUs = 0;
 
   add(us: number): void {
-    this.count += 1;
-    if (us > this.maxUs) this.maxUs = us;
-    let r = this.remainderUs + us;
+    this.addFrames(1, us, us);
+  }
+
+  /** Counts `frames` values adding up to `totalUs`, the largest `maxUs`. */
+  addFrames(frames: number, totalUs: number, maxUs: number): void {
+    this.count += frames;
+    if (maxUs > this.maxUs) this.maxUs = maxUs;
+    let r = this.remainderUs + totalUs;
     if (r >= 1e6) {
       const carry = math.floor(r / 1e6);
       this.wholeSeconds += carry;

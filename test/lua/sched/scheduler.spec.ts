@@ -706,6 +706,88 @@ describe("steady state", () => {
     expect(stopwatch.reads).toBe(0);
   });
 
+  it("looks only at the tasks that may be due", () => {
+    const every = new Fixed(stopwatch, 5);
+    scheduler.add(every, { name: "every frame", priority: 0, share: 0.1 });
+    for (let i = 0; i < 9; i++) {
+      scheduler.add(new Fixed(stopwatch, 5), {
+        name: `slow ${i}`,
+        priority: 20,
+        share: 0.05,
+        everySeconds: 10,
+      });
+    }
+    frames(100);
+    expect(every.runs).toBe(100);
+    // All ten in the first frame; then the one due every frame.
+    const [looked, tasksLooked] = scheduler.looks();
+    expect(looked).toBe(100);
+    expect(tasksLooked).toBe(10 + 99);
+  });
+
+  it("reads the stopwatch once after each step, and not at all when no step runs", () => {
+    scheduler.add(new Fixed(stopwatch, 5), { name: "a", priority: 0, share: 0.1 });
+    scheduler.add(new Fixed(stopwatch, 5), { name: "b", priority: 1, share: 0.1 });
+    frames(10);
+    expect(stopwatch.reads).toBe(20);
+    expect(stopwatch.restarts).toBe(10);
+    // A task sitting out its debt: looked at, not run, no reading.
+    const s = new Scheduler({ stopwatch, clock });
+    s.add(new Hungry(stopwatch, 5_000), { name: "long", priority: 0, share: 0.1 });
+    s.runFrame();
+    const [reads, restarts] = [stopwatch.reads, stopwatch.restarts];
+    for (let i = 0; i < 5; i++) s.runFrame();
+    const [looked] = s.looks();
+    expect(looked).toBe(6);
+    expect(stopwatch.reads).toBe(reads);
+    expect(stopwatch.restarts).toBe(restarts);
+    expect(s.costReport().frames).toBe(6);
+    expect(s.costReport().meanUs).toBeCloseTo(5_000 / 6, 6);
+  });
+
+  it("credits a task while it is paused: one that owed time has repaid it when resumed", () => {
+    const huge = new Hungry(stopwatch, 50_000);
+    const task = scheduler.add(huge, { name: "huge", priority: 0, share: 0.2 });
+    frames(1);
+    task.pause();
+    frames(10);
+    task.resume();
+    frames(1);
+    expect(huge.units).toBe(2);
+  });
+
+  it("runs a task woken by an earlier task's step in the same frame", () => {
+    const later = new Fixed(stopwatch, 1);
+    const laterTask = scheduler.add(later, {
+      name: "later",
+      priority: 10,
+      share: 0.1,
+      everySeconds: 100,
+    });
+    let wake = false;
+    const waker: Work = {
+      step(): boolean {
+        if (wake) laterTask.runNow();
+        return true;
+      },
+    };
+    scheduler.add(waker, { name: "waker", priority: 0, share: 0.1 });
+    frames(5);
+    expect(later.runs).toBe(1);
+    wake = true;
+    frames(1);
+    expect(later.runs).toBe(2);
+  });
+
+  it("keeps crediting shares over many frames (its frame count wraps)", () => {
+    // 300 µs steps against a 100 µs share, no spare time: a step every third frame.
+    const coarse = new Hungry(stopwatch, 300);
+    scheduler.add(coarse, { name: "coarse", priority: 0, share: 0.2, spare: false });
+    frames(10_000);
+    expect(coarse.units).toBeGreaterThanOrEqual(3_333);
+    expect(coarse.units).toBeLessThanOrEqual(3_334);
+  });
+
   it("allocates nothing per frame", () => {
     const slices: Slice[] = [];
     const sender: Work = {
