@@ -82,7 +82,10 @@ export interface CostReport {
   budgetUs: number;
   /** Frames the scheduler ran with at least one task. */
   frames: number;
-  /** Mean time per frame, the scheduler's own overhead included. */
+  /**
+   * Mean time per frame, each from its first step's start to its last step's end (the
+   * scheduler's own time between steps included; 0 for a frame in which no step ran).
+   */
   meanUs: number;
   maxUs: number;
   /** Frames that took longer than the budget. */
