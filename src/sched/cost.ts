@@ -18,9 +18,14 @@ export class CostMeter {
   private remainderUs = 0;
 
   add(us: number): void {
-    this.count += 1;
-    if (us > this.maxUs) this.maxUs = us;
-    let r = this.remainderUs + us;
+    this.addFrames(1, us, us);
+  }
+
+  /** Counts `frames` values adding up to `totalUs`, the largest `maxUs`. */
+  addFrames(frames: number, totalUs: number, maxUs: number): void {
+    this.count += frames;
+    if (maxUs > this.maxUs) this.maxUs = maxUs;
+    let r = this.remainderUs + totalUs;
     if (r >= 1e6) {
       const carry = math.floor(r / 1e6);
       this.wholeSeconds += carry;
@@ -77,7 +82,10 @@ export interface CostReport {
   budgetUs: number;
   /** Frames the scheduler ran with at least one task. */
   frames: number;
-  /** Mean time per frame, the scheduler's own overhead included. */
+  /**
+   * Mean time per frame, each from its first step's start to its last step's end (the
+   * scheduler's own time between steps included; 0 for a frame in which no step ran).
+   */
   meanUs: number;
   maxUs: number;
   /** Frames that took longer than the budget. */

@@ -13,12 +13,18 @@
  * A step cannot be interrupted, so a frame can exceed the budget by what one step
  * does after its last look at the clock; the report counts such frames.
  *
+ * Touching a task's table costs a cache miss after the game's simulation has emptied
+ * the CPU's caches (docs/performance.md), so a frame touches only the tasks that may be
+ * due: the scheduler keeps each task's bounds (the wall time and game frame before
+ * which it cannot be due) in two arrays, looks at a task only when both have passed,
+ * and credits a task's share when it looks at it, for every frame since it last did.
  * A frame in which no task can run (none in a run, none forced, every waiting one
- * before its next due time or game frame) is skipped after one comparison: visiting
- * ten idle tasks costs tens of microseconds after the game's simulation has emptied the
- * CPU's caches (docs/performance.md). A task woken by its handle (runNow, restart,
- * resume, setRate) or added ends the skipping. Skipped frames count in the reports as
- * frames that cost nothing, and credit the tasks their quanta as visited frames would.
+ * before its next due time or game frame, see findIdle) is skipped after one
+ * comparison. A task woken by its handle (runNow, restart, resume, setRate) or added
+ * is looked at in the next frame (in the current one when it comes later in it).
+ * Skipped frames count in the reports as frames that cost nothing, and so do frames
+ * in which no step ran; a frame's time runs from its first step's start to its last
+ * step's end (the timer is read once after each step and nowhere else).
  *
  * Never throws: an error in a task stops that task (reported through `onTaskError`),
  * and an error in the scheduler itself is reported the same way (task "scheduler").
@@ -32,6 +38,18 @@ import type { Slice, Work } from "./work";
 
 /** The default per-frame budget, in milliseconds. */
 export const DEFAULT_FRAME_BUDGET_MS = 0.5;
+
+/** Game frames per second at normal speed (the engine's simulation rate). */
+const GAME_FPS = 30;
+
+/**
+ * Frames counted before the count starts again from 0: with single-precision numbers
+ * a count stays exact only up to 2^24 (see Task.creditTo).
+ */
+const FRAME_COUNT_WRAP = 4096;
+
+/** µs of frames gathered before they join the three meters (a float sum stays precise to well under 0.01 µs). */
+const METER_EVERY_US = 100_000;
 
 export interface SchedulerOptions {
   /** Measures the frame's slices; the engine's one is precise however long the game runs. */
@@ -63,12 +81,10 @@ class FrameSlice implements Slice {
 }
 
 // Module-level functions for pcall, so that no closure is made per call.
-function callStep(this: void, work: Work, slice: Slice): boolean {
+/** A step, after `begin` when a run starts: one pcall for both. */
+function callRun(this: void, work: Work, slice: Slice, begin: boolean): boolean {
+  if (begin && work.begin !== undefined) work.begin(slice);
   return work.step(slice) === true;
-}
-
-function callBegin(this: void, work: Work, slice: Slice): void {
-  if (work.begin !== undefined) work.begin(slice);
 }
 
 function guardedFrame(this: void, scheduler: Scheduler): void {
@@ -89,17 +105,32 @@ export class Scheduler {
   private readonly clock: Clock;
   private readonly onTaskError: ((this: void, task: string, message: string) => void) | undefined;
   private readonly slice: FrameSlice;
-  /** Tasks in running order (priority, then order added). */
+  /** Tasks in running order (priority, then order added); a task's index is its `slot`. */
   private readonly tasks: Task[] = [];
+  /**
+   * By slot: the task cannot be due while the clock is before holdTime or the game frame
+   * before holdFrame (Task.holds). -math.huge in both: look at it (it was woken, or may
+   * be due); math.huge: it cannot run (paused, failed, done).
+   */
+  private readonly holdTime: number[] = [];
+  private readonly holdFrame: number[] = [];
+  /** The slots looked at in the current frame, in running order (reused every frame). */
+  private readonly looked: number[] = [];
   /** Tasks added during a frame, merged at its end so the frame's loop is not disturbed. */
   private readonly pending: Task[] = [];
+  private readonly taskChanged: (this: void, task: Task) => void;
+  private readonly taskWoken: (this: void, task: Task) => void;
   private budget: number;
   private gameFrame = 0;
   private added = 0;
   private inFrame = false;
   /** A task was removed or failed: compact the list and recompute the shares. */
   private changed = false;
-  /** µs since the frame's start at the last stopwatch reading. */
+  /** Frames run, skipped ones included, modulo FRAME_COUNT_WRAP: the tasks' credit counts from it. */
+  private frameCount = 0;
+  /** The stopwatch was restarted in this frame (before its first step). */
+  private timing = false;
+  /** µs since the frame's first step started, at the last stopwatch reading. */
   private lastReadUs = 0;
   private frameOver = false;
   private readonly frameCost = new CostMeter();
@@ -107,6 +138,10 @@ export class Scheduler {
   private readonly windowCost = new CostMeter();
   /** The frames since the last `takeLoad` (the frame-rate guard's figures). */
   private readonly loadCost = new CostMeter();
+  /** Frames not yet in the three meters, their µs and their max (one sum per frame, not three). */
+  private unmeteredFrames = 0;
+  private unmeteredUs = 0;
+  private unmeteredMaxUs = 0;
   private overBudget = 0;
   private lastInternalError: string | undefined;
   /**
@@ -115,10 +150,13 @@ export class Scheduler {
    */
   private idleUntilTime = -math.huge;
   private idleUntilFrame = -math.huge;
-  /** Frames skipped and not yet counted in the meters (a report counts them at once). */
-  private skipped = 0;
-  /** Frames skipped since the last frame that ran: their quanta are credited by the next. */
-  private uncredited = 0;
+  /** Game frames per wall second (see gamePace), and where its measurement started. */
+  private gameFps = GAME_FPS;
+  private paceTime: number | undefined = undefined;
+  private paceFrame = 0;
+  /** Frames that looked at the tasks (not skipped), and tasks looked at in them. */
+  private framesLooked = 0;
+  private tasksLooked = 0;
 
   constructor(options: SchedulerOptions) {
     this.stopwatch = options.stopwatch;
@@ -126,6 +164,10 @@ export class Scheduler {
     this.onTaskError = options.onTaskError;
     this.slice = new FrameSlice(options.stopwatch);
     this.budget = validBudgetUs(options.budgetMs);
+    this.taskChanged = () => {
+      this.changed = true;
+    };
+    this.taskWoken = (task) => this.wake(task);
   }
 
   /**
@@ -134,20 +176,15 @@ export class Scheduler {
    */
   add(work: Work, options: TaskOptions): Task {
     this.added += 1;
-    const task = new Task(
-      work,
-      options,
-      this.added,
-      () => {
-        this.changed = true;
-      },
-      () => this.wake(),
-    );
-    this.wake();
+    const task = new Task(work, options, this.added, this.taskChanged, this.taskWoken);
+    // Credited from the next frame on.
+    task.creditedThrough = this.frameCount;
+    this.idleUntilTime = -math.huge;
     if (this.inFrame) {
       this.pending.push(task);
     } else {
       this.insert(task);
+      this.reindex();
       this.updateShares();
     }
     return task;
@@ -164,10 +201,14 @@ export class Scheduler {
     return this.budget;
   }
 
-  /** A task may be due earlier than worked out: the next frame looks at every task. */
-  private wake(): void {
+  /** `task` may be due earlier than worked out: the frames look at it again. */
+  private wake(task: Task): void {
     this.idleUntilTime = -math.huge;
-    this.idleUntilFrame = -math.huge;
+    const slot = task.slot;
+    if (slot >= 0) {
+      this.holdTime[slot] = -math.huge;
+      this.holdFrame[slot] = -math.huge;
+    }
   }
 
   /** The current game frame, for the tasks' `everyFrames` rates (call it from GameFrame). */
@@ -194,90 +235,185 @@ export class Scheduler {
   unguardedFrame(): void {
     const frame = this.gameFrame;
     const now = this.clock.now();
-    if (now < this.idleUntilTime && frame < this.idleUntilFrame) {
-      this.skipped += 1;
-      this.uncredited += 1;
-      return;
-    }
-    const tasks = this.tasks;
-    const n = tasks.length;
-    const slice = this.slice;
-    const budget = this.budget;
-    // The skipped frames' quanta, and their places in the reports (costing nothing).
-    const credited = this.uncredited + 1;
-    this.uncredited = 0;
-    this.countSkipped();
+    let count = this.frameCount + 1;
+    if (count >= FRAME_COUNT_WRAP) count = this.wrapFrameCount(count);
+    this.frameCount = count;
+    this.unmeteredFrames += 1;
+    if (now < this.idleUntilTime && frame < this.idleUntilFrame) return;
+    this.framesLooked += 1;
     this.inFrame = true;
     this.frameOver = false;
-    this.stopwatch.restart();
+    this.timing = false;
     this.lastReadUs = 0;
+    const slice = this.slice;
     slice.now = now;
     slice.gameFrame = frame;
+    const looked = this.runDue(now, frame, count);
+    this.runSpare(looked);
+    this.endFrame(now, frame, looked);
+  }
 
-    // 1. Each task within what its share has earned.
+  /**
+   * 1. Each task that may be due, within what its share has earned. Returns how many
+   * tasks it looked at (their slots in `looked`).
+   */
+  private runDue(now: number, frame: number, count: number): number {
+    const tasks = this.tasks;
+    const n = tasks.length;
+    const holdTime = this.holdTime;
+    const holdFrame = this.holdFrame;
+    const looked = this.looked;
+    let m = 0;
     for (let i = 0; i < n; i++) {
-      const task = tasks[i];
-      task.ranThisFrame = false;
-      task.frameUs = 0;
-      if (!task.isActive()) continue;
-      task.addCredit(credited);
-      task.owing = task.creditUs <= 0;
-      if (task.owing || !task.wantsToRun(now, frame)) continue;
-      const start = this.lastReadUs;
-      if (start >= budget) continue;
-      task.charge(this.runTask(task, math.min(start + task.creditUs, budget)));
+      // Read as the loop goes: a step may wake a task later in the order.
+      if (now >= holdTime[i] && frame >= holdFrame[i]) {
+        looked[m] = i;
+        m += 1;
+        this.lookAt(tasks[i], now, frame, count);
+      }
     }
+    this.tasksLooked += m;
+    return m;
+  }
 
-    // 2. What is left, to unfinished runs in priority order, except those sitting out a
-    // debt or taking no spare time.
-    for (let i = 0; i < n; i++) {
-      const task = tasks[i];
-      if (!task.isRunning() || task.owing || !task.spare) continue;
-      if (this.lastReadUs >= budget) break;
-      this.runTask(task, budget);
+  /** Credits `task` its share since it was last looked at, and runs it if it is due and not owing. */
+  private lookAt(task: Task, now: number, frame: number, count: number): void {
+    task.ranThisFrame = false;
+    if (!task.isActive()) return;
+    task.creditTo(count);
+    task.owing = task.creditUs <= 0;
+    if (task.owing || !task.wantsToRun(now, frame)) return;
+    const start = this.lastReadUs;
+    const budget = this.budget;
+    if (start >= budget) return;
+    task.charge(this.runTask(task, math.min(start + task.creditUs, budget)));
+  }
+
+  /**
+   * 2. What is left, to unfinished runs in priority order, except those sitting out a
+   * debt or taking no spare time. A run in progress is always looked at in step 1.
+   */
+  private runSpare(lookedCount: number): void {
+    const tasks = this.tasks;
+    const looked = this.looked;
+    const budget = this.budget;
+    for (let j = 0; j < lookedCount; j++) {
+      if (this.lastReadUs >= budget) return;
+      const task = tasks[looked[j]];
+      if (task.isRunning() && !task.owing && task.spare) this.runTask(task, budget);
     }
+  }
 
-    const total = this.stopwatch.elapsedUs();
-    this.frameCost.add(total);
-    this.windowCost.add(total);
-    this.loadCost.add(total);
-    if (total > budget) this.overBudget += 1;
-    for (let i = 0; i < n; i++) {
-      const task = tasks[i];
+  /** The frame's cost, and the bounds of the tasks looked at, then until when to skip. */
+  private endFrame(now: number, frame: number, lookedCount: number): void {
+    if (this.timing) this.meterFrame(this.lastReadUs);
+    const tasks = this.tasks;
+    const looked = this.looked;
+    const holdTime = this.holdTime;
+    const holdFrame = this.holdFrame;
+    for (let j = 0; j < lookedCount; j++) {
+      const slot = looked[j];
+      const task = tasks[slot];
       if (task.ranThisFrame) task.cost.add(task.frameUs);
+      const [t, f] = task.holds();
+      holdTime[slot] = t;
+      holdFrame[slot] = f;
     }
     this.inFrame = false;
     if (this.pending.length > 0 || this.changed) this.tidy();
-    this.findIdle();
+    this.findIdle(now, frame);
   }
 
-  /** Works out until when no task can be due (see idleUntilTime), after a frame. */
-  private findIdle(): void {
+  /** Counts a frame in which steps ran for `us` µs. */
+  private meterFrame(us: number): void {
+    this.unmeteredUs += us;
+    if (us > this.unmeteredMaxUs) this.unmeteredMaxUs = us;
+    if (us > this.budget) this.overBudget += 1;
+    if (this.unmeteredUs >= METER_EVERY_US) this.meter();
+  }
+
+  /** The frames not yet counted join the meters (skipped ones as frames that cost nothing). */
+  private meter(): void {
+    const frames = this.unmeteredFrames;
+    if (frames === 0) return;
+    const us = this.unmeteredUs;
+    const maxUs = this.unmeteredMaxUs;
+    this.unmeteredFrames = 0;
+    this.unmeteredUs = 0;
+    this.unmeteredMaxUs = 0;
+    this.frameCost.addFrames(frames, us, maxUs);
+    this.windowCost.addFrames(frames, us, maxUs);
+    this.loadCost.addFrames(frames, us, maxUs);
+  }
+
+  /**
+   * The frame count starts again from 0; each task's credit mark moves with it, no
+   * further back than a wrap (a task that many frames behind has its full quantum).
+   */
+  private wrapFrameCount(count: number): number {
     const tasks = this.tasks;
-    let time = math.huge;
-    let frame = math.huge;
     for (let i = 0; i < tasks.length; i++) {
-      const [t, f] = tasks[i].dueBounds();
-      if (t < time) time = t;
-      if (f < frame) frame = f;
+      tasks[i].creditedThrough = math.max(tasks[i].creditedThrough - count, -FRAME_COUNT_WRAP);
     }
-    this.idleUntilTime = time;
-    this.idleUntilFrame = frame;
+    const pending = this.pending;
+    for (let i = 0; i < pending.length; i++) {
+      pending[i].creditedThrough = math.max(pending[i].creditedThrough - count, -FRAME_COUNT_WRAP);
+    }
+    return 0;
   }
 
-  /** The skipped frames join the meters as frames that cost nothing. */
-  private countSkipped(): void {
-    const skipped = this.skipped;
-    if (skipped === 0) return;
-    this.skipped = 0;
-    this.frameCost.addIdle(skipped);
-    this.windowCost.addIdle(skipped);
-    this.loadCost.addIdle(skipped);
+  /**
+   * Works out until when no task can be due (see idleUntilTime), after a frame at
+   * `now` and `frame`. A waiting task is held back by whichever of its bounds it has
+   * not reached (when neither, the one the game's pace says comes later); no task can
+   * be due while the time is before the earliest bound of the tasks held by time and
+   * the frame before the earliest of those held by frame.
+   */
+  private findIdle(now: number, frame: number): void {
+    const gameFps = this.gamePace(now, frame);
+    const holdTime = this.holdTime;
+    const holdFrame = this.holdFrame;
+    let untilTime = math.huge;
+    let untilFrame = math.huge;
+    for (let i = 0; i < holdTime.length; i++) {
+      const t = holdTime[i];
+      const f = holdFrame[i];
+      const byFrame = frame < f;
+      const byTime = now < t;
+      if (byFrame && (!byTime || f - frame > (t - now) * gameFps)) {
+        if (f < untilFrame) untilFrame = f;
+      } else if (byTime) {
+        if (t < untilTime) untilTime = t;
+      } else {
+        // It may be due now: the next frame looks.
+        untilTime = -math.huge;
+        break;
+      }
+    }
+    this.idleUntilTime = untilTime;
+    this.idleUntilFrame = untilFrame;
+  }
+
+  /**
+   * Game frames per wall-clock second, measured over a second or more (the engine's 30
+   * until then; 0 or less while paused): only chooses which bound holds a task back.
+   */
+  private gamePace(now: number, frame: number): number {
+    const since = this.paceTime;
+    if (since === undefined || frame < this.paceFrame) {
+      this.paceTime = now;
+      this.paceFrame = frame;
+    } else if (now - since >= 1) {
+      this.gameFps = (frame - this.paceFrame) / (now - since);
+      this.paceTime = now;
+      this.paceFrame = frame;
+    }
+    return this.gameFps;
   }
 
   /** Cost since the last `resetReport` (allocates: for status and the heartbeat, not per frame). */
   costReport(): CostReport {
-    this.countSkipped();
+    this.meter();
     const frames = this.frameCost.count;
     const tasks: TaskCost[] = [];
     for (const task of this.tasks) {
@@ -309,7 +445,7 @@ export class Scheduler {
    * again; independent of `costReport`, which keeps counting.
    */
   takeWindow(): { frames: number; meanUs: number; maxUs: number } {
-    this.countSkipped();
+    this.meter();
     const w = this.windowCost;
     const frames = w.count;
     const result = { frames, meanUs: frames > 0 ? w.totalUs() / frames : 0, maxUs: w.maxUs };
@@ -322,7 +458,7 @@ export class Scheduler {
    * frame-rate guard reads it every few seconds); independent of the other reports.
    */
   takeLoad(): LuaMultiReturn<[number, number]> {
-    this.countSkipped();
+    this.meter();
     const w = this.loadCost;
     const frames = w.count;
     const mean = frames > 0 ? w.totalUs() / frames : 0;
@@ -330,9 +466,17 @@ export class Scheduler {
     return $multi(frames, mean);
   }
 
+  /**
+   * Frames that looked at the task list (not skipped) and tasks looked at in them, since
+   * the scheduler was made: for tests and benchmarks of the scheduler's own cost.
+   */
+  looks(): LuaMultiReturn<[number, number]> {
+    return $multi(this.framesLooked, this.tasksLooked);
+  }
+
   /** Starts a new reporting window (e.g. after each heartbeat). */
   resetReport(): void {
-    this.countSkipped();
+    this.meter();
     this.frameCost.reset();
     this.overBudget = 0;
     for (const task of this.tasks) {
@@ -344,23 +488,22 @@ export class Scheduler {
 
   /** Runs `task` (starting a run if needed) until `deadline` µs into the frame; returns µs used. */
   private runTask(task: Task, deadline: number): number {
+    if (!this.timing) {
+      this.stopwatch.restart();
+      this.timing = true;
+    }
     const slice = this.slice;
     const start = this.lastReadUs;
     slice.deadlineUs = deadline;
-    task.ranThisFrame = true;
-    let ok = true;
-    let result: unknown = undefined;
-    if (!task.isRunning()) {
-      task.startRun(slice.now, slice.gameFrame);
-      if (task.work.begin !== undefined) {
-        [ok, result] = pcall(callBegin, task.work, slice);
-      }
+    if (!task.ranThisFrame) {
+      task.ranThisFrame = true;
+      task.frameUs = 0;
     }
-    if (ok) {
-      [ok, result] = pcall(callStep, task.work, slice);
-      if (ok && result === true) task.finishRun();
-    }
+    const begin = !task.isRunning();
+    if (begin) task.startRun(slice.now, slice.gameFrame);
+    const [ok, result] = pcall(callRun, task.work, slice, begin);
     if (!ok) this.fail(task, tostring(result));
+    else if (result === true) task.finishRun();
     const end = this.stopwatch.elapsedUs();
     this.lastReadUs = end;
     const used = end - start;
@@ -389,13 +532,33 @@ export class Scheduler {
     tasks.splice(at, 0, task);
   }
 
+  /** Numbers the tasks by their place and takes their bounds afresh (after the list changed). */
+  private reindex(): void {
+    const tasks = this.tasks;
+    const holdTime = this.holdTime;
+    const holdFrame = this.holdFrame;
+    for (let i = 0; i < tasks.length; i++) {
+      const task = tasks[i];
+      task.slot = i;
+      const [t, f] = task.holds();
+      holdTime[i] = t;
+      holdFrame[i] = f;
+    }
+    while (holdTime.length > tasks.length) {
+      holdTime.pop();
+      holdFrame.pop();
+    }
+  }
+
   /** After a frame: drops removed tasks, adds pending ones, recomputes the shares. */
   private tidy(): void {
     const tasks = this.tasks;
     let kept = 0;
     for (let i = 0; i < tasks.length; i++) {
       const task = tasks[i];
-      if (!task.isRemoved()) {
+      if (task.isRemoved()) {
+        task.slot = -1;
+      } else {
         tasks[kept] = task;
         kept += 1;
       }
@@ -407,14 +570,20 @@ export class Scheduler {
     }
     while (pending.length > 0) pending.pop();
     this.changed = false;
+    this.reindex();
     this.updateShares();
   }
 
-  /** Each active task's quantum: its share of the budget, scaled down if the shares exceed 1. */
+  /**
+   * Each active task's quantum: its share of the budget, scaled down if the shares
+   * exceed 1. The frames counted so far are credited at the quanta they had.
+   */
   private updateShares(): void {
+    const count = this.frameCount;
     let sum = 0;
     for (const task of this.tasks) {
       if (task.isActive()) sum += task.share;
+      task.creditTo(count);
     }
     const scale = sum > 1 ? 1 / sum : 1;
     for (const task of this.tasks) {

@@ -75,6 +75,10 @@ export class Task {
   quantumUs = 0;
   /** µs it may use now: grows by quantumUs per frame up to quantumUs, falls by what it uses. */
   creditUs = 0;
+  /** The scheduler's frame count up to which creditUs has been credited (see creditTo). */
+  creditedThrough = 0;
+  /** Its index in the scheduler's list (-1 while not in it). */
+  slot = -1;
   /** It started this frame owing time: it sits out the frame, spare time included. */
   owing = false;
   /** µs used in the current frame. */
@@ -98,14 +102,14 @@ export class Task {
   /**
    * @param onChange told when it is removed or fails (the scheduler tidies its list)
    * @param onWake told when it may be due earlier than the scheduler last worked out
-   *   (runNow, restart, resume, setRate): the scheduler looks at its tasks again
+   *   (runNow, restart, resume, setRate): the scheduler looks at it again
    */
   constructor(
     readonly work: Work,
     options: TaskOptions,
     order: number,
-    private readonly onChange: (this: void) => void,
-    private readonly onWake: (this: void) => void,
+    private readonly onChange: (this: void, task: Task) => void,
+    private readonly onWake: (this: void, task: Task) => void,
   ) {
     this.name = options.name;
     this.priority = options.priority;
@@ -134,14 +138,14 @@ export class Task {
   resume(): void {
     if (this.status === "paused") {
       this.status = this.pausedRunning ? "running" : "waiting";
-      this.onWake();
+      this.onWake(this);
     }
   }
 
   /** Starts a new run in the next frame, whatever the rate says (after the run in progress). */
   runNow(): void {
     this.forced = true;
-    this.onWake();
+    this.onWake(this);
   }
 
   /** Abandons the run in progress and starts a new one in the next frame (`begin` again). */
@@ -149,7 +153,7 @@ export class Task {
     if (this.status === "running") this.status = "waiting";
     else if (this.status === "paused") this.pausedRunning = false;
     this.forced = true;
-    this.onWake();
+    this.onWake(this);
   }
 
   /** Changes the rate (see TaskOptions); counts from the last run's start. */
@@ -162,7 +166,7 @@ export class Task {
     }
     this.everySeconds = everySeconds;
     this.everyFrames = everyFrames;
-    this.onWake();
+    this.onWake(this);
   }
 
   /** Takes it out of the scheduler at the end of the frame (state "done"). */
@@ -170,7 +174,7 @@ export class Task {
     if (!this.removed) {
       this.removed = true;
       this.status = "done";
-      this.onChange();
+      this.onChange(this);
     }
   }
 
@@ -196,22 +200,19 @@ export class Task {
   }
 
   /**
-   * While waiting: the wall time and the game frame before which it cannot be due
-   * (math.huge for a rate it does not have). Both -math.huge when it may be due now
-   * whatever the time (running, forced, or without a rate); both math.huge when it
-   * cannot run at all (paused, failed, done).
+   * What holds it back: it cannot be due while the wall time is before the first value
+   * or the game frame before the second. -math.huge for a rate it does not have, and
+   * both when it may be due whatever the time (running, forced, or without a rate);
+   * both math.huge when it cannot run at all (paused, failed, done).
    */
-  dueBounds(): LuaMultiReturn<[number, number]> {
+  holds(): LuaMultiReturn<[number, number]> {
     const status = this.status;
     if (status === "running") return $multi(-math.huge, -math.huge);
     if (status !== "waiting") return $multi(math.huge, math.huge);
     if (this.forced) return $multi(-math.huge, -math.huge);
-    const seconds = this.everySeconds;
-    const frames = this.everyFrames;
-    if (seconds === undefined && frames === undefined) return $multi(-math.huge, -math.huge);
     return $multi(
-      seconds !== undefined ? this.nextDueTime : math.huge,
-      frames !== undefined ? this.nextDueFrame : math.huge,
+      this.everySeconds !== undefined ? this.nextDueTime : -math.huge,
+      this.everyFrames !== undefined ? this.nextDueFrame : -math.huge,
     );
   }
 
@@ -255,15 +256,19 @@ export class Task {
   fail(message: string): void {
     this.error = message;
     this.status = "failed";
-    this.onChange();
+    this.onChange(this);
   }
 
   /**
-   * Adds a quantum for each of `frames` frames (the frames since it was last credited:
-   * the scheduler skips frames in which no task can run); unused credit does not pile
-   * up beyond one quantum, so this equals adding one quantum a frame, `frames` times.
+   * Adds a quantum for each frame since it was last credited, up to the scheduler's
+   * frame `count` (the scheduler credits a task only when it looks at it, and skips
+   * frames in which no task can run); unused credit does not pile up beyond one
+   * quantum, so this equals adding one quantum a frame, frame by frame.
    */
-  addCredit(frames: number): void {
+  creditTo(count: number): void {
+    const frames = count - this.creditedThrough;
+    if (frames <= 0) return;
+    this.creditedThrough = count;
     this.creditUs = math.min(this.creditUs + this.quantumUs * frames, this.quantumUs);
   }
 

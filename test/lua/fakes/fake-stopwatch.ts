@@ -9,10 +9,12 @@ export class FakeStopwatch implements Stopwatch {
   /** µs since creation. */
   private t = 0;
   private start = 0;
-  /** How many times the time was read. */
+  /** How many times the time was read, and the stopwatch restarted. */
   reads = 0;
+  restarts = 0;
 
   restart(): void {
+    this.restarts += 1;
     this.start = this.t;
   }
 

@@ -34,6 +34,46 @@ function frames(this: void, n: number, secondsApart = 1 / 60): void {
   }
 }
 
+/** Runs `seconds` of wall time at `fps` draw frames, `gameFps` game frames per wall second. */
+function play(this: void, seconds: number, fps: number, gameFps: number): void {
+  let game = 0;
+  for (let i = 0; i < seconds * fps; i++) {
+    game += gameFps / fps;
+    scheduler.setGameFrame(math.floor(game));
+    scheduler.runFrame();
+    clock.advance(1 / fps);
+  }
+}
+
+/**
+ * When a periodic task runs if it is looked at every frame and always has the time:
+ * Task's rule (due when every rate it has allows it; the next run a period after this
+ * one, keeping the phase unless a period behind), written out independently.
+ */
+class RateModel {
+  runs = 0;
+  private nextTime = -math.huge;
+  private nextFrame = -math.huge;
+  constructor(
+    private readonly seconds: number | undefined,
+    private readonly gameFrames: number | undefined,
+  ) {}
+
+  frame(now: number, gameFrame: number): void {
+    if (this.seconds !== undefined && now < this.nextTime) return;
+    if (this.gameFrames !== undefined && gameFrame < this.nextFrame) return;
+    this.runs += 1;
+    if (this.seconds !== undefined) {
+      this.nextTime = math.min(this.nextTime, now) + this.seconds;
+      if (this.nextTime <= now) this.nextTime = now + this.seconds;
+    }
+    if (this.gameFrames !== undefined) {
+      this.nextFrame = math.min(this.nextFrame, gameFrame) + this.gameFrames;
+      if (this.nextFrame <= gameFrame) this.nextFrame = gameFrame + this.gameFrames;
+    }
+  }
+}
+
 function costOf(this: void, name: string) {
   const task = scheduler.costReport().tasks.find((t) => t.name === name);
   if (task === undefined) throw `no task ${name} in the report`;
@@ -215,17 +255,6 @@ describe("jobs spread over frames", () => {
 });
 
 describe("rates", () => {
-  /** Runs `seconds` of wall time at `fps` draw frames, `gameFps` game frames per wall second. */
-  function play(this: void, seconds: number, fps: number, gameFps: number): void {
-    let game = 0;
-    for (let i = 0; i < seconds * fps; i++) {
-      game += gameFps / fps;
-      scheduler.setGameFrame(math.floor(game));
-      scheduler.runFrame();
-      clock.advance(1 / fps);
-    }
-  }
-
   it("limits a periodic task by wall-clock time in a replay at 1000 game frames a second", () => {
     const economy = new Fixed(stopwatch, 10);
     scheduler.add(economy, {
@@ -368,6 +397,102 @@ describe("frames in which no task can run", () => {
     scheduler.add(added, { name: "added", priority: 20, share: 0.1, everySeconds: 10 });
     frames(1);
     expect(added.runs).toBe(1);
+  });
+
+  it("are skipped while a task with both rates waits for its time, its frame passed", () => {
+    // A replay at 1000 game frames a second: the economy's 30 frames pass long before
+    // its 0.25 s. One bound holding it back is enough to skip.
+    const economy = new Fixed(stopwatch, 10);
+    scheduler.add(economy, {
+      name: "economy",
+      priority: 20,
+      share: 0.2,
+      everySeconds: 0.25,
+      everyFrames: 30,
+    });
+    const wall = new Fixed(stopwatch, 10);
+    scheduler.add(wall, { name: "wall", priority: 20, share: 0.2, everySeconds: 1 });
+    play(10, 60, 1000);
+    expect(economy.runs).toBeGreaterThanOrEqual(40);
+    expect(wall.runs).toBeGreaterThanOrEqual(10);
+    // A frame looks at the tasks only when one of them is due.
+    const [looked] = scheduler.looks();
+    expect(looked).toBeLessThanOrEqual(economy.runs + wall.runs);
+  });
+
+  it("are skipped while a task with both rates waits for its frame, its time passed", () => {
+    // The game paused: the economy's game frame never comes; the wall-clock task's does.
+    const economy = new Fixed(stopwatch, 10);
+    scheduler.add(economy, {
+      name: "economy",
+      priority: 20,
+      share: 0.2,
+      everySeconds: 0.25,
+      everyFrames: 30,
+    });
+    const wall = new Fixed(stopwatch, 10);
+    scheduler.add(wall, { name: "wall", priority: 20, share: 0.2, everySeconds: 1 });
+    scheduler.setGameFrame(600);
+    frames(60 * 5);
+    expect(economy.runs).toBe(1);
+    expect(wall.runs).toBe(5);
+    const [looked] = scheduler.looks();
+    expect(looked).toBeLessThanOrEqual(wall.runs);
+  });
+
+  it("never hold back a task that is due: each runs when looking every frame would run it", () => {
+    const rates: { seconds?: number; gameFrames?: number }[] = [
+      { seconds: 0.25, gameFrames: 30 },
+      { seconds: 0.1 },
+      { gameFrames: 45 },
+      { seconds: 1, gameFrames: 15 },
+      { seconds: 0.7, gameFrames: 100 },
+    ];
+    const works: Fixed[] = [];
+    const models: RateModel[] = [];
+    for (const { seconds, gameFrames } of rates) {
+      const work = new Fixed(stopwatch, 1);
+      scheduler.add(work, {
+        name: `every ${seconds} s, ${gameFrames} frames`,
+        priority: 20,
+        share: 0.1,
+        everySeconds: seconds,
+        everyFrames: gameFrames,
+      });
+      works.push(work);
+      models.push(new RateModel(seconds, gameFrames));
+    }
+    // Normal speed, paused, a fast replay, normal again; draw frames of uneven length.
+    const phases: [number, number][] = [
+      [300, 30],
+      [200, 0],
+      [200, 600],
+      [300, 30],
+    ];
+    let game = 0;
+    let drawn = 0;
+    let mismatches = 0;
+    for (const [count, gameFps] of phases) {
+      for (let i = 0; i < count; i++) {
+        const dt = drawn % 3 === 0 ? 1 / 40 : 1 / 70;
+        drawn += 1;
+        game += gameFps * dt;
+        const gameFrame = math.floor(game);
+        scheduler.setGameFrame(gameFrame);
+        const now = clock.now();
+        scheduler.runFrame();
+        for (let k = 0; k < works.length; k++) {
+          models[k].frame(now, gameFrame);
+          if (works[k].runs !== models[k].runs) mismatches += 1;
+        }
+        clock.advance(dt);
+      }
+    }
+    expect(mismatches).toBe(0);
+    for (const model of models) expect(model.runs).toBeGreaterThan(5);
+    // ... and the test is not void: most frames were skipped.
+    const [looked] = scheduler.looks();
+    expect(looked).toBeLessThan(drawn / 2);
   });
 
   it("count in the reports as frames that cost nothing", () => {
@@ -579,6 +704,88 @@ describe("steady state", () => {
   it("costs no stopwatch reading without tasks", () => {
     frames(10);
     expect(stopwatch.reads).toBe(0);
+  });
+
+  it("looks only at the tasks that may be due", () => {
+    const every = new Fixed(stopwatch, 5);
+    scheduler.add(every, { name: "every frame", priority: 0, share: 0.1 });
+    for (let i = 0; i < 9; i++) {
+      scheduler.add(new Fixed(stopwatch, 5), {
+        name: `slow ${i}`,
+        priority: 20,
+        share: 0.05,
+        everySeconds: 10,
+      });
+    }
+    frames(100);
+    expect(every.runs).toBe(100);
+    // All ten in the first frame; then the one due every frame.
+    const [looked, tasksLooked] = scheduler.looks();
+    expect(looked).toBe(100);
+    expect(tasksLooked).toBe(10 + 99);
+  });
+
+  it("reads the stopwatch once after each step, and not at all when no step runs", () => {
+    scheduler.add(new Fixed(stopwatch, 5), { name: "a", priority: 0, share: 0.1 });
+    scheduler.add(new Fixed(stopwatch, 5), { name: "b", priority: 1, share: 0.1 });
+    frames(10);
+    expect(stopwatch.reads).toBe(20);
+    expect(stopwatch.restarts).toBe(10);
+    // A task sitting out its debt: looked at, not run, no reading.
+    const s = new Scheduler({ stopwatch, clock });
+    s.add(new Hungry(stopwatch, 5_000), { name: "long", priority: 0, share: 0.1 });
+    s.runFrame();
+    const [reads, restarts] = [stopwatch.reads, stopwatch.restarts];
+    for (let i = 0; i < 5; i++) s.runFrame();
+    const [looked] = s.looks();
+    expect(looked).toBe(6);
+    expect(stopwatch.reads).toBe(reads);
+    expect(stopwatch.restarts).toBe(restarts);
+    expect(s.costReport().frames).toBe(6);
+    expect(s.costReport().meanUs).toBeCloseTo(5_000 / 6, 6);
+  });
+
+  it("credits a task while it is paused: one that owed time has repaid it when resumed", () => {
+    const huge = new Hungry(stopwatch, 50_000);
+    const task = scheduler.add(huge, { name: "huge", priority: 0, share: 0.2 });
+    frames(1);
+    task.pause();
+    frames(10);
+    task.resume();
+    frames(1);
+    expect(huge.units).toBe(2);
+  });
+
+  it("runs a task woken by an earlier task's step in the same frame", () => {
+    const later = new Fixed(stopwatch, 1);
+    const laterTask = scheduler.add(later, {
+      name: "later",
+      priority: 10,
+      share: 0.1,
+      everySeconds: 100,
+    });
+    let wake = false;
+    const waker: Work = {
+      step(): boolean {
+        if (wake) laterTask.runNow();
+        return true;
+      },
+    };
+    scheduler.add(waker, { name: "waker", priority: 0, share: 0.1 });
+    frames(5);
+    expect(later.runs).toBe(1);
+    wake = true;
+    frames(1);
+    expect(later.runs).toBe(2);
+  });
+
+  it("keeps crediting shares over many frames (its frame count wraps)", () => {
+    // 300 µs steps against a 100 µs share, no spare time: a step every third frame.
+    const coarse = new Hungry(stopwatch, 300);
+    scheduler.add(coarse, { name: "coarse", priority: 0, share: 0.2, spare: false });
+    frames(10_000);
+    expect(coarse.units).toBeGreaterThanOrEqual(3_333);
+    expect(coarse.units).toBeLessThanOrEqual(3_334);
   });
 
   it("allocates nothing per frame", () => {
