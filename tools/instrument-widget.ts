@@ -57,7 +57,7 @@ local function __prof_report()
   local out = {}
   for label, us in pairs(__prof_total) do
     local n = __prof_calls[label]
-    out[#out + 1] = string.format("%s calls=%d mean=%.2f perFrame=%.1f max=%.0f", label, n, us / n, us / ${every}, __prof_max[label])
+    out[#out + 1] = string.format("%s calls=%d mean=%.2f perFrame=%.1f max=%.0f", label, n, us / n, us / ${every}, __prof_max[label] or 0)
   end
   table.sort(out)
   Spring.Echo("PROFILE " .. table.concat(out, " | "))
