@@ -194,6 +194,22 @@ describe("ChangeQueue: unit events in batches", () => {
     expect(q.recorded.get("unit_events" as never)).toBeUndefined();
   });
 
+  it("wakes its consumer for a unit event into an empty queue, even when the observer records a change meanwhile", () => {
+    // Another widget's observer may publish an event (an `ext` change) as it is told of one.
+    const q = new ChangeQueue();
+    let wakes = 0;
+    q.onWaiting = () => {
+      wakes += 1;
+    };
+    q.observer = (c) => {
+      if (c.type === "unit_created")
+        q.push({ type: "ext", frame: c.frame, name: "x", fields: new LuaMap() });
+    };
+    q.pushUnitEvent(UNIT_CREATED, 10, 1 as UnitID, 5 as UnitDefID, 1);
+    expect(wakes).toBe(1);
+    expect(q.take().map((c) => c.type)).toEqual(["unit_created", "ext"]);
+  });
+
   it("reuses a read batch without its old values", () => {
     const q = new ChangeQueue();
     for (let i = 0; i < 3; i++) {
