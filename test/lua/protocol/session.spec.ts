@@ -507,6 +507,33 @@ describe("session: unit events, a frame's in a row one message", () => {
     expect([...rows[0], ...rows[1], ...rows[2]]).toEqual(ids);
   });
 
+  it("writes a batch made from a recycled one without the values its events had before", () => {
+    const rig = connected();
+    const c = rig.collector;
+    rig.game.frame = 200;
+    c.unitCreated(51 as UnitID, 1 as UnitDefID, 0 as TeamID, 7 as UnitID);
+    c.unitDestroyed(
+      52 as UnitID,
+      2 as UnitDefID,
+      1 as TeamID,
+      51 as UnitID,
+      1 as UnitDefID,
+      0 as TeamID,
+      5 as WeaponDefID,
+    );
+    rig.frame();
+    // The same slots again (the batch written above, handed back), now without the optionals.
+    rig.game.frame = 201;
+    c.unitCreated(53 as UnitID, 1 as UnitDefID, 0 as TeamID);
+    c.unitDestroyed(54 as UnitID, 2 as UnitDefID, 1 as TeamID);
+    rig.frame();
+    rig.frame();
+    expect(rig.rawLines().slice(3)).toEqual([
+      '{"type":"unit_events","seq":3,"frame":201,"events":[' +
+        '["created",53,1,0,null],["destroyed",54,2,1,null,null,null,null]]}',
+    ]);
+  });
+
   it("ends a frame's unit events at a view change: those before, view_changed, those after, then its snapshot", () => {
     const rig = connected();
     const c = rig.collector;
