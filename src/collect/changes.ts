@@ -130,8 +130,10 @@ export class ChangeQueue {
     slots.set(at + 8, e);
     batch.count += 1;
     this.changes += 1;
-    if (this.observer !== undefined) this.observer(eventChange(frame, slots, at));
+    // Woken before the observer, which may record a change of its own (another widget's
+    // `publish`): the queue would no longer hold one change when it returns.
     if (this.changes === 1 && this.onWaiting !== undefined) this.onWaiting();
+    if (this.observer !== undefined) this.observer(eventChange(frame, slots, at));
   }
 
   /** Changes kept (a batch counts its events). */

@@ -9,6 +9,9 @@ import {
   UNIT_CREATED,
   UNIT_DESTROYED,
   UNIT_FINISHED,
+  UNIT_GIVEN,
+  UNIT_TAKEN,
+  batchEvent,
 } from "../../../src/collect/event-batch";
 import type { Change, QueuedChange } from "../../../src/collect/model";
 
@@ -191,6 +194,22 @@ describe("ChangeQueue: unit events in batches", () => {
     expect(q.recorded.get("unit_events" as never)).toBeUndefined();
   });
 
+  it("wakes its consumer for a unit event into an empty queue, even when the observer records a change meanwhile", () => {
+    // Another widget's observer may publish an event (an `ext` change) as it is told of one.
+    const q = new ChangeQueue();
+    let wakes = 0;
+    q.onWaiting = () => {
+      wakes += 1;
+    };
+    q.observer = (c) => {
+      if (c.type === "unit_created")
+        q.push({ type: "ext", frame: c.frame, name: "x", fields: new LuaMap() });
+    };
+    q.pushUnitEvent(UNIT_CREATED, 10, 1 as UnitID, 5 as UnitDefID, 1);
+    expect(wakes).toBe(1);
+    expect(q.take().map((c) => c.type)).toEqual(["unit_created", "ext"]);
+  });
+
   it("reuses a read batch without its old values", () => {
     const q = new ChangeQueue();
     for (let i = 0; i < 3; i++) {
@@ -205,5 +224,143 @@ describe("ChangeQueue: unit events in batches", () => {
     q.recycle(again as never);
     q.push(created(9, 12));
     expect(q.take()).toEqual([created(9, 12)]);
+  });
+});
+
+describe("ChangeQueue: unit events against a model of its changes", () => {
+  /** Park-Miller: the same numbers in Lua 5.1 (doubles) and 5.3 (integers). */
+  function randomness(this: void, seed: number): (this: void, n: number) => number {
+    let s = seed;
+    return (n) => {
+      s = (s * 16807) % 2147483647;
+      return s % n;
+    };
+  }
+
+  it("hands back every change kept, in order and with its values, whatever the pushes, takes, shifts, recycles and drops", () => {
+    for (const seed of [7, 1234]) {
+      const rand = randomness(seed);
+      const limit = 40 + rand(60);
+      const q = new ChangeQueue(limit);
+      /** Every change pushed, by serial (its unitID or teamID). */
+      const pushed = new LuaMap<number, Change>();
+      const out: Change[] = [];
+      /** Batches shifted and never recycled, with their events as read then. */
+      const kept: [QueuedChange, Change[]][] = [];
+      let serial = 0;
+      let frame = 1;
+      let dropped = 0;
+      const maybe = (): number | undefined => (rand(3) === 0 ? undefined : rand(5000));
+      for (let step = 0; step < 2000; step++) {
+        // Now and then the consumer stalls: the queue fills and drops.
+        const r = step % 500 < 200 ? rand(68) : rand(100);
+        if (r < 50) {
+          serial += 1;
+          const unitID = serial as UnitID;
+          const unitDefID = rand(400) as UnitDefID;
+          const kind = rand(5);
+          let change: Change;
+          if (kind === 0) {
+            const builderID = maybe() as UnitID | undefined;
+            // A nil field is no field in Lua: the change as the queue hands it back.
+            change = {
+              type: "unit_created",
+              frame,
+              unitID,
+              unitDefID,
+              teamID: 1 as TeamID,
+              builderID,
+            };
+            if (rand(2) === 0) q.push(change);
+            else q.pushUnitEvent(UNIT_CREATED, frame, unitID, unitDefID, 1, builderID);
+          } else if (kind === 1) {
+            change = { type: "unit_finished", frame, unitID, unitDefID, teamID: 2 as TeamID };
+            if (rand(2) === 0) q.push(change);
+            else q.pushUnitEvent(UNIT_FINISHED, frame, unitID, unitDefID, 2);
+          } else if (kind === 2) {
+            const [a, b, c, d] = [maybe(), maybe(), maybe(), maybe()];
+            change = {
+              type: "unit_destroyed",
+              frame,
+              unitID,
+              unitDefID,
+              teamID: 3 as TeamID,
+              attackerID: a as UnitID | undefined,
+              attackerDefID: b as UnitDefID | undefined,
+              attackerTeamID: c as TeamID | undefined,
+              weaponDefID: d as WeaponDefID | undefined,
+            };
+            if (rand(2) === 0) q.push(change);
+            else q.pushUnitEvent(UNIT_DESTROYED, frame, unitID, unitDefID, 3, a, b, c, d);
+          } else {
+            const type = kind === 3 ? "unit_given" : "unit_taken";
+            change = {
+              type,
+              frame,
+              unitID,
+              unitDefID,
+              oldTeamID: 4 as TeamID,
+              newTeamID: 5 as TeamID,
+            };
+            if (rand(2) === 0) q.push(change);
+            else {
+              q.pushUnitEvent(kind === 3 ? UNIT_GIVEN : UNIT_TAKEN, frame, unitID, unitDefID, 4, 5);
+            }
+          }
+          pushed.set(serial, change);
+        } else if (r < 58) {
+          serial += 1;
+          const change = died(serial);
+          change.frame = frame;
+          q.push(change);
+          pushed.set(serial, change);
+        } else if (r < 68) {
+          frame += 1;
+        } else if (r < 80) {
+          for (const c of q.take(1 + rand(12))) out.push(c);
+        } else if (r < 92) {
+          const entry = q.shift();
+          if (entry !== undefined && entry.type === "unit_events") {
+            expect(entry.count).toBeGreaterThan(0);
+            expect(entry.count).toBeLessThanOrEqual(BATCH_EVENTS);
+            const events: Change[] = [];
+            for (let i = 0; i < entry.count; i++) events.push(batchEvent(entry, i));
+            for (const e of events) {
+              expect(e.frame).toBe(entry.frame);
+              out.push(e);
+            }
+            if (rand(4) === 0) kept.push([entry, events]);
+            else q.recycle(entry);
+          } else if (entry !== undefined) {
+            out.push(entry as Change);
+          }
+        } else {
+          dropped += q.takeDropped();
+        }
+        expect(q.count()).toBeLessThanOrEqual(limit);
+        expect(q.count()).toBe(serial - out.length - q.droppedTotal);
+      }
+      for (const c of q.take()) out.push(c);
+      dropped += q.takeDropped();
+      expect(dropped).toBe(q.droppedTotal);
+      expect(q.count()).toBe(0);
+      // In order, each as pushed; those missing are the ones counted as dropped.
+      let last = 0;
+      for (const c of out) {
+        const id = (c as { unitID?: number }).unitID ?? (c as { teamID: number }).teamID;
+        expect(id).toBeGreaterThan(last);
+        expect(c).toEqual(pushed.get(id));
+        last = id;
+      }
+      expect(serial - out.length).toBe(dropped);
+      expect(dropped).toBeGreaterThan(0);
+      // A batch its reader kept (never recycled) is never written again.
+      for (const [entry, events] of kept) {
+        const now: Change[] = [];
+        const batch = entry as Extract<QueuedChange, { type: "unit_events" }>;
+        for (let i = 0; i < batch.count; i++) now.push(batchEvent(batch, i));
+        expect(now).toEqual(events);
+      }
+    }
   });
 });

@@ -492,6 +492,8 @@ describe("session: unit events, a frame's in a row one message", () => {
     for (let i = 1; i <= 300; i++) {
       rig.collector.unitCreated(i as UnitID, 1 as UnitDefID, 0 as TeamID, 1000 as UnitID);
     }
+    // Waiting, in changes: an event each, whatever the batches (the frame-rate guard's figure).
+    expect(rig.session.waitingChanges()).toBe(300);
     for (let i = 0; i < 10 && rig.session.stats().produced < 4; i++) rig.frame();
     rig.frame();
     const lines = rig.lines().slice(2);
@@ -503,6 +505,54 @@ describe("session: unit events, a frame's in a row one message", () => {
     const ids: string[] = [];
     for (let i = 1; i <= 300; i++) ids.push(`created:${i}`);
     expect([...rows[0], ...rows[1], ...rows[2]]).toEqual(ids);
+  });
+
+  it("writes a batch made from a recycled one without the values its events had before", () => {
+    const rig = connected();
+    const c = rig.collector;
+    rig.game.frame = 200;
+    c.unitCreated(51 as UnitID, 1 as UnitDefID, 0 as TeamID, 7 as UnitID);
+    c.unitDestroyed(
+      52 as UnitID,
+      2 as UnitDefID,
+      1 as TeamID,
+      51 as UnitID,
+      1 as UnitDefID,
+      0 as TeamID,
+      5 as WeaponDefID,
+    );
+    rig.frame();
+    // The same slots again (the batch written above, handed back), now without the optionals.
+    rig.game.frame = 201;
+    c.unitCreated(53 as UnitID, 1 as UnitDefID, 0 as TeamID);
+    c.unitDestroyed(54 as UnitID, 2 as UnitDefID, 1 as TeamID);
+    rig.frame();
+    rig.frame();
+    expect(rig.rawLines().slice(3)).toEqual([
+      '{"type":"unit_events","seq":3,"frame":201,"events":[' +
+        '["created",53,1,0,null],["destroyed",54,2,1,null,null,null,null]]}',
+    ]);
+  });
+
+  it("ends a frame's unit events at a view change: those before, view_changed, those after, then its snapshot", () => {
+    const rig = connected();
+    const c = rig.collector;
+    rig.game.frame = 200;
+    c.unitCreated(41 as UnitID, 1 as UnitDefID, 0 as TeamID);
+    c.unitCreated(42 as UnitID, 1 as UnitDefID, 0 as TeamID);
+    rig.game.asPlayer(0, 0);
+    expect(c.checkView()).toBe(true);
+    c.unitFinished(41 as UnitID, 1 as UnitDefID, 0 as TeamID);
+    for (let i = 0; i < 10 && rig.count("snapshot") < 2; i++) rig.frame();
+    const lines = rig.lines().slice(2);
+    expect(rig.types().slice(2)).toEqual([
+      "unit_events",
+      "view_changed",
+      "unit_events",
+      "snapshot:view_changed",
+    ]);
+    expect(lines.map((l) => l.get("frame"))).toEqual([200, 200, 200, 200]);
+    expect(rowsOf(lines)).toEqual([["created:41", "created:42"], ["finished:41"]]);
   });
 
   it("counts unit_events messages lost beyond the backlog's bound under unit_events in the gap", () => {
@@ -953,5 +1003,26 @@ describe("session: changes dropped before they were produced", () => {
     // The 100 kept follow the reserved seqs.
     expect(seqsOf(lines).slice(1, 101)).toEqual(range(52, 151));
     expect(rig.session.stats().dropped).toBe(50);
+  });
+
+  it("counts a batch of unit events dropped whole as a seq and a drop per event", () => {
+    const rig = connected(new Rig({}, undefined, 100));
+    rig.collector.teamDied(1 as TeamID);
+    rig.game.frame = 300;
+    // 99 events fill the queue; the 100th drops team_died, the 101st the batch of 100.
+    for (let i = 1; i <= 150; i++) {
+      rig.collector.unitCreated(i as UnitID, 1 as UnitDefID, 0 as TeamID);
+    }
+    expect(rig.session.waitingChanges()).toBe(50);
+    for (let i = 0; i < 10 && rig.count("gap") === 0; i++) rig.frame();
+    const lines = rig.lines();
+    const gap = ofKind(lines, "gap")[0];
+    expect([gap.get("firstSeq"), gap.get("lastSeq"), gap.get("dropped")]).toEqual([2, 102, 101]);
+    const events = ofKind(lines, "unit_events");
+    expect(events.map((l) => l.get("seq"))).toEqual([103]);
+    expect((field(events[0], "events") as unknown[]).length).toBe(50);
+    expect(field(events[0], "events", 1, 2)).toBe(101);
+    expect(rig.session.stats().dropped).toBe(101);
+    expect(rig.collector.changes.droppedTotal).toBe(101);
   });
 });
