@@ -178,7 +178,7 @@ export class ChangeQueue {
         out.push(this.shift() as Change);
         continue;
       }
-      const n = math.min(entry.count, max - out.length);
+      const n = math.min(entry.count, math.ceil(max - out.length));
       for (let i = 0; i < n; i++) out.push(batchEvent(entry, i));
       if (n === entry.count) {
         this.shift();
