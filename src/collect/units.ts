@@ -233,14 +233,20 @@ export class UnitTracker {
   finished(unitID: UnitID, unitDefID: UnitDefID, teamID: TeamID): void {
     if (this.rescan !== undefined) this.touched.set(unitID, true);
     const t = this.exactTeam(teamID);
-    if (t === undefined || (this.tracks(unitID) && this.unitBuilt[unitID])) return;
+    if (t === undefined) return;
     if (this.unitTeam[unitID] === teamID && this.unitDef[unitID] === unitDefID) {
+      if (this.unitBuilt[unitID]) return;
       // The usual case: counted since its UnitCreated; only its count moves.
-      recount(t, unitDefID, false, -1);
-      recount(t, unitDefID, true, 1);
+      const marks = t.marks;
+      marks.any = true;
+      bump(t.building, unitDefID, -1);
+      bump(t.finished, unitDefID, 1);
+      marks.building.set(unitDefID, true);
+      marks.finished.set(unitDefID, true);
       this.unitBuilt[unitID] = true;
       return;
     }
+    if (this.tracks(unitID) && this.unitBuilt[unitID]) return;
     this.remove(unitID);
     this.add(unitID, unitDefID, t, true);
   }
