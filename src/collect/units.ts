@@ -2,13 +2,14 @@
  * Unit counts per team and unitDefID.
  *
  * Teams the view reads fully ("exact": its ally team, or all with full view) are
- * counted from the call-ins, finished and under construction apart, with one small
- * record per unit, made when it is first counted (one map keyed by unitID: three maps,
- * the first version, cost three lookups a call-in, and all three rehashed together as
- * ids came and went: 4-8 ms in one call every few seconds of a battle). Now and then the
- * counts are checked against the engine's `GetTeamUnitsCounts`; a team that differs
- * (or was never scanned: the widget started mid-game, the view changed) is rebuilt
- * from `GetTeamUnits` across steps.
+ * counted from the call-ins, finished and under construction apart. What is known of
+ * each counted unit lies in arrays indexed by unitID, filled at start (ids are below
+ * 32,000): no table per unit and no map keyed by unitID, whose keys come and go (the
+ * first version's three such maps rehashed together: 4-8 ms in one call every few
+ * seconds of a battle; the record per unit that followed cost a table and three more
+ * lookups a call-in). Now and then the counts are checked against the engine's
+ * `GetTeamUnitsCounts`; a team that differs (or was never scanned: the widget started
+ * mid-game, the view changed) is rebuilt from `GetTeamUnits` across steps.
  *
  * Other teams are only what the engine shows a player: `GetTeamUnitsCounts` gives
  * typed units in LOS or radar (finished or not: put under `finished`) and untyped
@@ -74,6 +75,19 @@ function sameTotals(t: TeamUnits, engine: DefCounts): boolean {
 /** Units rebuilt between looks at the budget (each is 3 engine reads). */
 export const RESCAN_PER_CHECK = 8;
 
+/** Unit slots looked at between looks at the budget when a rebuild ends (a read each). */
+export const SWEEP_PER_CHECK = 1024;
+
+/**
+ * Unit slots: ids are below 32,000 (the engine's MAX_UNITS). Every slot is filled from the
+ * start, so the per-unit tables stay Lua arrays: no rehash as ids come and go, no table per
+ * unit.
+ */
+export const UNIT_SLOTS = 32768;
+
+/** The team slot of a unit not counted. */
+const UNTRACKED = -1 as TeamID;
+
 /** What changed in a team's counts since the last `units` change. */
 interface Marks {
   finished: LuaMap<UnitDefID, boolean>;
@@ -84,26 +98,55 @@ interface Marks {
   any: boolean;
 }
 
-/** A unit the view counts: its team, its type, and whether it is built. */
-interface TrackedUnit {
-  teamID: TeamID;
-  unitDefID: UnitDefID;
-  finished: boolean;
+function newMarks(): Marks {
+  return { finished: new LuaMap(), building: new LuaMap(), full: false, any: false };
+}
+
+/** A team's counts as kept here: its marks ride along, so a call-in finds both at once. */
+interface Team extends TeamUnits {
+  marks: Marks;
+}
+
+/** Moves a team's finished or building count of a def by `by`, marking it changed. */
+function recount(t: Team, unitDefID: UnitDefID, finished: boolean, by: number): void {
+  const marks = t.marks;
+  marks.any = true;
+  if (finished) {
+    bump(t.finished, unitDefID, by);
+    marks.finished.set(unitDefID, true);
+  } else {
+    bump(t.building, unitDefID, by);
+    marks.building.set(unitDefID, true);
+  }
+}
+
+/** `count` slots of `value` (indexed from 0, so Lua's 1..count: the array part). */
+function filled<T>(count: number, value: T): T[] {
+  const out: T[] = [];
+  for (let i = 0; i < count; i++) out[i] = value;
+  return out;
 }
 
 interface Rescan {
   teamID: TeamID;
   units: UnitID[];
   cursor: number;
+  /** The next unit slot to look at once the list is walked (stale units). */
+  sweep: number;
 }
 
 export class UnitTracker {
-  private readonly tracked = new LuaMap<UnitID, TrackedUnit>();
-  /** Tracked units per exact team. */
-  private members = new LuaMap<TeamID, LuaMap<UnitID, boolean>>();
-  private counts = new LuaMap<TeamID, TeamUnits>();
-  /** Per team, which defs changed since the last `units` change (kept between changes). */
-  private dirty = new LuaMap<TeamID, Marks>();
+  /**
+   * Per counted unit, by unitID: its team (UNTRACKED: not counted; undefined: an id past
+   * the slots, never seen), its type, whether it is built. Only `unitTeam` says whether a
+   * slot is in use.
+   */
+  private readonly unitTeam: (TeamID | undefined)[] = filled(UNIT_SLOTS, UNTRACKED);
+  private readonly unitDef: UnitDefID[] = filled(UNIT_SLOTS, 0 as UnitDefID);
+  private readonly unitBuilt: boolean[] = filled(UNIT_SLOTS, false);
+  /** One past the highest slot ever used (ids past UNIT_SLOTS would be counted too). */
+  private slots = UNIT_SLOTS;
+  private counts = new LuaMap<TeamID, Team>();
   /** Exact teams waiting to be rebuilt from the engine's unit list. */
   private toRescan: TeamID[] = [];
   private rescan: Rescan | undefined;
@@ -125,26 +168,23 @@ export class UnitTracker {
   }
 
   /**
-   * `isExact` for the call-ins: the team's counts record it (made with the view in force,
-   * and made anew with every view change by `resetAll`), one lookup instead of reading
-   * the team's ally team and the view at every unit event.
+   * The team's record if the view counts its units itself, for the call-ins: the record
+   * says so (made with the view in force, and made anew with every view change by
+   * `resetAll`), one lookup instead of reading the team's ally team and the view.
    */
-  private counted(teamID: TeamID): boolean {
+  private exactTeam(teamID: TeamID): Team | undefined {
     const t = this.counts.get(teamID);
-    return t !== undefined ? t.exact : this.isExact(teamID);
+    if (t !== undefined) return t.exact ? t : undefined;
+    return this.isExact(teamID) ? this.teamUnits(teamID) : undefined;
   }
 
   private marks(teamID: TeamID): Marks {
-    let m = this.dirty.get(teamID);
-    if (m === undefined) {
-      m = { finished: new LuaMap(), building: new LuaMap(), full: false, any: false };
-      this.dirty.set(teamID, m);
-    }
+    const m = this.teamUnits(teamID).marks;
     m.any = true;
     return m;
   }
 
-  private teamUnits(teamID: TeamID): TeamUnits {
+  private teamUnits(teamID: TeamID): Team {
     let t = this.counts.get(teamID);
     if (t === undefined) {
       t = {
@@ -153,65 +193,62 @@ export class UnitTracker {
         finished: new LuaMap(),
         building: new LuaMap(),
         unknown: 0,
+        marks: newMarks(),
       };
       this.counts.set(teamID, t);
     }
     return t;
   }
 
-  private add(unitID: UnitID, unitDefID: UnitDefID, teamID: TeamID, finished: boolean): void {
-    this.tracked.set(unitID, { teamID, unitDefID, finished });
-    let m = this.members.get(teamID);
-    if (m === undefined) {
-      m = new LuaMap();
-      this.members.set(teamID, m);
-    }
-    m.set(unitID, true);
-    this.recount(teamID, unitDefID, finished, 1);
+  /** Whether a unit is counted (an id past the slots reads undefined). */
+  private tracks(unitID: UnitID): boolean {
+    const teamID = this.unitTeam[unitID];
+    return teamID !== undefined && teamID !== UNTRACKED;
   }
 
-  /** Moves a team's finished or building count of a def by `by`, marking it changed. */
-  private recount(teamID: TeamID, unitDefID: UnitDefID, finished: boolean, by: number): void {
-    const t = this.teamUnits(teamID);
-    const marks = this.marks(teamID);
-    bump(finished ? t.finished : t.building, unitDefID, by);
-    (finished ? marks.finished : marks.building).set(unitDefID, true);
+  private add(unitID: UnitID, unitDefID: UnitDefID, t: Team, finished: boolean): void {
+    this.unitTeam[unitID] = t.teamID;
+    this.unitDef[unitID] = unitDefID;
+    this.unitBuilt[unitID] = finished;
+    if (unitID >= this.slots) this.slots = unitID + 1;
+    recount(t, unitDefID, finished, 1);
   }
 
   private remove(unitID: UnitID): void {
-    const u = this.tracked.get(unitID);
-    if (u === undefined) return;
-    this.recount(u.teamID, u.unitDefID, u.finished, -1);
-    this.members.get(u.teamID)?.delete(unitID);
-    this.tracked.delete(unitID);
+    const teamID = this.unitTeam[unitID];
+    if (teamID === undefined || teamID === UNTRACKED) return;
+    this.unitTeam[unitID] = UNTRACKED;
+    recount(this.teamUnits(teamID), this.unitDef[unitID], this.unitBuilt[unitID], -1);
   }
 
-  // Call-ins: O(1), no table per call.
+  // Call-ins: O(1), no table per call, one map lookup for the team.
 
   created(unitID: UnitID, unitDefID: UnitDefID, teamID: TeamID): void {
     if (this.rescan !== undefined) this.touched.set(unitID, true);
-    if (this.tracked.get(unitID) !== undefined || !this.counted(teamID)) return;
-    this.add(unitID, unitDefID, teamID, false);
+    if (this.tracks(unitID)) return;
+    const t = this.exactTeam(teamID);
+    if (t !== undefined) this.add(unitID, unitDefID, t, false);
   }
 
   finished(unitID: UnitID, unitDefID: UnitDefID, teamID: TeamID): void {
     if (this.rescan !== undefined) this.touched.set(unitID, true);
-    if (!this.counted(teamID)) return;
-    const u = this.tracked.get(unitID);
-    if (u !== undefined && u.finished) return;
-    if (u !== undefined && u.teamID === teamID && u.unitDefID === unitDefID) {
-      // The usual case: tracked since its UnitCreated; only its count moves.
-      const t = this.teamUnits(teamID);
-      const marks = this.marks(teamID);
+    const t = this.exactTeam(teamID);
+    if (t === undefined) return;
+    if (this.unitTeam[unitID] === teamID && this.unitDef[unitID] === unitDefID) {
+      if (this.unitBuilt[unitID]) return;
+      // The usual case: counted since its UnitCreated; only its count moves.
+      const marks = t.marks;
+      marks.any = true;
       bump(t.building, unitDefID, -1);
       bump(t.finished, unitDefID, 1);
       marks.building.set(unitDefID, true);
       marks.finished.set(unitDefID, true);
-      u.finished = true;
+      this.unitBuilt[unitID] = true;
       return;
     }
+    if (this.tracks(unitID) && this.unitBuilt[unitID]) return;
     this.remove(unitID);
-    this.add(unitID, unitDefID, teamID, true);
+    this.add(unitID, unitDefID, t, true);
   }
 
   destroyed(unitID: UnitID): void {
@@ -221,11 +258,14 @@ export class UnitTracker {
   /** Given or taken: the unit now belongs to `newTeamID` (idempotent: both call-ins may come). */
   moved(unitID: UnitID, unitDefID: UnitDefID, newTeamID: TeamID): void {
     if (this.rescan !== undefined) this.touched.set(unitID, true);
-    const u = this.tracked.get(unitID);
-    if (u !== undefined && u.teamID === newTeamID) return;
-    const finished = u !== undefined ? u.finished : this.reader.unitIsBeingBuilt(unitID) !== true;
+    const tracked = this.tracks(unitID);
+    if (tracked && this.unitTeam[unitID] === newTeamID) return;
+    const finished = tracked
+      ? this.unitBuilt[unitID]
+      : this.reader.unitIsBeingBuilt(unitID) !== true;
     this.remove(unitID);
-    if (this.counted(newTeamID)) this.add(unitID, unitDefID, newTeamID, finished);
+    const t = this.exactTeam(newTeamID);
+    if (t !== undefined) this.add(unitID, unitDefID, t, finished);
   }
 
   /** Counts of every team (copies, safe to keep). */
@@ -245,8 +285,8 @@ export class UnitTracker {
    */
   takeTeamChange(teamID: TeamID): TeamUnitsChange | undefined {
     const t = this.counts.get(teamID);
-    const marks = this.dirty.get(teamID);
-    if (marks === undefined || !marks.any || t === undefined) return undefined;
+    if (t === undefined || !t.marks.any) return undefined;
+    const marks = t.marks;
     const full = marks.full;
     const finished = full ? copyCounts(t.finished) : takeCounts(t.finished, marks.finished);
     const building = full ? copyCounts(t.building) : takeCounts(t.building, marks.building);
@@ -259,20 +299,27 @@ export class UnitTracker {
     return { teamID, exact: t.exact, finished, building, unknown: t.unknown, partial: !full };
   }
 
-  /** Ends a run of takes over the listed teams: the marks of a team no longer listed go with it. */
+  /** Ends a run of takes over the listed teams: the marks of a team no longer listed go. */
   endTakes(): void {
-    for (const [teamID] of this.dirty) {
-      if (this.teams.allyTeamOf(teamID) === undefined) this.dirty.delete(teamID);
+    for (const [teamID, t] of this.counts) {
+      const marks = t.marks;
+      if (marks.any && this.teams.allyTeamOf(teamID) === undefined) {
+        clearMarks(marks.finished);
+        clearMarks(marks.building);
+        marks.full = false;
+        marks.any = false;
+      }
     }
   }
 
   /** Forget everything and rebuild every exact team (start, view change). */
   resetAll(): void {
-    // Emptied, not replaced: its slots stay for the units counted anew.
-    for (const [unitID] of this.tracked) this.tracked.delete(unitID);
-    this.members = new LuaMap();
+    // Emptied, not replaced: the slots stay arrays.
+    const unitTeam = this.unitTeam;
+    for (let i = 0; i < this.slots; i++) {
+      if (unitTeam[i] !== undefined) unitTeam[i] = UNTRACKED;
+    }
     this.counts = new LuaMap();
-    this.dirty = new LuaMap();
     this.rescan = undefined;
     this.toRescan = [];
     this.seen = new LuaMap();
@@ -327,6 +374,7 @@ export class UnitTracker {
       finished: copyCounts(counts),
       building: new LuaMap(),
       unknown,
+      marks: t.marks,
     });
   }
 
@@ -358,10 +406,18 @@ export class UnitTracker {
       if (teamID === undefined) return false;
       if (!this.isExact(teamID)) return true;
       this.touched = new LuaMap();
-      this.rescan = { teamID, units: this.reader.teamUnits(teamID) ?? [], cursor: 0 };
+      this.rescan = { teamID, units: this.reader.teamUnits(teamID) ?? [], cursor: 0, sweep: 0 };
       if (budget.expired()) return true;
     }
     const r = this.rescan;
+    if (!this.walk(r, budget) || !this.sweep(r, budget)) return true;
+    this.seen = new LuaMap();
+    this.rescan = undefined;
+    return true;
+  }
+
+  /** Counts the units of the rebuild's list anew; false when the budget ran out first. */
+  private walk(r: Rescan, budget: Budget): boolean {
     let sinceCheck = 0;
     while (r.cursor < r.units.length) {
       const unitID = r.units[r.cursor];
@@ -371,15 +427,13 @@ export class UnitTracker {
       const unitDefID = this.reader.unitDefID(unitID);
       if (teamID === r.teamID && unitDefID !== undefined && !this.touched.has(unitID)) {
         const finished = this.reader.unitIsBeingBuilt(unitID) !== true;
-        const u = this.tracked.get(unitID);
         if (
-          u === undefined ||
-          u.teamID !== teamID ||
-          u.unitDefID !== unitDefID ||
-          u.finished !== finished
+          this.unitTeam[unitID] !== teamID ||
+          this.unitDef[unitID] !== unitDefID ||
+          this.unitBuilt[unitID] !== finished
         ) {
           this.remove(unitID);
-          this.add(unitID, unitDefID, teamID, finished);
+          this.add(unitID, unitDefID, this.teamUnits(teamID), finished);
         }
       }
       this.seen.set(unitID, true);
@@ -387,20 +441,32 @@ export class UnitTracker {
       sinceCheck += 1;
       if (sinceCheck >= RESCAN_PER_CHECK) {
         sinceCheck = 0;
-        if (budget.expired()) return true;
+        if (budget.expired()) return false;
       }
     }
-    // Tracked units the engine no longer lists (a missed UnitDestroyed) are dropped.
-    const m = this.members.get(r.teamID);
-    if (m !== undefined) {
-      const stale: UnitID[] = [];
-      for (const [unitID] of m) {
-        if (!this.seen.has(unitID) && !this.touched.has(unitID)) stale.push(unitID);
+    return true;
+  }
+
+  /**
+   * Drops the team's counted units the engine no longer lists (a missed UnitDestroyed):
+   * a look at every unit slot, spread over steps (no per-team set of units to keep at
+   * every call-in). False when the budget ran out first.
+   */
+  private sweep(r: Rescan, budget: Budget): boolean {
+    const unitTeam = this.unitTeam;
+    let sinceCheck = 0;
+    while (r.sweep < this.slots) {
+      const unitID = r.sweep as UnitID;
+      r.sweep += 1;
+      if (unitTeam[unitID] === r.teamID && !this.seen.has(unitID) && !this.touched.has(unitID)) {
+        this.remove(unitID);
       }
-      for (const unitID of stale) this.remove(unitID);
+      sinceCheck += 1;
+      if (sinceCheck >= SWEEP_PER_CHECK) {
+        sinceCheck = 0;
+        if (budget.expired()) return false;
+      }
     }
-    this.seen = new LuaMap();
-    this.rescan = undefined;
     return true;
   }
 }
