@@ -98,6 +98,14 @@ interface Marks {
   any: boolean;
 }
 
+/** No marks left: the tables are emptied (kept for the next marks), the flags cleared. */
+function resetMarks(m: Marks): void {
+  clearMarks(m.finished);
+  clearMarks(m.building);
+  m.full = false;
+  m.any = false;
+}
+
 function newMarks(): Marks {
   return { finished: new LuaMap(), building: new LuaMap(), full: false, any: false };
 }
@@ -290,12 +298,8 @@ export class UnitTracker {
     const full = marks.full;
     const finished = full ? copyCounts(t.finished) : takeCounts(t.finished, marks.finished);
     const building = full ? copyCounts(t.building) : takeCounts(t.building, marks.building);
-    if (full) {
-      clearMarks(marks.finished);
-      clearMarks(marks.building);
-    }
-    marks.full = false;
-    marks.any = false;
+    // (A partial take has emptied its mark tables already.)
+    resetMarks(marks);
     return { teamID, exact: t.exact, finished, building, unknown: t.unknown, partial: !full };
   }
 
@@ -303,12 +307,7 @@ export class UnitTracker {
   endTakes(): void {
     for (const [teamID, t] of this.counts) {
       const marks = t.marks;
-      if (marks.any && this.teams.allyTeamOf(teamID) === undefined) {
-        clearMarks(marks.finished);
-        clearMarks(marks.building);
-        marks.full = false;
-        marks.any = false;
-      }
+      if (marks.any && this.teams.allyTeamOf(teamID) === undefined) resetMarks(marks);
     }
   }
 

@@ -6,14 +6,13 @@
  * event cost the session about 10 µs each (docs/performance.md); a row is one
  * `string.format`.
  */
+import { ChangeQueue } from "../collect/changes";
 import {
-  EVENT_KINDS,
   EVENT_STRIDE,
   UNIT_CREATED,
   UNIT_DESTROYED,
   UNIT_FINISHED,
   UNIT_GIVEN,
-  eventValues,
 } from "../collect/event-batch";
 import type { UnitEventBatch, UnitEventChange } from "../collect/model";
 import { idText } from "./json";
@@ -52,19 +51,14 @@ export function writeUnitEventRows(
   for (let i = 0; i < batch.count; i++) rows.set(i + 1, rowAt(slots, i * EVENT_STRIDE));
 }
 
-/** The row of one unit event given as a change of its own (the writer's tests). */
+/**
+ * The row of one unit event given as a change of its own (the writer's tests): packed by
+ * the change queue, as the collector's events are.
+ */
 export function unitEventRow(this: void, change: UnitEventChange): string {
-  const [unitID, unitDefID, a, b, c, d, e] = eventValues(change);
-  const slots = new LuaTable<number, unknown>();
-  slots.set(1, EVENT_KINDS.get(change.type));
-  slots.set(2, unitID);
-  slots.set(3, unitDefID);
-  slots.set(4, a);
-  slots.set(5, b);
-  slots.set(6, c);
-  slots.set(7, d);
-  slots.set(8, e);
-  return rowAt(slots, 0);
+  const queue = new ChangeQueue();
+  queue.push(change);
+  return rowAt((queue.shift() as UnitEventBatch).slots, 0);
 }
 
 /** The row of the event whose slots follow `at` (src/collect/event-batch.ts). */
