@@ -351,13 +351,10 @@ export class Scheduler {
    * further back than a wrap (a task that many frames behind has its full quantum).
    */
   private wrapFrameCount(count: number): number {
-    const tasks = this.tasks;
-    for (let i = 0; i < tasks.length; i++) {
-      tasks[i].creditedThrough = math.max(tasks[i].creditedThrough - count, -FRAME_COUNT_WRAP);
-    }
-    const pending = this.pending;
-    for (let i = 0; i < pending.length; i++) {
-      pending[i].creditedThrough = math.max(pending[i].creditedThrough - count, -FRAME_COUNT_WRAP);
+    for (const list of [this.tasks, this.pending]) {
+      for (let i = 0; i < list.length; i++) {
+        list[i].creditedThrough = math.max(list[i].creditedThrough - count, -FRAME_COUNT_WRAP);
+      }
     }
     return 0;
   }

@@ -191,12 +191,8 @@ export class Task {
 
   /** Whether it takes part in this frame: in a run, or waiting and due. */
   wantsToRun(now: number, gameFrame: number): boolean {
-    if (this.status === "running") return true;
-    if (this.status !== "waiting") return false;
-    if (this.forced) return true;
-    if (this.everySeconds !== undefined && now < this.nextDueTime) return false;
-    if (this.everyFrames !== undefined && gameFrame < this.nextDueFrame) return false;
-    return true;
+    const [time, frame] = this.holds();
+    return now >= time && gameFrame >= frame;
   }
 
   /**
