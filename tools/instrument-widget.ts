@@ -18,20 +18,25 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { WIDGET_FILE, parseArgs } from "./bench/common.ts";
 
-const USAGE = `tsx tools/instrument-widget.ts --methods module:Class.method[,...] [--out FILE] [--in FILE] [--every N] [--slow US]
+const USAGE = `tsx tools/instrument-widget.ts --methods module:Class.method[,...] [--out FILE] [--in FILE] [--every N] [--slow US] [--worst N --roots LABEL,...]
 
   e.g. --methods src.protocol.session:Session.handle,src.protocol.backlog:Backlog.add
   --in     the built widget (default ${path.relative(process.cwd(), WIDGET_FILE)})
   --out    where the copy goes (default build/profiled_widget.lua); run it with the host's --widget
   --every  drawn frames per PROFILE line (default 600)
-  --slow   echo each call slower than this, in µs (default 2000)`;
+  --slow   echo each call slower than this, in µs (default 2000)
+  --worst  each report also echoes the N drawn frames whose --roots (labels of the chosen
+           methods, e.g. LiveDataApp.update,Collector.unitCreated) cost most, with every
+           label's time in that frame (PROFILE-WORST): what the slowest frames are made of`;
 
 const ENTRY = 'local ____entry = require("src.main", ...)';
 
 /** The wrapper and reporter, put at the top of the bundle (Lua 5.1). */
-function prelude(every: number, slowUs: number): string {
+function prelude(every: number, slowUs: number, worst: number, roots: string[]): string {
+  const rootSet = roots.map((r) => `[${JSON.stringify(r)}] = true`).join(", ");
   return `
 local __prof_total, __prof_calls, __prof_max = {}, {}, {}
+local __prof_frame, __prof_worst, __prof_roots = {}, {}, { ${rootSet} }
 local __prof_clock = os.clock
 local function __prof_wrap(owner, key, name)
   local f = owner and owner[key]
@@ -44,6 +49,7 @@ local function __prof_wrap(owner, key, name)
     local a, b, c, d = f(...)
     local us = (__prof_clock() - t0) * 1e6
     __prof_total[label] = (__prof_total[label] or 0) + us
+    __prof_frame[label] = (__prof_frame[label] or 0) + us
     __prof_calls[label] = (__prof_calls[label] or 0) + 1
     if us > (__prof_max[label] or 0) then __prof_max[label] = us end
     if us > ${slowUs} then Spring.Echo(string.format("PROFILE-SLOW %s %.0f us at frame %d", label, us, Spring.GetGameFrame())) end
@@ -51,7 +57,26 @@ local function __prof_wrap(owner, key, name)
   end
 end
 local __prof_frames = 0
+local function __prof_keep_frame()
+  local rootUs = 0
+  for label, us in pairs(__prof_frame) do
+    if __prof_roots[label] then rootUs = rootUs + us end
+  end
+  if ${worst} > 0 then
+    local n = #__prof_worst
+    if n < ${worst} or rootUs > __prof_worst[n].us then
+      local parts = {}
+      for label, us in pairs(__prof_frame) do parts[#parts + 1] = string.format("%s=%.0f", label, us) end
+      table.sort(parts)
+      if n >= ${worst} then __prof_worst[n] = nil end
+      __prof_worst[#__prof_worst + 1] = { us = rootUs, text = string.format("%.0f us (game frame %d): ", rootUs, Spring.GetGameFrame()) .. table.concat(parts, " ") }
+      table.sort(__prof_worst, function(a, b) return a.us > b.us end)
+    end
+  end
+  __prof_frame = {}
+end
 local function __prof_report()
+  __prof_keep_frame()
   __prof_frames = __prof_frames + 1
   if __prof_frames % ${every} ~= 0 then return end
   local out = {}
@@ -61,7 +86,8 @@ local function __prof_report()
   end
   table.sort(out)
   Spring.Echo("PROFILE " .. table.concat(out, " | "))
-  __prof_total, __prof_calls, __prof_max = {}, {}, {}
+  for _, w in ipairs(__prof_worst) do Spring.Echo("PROFILE-WORST " .. w.text) end
+  __prof_total, __prof_calls, __prof_max, __prof_worst = {}, {}, {}, {}
 end
 `;
 }
@@ -80,7 +106,15 @@ function wrapCalls(methods: string[]): string {
 function main(): void {
   const args = parseArgs(
     process.argv.slice(2),
-    { methods: "string", out: "string", in: "string", every: "number", slow: "number" },
+    {
+      methods: "string",
+      out: "string",
+      in: "string",
+      every: "number",
+      slow: "number",
+      worst: "number",
+      roots: "string",
+    },
     USAGE,
   );
   if (args.methods === undefined) {
@@ -91,6 +125,9 @@ function main(): void {
   const output = String(args.out ?? path.join(path.dirname(WIDGET_FILE), "profiled_widget.lua"));
   const every = Number(args.every ?? 600);
   const slow = Number(args.slow ?? 2000);
+  const worst = Number(args.worst ?? 0);
+  const roots = args.roots === undefined ? [] : String(args.roots).split(",");
+  if (worst > 0 && roots.length === 0) throw new Error(`--worst needs --roots\n\n${USAGE}`);
   const source = readFileSync(input, "utf8");
   const at = source.lastIndexOf(ENTRY);
   const firstLine = source.indexOf("\n") + 1;
@@ -98,11 +135,12 @@ function main(): void {
   const tail = [
     ENTRY,
     wrapCalls(String(args.methods).split(",")),
-    "do local update = widget.Update; widget.Update = function(...) local r = update(...); __prof_report(); return r end end",
+    // widget.Update is timed too, as the label `widget.Update` (a root for --worst).
+    "do local update = widget.Update; widget.Update = function(...) local t0 = __prof_clock(); local r = update(...); __prof_frame['widget.Update'] = (__prof_frame['widget.Update'] or 0) + (__prof_clock() - t0) * 1e6; __prof_report(); return r end end",
   ].join("\n");
   const out =
     source.slice(0, firstLine) +
-    prelude(every, slow) +
+    prelude(every, slow, worst, roots) +
     source.slice(firstLine, at) +
     tail +
     source.slice(at + ENTRY.length);
