@@ -170,7 +170,8 @@ function checkMenu(this: void): void {
 }
 
 function updateFrame(this: void): void {
-  drainInbox();
+  // The frame's lead: timed by the scheduler as part of the frame's cost and target.
+  if (inbox !== undefined && inbox.pending() > 0) app.scheduler.lead(inbox.drain);
   if (announcedFrame !== undefined) app.gameFrame(announcedFrame);
   app.update();
   menuCountdown -= 1;

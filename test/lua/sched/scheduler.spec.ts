@@ -2,7 +2,7 @@
 import { beforeEach, describe, expect, it } from "../framework";
 import { FakeStopwatch } from "../fakes/fake-stopwatch";
 import { ManualClock } from "../fakes/manual-clock";
-import { Scheduler } from "../../../src/sched/scheduler";
+import { BEHIND_FRAMES, Scheduler, SPARE_TARGET } from "../../../src/sched/scheduler";
 import { Priority } from "../../../src/sched/task";
 import type { Slice, Work } from "../../../src/sched/work";
 import { Fixed, Hungry, Scan } from "./helpers";
@@ -74,6 +74,26 @@ class RateModel {
   }
 }
 
+/**
+ * Runs frames until spare time fills the whole budget (work that keeps every frame at
+ * the target for BEHIND_FRAMES frames is not a burst), then starts a new report: the
+ * tasks' figures in steady state.
+ */
+function settle(this: void): void {
+  frames(BEHIND_FRAMES);
+  scheduler.resetReport();
+}
+
+/** Each frame's cost (µs, lead included) over `n` frames, from the heartbeat's window. */
+function frameCosts(this: void, n: number): number[] {
+  const costs: number[] = [];
+  for (let i = 0; i < n; i++) {
+    frames(1);
+    costs.push(scheduler.takeWindow().maxUs);
+  }
+  return costs;
+}
+
 function costOf(this: void, name: string) {
   const task = scheduler.costReport().tasks.find((t) => t.name === name);
   if (task === undefined) throw `no task ${name} in the report`;
@@ -104,6 +124,7 @@ describe("budget shares", () => {
     scheduler.add(new Fixed(stopwatch, 50), { name: "sender", priority: 0, share: 0.5 });
     scheduler.add(new Hungry(stopwatch), { name: "scan", priority: 2, share: 0.1 });
     scheduler.add(new Hungry(stopwatch), { name: "catalog", priority: 3, share: 0.1 });
+    settle();
     frames(20);
     // sender 50, scan its 50 plus all that is left (400), catalog only its own 50.
     expect(costOf("sender").meanUs).toBe(50);
@@ -120,7 +141,7 @@ describe("budget shares", () => {
     expect(scheduler.costReport().meanUs).toBeCloseTo(100, 0);
     // the spare time goes on to the next unfinished run that takes it
     scheduler.add(new Hungry(stopwatch), { name: "catalog", priority: 3, share: 0.1 });
-    scheduler.resetReport();
+    settle();
     frames(20);
     expect(costOf("rescan").meanUs).toBeCloseTo(50, 0);
     expect(costOf("catalog").meanUs).toBeCloseTo(400, 0);
@@ -131,9 +152,11 @@ describe("budget shares", () => {
     const coarse = new Hungry(stopwatch, 300);
     scheduler.add(coarse, { name: "coarse", priority: 0, share: 0.2 });
     scheduler.add(new Hungry(stopwatch), { name: "fine", priority: 1, share: 0.8 });
+    settle();
+    const before = coarse.units;
     frames(300);
-    expect(coarse.units).toBeGreaterThanOrEqual(99);
-    expect(coarse.units).toBeLessThanOrEqual(101);
+    expect(coarse.units - before).toBeGreaterThanOrEqual(99);
+    expect(coarse.units - before).toBeLessThanOrEqual(101);
     expect(costOf("coarse").meanUs).toBeCloseTo(100, 0);
     expect(costOf("fine").meanUs).toBeCloseTo(400, 0);
   });
@@ -175,8 +198,9 @@ describe("jobs spread over frames", () => {
       frames(1);
       count += 1;
     }
-    // 20 ms of work in 0.5 ms frames: 40 frames.
-    expect(count).toBe(40);
+    // 20 ms of work: BEHIND_FRAMES frames at the target (0.3 ms), then 0.5 ms frames.
+    const atTarget = BEHIND_FRAMES * 500 * SPARE_TARGET;
+    expect(count).toBe(BEHIND_FRAMES + math.ceil((20_000 - atTarget) / 500));
     expect(scan.processed).toHaveLength(10_000);
     let inOrder = true;
     for (let i = 0; i < 10_000; i++) if (scan.processed[i] !== i + 1) inOrder = false;
@@ -193,15 +217,18 @@ describe("jobs spread over frames", () => {
     scheduler.add(sender, { name: "sender", priority: Priority.sender, share: 0.4 });
     const scan = new Scan(stopwatch, 10_000, 2);
     scheduler.add(scan, { name: "scan", priority: Priority.background, share: 0.2, once: true });
+    settle();
+    const [cursor, units] = [scan.cursor, sender.units];
     frames(50);
     // Every frame: the job its 100 µs (50 items); the sender its 200 µs and the rest.
-    expect(scan.cursor).toBe(50 * 50);
-    expect(sender.units).toBe(50 * 400);
+    expect(scan.cursor - cursor).toBe(50 * 50);
+    expect(sender.units - units).toBe(50 * 400);
     expect(scheduler.costReport().maxUs).toBeLessThanOrEqual(500);
   });
 
   it("exceeds the budget by at most what one step does after its last look at the clock", () => {
     scheduler.add(new Scan(stopwatch, 10_000, 7), { name: "scan", priority: 0, share: 1 });
+    settle();
     frames(20);
     const report = scheduler.costReport();
     expect(report.maxUs).toBeGreaterThan(500);
@@ -251,6 +278,81 @@ describe("jobs spread over frames", () => {
     frames(1);
     expect(scan.cursor).toBe(500);
     expect(scan.begins).toBe(1);
+  });
+});
+
+describe("bursts and the frame's lead", () => {
+  it("spreads a burst: spare time fills a frame only up to the target", () => {
+    // 1 ms of work (500 items of 2 µs) against a 100 µs share: 300 µs frames, not 500.
+    const burst = new Scan(stopwatch, 500, 2);
+    scheduler.add(burst, { name: "units", priority: 0, share: 0.2, once: true });
+    expect(frameCosts(4)).toEqual([300, 300, 300, 100]);
+    expect(burst.cursor).toBe(500);
+  });
+
+  it("fills the whole budget once work has kept BEHIND_FRAMES frames in a row at the target", () => {
+    scheduler.add(new Hungry(stopwatch), { name: "catalog", priority: 0, share: 0.2 });
+    const costs = frameCosts(BEHIND_FRAMES + 3);
+    for (let i = 0; i < BEHIND_FRAMES; i++) expect(costs[i]).toBe(500 * SPARE_TARGET);
+    expect(costs[BEHIND_FRAMES]).toBe(500);
+    expect(costs[BEHIND_FRAMES + 2]).toBe(500);
+  });
+
+  it("holds a new burst at the target again after a frame that finished its work", () => {
+    const work = new Hungry(stopwatch);
+    const task = scheduler.add(work, { name: "sender", priority: 0, share: 0.2 });
+    frameCosts(BEHIND_FRAMES + 1);
+    // Nothing to do for a frame: the next burst starts at the target.
+    task.pause();
+    frames(1);
+    task.resume();
+    expect(frameCosts(2)).toEqual([300, 300]);
+  });
+
+  it("counts the lead's time in the frame and against the target; the shares start after it", () => {
+    const sender = new Hungry(stopwatch);
+    scheduler.add(sender, { name: "sender", priority: 0, share: 0.2 });
+    const costs: number[] = [];
+    for (const leadUs of [100, 250, 700]) {
+      scheduler.lead(() => stopwatch.spend(leadUs));
+      frames(1);
+      costs.push(scheduler.takeWindow().maxUs);
+    }
+    // 100 + the sender's 100 + spare up to 300; 250 + its 100 (past the target, no
+    // spare); 700: a lead over the budget does not take the sender's share.
+    expect(costs).toEqual([300, 350, 800]);
+    expect(scheduler.costReport().overBudget).toBe(1);
+  });
+
+  it("counts a lead in a frame in which no task is due", () => {
+    scheduler.add(new Fixed(stopwatch, 10), {
+      name: "eco",
+      priority: 0,
+      share: 0.1,
+      everySeconds: 1,
+    });
+    frames(1);
+    scheduler.takeWindow();
+    scheduler.lead(() => stopwatch.spend(40));
+    frames(1);
+    const window = scheduler.takeWindow();
+    expect(window.frames).toBe(1);
+    expect(window.maxUs).toBe(40);
+    // A frame without a lead reads no clock.
+    const reads = stopwatch.reads;
+    frames(5);
+    expect(stopwatch.reads).toBe(reads);
+  });
+
+  it("reports a lead that raises and runs the frame's tasks", () => {
+    const eco = new Fixed(stopwatch, 10);
+    scheduler.add(eco, { name: "eco", priority: 0, share: 0.1 });
+    scheduler.lead(() => {
+      throw "inbox broken";
+    });
+    frames(1);
+    expect(errors).toEqual(["lead: inbox broken"]);
+    expect(eco.runs).toBe(1);
   });
 });
 
