@@ -740,13 +740,16 @@ export class Session {
         return true;
       }
       if (this.messageBusy()) {
-        // One team of it, then the events recorded meanwhile, one per look: they take
-        // their seqs before it. The next `units` or `economy` change waits for it (so
-        // does a snapshot: the counts it brings must not be followed by older ones).
-        if (this.advanceMessage(ONE_SLICE)) continue;
+        // The events recorded meanwhile first, then a team of it, each its own look at
+        // the budget (a step does one of them at least, not both: a frame's time stays
+        // bounded): the events take their seqs before it and wait for no slice. The
+        // next `units` or `economy` change waits for it (so does a snapshot: the counts
+        // it brings must not be followed by older ones).
         const next = this.source.changes.peek();
         if (next !== undefined && next.type !== "units" && next.type !== "economy") {
           this.handle(this.source.changes.shift()!);
+        } else {
+          this.advanceMessage(ONE_SLICE);
         }
         continue;
       }

@@ -317,6 +317,35 @@ describe("session: changes become messages", () => {
     expect(pairs.get(300)).toEqual([1299, 1]);
   });
 
+  it("with its budget spent, writes in a step the events recorded meanwhile or a team of a units message, not both", () => {
+    /** Steps until the units message is written, with `events` unit events recorded one before each step. */
+    function unitsMessage(this: void, events: number): LuaMultiReturn<[number, string[]]> {
+      const rig = connected();
+      const c = rig.collector;
+      c.settings.events = false;
+      for (let i = 1; i <= 600; i++)
+        c.unitCreated(i as UnitID, (1000 + (i % 300)) as UnitDefID, (i % 2) as TeamID);
+      collect(rig, "collect.units");
+      c.settings.events = true;
+      rig.checks = 1;
+      const start = rig.lines().length;
+      let steps = 0;
+      while (rig.count("units") === 0 && steps < 50) {
+        // From the second step on: the message is under way.
+        if (steps >= 1 && steps <= events)
+          c.unitCreated((700 + steps) as UnitID, 1000 as UnitDefID, 0 as TeamID);
+        rig.frame(0.01);
+        steps += 1;
+      }
+      return $multi(steps, rig.types().slice(start));
+    }
+    const [alone] = unitsMessage(0);
+    const [withEvents, types] = unitsMessage(3);
+    // Each event took a step of its own, and went before the message.
+    expect(withEvents).toBe(alone + 3);
+    expect(types).toEqual(["unit_events", "unit_events", "unit_events", "units"]);
+  });
+
   it("at shutdown completes a units message under way, then produces every change after it", () => {
     const rig = connected();
     const c = rig.collector;
