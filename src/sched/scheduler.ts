@@ -18,6 +18,10 @@
  * A step cannot be interrupted, so a frame can exceed the budget by what one step
  * does after its last look at the clock; the report counts such frames.
  *
+ * A run due by its rate (not woken, not in progress) starts only while the frame is
+ * below the limit of spare time (the target, or the budget when behind), so periodic
+ * runs that fall due together spread over frames.
+ *
  * The frame's lead (`lead`: the unit call-ins stored since the last frame, handed to
  * the collector) runs before the tasks and cannot be put off; its time and whatever
  * the widget does between it and `runFrame` count in the frame's cost and against its
@@ -344,6 +348,9 @@ export class Scheduler {
     if (task.owing || !task.wantsToRun(now, frame)) return;
     const start = this.lastReadUs;
     if (start >= endUs) return;
+    // A run due by its rate starts in a frame still below its target: periodic runs due
+    // together spread over frames. A run in progress, or one woken, goes on.
+    if (start >= this.spareUntilUs && task.mayWait()) return;
     task.charge(this.runTask(task, math.min(start + task.creditUs, endUs)));
   }
 

@@ -216,6 +216,11 @@ export class Task {
     return this.status === "running";
   }
 
+  /** Its next run starts on its own schedule (waiting, not woken): it may start a frame later. */
+  mayWait(): boolean {
+    return this.status === "waiting" && !this.forced;
+  }
+
   /**
    * A run starts now: schedules the next one a period on, keeping the phase unless a
    * period behind, and never more than a period from now. A run started before it was

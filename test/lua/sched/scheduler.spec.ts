@@ -114,6 +114,7 @@ describe("budget shares", () => {
     scheduler.add(new Hungry(stopwatch), { name: "a", priority: 0, share: 1 });
     scheduler.add(new Hungry(stopwatch), { name: "b", priority: 1, share: 0.6 });
     scheduler.add(new Hungry(stopwatch), { name: "c", priority: 2, share: 0.4 });
+    settle();
     frames(50);
     expect(costOf("a").meanUs).toBeCloseTo(250, 0);
     expect(costOf("b").meanUs).toBeCloseTo(150, 0);
@@ -322,6 +323,21 @@ describe("bursts and the frame's lead", () => {
     // spare); 700: a lead over the budget does not take the sender's share.
     expect(costs).toEqual([300, 350, 800]);
     expect(scheduler.costReport().overBudget).toBe(1);
+  });
+
+  it("starts runs due by their rate only below the target: periodic runs due together spread", () => {
+    const a = new Fixed(stopwatch, 350);
+    const b = new Fixed(stopwatch, 350);
+    const woken = new Fixed(stopwatch, 50);
+    scheduler.add(a, { name: "economy", priority: 20, share: 0.1, everySeconds: 1 });
+    scheduler.add(b, { name: "stats", priority: 20, share: 0.1, everySeconds: 1 });
+    scheduler.add(woken, { name: "sender", priority: 30, share: 0.1, everySeconds: 10 }).runNow();
+    // All three due: the economy's run starts below the target; the statistics' waits
+    // for the next frame; the woken sender runs past the target.
+    expect(frameCosts(1)).toEqual([400]);
+    expect([a.runs, b.runs, woken.runs]).toEqual([1, 0, 1]);
+    expect(frameCosts(1)).toEqual([350]);
+    expect(b.runs).toBe(1);
   });
 
   it("counts a lead in a frame in which no task is due", () => {
