@@ -9,7 +9,8 @@
  * collector once per drawn frame (`drain`), in order, where the collector's code and
  * tables stay warm from one record to the next.
  *
- * The array is a ring of fixed records: nothing is allocated per call. When it is full
+ * The array is filled from its start after every drain, each record as many slots as its
+ * kind needs (the frame only when it changes): nothing is allocated per call. When it is full
  * the call-in drains it on the spot (a fast replay between two drawn frames), so
  * nothing is lost and the order holds. Whoever reads the collector (a snapshot, a
  * call-in that is not a unit's, the frame's jobs) drains first.
@@ -98,14 +99,18 @@ export interface UnitInbox {
 /** Records the inbox holds before a call-in drains it itself. */
 export const DEFAULT_INBOX_RECORDS = 2048;
 
-// A record: its kind, the frame, then up to seven arguments (UnitDestroyed's).
-const STRIDE = 9;
-const CREATED = 1;
-const FINISHED = 2;
-const DESTROYED = 3;
-const GIVEN = 4;
-const TAKEN = 5;
-const DAMAGED = 6;
+// A record: its kind, then the call's arguments, as many slots as the kind has (fewer slots
+// to write and read than a fixed size, whose unused slots had to be cleared too). A call in
+// a frame other than the previous record's is preceded by a FRAME record (kind, frame).
+const CREATED = 1; // unitID, unitDefID, teamID, builderID
+const FINISHED = 2; // unitID, unitDefID, teamID
+const DESTROYED = 3; // unitID, unitDefID, teamID, attackerID, attackerDefID, attackerTeamID, weaponDefID
+const GIVEN = 4; // unitID, unitDefID, newTeamID, oldTeamID
+const TAKEN = 5; // unitID, unitDefID, oldTeamID, newTeamID
+const DAMAGED = 6; // unitID, unitDefID, teamID, damage, paralyzer
+const FRAME = 7; // frame
+/** Slots a record takes at most, with the FRAME record before it. */
+const MAX_SLOTS = 10;
 
 type Slot = number | boolean | undefined;
 
@@ -122,11 +127,13 @@ export function createUnitInbox(
   records = DEFAULT_INBOX_RECORDS,
 ): UnitInbox {
   const slots = new LuaTable<number, Slot>();
-  const limit = records * STRIDE;
   // Filled once so that the array part has its full size and a call never grows it.
-  for (let i = 1; i <= limit; i++) slots.set(i, 0);
-  /** Slots in use (records * STRIDE). */
+  for (let i = 1; i <= records * MAX_SLOTS; i++) slots.set(i, 0);
+  /** Slots in use, and the records among them (FRAME records not counted). */
   let used = 0;
+  let count = 0;
+  /** The frame of the last record stored (undefined: none since the last drain). */
+  let storedFrame: number | undefined;
   /** While draining: the first slot of the next record to hand over, and the end. */
   let cursor = 0;
   let end = 0;
@@ -135,60 +142,78 @@ export function createUnitInbox(
   /** The frame last pinned while draining (a frame's records pin it once). */
   let pinned: number | undefined;
 
-  function handleFrom(this: void, i: number): void {
-    const kind = slots.get(i + 1) as number;
-    const frame = slots.get(i + 2) as number;
-    if (frame !== pinned) {
-      pinned = frame;
-      target.pinFrame(frame);
-    }
-    const unitID = slots.get(i + 3) as UnitID;
-    const unitDefID = slots.get(i + 4) as UnitDefID;
-    if (kind === DAMAGED) {
-      target.unitDamaged(
-        unitID,
-        unitDefID,
-        slots.get(i + 5) as TeamID,
-        slots.get(i + 6) as number,
-        slots.get(i + 7) as boolean,
-      );
-    } else if (kind === CREATED) {
-      target.unitCreated(
-        unitID,
-        unitDefID,
-        slots.get(i + 5) as TeamID,
-        slots.get(i + 6) as UnitID | undefined,
-      );
-    } else if (kind === FINISHED) {
-      target.unitFinished(unitID, unitDefID, slots.get(i + 5) as TeamID);
-    } else if (kind === DESTROYED) {
-      target.unitDestroyed(
-        unitID,
-        unitDefID,
-        slots.get(i + 5) as TeamID,
-        slots.get(i + 6) as UnitID | undefined,
-        slots.get(i + 7) as UnitDefID | undefined,
-        slots.get(i + 8) as TeamID | undefined,
-        slots.get(i + 9) as WeaponDefID | undefined,
-      );
-    } else if (kind === GIVEN) {
-      target.unitGiven(unitID, unitDefID, slots.get(i + 5) as TeamID, slots.get(i + 6) as TeamID);
-    } else if (kind === TAKEN) {
-      target.unitTaken(unitID, unitDefID, slots.get(i + 5) as TeamID, slots.get(i + 6) as TeamID);
-    }
-  }
-
   function unpin(this: void): void {
     pinned = undefined;
     target.pinFrame(undefined);
   }
 
-  /** Under pcall: hands over records until the end; the cursor passes each first. */
+  /**
+   * Under pcall: hands over records until the end; the cursor passes each before it is
+   * handed over, so that one that raises is skipped. The most frequent kinds come first.
+   */
   function handleRest(this: void): void {
     while (cursor < end) {
       const i = cursor;
-      cursor = i + STRIDE;
-      handleFrom(i);
+      const kind = slots.get(i + 1);
+      if (kind === DAMAGED) {
+        cursor = i + 6;
+        target.unitDamaged(
+          slots.get(i + 2) as UnitID,
+          slots.get(i + 3) as UnitDefID,
+          slots.get(i + 4) as TeamID,
+          slots.get(i + 5) as number,
+          slots.get(i + 6) as boolean,
+        );
+      } else if (kind === CREATED) {
+        cursor = i + 5;
+        target.unitCreated(
+          slots.get(i + 2) as UnitID,
+          slots.get(i + 3) as UnitDefID,
+          slots.get(i + 4) as TeamID,
+          slots.get(i + 5) as UnitID | undefined,
+        );
+      } else if (kind === DESTROYED) {
+        cursor = i + 8;
+        target.unitDestroyed(
+          slots.get(i + 2) as UnitID,
+          slots.get(i + 3) as UnitDefID,
+          slots.get(i + 4) as TeamID,
+          slots.get(i + 5) as UnitID | undefined,
+          slots.get(i + 6) as UnitDefID | undefined,
+          slots.get(i + 7) as TeamID | undefined,
+          slots.get(i + 8) as WeaponDefID | undefined,
+        );
+      } else if (kind === FINISHED) {
+        cursor = i + 4;
+        target.unitFinished(
+          slots.get(i + 2) as UnitID,
+          slots.get(i + 3) as UnitDefID,
+          slots.get(i + 4) as TeamID,
+        );
+      } else if (kind === FRAME) {
+        cursor = i + 2;
+        const frame = slots.get(i + 2) as number;
+        if (frame !== pinned) {
+          pinned = frame;
+          target.pinFrame(frame);
+        }
+      } else if (kind === GIVEN) {
+        cursor = i + 5;
+        target.unitGiven(
+          slots.get(i + 2) as UnitID,
+          slots.get(i + 3) as UnitDefID,
+          slots.get(i + 4) as TeamID,
+          slots.get(i + 5) as TeamID,
+        );
+      } else {
+        cursor = i + 5;
+        target.unitTaken(
+          slots.get(i + 2) as UnitID,
+          slots.get(i + 3) as UnitDefID,
+          slots.get(i + 4) as TeamID,
+          slots.get(i + 5) as TeamID,
+        );
+      }
     }
   }
 
@@ -202,65 +227,80 @@ export function createUnitInbox(
       if (!ok) onError(err);
     }
     used = 0;
+    count = 0;
+    storedFrame = undefined;
     pcall(unpin);
     draining = false;
   }
 
-  /** Stores one record (every slot, so none keeps an earlier call's argument). */
-  function store(
-    this: void,
-    kind: number,
-    a: Slot,
-    b: Slot,
-    c: Slot,
-    d?: Slot,
-    e?: Slot,
-    f?: Slot,
-    g?: Slot,
-  ): void {
-    if (used >= limit) drain();
-    const i = used;
-    used = i + STRIDE;
+  /**
+   * Makes room for one record of `kind` (draining a full inbox first) and stores its kind,
+   * after a FRAME record if the frame changed; returns the slot before its first argument.
+   */
+  function open(this: void, kind: number, size: number): number {
+    if (count >= records) drain();
+    let i = used;
+    const frame = readFrame();
+    if (frame !== storedFrame) {
+      storedFrame = frame;
+      slots.set(i + 1, FRAME);
+      slots.set(i + 2, frame);
+      i += 2;
+    }
     slots.set(i + 1, kind);
-    slots.set(i + 2, readFrame());
-    slots.set(i + 3, a);
-    slots.set(i + 4, b);
-    slots.set(i + 5, c);
-    slots.set(i + 6, d);
-    slots.set(i + 7, e);
-    slots.set(i + 8, f);
-    slots.set(i + 9, g);
+    used = i + size;
+    count += 1;
+    return i + 1;
   }
 
+  // Each call-in writes every slot of its kind, so none keeps an earlier call's argument.
   const callIns: UnitCallIns = {
     UnitCreated(unitID, unitDefID, teamID, builderID) {
-      store(CREATED, unitID, unitDefID, teamID, builderID);
+      const i = open(CREATED, 5);
+      slots.set(i + 1, unitID);
+      slots.set(i + 2, unitDefID);
+      slots.set(i + 3, teamID);
+      slots.set(i + 4, builderID);
     },
     UnitFinished(unitID, unitDefID, teamID) {
-      store(FINISHED, unitID, unitDefID, teamID);
+      const i = open(FINISHED, 4);
+      slots.set(i + 1, unitID);
+      slots.set(i + 2, unitDefID);
+      slots.set(i + 3, teamID);
     },
     UnitDestroyed(unitID, unitDefID, teamID, attackerID, attackerDefID, attackerTeamID, weapon) {
-      store(
-        DESTROYED,
-        unitID,
-        unitDefID,
-        teamID,
-        attackerID,
-        attackerDefID,
-        attackerTeamID,
-        weapon,
-      );
+      const i = open(DESTROYED, 8);
+      slots.set(i + 1, unitID);
+      slots.set(i + 2, unitDefID);
+      slots.set(i + 3, teamID);
+      slots.set(i + 4, attackerID);
+      slots.set(i + 5, attackerDefID);
+      slots.set(i + 6, attackerTeamID);
+      slots.set(i + 7, weapon);
     },
     UnitGiven(unitID, unitDefID, newTeamID, oldTeamID) {
-      store(GIVEN, unitID, unitDefID, newTeamID, oldTeamID);
+      const i = open(GIVEN, 5);
+      slots.set(i + 1, unitID);
+      slots.set(i + 2, unitDefID);
+      slots.set(i + 3, newTeamID);
+      slots.set(i + 4, oldTeamID);
     },
     UnitTaken(unitID, unitDefID, oldTeamID, newTeamID) {
-      store(TAKEN, unitID, unitDefID, oldTeamID, newTeamID);
+      const i = open(TAKEN, 5);
+      slots.set(i + 1, unitID);
+      slots.set(i + 2, unitDefID);
+      slots.set(i + 3, oldTeamID);
+      slots.set(i + 4, newTeamID);
     },
     UnitDamaged(unitID, unitDefID, teamID, damage, paralyzer) {
-      store(DAMAGED, unitID, unitDefID, teamID, damage, paralyzer);
+      const i = open(DAMAGED, 6);
+      slots.set(i + 1, unitID);
+      slots.set(i + 2, unitDefID);
+      slots.set(i + 3, teamID);
+      slots.set(i + 4, damage);
+      slots.set(i + 5, paralyzer);
     },
   };
 
-  return { callIns, drain, pending: () => used / STRIDE };
+  return { callIns, drain, pending: () => count };
 }
