@@ -105,10 +105,10 @@ export const DEFAULT_INBOX_RECORDS = 2048;
 const CREATED = 1; // unitID, unitDefID, teamID, builderID
 const FINISHED = 2; // unitID, unitDefID, teamID
 const DESTROYED = 3; // unitID, unitDefID, teamID, attackerID, attackerDefID, attackerTeamID, weaponDefID
-const GIVEN = 4; // unitID, unitDefID, newTeamID, oldTeamID
-const TAKEN = 5; // unitID, unitDefID, oldTeamID, newTeamID
-const DAMAGED = 6; // unitID, unitDefID, teamID, damage, paralyzer
-const FRAME = 7; // frame
+const DAMAGED = 4; // unitID, unitDefID, teamID, damage, paralyzer
+const FRAME = 5; // frame
+const GIVEN = 6; // unitID, unitDefID, newTeamID, oldTeamID
+const TAKEN = 7; // unitID, unitDefID, oldTeamID, newTeamID
 /** Slots a record takes at most, with the FRAME record before it. */
 const MAX_SLOTS = 10;
 
@@ -142,6 +142,12 @@ export function createUnitInbox(
   /** The frame last pinned while draining (a frame's records pin it once). */
   let pinned: number | undefined;
 
+  // The target's methods, read once per drain (not through its metatable per record).
+  let onCreated = target.unitCreated;
+  let onFinished = target.unitFinished;
+  let onDestroyed = target.unitDestroyed;
+  let onDamaged = target.unitDamaged;
+
   function unpin(this: void): void {
     pinned = undefined;
     target.pinFrame(undefined);
@@ -149,70 +155,81 @@ export function createUnitInbox(
 
   /**
    * Under pcall: hands over records until the end; the cursor passes each before it is
-   * handed over, so that one that raises is skipped. The most frequent kinds come first.
+   * handed over, so that one that raises is skipped. The kinds are told apart in two
+   * comparisons for the frequent ones (by their numbers), the slots read through a local.
    */
   function handleRest(this: void): void {
-    while (cursor < end) {
-      const i = cursor;
-      const kind = slots.get(i + 1);
-      if (kind === DAMAGED) {
-        cursor = i + 6;
-        target.unitDamaged(
-          slots.get(i + 2) as UnitID,
-          slots.get(i + 3) as UnitDefID,
-          slots.get(i + 4) as TeamID,
-          slots.get(i + 5) as number,
-          slots.get(i + 6) as boolean,
-        );
-      } else if (kind === CREATED) {
-        cursor = i + 5;
-        target.unitCreated(
-          slots.get(i + 2) as UnitID,
-          slots.get(i + 3) as UnitDefID,
-          slots.get(i + 4) as TeamID,
-          slots.get(i + 5) as UnitID | undefined,
-        );
-      } else if (kind === DESTROYED) {
-        cursor = i + 8;
-        target.unitDestroyed(
-          slots.get(i + 2) as UnitID,
-          slots.get(i + 3) as UnitDefID,
-          slots.get(i + 4) as TeamID,
-          slots.get(i + 5) as UnitID | undefined,
-          slots.get(i + 6) as UnitDefID | undefined,
-          slots.get(i + 7) as TeamID | undefined,
-          slots.get(i + 8) as WeaponDefID | undefined,
-        );
-      } else if (kind === FINISHED) {
-        cursor = i + 4;
-        target.unitFinished(
-          slots.get(i + 2) as UnitID,
-          slots.get(i + 3) as UnitDefID,
-          slots.get(i + 4) as TeamID,
-        );
+    const s = slots;
+    const last = end;
+    let i = cursor;
+    while (i < last) {
+      const at = i;
+      const kind = s.get(at + 1) as number;
+      if (kind <= FINISHED) {
+        if (kind === CREATED) {
+          i = at + 5;
+          cursor = i;
+          onCreated.call(
+            target,
+            s.get(at + 2) as UnitID,
+            s.get(at + 3) as UnitDefID,
+            s.get(at + 4) as TeamID,
+            s.get(at + 5) as UnitID | undefined,
+          );
+        } else {
+          i = at + 4;
+          cursor = i;
+          onFinished.call(
+            target,
+            s.get(at + 2) as UnitID,
+            s.get(at + 3) as UnitDefID,
+            s.get(at + 4) as TeamID,
+          );
+        }
+      } else if (kind <= DAMAGED) {
+        if (kind === DESTROYED) {
+          i = at + 8;
+          cursor = i;
+          onDestroyed.call(
+            target,
+            s.get(at + 2) as UnitID,
+            s.get(at + 3) as UnitDefID,
+            s.get(at + 4) as TeamID,
+            s.get(at + 5) as UnitID | undefined,
+            s.get(at + 6) as UnitDefID | undefined,
+            s.get(at + 7) as TeamID | undefined,
+            s.get(at + 8) as WeaponDefID | undefined,
+          );
+        } else {
+          i = at + 6;
+          cursor = i;
+          onDamaged.call(
+            target,
+            s.get(at + 2) as UnitID,
+            s.get(at + 3) as UnitDefID,
+            s.get(at + 4) as TeamID,
+            s.get(at + 5) as number,
+            s.get(at + 6) as boolean,
+          );
+        }
       } else if (kind === FRAME) {
-        cursor = i + 2;
-        const frame = slots.get(i + 2) as number;
+        i = at + 2;
+        cursor = i;
+        const frame = s.get(at + 2) as number;
         if (frame !== pinned) {
           pinned = frame;
           target.pinFrame(frame);
         }
-      } else if (kind === GIVEN) {
-        cursor = i + 5;
-        target.unitGiven(
-          slots.get(i + 2) as UnitID,
-          slots.get(i + 3) as UnitDefID,
-          slots.get(i + 4) as TeamID,
-          slots.get(i + 5) as TeamID,
-        );
       } else {
-        cursor = i + 5;
-        target.unitTaken(
-          slots.get(i + 2) as UnitID,
-          slots.get(i + 3) as UnitDefID,
-          slots.get(i + 4) as TeamID,
-          slots.get(i + 5) as TeamID,
-        );
+        i = at + 5;
+        cursor = i;
+        const unitID = s.get(at + 2) as UnitID;
+        const unitDefID = s.get(at + 3) as UnitDefID;
+        if (kind === GIVEN) {
+          target.unitGiven(unitID, unitDefID, s.get(at + 4) as TeamID, s.get(at + 5) as TeamID);
+        } else {
+          target.unitTaken(unitID, unitDefID, s.get(at + 4) as TeamID, s.get(at + 5) as TeamID);
+        }
       }
     }
   }
@@ -220,6 +237,10 @@ export function createUnitInbox(
   function drain(this: void): void {
     if (draining || used === 0) return;
     draining = true;
+    onCreated = target.unitCreated;
+    onFinished = target.unitFinished;
+    onDestroyed = target.unitDestroyed;
+    onDamaged = target.unitDamaged;
     cursor = 0;
     end = used;
     while (cursor < end) {
@@ -233,72 +254,94 @@ export function createUnitInbox(
     draining = false;
   }
 
-  /**
-   * Makes room for one record of `kind` (draining a full inbox first) and stores its kind,
-   * after a FRAME record if the frame changed; returns the slot before its first argument.
-   */
-  function open(this: void, kind: number, size: number): number {
-    if (count >= records) drain();
-    let i = used;
-    const frame = readFrame();
-    if (frame !== storedFrame) {
-      storedFrame = frame;
-      slots.set(i + 1, FRAME);
-      slots.set(i + 2, frame);
-      i += 2;
-    }
-    slots.set(i + 1, kind);
-    used = i + size;
-    count += 1;
-    return i + 1;
+  /** Stores a FRAME record (the frame changed since the last record); returns the slots used. */
+  function markFrame(this: void, frame: number): number {
+    const i = used;
+    storedFrame = frame;
+    slots.set(i + 1, FRAME);
+    slots.set(i + 2, frame);
+    used = i + 2;
+    return i + 2;
   }
 
-  // Each call-in writes every slot of its kind, so none keeps an earlier call's argument.
+  // Each call-in makes room (a full inbox is drained first), stores a FRAME record when the
+  // frame changed, then every slot of its kind, so none keeps an earlier call's argument.
+  // Written out in each (no shared helper call): they run hundreds of times a second.
   const callIns: UnitCallIns = {
     UnitCreated(unitID, unitDefID, teamID, builderID) {
-      const i = open(CREATED, 5);
-      slots.set(i + 1, unitID);
-      slots.set(i + 2, unitDefID);
-      slots.set(i + 3, teamID);
-      slots.set(i + 4, builderID);
+      if (count >= records) drain();
+      const frame = readFrame();
+      const i = frame === storedFrame ? used : markFrame(frame);
+      slots.set(i + 1, CREATED);
+      slots.set(i + 2, unitID);
+      slots.set(i + 3, unitDefID);
+      slots.set(i + 4, teamID);
+      slots.set(i + 5, builderID);
+      used = i + 5;
+      count += 1;
     },
     UnitFinished(unitID, unitDefID, teamID) {
-      const i = open(FINISHED, 4);
-      slots.set(i + 1, unitID);
-      slots.set(i + 2, unitDefID);
-      slots.set(i + 3, teamID);
+      if (count >= records) drain();
+      const frame = readFrame();
+      const i = frame === storedFrame ? used : markFrame(frame);
+      slots.set(i + 1, FINISHED);
+      slots.set(i + 2, unitID);
+      slots.set(i + 3, unitDefID);
+      slots.set(i + 4, teamID);
+      used = i + 4;
+      count += 1;
     },
     UnitDestroyed(unitID, unitDefID, teamID, attackerID, attackerDefID, attackerTeamID, weapon) {
-      const i = open(DESTROYED, 8);
-      slots.set(i + 1, unitID);
-      slots.set(i + 2, unitDefID);
-      slots.set(i + 3, teamID);
-      slots.set(i + 4, attackerID);
-      slots.set(i + 5, attackerDefID);
-      slots.set(i + 6, attackerTeamID);
-      slots.set(i + 7, weapon);
+      if (count >= records) drain();
+      const frame = readFrame();
+      const i = frame === storedFrame ? used : markFrame(frame);
+      slots.set(i + 1, DESTROYED);
+      slots.set(i + 2, unitID);
+      slots.set(i + 3, unitDefID);
+      slots.set(i + 4, teamID);
+      slots.set(i + 5, attackerID);
+      slots.set(i + 6, attackerDefID);
+      slots.set(i + 7, attackerTeamID);
+      slots.set(i + 8, weapon);
+      used = i + 8;
+      count += 1;
     },
     UnitGiven(unitID, unitDefID, newTeamID, oldTeamID) {
-      const i = open(GIVEN, 5);
-      slots.set(i + 1, unitID);
-      slots.set(i + 2, unitDefID);
-      slots.set(i + 3, newTeamID);
-      slots.set(i + 4, oldTeamID);
+      if (count >= records) drain();
+      const frame = readFrame();
+      const i = frame === storedFrame ? used : markFrame(frame);
+      slots.set(i + 1, GIVEN);
+      slots.set(i + 2, unitID);
+      slots.set(i + 3, unitDefID);
+      slots.set(i + 4, newTeamID);
+      slots.set(i + 5, oldTeamID);
+      used = i + 5;
+      count += 1;
     },
     UnitTaken(unitID, unitDefID, oldTeamID, newTeamID) {
-      const i = open(TAKEN, 5);
-      slots.set(i + 1, unitID);
-      slots.set(i + 2, unitDefID);
-      slots.set(i + 3, oldTeamID);
-      slots.set(i + 4, newTeamID);
+      if (count >= records) drain();
+      const frame = readFrame();
+      const i = frame === storedFrame ? used : markFrame(frame);
+      slots.set(i + 1, TAKEN);
+      slots.set(i + 2, unitID);
+      slots.set(i + 3, unitDefID);
+      slots.set(i + 4, oldTeamID);
+      slots.set(i + 5, newTeamID);
+      used = i + 5;
+      count += 1;
     },
     UnitDamaged(unitID, unitDefID, teamID, damage, paralyzer) {
-      const i = open(DAMAGED, 6);
-      slots.set(i + 1, unitID);
-      slots.set(i + 2, unitDefID);
-      slots.set(i + 3, teamID);
-      slots.set(i + 4, damage);
-      slots.set(i + 5, paralyzer);
+      if (count >= records) drain();
+      const frame = readFrame();
+      const i = frame === storedFrame ? used : markFrame(frame);
+      slots.set(i + 1, DAMAGED);
+      slots.set(i + 2, unitID);
+      slots.set(i + 3, unitDefID);
+      slots.set(i + 4, teamID);
+      slots.set(i + 5, damage);
+      slots.set(i + 6, paralyzer);
+      used = i + 6;
+      count += 1;
     },
   };
 

@@ -9,6 +9,7 @@ class Recorder implements UnitCallInTarget {
 
   /** `n` arguments, nil ones included (a Lua array's length stops at a nil). */
   private add(kind: string, n: number, args: unknown[]): void {
+    if (args[0] === this.failOn) throw "broken record";
     const parts = [tostring(this.frame), kind];
     for (let i = 0; i < n; i++) parts.push(tostring(args[i]));
     this.calls.push(parts.join(" "));
@@ -18,7 +19,6 @@ class Recorder implements UnitCallInTarget {
     this.frame = frame;
   }
   unitCreated(unitID: UnitID, unitDefID: UnitDefID, teamID: TeamID, builderID?: UnitID): void {
-    if (unitID === this.failOn) throw "broken record";
     this.add("created", 4, [unitID, unitDefID, teamID, builderID]);
   }
   unitFinished(unitID: UnitID, unitDefID: UnitDefID, teamID: TeamID): void {
@@ -172,6 +172,23 @@ describe("the unit call-ins' inbox", () => {
     expect(target.calls).toEqual(["0 created 1 5 0 nil", "0 created 3 5 0 nil"]);
     expect(errors.length).toBe(1);
     expect(errors[0]).toContain("broken record");
+    expect(inbox.pending()).toBe(0);
+  });
+
+  it("skips a raising record of any kind and goes on with the next, in its frame", () => {
+    target.failOn = 2;
+    const c = inbox.callIns;
+    engineFrame = 5;
+    c.UnitFinished.call(WIDGET, u(2), d(5), t(0));
+    c.UnitCreated.call(WIDGET, u(3), d(5), t(0));
+    engineFrame = 6;
+    c.UnitDestroyed.call(WIDGET, u(2), d(5), t(0), u(7), d(8), t(1));
+    c.UnitDamaged.call(WIDGET, u(2), d(5), t(0), 1.5, false);
+    c.UnitGiven.call(WIDGET, u(2), d(5), t(1), t(0));
+    c.UnitTaken.call(WIDGET, u(4), d(5), t(1), t(0));
+    inbox.drain();
+    expect(target.calls).toEqual(["5 created 3 5 0 nil", "6 taken 4 5 1 0"]);
+    expect(errors.length).toBe(4);
     expect(inbox.pending()).toBe(0);
   });
 
