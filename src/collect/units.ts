@@ -98,43 +98,38 @@ function stateOf(this: void, unitDefID: UnitDefID, finished: boolean): number {
   return finished ? unitDefID * 2 + 1 : unitDefID * 2;
 }
 
-/** What changed in a team's counts since the last `units` change. */
-interface Marks {
-  finished: LuaMap<UnitDefID, boolean>;
-  building: LuaMap<UnitDefID, boolean>;
+/**
+ * A team's counts as kept here, with what changed since the last `units` change (its
+ * marks) in the same table: a call-in finds both at once, and a battle's call-ins, which
+ * find most teams' tables out of the cache, miss one table less.
+ */
+interface Team extends TeamUnits {
+  /** The defs whose finished or building count changed (kept, emptied, between takes). */
+  markedFinished: LuaMap<UnitDefID, boolean>;
+  markedBuilding: LuaMap<UnitDefID, boolean>;
   /** The team was read anew: every count goes in the change. */
   full: boolean;
-  /** Anything marked since the last take (the tables are kept, emptied, between takes). */
+  /** Anything marked since the last take. */
   any: boolean;
 }
 
 /** No marks left: the tables are emptied (kept for the next marks), the flags cleared. */
-function resetMarks(m: Marks): void {
-  clearMarks(m.finished);
-  clearMarks(m.building);
-  m.full = false;
-  m.any = false;
-}
-
-function newMarks(): Marks {
-  return { finished: new LuaMap(), building: new LuaMap(), full: false, any: false };
-}
-
-/** A team's counts as kept here: its marks ride along, so a call-in finds both at once. */
-interface Team extends TeamUnits {
-  marks: Marks;
+function resetMarks(t: Team): void {
+  clearMarks(t.markedFinished);
+  clearMarks(t.markedBuilding);
+  t.full = false;
+  t.any = false;
 }
 
 /** Moves a team's finished or building count of a def by `by`, marking it changed. */
 function recount(t: Team, unitDefID: UnitDefID, finished: boolean, by: number): void {
-  const marks = t.marks;
-  marks.any = true;
+  t.any = true;
   if (finished) {
     bump(t.finished, unitDefID, by);
-    marks.finished.set(unitDefID, true);
+    t.markedFinished.set(unitDefID, true);
   } else {
     bump(t.building, unitDefID, by);
-    marks.building.set(unitDefID, true);
+    t.markedBuilding.set(unitDefID, true);
   }
 }
 
@@ -201,10 +196,11 @@ export class UnitTracker {
     return this.isExact(teamID) ? this.teamUnits(teamID) : undefined;
   }
 
-  private marks(teamID: TeamID): Marks {
-    const m = this.teamUnits(teamID).marks;
-    m.any = true;
-    return m;
+  /** The team's record, marked changed (the marks are its own fields). */
+  private marks(teamID: TeamID): Team {
+    const t = this.teamUnits(teamID);
+    t.any = true;
+    return t;
   }
 
   private teamUnits(teamID: TeamID): Team {
@@ -216,7 +212,10 @@ export class UnitTracker {
         finished: new LuaMap(),
         building: new LuaMap(),
         unknown: 0,
-        marks: newMarks(),
+        markedFinished: new LuaMap(),
+        markedBuilding: new LuaMap(),
+        full: false,
+        any: false,
       };
       this.counts.set(teamID, t);
     }
@@ -268,11 +267,10 @@ export class UnitTracker {
     units.set(at + 1, teamID);
     units.set(at + 2, unitDefID * 2);
     if (unitID >= this.slots) this.slots = unitID + 1;
-    const marks = t.marks;
-    marks.any = true;
+    t.any = true;
     const building = t.building;
     building.set(unitDefID, (building.get(unitDefID) ?? 0) + 1);
-    marks.building.set(unitDefID, true);
+    t.markedBuilding.set(unitDefID, true);
   }
 
   finished(unitID: UnitID, unitDefID: UnitDefID, teamID: TeamID): void {
@@ -285,16 +283,15 @@ export class UnitTracker {
     if (units.get(at + 1) === teamID && state === unitDefID * 2) {
       // The usual case: counted since its UnitCreated, not built yet; only its count moves.
       units.set(at + 2, state + 1);
-      const marks = t.marks;
-      marks.any = true;
+      t.any = true;
       const building = t.building;
       const left = (building.get(unitDefID) ?? 0) - 1;
       if (left > 0) building.set(unitDefID, left);
       else building.delete(unitDefID);
       const finished = t.finished;
       finished.set(unitDefID, (finished.get(unitDefID) ?? 0) + 1);
-      marks.building.set(unitDefID, true);
-      marks.finished.set(unitDefID, true);
+      t.markedBuilding.set(unitDefID, true);
+      t.markedFinished.set(unitDefID, true);
       return;
     }
     // Counted and built already (of this team and type, or not: the first count stands).
@@ -317,9 +314,8 @@ export class UnitTracker {
     const left = (counts.get(unitDefID) ?? 0) - 1;
     if (left > 0) counts.set(unitDefID, left);
     else counts.delete(unitDefID);
-    const marks = t.marks;
-    marks.any = true;
-    (built === 1 ? marks.finished : marks.building).set(unitDefID, true);
+    t.any = true;
+    (built === 1 ? t.markedFinished : t.markedBuilding).set(unitDefID, true);
   }
 
   /** Given or taken: the unit now belongs to `newTeamID` (idempotent: both call-ins may come). */
@@ -352,21 +348,19 @@ export class UnitTracker {
    */
   takeTeamChange(teamID: TeamID): TeamUnitsChange | undefined {
     const t = this.counts.get(teamID);
-    if (t === undefined || !t.marks.any) return undefined;
-    const marks = t.marks;
-    const full = marks.full;
-    const finished = full ? copyCounts(t.finished) : takeCounts(t.finished, marks.finished);
-    const building = full ? copyCounts(t.building) : takeCounts(t.building, marks.building);
+    if (t === undefined || !t.any) return undefined;
+    const full = t.full;
+    const finished = full ? copyCounts(t.finished) : takeCounts(t.finished, t.markedFinished);
+    const building = full ? copyCounts(t.building) : takeCounts(t.building, t.markedBuilding);
     // (A partial take has emptied its mark tables already.)
-    resetMarks(marks);
+    resetMarks(t);
     return { teamID, exact: t.exact, finished, building, unknown: t.unknown, partial: !full };
   }
 
   /** Ends a run of takes over the listed teams: the marks of a team no longer listed go. */
   endTakes(): void {
     for (const [teamID, t] of this.counts) {
-      const marks = t.marks;
-      if (marks.any && this.teams.allyTeamOf(teamID) === undefined) resetMarks(marks);
+      if (t.any && this.teams.allyTeamOf(teamID) === undefined) resetMarks(t);
     }
   }
 
@@ -419,21 +413,19 @@ export class UnitTracker {
       let marks = unknown !== t.unknown ? this.marks(teamID) : undefined;
       for (const [unitDefID, n] of counts) {
         if (t.finished.get(unitDefID) !== n)
-          (marks ??= this.marks(teamID)).finished.set(unitDefID, true);
+          (marks ??= this.marks(teamID)).markedFinished.set(unitDefID, true);
       }
       for (const [unitDefID] of t.finished) {
-        if (!counts.has(unitDefID)) (marks ??= this.marks(teamID)).finished.set(unitDefID, true);
+        if (!counts.has(unitDefID))
+          (marks ??= this.marks(teamID)).markedFinished.set(unitDefID, true);
       }
       if (marks === undefined) return;
     }
-    this.counts.set(teamID, {
-      teamID,
-      exact: false,
-      finished: copyCounts(counts),
-      building: new LuaMap(),
-      unknown,
-      marks: t.marks,
-    });
+    // The counts become what the engine shows; the marks stay.
+    t.exact = false;
+    t.finished = copyCounts(counts);
+    t.building = new LuaMap();
+    t.unknown = unknown;
   }
 
   /** Compares an exact team with the engine's counts; queues a rescan if they differ. */
