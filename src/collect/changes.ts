@@ -107,19 +107,26 @@ export class ChangeQueue {
     d?: unknown,
     e?: unknown,
   ): void {
+    // Hundreds of calls a second: each field is read once, into a local.
     const type = EVENT_TYPES.get(kind);
-    this.recorded.set(type, (this.recorded.get(type) ?? 0) + 1);
-    if (this.changes >= this.limit) this.makeRoom();
+    const recorded = this.recorded;
+    recorded.set(type, (recorded.get(type) ?? 0) + 1);
+    let changes = this.changes;
+    if (changes >= this.limit) {
+      this.makeRoom();
+      changes = this.changes;
+    }
     let batch = this.open;
-    if (batch === undefined || batch.frame !== frame || batch.count >= BATCH_EVENTS) {
+    let count = batch === undefined || batch.frame !== frame ? BATCH_EVENTS : batch.count;
+    if (count >= BATCH_EVENTS) {
       batch = this.spare.pop() ?? { type: "unit_events", frame, count: 0, slots: new LuaTable() };
       batch.frame = frame;
-      batch.count = 0;
+      count = 0;
       this.open = batch;
       this.append(batch);
     }
-    const slots = batch.slots;
-    const at = batch.count * EVENT_STRIDE;
+    const slots = batch!.slots;
+    const at = count * EVENT_STRIDE;
     slots.set(at + 1, kind);
     slots.set(at + 2, unitID);
     slots.set(at + 3, unitDefID);
@@ -128,11 +135,12 @@ export class ChangeQueue {
     slots.set(at + 6, c);
     slots.set(at + 7, d);
     slots.set(at + 8, e);
-    batch.count += 1;
-    this.changes += 1;
+    batch!.count = count + 1;
+    changes += 1;
+    this.changes = changes;
     // Woken before the observer, which may record a change of its own (another widget's
     // `publish`): the queue would no longer hold one change when it returns.
-    if (this.changes === 1 && this.onWaiting !== undefined) this.onWaiting();
+    if (changes === 1 && this.onWaiting !== undefined) this.onWaiting();
     if (this.observer !== undefined) this.observer(eventChange(frame, slots, at));
   }
 

@@ -295,13 +295,15 @@ export class Collector {
   unitCreated(unitID: UnitID, unitDefID: UnitDefID, teamID: TeamID, builderID?: UnitID): void {
     this.units.created(unitID, unitDefID, teamID);
     if (!this.settings.events) return;
-    this.changes.pushUnitEvent(UNIT_CREATED, this.frameNow(), unitID, unitDefID, teamID, builderID);
+    const frame = this.pinnedFrame ?? this.reader.gameFrame();
+    this.changes.pushUnitEvent(UNIT_CREATED, frame, unitID, unitDefID, teamID, builderID);
   }
 
   unitFinished(unitID: UnitID, unitDefID: UnitDefID, teamID: TeamID): void {
     this.units.finished(unitID, unitDefID, teamID);
     if (!this.settings.events) return;
-    this.changes.pushUnitEvent(UNIT_FINISHED, this.frameNow(), unitID, unitDefID, teamID);
+    const frame = this.pinnedFrame ?? this.reader.gameFrame();
+    this.changes.pushUnitEvent(UNIT_FINISHED, frame, unitID, unitDefID, teamID);
   }
 
   unitDestroyed(
@@ -317,7 +319,7 @@ export class Collector {
     if (!this.settings.events) return;
     this.changes.pushUnitEvent(
       UNIT_DESTROYED,
-      this.frameNow(),
+      this.pinnedFrame ?? this.reader.gameFrame(),
       unitID,
       unitDefID,
       teamID,

@@ -9,7 +9,8 @@
  * collector once per drawn frame (`drain`), in order, where the collector's code and
  * tables stay warm from one record to the next.
  *
- * The array is a ring of fixed records: nothing is allocated per call. When it is full
+ * The array is filled from its start after every drain, each record as many slots as its
+ * kind needs (the frame only when it changes): nothing is allocated per call. When it is full
  * the call-in drains it on the spot (a fast replay between two drawn frames), so
  * nothing is lost and the order holds. Whoever reads the collector (a snapshot, a
  * call-in that is not a unit's, the frame's jobs) drains first.
@@ -98,14 +99,18 @@ export interface UnitInbox {
 /** Records the inbox holds before a call-in drains it itself. */
 export const DEFAULT_INBOX_RECORDS = 2048;
 
-// A record: its kind, the frame, then up to seven arguments (UnitDestroyed's).
-const STRIDE = 9;
-const CREATED = 1;
-const FINISHED = 2;
-const DESTROYED = 3;
-const GIVEN = 4;
-const TAKEN = 5;
-const DAMAGED = 6;
+// A record: its kind, then the call's arguments, as many slots as the kind has (fewer slots
+// to write and read than a fixed size, whose unused slots had to be cleared too). A call in
+// a frame other than the previous record's is preceded by a FRAME record (kind, frame).
+const CREATED = 1; // unitID, unitDefID, teamID, builderID
+const FINISHED = 2; // unitID, unitDefID, teamID
+const DESTROYED = 3; // unitID, unitDefID, teamID, attackerID, attackerDefID, attackerTeamID, weaponDefID
+const DAMAGED = 4; // unitID, unitDefID, teamID, damage, paralyzer
+const FRAME = 5; // frame
+const GIVEN = 6; // unitID, unitDefID, newTeamID, oldTeamID
+const TAKEN = 7; // unitID, unitDefID, oldTeamID, newTeamID
+/** Slots a record takes at most, with the FRAME record before it. */
+const MAX_SLOTS = 10;
 
 type Slot = number | boolean | undefined;
 
@@ -122,11 +127,13 @@ export function createUnitInbox(
   records = DEFAULT_INBOX_RECORDS,
 ): UnitInbox {
   const slots = new LuaTable<number, Slot>();
-  const limit = records * STRIDE;
   // Filled once so that the array part has its full size and a call never grows it.
-  for (let i = 1; i <= limit; i++) slots.set(i, 0);
-  /** Slots in use (records * STRIDE). */
+  for (let i = 1; i <= records * MAX_SLOTS; i++) slots.set(i, 0);
+  /** Slots in use, and the records among them (FRAME records not counted). */
   let used = 0;
+  let count = 0;
+  /** The frame of the last record stored (undefined: none since the last drain). */
+  let storedFrame: number | undefined;
   /** While draining: the first slot of the next record to hand over, and the end. */
   let cursor = 0;
   let end = 0;
@@ -135,66 +142,105 @@ export function createUnitInbox(
   /** The frame last pinned while draining (a frame's records pin it once). */
   let pinned: number | undefined;
 
-  function handleFrom(this: void, i: number): void {
-    const kind = slots.get(i + 1) as number;
-    const frame = slots.get(i + 2) as number;
-    if (frame !== pinned) {
-      pinned = frame;
-      target.pinFrame(frame);
-    }
-    const unitID = slots.get(i + 3) as UnitID;
-    const unitDefID = slots.get(i + 4) as UnitDefID;
-    if (kind === DAMAGED) {
-      target.unitDamaged(
-        unitID,
-        unitDefID,
-        slots.get(i + 5) as TeamID,
-        slots.get(i + 6) as number,
-        slots.get(i + 7) as boolean,
-      );
-    } else if (kind === CREATED) {
-      target.unitCreated(
-        unitID,
-        unitDefID,
-        slots.get(i + 5) as TeamID,
-        slots.get(i + 6) as UnitID | undefined,
-      );
-    } else if (kind === FINISHED) {
-      target.unitFinished(unitID, unitDefID, slots.get(i + 5) as TeamID);
-    } else if (kind === DESTROYED) {
-      target.unitDestroyed(
-        unitID,
-        unitDefID,
-        slots.get(i + 5) as TeamID,
-        slots.get(i + 6) as UnitID | undefined,
-        slots.get(i + 7) as UnitDefID | undefined,
-        slots.get(i + 8) as TeamID | undefined,
-        slots.get(i + 9) as WeaponDefID | undefined,
-      );
-    } else if (kind === GIVEN) {
-      target.unitGiven(unitID, unitDefID, slots.get(i + 5) as TeamID, slots.get(i + 6) as TeamID);
-    } else if (kind === TAKEN) {
-      target.unitTaken(unitID, unitDefID, slots.get(i + 5) as TeamID, slots.get(i + 6) as TeamID);
-    }
-  }
+  // The target's methods, read once per drain (not through its metatable per record).
+  let onCreated = target.unitCreated;
+  let onFinished = target.unitFinished;
+  let onDestroyed = target.unitDestroyed;
+  let onDamaged = target.unitDamaged;
 
   function unpin(this: void): void {
     pinned = undefined;
     target.pinFrame(undefined);
   }
 
-  /** Under pcall: hands over records until the end; the cursor passes each first. */
+  /**
+   * Under pcall: hands over records until the end; the cursor passes each before it is
+   * handed over, so that one that raises is skipped. The kinds are told apart in two
+   * comparisons for the frequent ones (by their numbers), the slots read through a local.
+   */
   function handleRest(this: void): void {
-    while (cursor < end) {
-      const i = cursor;
-      cursor = i + STRIDE;
-      handleFrom(i);
+    const s = slots;
+    const last = end;
+    let i = cursor;
+    while (i < last) {
+      const at = i;
+      const kind = s.get(at + 1) as number;
+      if (kind <= FINISHED) {
+        if (kind === CREATED) {
+          i = at + 5;
+          cursor = i;
+          onCreated.call(
+            target,
+            s.get(at + 2) as UnitID,
+            s.get(at + 3) as UnitDefID,
+            s.get(at + 4) as TeamID,
+            s.get(at + 5) as UnitID | undefined,
+          );
+        } else {
+          i = at + 4;
+          cursor = i;
+          onFinished.call(
+            target,
+            s.get(at + 2) as UnitID,
+            s.get(at + 3) as UnitDefID,
+            s.get(at + 4) as TeamID,
+          );
+        }
+      } else if (kind <= DAMAGED) {
+        if (kind === DESTROYED) {
+          i = at + 8;
+          cursor = i;
+          onDestroyed.call(
+            target,
+            s.get(at + 2) as UnitID,
+            s.get(at + 3) as UnitDefID,
+            s.get(at + 4) as TeamID,
+            s.get(at + 5) as UnitID | undefined,
+            s.get(at + 6) as UnitDefID | undefined,
+            s.get(at + 7) as TeamID | undefined,
+            s.get(at + 8) as WeaponDefID | undefined,
+          );
+        } else {
+          i = at + 6;
+          cursor = i;
+          onDamaged.call(
+            target,
+            s.get(at + 2) as UnitID,
+            s.get(at + 3) as UnitDefID,
+            s.get(at + 4) as TeamID,
+            s.get(at + 5) as number,
+            s.get(at + 6) as boolean,
+          );
+        }
+      } else if (kind === FRAME) {
+        i = at + 2;
+        cursor = i;
+        const frame = s.get(at + 2) as number;
+        if (frame !== pinned) {
+          pinned = frame;
+          target.pinFrame(frame);
+        }
+      } else {
+        i = at + 5;
+        cursor = i;
+        const unitID = s.get(at + 2) as UnitID;
+        const unitDefID = s.get(at + 3) as UnitDefID;
+        if (kind === GIVEN) {
+          target.unitGiven(unitID, unitDefID, s.get(at + 4) as TeamID, s.get(at + 5) as TeamID);
+        } else {
+          target.unitTaken(unitID, unitDefID, s.get(at + 4) as TeamID, s.get(at + 5) as TeamID);
+        }
+      }
     }
   }
 
   function drain(this: void): void {
     if (draining || used === 0) return;
     draining = true;
+    onCreated = target.unitCreated;
+    onFinished = target.unitFinished;
+    onDestroyed = target.unitDestroyed;
+    onDamaged = target.unitDamaged;
     cursor = 0;
     end = used;
     while (cursor < end) {
@@ -202,65 +248,102 @@ export function createUnitInbox(
       if (!ok) onError(err);
     }
     used = 0;
+    count = 0;
+    storedFrame = undefined;
     pcall(unpin);
     draining = false;
   }
 
-  /** Stores one record (every slot, so none keeps an earlier call's argument). */
-  function store(
-    this: void,
-    kind: number,
-    a: Slot,
-    b: Slot,
-    c: Slot,
-    d?: Slot,
-    e?: Slot,
-    f?: Slot,
-    g?: Slot,
-  ): void {
-    if (used >= limit) drain();
+  /** Stores a FRAME record (the frame changed since the last record); returns the slots used. */
+  function markFrame(this: void, frame: number): number {
     const i = used;
-    used = i + STRIDE;
-    slots.set(i + 1, kind);
-    slots.set(i + 2, readFrame());
-    slots.set(i + 3, a);
-    slots.set(i + 4, b);
-    slots.set(i + 5, c);
-    slots.set(i + 6, d);
-    slots.set(i + 7, e);
-    slots.set(i + 8, f);
-    slots.set(i + 9, g);
+    storedFrame = frame;
+    slots.set(i + 1, FRAME);
+    slots.set(i + 2, frame);
+    used = i + 2;
+    return i + 2;
   }
 
+  // Each call-in makes room (a full inbox is drained first), stores a FRAME record when the
+  // frame changed, then every slot of its kind, so none keeps an earlier call's argument.
+  // Written out in each (no shared helper call): they run hundreds of times a second.
   const callIns: UnitCallIns = {
     UnitCreated(unitID, unitDefID, teamID, builderID) {
-      store(CREATED, unitID, unitDefID, teamID, builderID);
+      if (count >= records) drain();
+      const frame = readFrame();
+      const i = frame === storedFrame ? used : markFrame(frame);
+      slots.set(i + 1, CREATED);
+      slots.set(i + 2, unitID);
+      slots.set(i + 3, unitDefID);
+      slots.set(i + 4, teamID);
+      slots.set(i + 5, builderID);
+      used = i + 5;
+      count += 1;
     },
     UnitFinished(unitID, unitDefID, teamID) {
-      store(FINISHED, unitID, unitDefID, teamID);
+      if (count >= records) drain();
+      const frame = readFrame();
+      const i = frame === storedFrame ? used : markFrame(frame);
+      slots.set(i + 1, FINISHED);
+      slots.set(i + 2, unitID);
+      slots.set(i + 3, unitDefID);
+      slots.set(i + 4, teamID);
+      used = i + 4;
+      count += 1;
     },
     UnitDestroyed(unitID, unitDefID, teamID, attackerID, attackerDefID, attackerTeamID, weapon) {
-      store(
-        DESTROYED,
-        unitID,
-        unitDefID,
-        teamID,
-        attackerID,
-        attackerDefID,
-        attackerTeamID,
-        weapon,
-      );
+      if (count >= records) drain();
+      const frame = readFrame();
+      const i = frame === storedFrame ? used : markFrame(frame);
+      slots.set(i + 1, DESTROYED);
+      slots.set(i + 2, unitID);
+      slots.set(i + 3, unitDefID);
+      slots.set(i + 4, teamID);
+      slots.set(i + 5, attackerID);
+      slots.set(i + 6, attackerDefID);
+      slots.set(i + 7, attackerTeamID);
+      slots.set(i + 8, weapon);
+      used = i + 8;
+      count += 1;
     },
     UnitGiven(unitID, unitDefID, newTeamID, oldTeamID) {
-      store(GIVEN, unitID, unitDefID, newTeamID, oldTeamID);
+      if (count >= records) drain();
+      const frame = readFrame();
+      const i = frame === storedFrame ? used : markFrame(frame);
+      slots.set(i + 1, GIVEN);
+      slots.set(i + 2, unitID);
+      slots.set(i + 3, unitDefID);
+      slots.set(i + 4, newTeamID);
+      slots.set(i + 5, oldTeamID);
+      used = i + 5;
+      count += 1;
     },
     UnitTaken(unitID, unitDefID, oldTeamID, newTeamID) {
-      store(TAKEN, unitID, unitDefID, oldTeamID, newTeamID);
+      if (count >= records) drain();
+      const frame = readFrame();
+      const i = frame === storedFrame ? used : markFrame(frame);
+      slots.set(i + 1, TAKEN);
+      slots.set(i + 2, unitID);
+      slots.set(i + 3, unitDefID);
+      slots.set(i + 4, oldTeamID);
+      slots.set(i + 5, newTeamID);
+      used = i + 5;
+      count += 1;
     },
     UnitDamaged(unitID, unitDefID, teamID, damage, paralyzer) {
-      store(DAMAGED, unitID, unitDefID, teamID, damage, paralyzer);
+      if (count >= records) drain();
+      const frame = readFrame();
+      const i = frame === storedFrame ? used : markFrame(frame);
+      slots.set(i + 1, DAMAGED);
+      slots.set(i + 2, unitID);
+      slots.set(i + 3, unitDefID);
+      slots.set(i + 4, teamID);
+      slots.set(i + 5, damage);
+      slots.set(i + 6, paralyzer);
+      used = i + 6;
+      count += 1;
     },
   };
 
-  return { callIns, drain, pending: () => used / STRIDE };
+  return { callIns, drain, pending: () => count };
 }

@@ -3,11 +3,12 @@
  *
  * Teams the view reads fully ("exact": its ally team, or all with full view) are
  * counted from the call-ins, finished and under construction apart. What is known of
- * each counted unit lies in arrays indexed by unitID, filled at start (ids are below
- * 32,000): no table per unit and no map keyed by unitID, whose keys come and go (the
- * first version's three such maps rehashed together: 4-8 ms in one call every few
+ * each counted unit lies in one array, two slots per unitID, filled at start (ids are
+ * below 32,000): no table per unit and no map keyed by unitID, whose keys come and go
+ * (the first version's three such maps rehashed together: 4-8 ms in one call every few
  * seconds of a battle; the record per unit that followed cost a table and three more
- * lookups a call-in). Now and then the counts are checked against the engine's
+ * lookups a call-in; three arrays cost a cache miss each per call-in, as the call-ins
+ * are handled after the simulation has filled the caches). Now and then the counts are checked against the engine's
  * `GetTeamUnitsCounts`; a team that differs (or was never scanned: the widget started
  * mid-game, the view changed) is rebuilt from `GetTeamUnits` across steps.
  *
@@ -80,7 +81,7 @@ export const SWEEP_PER_CHECK = 1024;
 
 /**
  * Unit slots: ids are below 32,000 (the engine's MAX_UNITS). Every slot is filled from the
- * start, so the per-unit tables stay Lua arrays: no rehash as ids come and go, no table per
+ * start, so the per-unit table stays a Lua array: no rehash as ids come and go, no table per
  * unit.
  */
 export const UNIT_SLOTS = 32768;
@@ -88,50 +89,61 @@ export const UNIT_SLOTS = 32768;
 /** The team slot of a unit not counted. */
 const UNTRACKED = -1 as TeamID;
 
-/** What changed in a team's counts since the last `units` change. */
-interface Marks {
-  finished: LuaMap<UnitDefID, boolean>;
-  building: LuaMap<UnitDefID, boolean>;
+/**
+ * A counted unit's state slot: its unitDefID doubled, plus 1 once built. One number, so
+ * that UnitFinished's usual case (counted, same type, not built yet) is one comparison,
+ * and exact with single-precision numbers for ids below 2^23.
+ */
+function stateOf(this: void, unitDefID: UnitDefID, finished: boolean): number {
+  return finished ? unitDefID * 2 + 1 : unitDefID * 2;
+}
+
+/**
+ * A team's counts as kept here, with what changed since the last `units` change (its
+ * marks) in the same table: a call-in finds both at once, and a battle's call-ins, which
+ * find most teams' tables out of the cache, miss one table less.
+ */
+interface Team extends TeamUnits {
+  /** The defs whose finished or building count changed (kept, emptied, between takes). */
+  markedFinished: LuaMap<UnitDefID, boolean>;
+  markedBuilding: LuaMap<UnitDefID, boolean>;
   /** The team was read anew: every count goes in the change. */
   full: boolean;
-  /** Anything marked since the last take (the tables are kept, emptied, between takes). */
+  /** Anything marked since the last take. */
   any: boolean;
 }
 
 /** No marks left: the tables are emptied (kept for the next marks), the flags cleared. */
-function resetMarks(m: Marks): void {
-  clearMarks(m.finished);
-  clearMarks(m.building);
-  m.full = false;
-  m.any = false;
-}
-
-function newMarks(): Marks {
-  return { finished: new LuaMap(), building: new LuaMap(), full: false, any: false };
-}
-
-/** A team's counts as kept here: its marks ride along, so a call-in finds both at once. */
-interface Team extends TeamUnits {
-  marks: Marks;
+function resetMarks(t: Team): void {
+  clearMarks(t.markedFinished);
+  clearMarks(t.markedBuilding);
+  t.full = false;
+  t.any = false;
 }
 
 /** Moves a team's finished or building count of a def by `by`, marking it changed. */
 function recount(t: Team, unitDefID: UnitDefID, finished: boolean, by: number): void {
-  const marks = t.marks;
-  marks.any = true;
+  t.any = true;
   if (finished) {
     bump(t.finished, unitDefID, by);
-    marks.finished.set(unitDefID, true);
+    t.markedFinished.set(unitDefID, true);
   } else {
     bump(t.building, unitDefID, by);
-    marks.building.set(unitDefID, true);
+    t.markedBuilding.set(unitDefID, true);
   }
 }
 
-/** `count` slots of `value` (indexed from 0, so Lua's 1..count: the array part). */
-function filled<T>(count: number, value: T): T[] {
-  const out: T[] = [];
-  for (let i = 0; i < count; i++) out[i] = value;
+/**
+ * The per-unit table over `count` unit slots: a unit's team at `2 * unitID + 1`, its state
+ * (`stateOf`) at `2 * unitID + 2`, side by side, so a call-in's reads share a cache line.
+ * Filled from 1 on: the array part.
+ */
+function unitSlots(this: void, count: number): LuaTable<number, number> {
+  const out = new LuaTable<number, number>();
+  for (let i = 1; i <= count * 2; i += 2) {
+    out.set(i, UNTRACKED);
+    out.set(i + 1, 0);
+  }
   return out;
 }
 
@@ -145,13 +157,11 @@ interface Rescan {
 
 export class UnitTracker {
   /**
-   * Per counted unit, by unitID: its team (UNTRACKED: not counted; undefined: an id past
-   * the slots, never seen), its type, whether it is built. Only `unitTeam` says whether a
-   * slot is in use.
+   * Per unit, by unitID (see `unitSlots`): its team (UNTRACKED: not counted; undefined:
+   * an id past the slots, never seen) and its state (`stateOf`). Only the team says
+   * whether a unit is counted.
    */
-  private readonly unitTeam: (TeamID | undefined)[] = filled(UNIT_SLOTS, UNTRACKED);
-  private readonly unitDef: UnitDefID[] = filled(UNIT_SLOTS, 0 as UnitDefID);
-  private readonly unitBuilt: boolean[] = filled(UNIT_SLOTS, false);
+  private readonly units = unitSlots(UNIT_SLOTS);
   /** One past the highest slot ever used (ids past UNIT_SLOTS would be counted too). */
   private slots = UNIT_SLOTS;
   private counts = new LuaMap<TeamID, Team>();
@@ -186,10 +196,11 @@ export class UnitTracker {
     return this.isExact(teamID) ? this.teamUnits(teamID) : undefined;
   }
 
-  private marks(teamID: TeamID): Marks {
-    const m = this.teamUnits(teamID).marks;
-    m.any = true;
-    return m;
+  /** The team's record, marked changed (the marks are its own fields). */
+  private marks(teamID: TeamID): Team {
+    const t = this.teamUnits(teamID);
+    t.any = true;
+    return t;
   }
 
   private teamUnits(teamID: TeamID): Team {
@@ -201,7 +212,10 @@ export class UnitTracker {
         finished: new LuaMap(),
         building: new LuaMap(),
         unknown: 0,
-        marks: newMarks(),
+        markedFinished: new LuaMap(),
+        markedBuilding: new LuaMap(),
+        full: false,
+        any: false,
       };
       this.counts.set(teamID, t);
     }
@@ -210,66 +224,107 @@ export class UnitTracker {
 
   /** Whether a unit is counted (an id past the slots reads undefined). */
   private tracks(unitID: UnitID): boolean {
-    const teamID = this.unitTeam[unitID];
+    const teamID = this.units.get(unitID * 2 + 1);
     return teamID !== undefined && teamID !== UNTRACKED;
   }
 
   private add(unitID: UnitID, unitDefID: UnitDefID, t: Team, finished: boolean): void {
-    this.unitTeam[unitID] = t.teamID;
-    this.unitDef[unitID] = unitDefID;
-    this.unitBuilt[unitID] = finished;
+    const at = unitID * 2;
+    this.units.set(at + 1, t.teamID);
+    this.units.set(at + 2, stateOf(unitDefID, finished));
     if (unitID >= this.slots) this.slots = unitID + 1;
     recount(t, unitDefID, finished, 1);
   }
 
   private remove(unitID: UnitID): void {
-    const teamID = this.unitTeam[unitID];
+    const units = this.units;
+    const at = unitID * 2;
+    const teamID = units.get(at + 1) as TeamID | undefined;
     if (teamID === undefined || teamID === UNTRACKED) return;
-    this.unitTeam[unitID] = UNTRACKED;
-    recount(this.teamUnits(teamID), this.unitDef[unitID], this.unitBuilt[unitID], -1);
+    units.set(at + 1, UNTRACKED);
+    const state = units.get(at + 2)!;
+    const built = state % 2;
+    recount(
+      this.counts.get(teamID) ?? this.teamUnits(teamID),
+      ((state - built) / 2) as UnitDefID,
+      built === 1,
+      -1,
+    );
   }
 
-  // Call-ins: O(1), no table per call, one map lookup for the team.
+  // Call-ins: O(1), no table per call, one map lookup for the team. They run hundreds of
+  // times a second in a battle: the usual cases are written out here (no method or
+  // helper calls), with the tables in locals.
 
   created(unitID: UnitID, unitDefID: UnitDefID, teamID: TeamID): void {
     if (this.rescan !== undefined) this.touched.set(unitID, true);
-    if (this.tracks(unitID)) return;
-    const t = this.exactTeam(teamID);
-    if (t !== undefined) this.add(unitID, unitDefID, t, false);
+    const units = this.units;
+    const at = unitID * 2;
+    const was = units.get(at + 1);
+    if (was !== undefined && was !== UNTRACKED) return;
+    const t = this.counts.get(teamID) ?? this.exactTeam(teamID);
+    if (t === undefined || !t.exact) return;
+    units.set(at + 1, teamID);
+    units.set(at + 2, unitDefID * 2);
+    if (unitID >= this.slots) this.slots = unitID + 1;
+    t.any = true;
+    const building = t.building;
+    building.set(unitDefID, (building.get(unitDefID) ?? 0) + 1);
+    t.markedBuilding.set(unitDefID, true);
   }
 
   finished(unitID: UnitID, unitDefID: UnitDefID, teamID: TeamID): void {
     if (this.rescan !== undefined) this.touched.set(unitID, true);
-    const t = this.exactTeam(teamID);
-    if (t === undefined) return;
-    if (this.unitTeam[unitID] === teamID && this.unitDef[unitID] === unitDefID) {
-      if (this.unitBuilt[unitID]) return;
-      // The usual case: counted since its UnitCreated; only its count moves.
-      const marks = t.marks;
-      marks.any = true;
-      bump(t.building, unitDefID, -1);
-      bump(t.finished, unitDefID, 1);
-      marks.building.set(unitDefID, true);
-      marks.finished.set(unitDefID, true);
-      this.unitBuilt[unitID] = true;
+    const t = this.counts.get(teamID) ?? this.exactTeam(teamID);
+    if (t === undefined || !t.exact) return;
+    const units = this.units;
+    const at = unitID * 2;
+    const state = units.get(at + 2);
+    if (units.get(at + 1) === teamID && state === unitDefID * 2) {
+      // The usual case: counted since its UnitCreated, not built yet; only its count moves.
+      units.set(at + 2, state + 1);
+      t.any = true;
+      const building = t.building;
+      const left = (building.get(unitDefID) ?? 0) - 1;
+      if (left > 0) building.set(unitDefID, left);
+      else building.delete(unitDefID);
+      const finished = t.finished;
+      finished.set(unitDefID, (finished.get(unitDefID) ?? 0) + 1);
+      t.markedBuilding.set(unitDefID, true);
+      t.markedFinished.set(unitDefID, true);
       return;
     }
-    if (this.tracks(unitID) && this.unitBuilt[unitID]) return;
+    // Counted and built already (of this team and type, or not: the first count stands).
+    if (this.tracks(unitID) && state! % 2 === 1) return;
     this.remove(unitID);
     this.add(unitID, unitDefID, t, true);
   }
 
   destroyed(unitID: UnitID): void {
-    this.remove(unitID);
+    const units = this.units;
+    const at = unitID * 2;
+    const teamID = units.get(at + 1) as TeamID | undefined;
+    if (teamID === undefined || teamID === UNTRACKED) return;
+    units.set(at + 1, UNTRACKED);
+    const t = this.counts.get(teamID) ?? this.teamUnits(teamID);
+    const state = units.get(at + 2)!;
+    const built = state % 2;
+    const unitDefID = ((state - built) / 2) as UnitDefID;
+    const counts = built === 1 ? t.finished : t.building;
+    const left = (counts.get(unitDefID) ?? 0) - 1;
+    if (left > 0) counts.set(unitDefID, left);
+    else counts.delete(unitDefID);
+    t.any = true;
+    (built === 1 ? t.markedFinished : t.markedBuilding).set(unitDefID, true);
   }
 
   /** Given or taken: the unit now belongs to `newTeamID` (idempotent: both call-ins may come). */
   moved(unitID: UnitID, unitDefID: UnitDefID, newTeamID: TeamID): void {
     if (this.rescan !== undefined) this.touched.set(unitID, true);
     const tracked = this.tracks(unitID);
-    if (tracked && this.unitTeam[unitID] === newTeamID) return;
+    if (tracked && this.units.get(unitID * 2 + 1) === newTeamID) return;
     const finished = tracked
-      ? this.unitBuilt[unitID]
+      ? this.units.get(unitID * 2 + 2)! % 2 === 1
       : this.reader.unitIsBeingBuilt(unitID) !== true;
     this.remove(unitID);
     const t = this.exactTeam(newTeamID);
@@ -293,30 +348,28 @@ export class UnitTracker {
    */
   takeTeamChange(teamID: TeamID): TeamUnitsChange | undefined {
     const t = this.counts.get(teamID);
-    if (t === undefined || !t.marks.any) return undefined;
-    const marks = t.marks;
-    const full = marks.full;
-    const finished = full ? copyCounts(t.finished) : takeCounts(t.finished, marks.finished);
-    const building = full ? copyCounts(t.building) : takeCounts(t.building, marks.building);
+    if (t === undefined || !t.any) return undefined;
+    const full = t.full;
+    const finished = full ? copyCounts(t.finished) : takeCounts(t.finished, t.markedFinished);
+    const building = full ? copyCounts(t.building) : takeCounts(t.building, t.markedBuilding);
     // (A partial take has emptied its mark tables already.)
-    resetMarks(marks);
+    resetMarks(t);
     return { teamID, exact: t.exact, finished, building, unknown: t.unknown, partial: !full };
   }
 
   /** Ends a run of takes over the listed teams: the marks of a team no longer listed go. */
   endTakes(): void {
     for (const [teamID, t] of this.counts) {
-      const marks = t.marks;
-      if (marks.any && this.teams.allyTeamOf(teamID) === undefined) resetMarks(marks);
+      if (t.any && this.teams.allyTeamOf(teamID) === undefined) resetMarks(t);
     }
   }
 
   /** Forget everything and rebuild every exact team (start, view change). */
   resetAll(): void {
-    // Emptied, not replaced: the slots stay arrays.
-    const unitTeam = this.unitTeam;
+    // Emptied, not replaced: the slots stay an array.
+    const units = this.units;
     for (let i = 0; i < this.slots; i++) {
-      if (unitTeam[i] !== undefined) unitTeam[i] = UNTRACKED;
+      if (units.get(i * 2 + 1) !== undefined) units.set(i * 2 + 1, UNTRACKED);
     }
     this.counts = new LuaMap();
     this.rescan = undefined;
@@ -360,21 +413,19 @@ export class UnitTracker {
       let marks = unknown !== t.unknown ? this.marks(teamID) : undefined;
       for (const [unitDefID, n] of counts) {
         if (t.finished.get(unitDefID) !== n)
-          (marks ??= this.marks(teamID)).finished.set(unitDefID, true);
+          (marks ??= this.marks(teamID)).markedFinished.set(unitDefID, true);
       }
       for (const [unitDefID] of t.finished) {
-        if (!counts.has(unitDefID)) (marks ??= this.marks(teamID)).finished.set(unitDefID, true);
+        if (!counts.has(unitDefID))
+          (marks ??= this.marks(teamID)).markedFinished.set(unitDefID, true);
       }
       if (marks === undefined) return;
     }
-    this.counts.set(teamID, {
-      teamID,
-      exact: false,
-      finished: copyCounts(counts),
-      building: new LuaMap(),
-      unknown,
-      marks: t.marks,
-    });
+    // The counts become what the engine shows; the marks stay.
+    t.exact = false;
+    t.finished = copyCounts(counts);
+    t.building = new LuaMap();
+    t.unknown = unknown;
   }
 
   /** Compares an exact team with the engine's counts; queues a rescan if they differ. */
@@ -427,9 +478,8 @@ export class UnitTracker {
       if (teamID === r.teamID && unitDefID !== undefined && !this.touched.has(unitID)) {
         const finished = this.reader.unitIsBeingBuilt(unitID) !== true;
         if (
-          this.unitTeam[unitID] !== teamID ||
-          this.unitDef[unitID] !== unitDefID ||
-          this.unitBuilt[unitID] !== finished
+          this.units.get(unitID * 2 + 1) !== teamID ||
+          this.units.get(unitID * 2 + 2) !== stateOf(unitDefID, finished)
         ) {
           this.remove(unitID);
           this.add(unitID, unitDefID, this.teamUnits(teamID), finished);
@@ -452,12 +502,16 @@ export class UnitTracker {
    * every call-in). False when the budget ran out first.
    */
   private sweep(r: Rescan, budget: Budget): boolean {
-    const unitTeam = this.unitTeam;
+    const units = this.units;
     let sinceCheck = 0;
     while (r.sweep < this.slots) {
       const unitID = r.sweep as UnitID;
       r.sweep += 1;
-      if (unitTeam[unitID] === r.teamID && !this.seen.has(unitID) && !this.touched.has(unitID)) {
+      if (
+        units.get(unitID * 2 + 1) === r.teamID &&
+        !this.seen.has(unitID) &&
+        !this.touched.has(unitID)
+      ) {
         this.remove(unitID);
       }
       sinceCheck += 1;

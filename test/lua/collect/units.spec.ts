@@ -296,6 +296,44 @@ describe("unit counts", () => {
     expect(show(teamOf(units, 1).finished)).toEqual(["6=1"]);
   });
 
+  it("keep each unit's type and state exact, whatever its unitDefID and team", () => {
+    game.asSpectator(true);
+    for (let teamID = 2; teamID <= 15; teamID++) game.addTeam(teamID, teamID % 4);
+    const c = new Collector(game);
+    reconcile(c);
+    // Big unitDefIDs (the state slot holds the def doubled) on the last team, at the last slot.
+    const last = (UNIT_SLOTS - 1) as UnitID;
+    c.unitCreated(last, 4095 as UnitDefID, 15 as TeamID);
+    c.unitCreated(7 as UnitID, 4096 as UnitDefID, 15 as TeamID);
+    c.unitCreated(8 as UnitID, 4096 as UnitDefID, 15 as TeamID);
+    c.unitFinished(last, 4095 as UnitDefID, 15 as TeamID);
+    c.unitFinished(7 as UnitID, 4096 as UnitDefID, 15 as TeamID);
+    c.unitFinished(7 as UnitID, 4096 as UnitDefID, 15 as TeamID); // twice: counted once
+    expect(show(teamOf(c.units.current(), 15).finished)).toEqual(["4095=1", "4096=1"]);
+    expect(show(teamOf(c.units.current(), 15).building)).toEqual(["4096=1"]);
+    // Each death takes the count of its own type and state.
+    c.unitDestroyed(8 as UnitID, 4096 as UnitDefID, 15 as TeamID);
+    c.unitDestroyed(last, 4095 as UnitDefID, 15 as TeamID);
+    expect(show(teamOf(c.units.current(), 15).finished)).toEqual(["4096=1"]);
+    expect(show(teamOf(c.units.current(), 15).building)).toEqual([]);
+    // A finished unit is not counted again by a second UnitFinished naming another type,
+    // nor by a UnitCreated.
+    c.unitFinished(7 as UnitID, 4097 as UnitDefID, 15 as TeamID);
+    c.unitCreated(7 as UnitID, 4097 as UnitDefID, 15 as TeamID);
+    expect(show(teamOf(c.units.current(), 15).finished)).toEqual(["4096=1"]);
+    // A unit under construction finished under another type moves to that type.
+    c.unitCreated(9 as UnitID, 5 as UnitDefID, 3 as TeamID);
+    c.unitFinished(9 as UnitID, 6 as UnitDefID, 3 as TeamID);
+    expect(show(teamOf(c.units.current(), 3).finished)).toEqual(["6=1"]);
+    expect(show(teamOf(c.units.current(), 3).building)).toEqual([]);
+    // A UnitFinished without a UnitCreated counts the unit as finished.
+    c.unitFinished(10 as UnitID, 5 as UnitDefID, 3 as TeamID);
+    expect(show(teamOf(c.units.current(), 3).finished)).toEqual(["5=1", "6=1"]);
+    c.unitDestroyed(10 as UnitID, 5 as UnitDefID, 3 as TeamID);
+    c.unitDestroyed(10 as UnitID, 5 as UnitDefID, 3 as TeamID); // twice: once
+    expect(show(teamOf(c.units.current(), 3).finished)).toEqual(["6=1"]);
+  });
+
   it("counts units whose ids are past the slots (never expected from the engine)", () => {
     game.asSpectator(true);
     const c = new Collector(game);
