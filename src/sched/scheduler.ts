@@ -23,9 +23,11 @@
  * runs that fall due together spread over frames.
  *
  * The frame's lead (`lead`: the unit call-ins stored since the last frame, handed to
- * the collector) runs before the tasks and cannot be put off; its time and whatever
- * the widget does between it and `runFrame` count in the frame's cost and against its
- * target, so spare time shrinks after a heavy lead. The tasks' shares are counted
+ * the collector) runs before the tasks and cannot be put off; its time counts in the
+ * frame's cost and against its target, so spare time shrinks after a heavy lead. What
+ * the widget does between the lead and `runFrame` (the connection's socket calls) does
+ * not: the scheduler cannot put it off either, and on a loopback socket it can take
+ * 0.15 ms a frame, which would leave the sender no spare time with a receiver. The tasks' shares are counted
  * from the lead's end: a lead that takes the whole budget does not starve them.
  *
  * Touching a task's table costs a cache miss after the game's simulation has emptied
@@ -98,15 +100,17 @@ class FrameSlice implements Slice {
   gameFrame = 0;
   /** µs since the frame's start at which the current step should return. */
   deadlineUs = 0;
+  /** µs of the frame before the stopwatch's start (the lead's, see Scheduler.lead). */
+  baseUs = 0;
 
   constructor(private readonly stopwatch: Stopwatch) {}
 
   remainingUs(): number {
-    return this.deadlineUs - this.stopwatch.elapsedUs();
+    return this.deadlineUs - this.baseUs - this.stopwatch.elapsedUs();
   }
 
   expired(): boolean {
-    return this.stopwatch.elapsedUs() >= this.deadlineUs;
+    return this.baseUs + this.stopwatch.elapsedUs() >= this.deadlineUs;
   }
 }
 
@@ -178,8 +182,9 @@ export class Scheduler {
   private unmeteredMaxUs = 0;
   private overBudget = 0;
   private lastInternalError: string | undefined;
-  /** The lead ran since the last frame (the stopwatch runs from its start). */
+  /** The lead ran since the last frame, and its µs. */
   private leadRan = false;
+  private leadUs = 0;
   /** µs from the frame's start (the lead's, else its first step's) at which spare time stops. */
   private spareUntilUs = 0;
   /** Frames in a row whose spare time stopped at the target with a run still wanting it. */
@@ -259,15 +264,16 @@ export class Scheduler {
   }
 
   /**
-   * Runs the frame's lead now (call it first in Update, before other work of the frame):
-   * work that cannot wait for a task's turn, timed from here to the frame's end as part
-   * of the frame (see the top). Only when there is something to do: a frame without
-   * a lead reads no clock for it. An error in `lead` is reported (task "lead").
+   * Runs the frame's lead now (call it in Update before `runFrame`): work that cannot
+   * wait for a task's turn, timed and counted as the start of the next frame (see the
+   * top). Only when there is something to do: a frame without a lead reads no clock
+   * for it. An error in `lead` is reported (task "lead").
    */
   lead(lead: (this: void) => void): void {
     this.stopwatch.restart();
-    this.leadRan = true;
     const [ok, err] = pcall(callLead, lead);
+    this.leadUs = this.stopwatch.elapsedUs();
+    this.leadRan = true;
     if (!ok) this.report("lead", tostring(err));
   }
 
@@ -296,8 +302,8 @@ export class Scheduler {
     this.unmeteredFrames += 1;
     const led = this.leadRan;
     this.leadRan = false;
-    // The lead's time, and what ran since it, is the frame's first.
-    const leadUs = led ? this.stopwatch.elapsedUs() : 0;
+    // The lead's time is the frame's first.
+    const leadUs = led ? this.leadUs : 0;
     if (now < this.idleUntilTime && frame < this.idleUntilFrame) {
       this.cappedFrames = 0;
       if (led) this.meterFrame(leadUs);
@@ -306,7 +312,11 @@ export class Scheduler {
     this.framesLooked += 1;
     this.inFrame = true;
     this.frameOver = false;
+    // After a lead, the frame's steps are timed from here on top of it: what the widget
+    // did in between (the connection's socket calls) is not the scheduler's to put off.
     this.timing = led;
+    if (led) this.stopwatch.restart();
+    this.slice.baseUs = leadUs;
     this.lastReadUs = leadUs;
     const budget = this.budget;
     this.spareUntilUs =
@@ -579,7 +589,7 @@ export class Scheduler {
     const [ok, result] = pcall(callRun, task.work, slice, begin);
     if (!ok) this.fail(task, tostring(result));
     else if (result === true) task.finishRun();
-    const end = this.stopwatch.elapsedUs();
+    const end = slice.baseUs + this.stopwatch.elapsedUs();
     this.lastReadUs = end;
     const used = end - start;
     task.frameUs += used;

@@ -340,6 +340,15 @@ describe("bursts and the frame's lead", () => {
     expect(b.runs).toBe(1);
   });
 
+  it("does not count what the widget does between the lead and the frame (the socket)", () => {
+    scheduler.add(new Hungry(stopwatch), { name: "sender", priority: 0, share: 0.2 });
+    scheduler.lead(() => stopwatch.spend(100));
+    stopwatch.spend(150);
+    frames(1);
+    // 100 of lead, the sender's 100 and spare time up to the target: 300, not 450.
+    expect(scheduler.takeWindow().maxUs).toBe(300);
+  });
+
   it("counts a lead in a frame in which no task is due", () => {
     scheduler.add(new Fixed(stopwatch, 10), {
       name: "eco",
