@@ -24,10 +24,15 @@ import type { DefCounts, TeamUnits, TeamUnitsChange, View } from "./model";
 import type { GameReader } from "./reader";
 import { readsAllyTeam } from "./view";
 
-function bump(counts: DefCounts, unitDefID: UnitDefID, by: number): void {
+/** Moves a count by `by`; returns the new count (0: none left). */
+function bump(counts: DefCounts, unitDefID: UnitDefID, by: number): number {
   const n = (counts.get(unitDefID) ?? 0) + by;
-  if (n > 0) counts.set(unitDefID, n);
-  else counts.delete(unitDefID);
+  if (n > 0) {
+    counts.set(unitDefID, n);
+    return n;
+  }
+  counts.delete(unitDefID);
+  return 0;
 }
 
 function hasAny(counts: DefCounts): boolean {
@@ -41,23 +46,9 @@ function copyCounts(counts: DefCounts): DefCounts {
   return out;
 }
 
-/**
- * The counts of `defs` in `counts`, 0 for those with none (a partial `units` change),
- * and clears `defs`: its table is kept for the next marks (clearing leaves its slots,
- * where a new table would grow again through every size each second).
- */
-function takeCounts(counts: DefCounts, defs: LuaMap<UnitDefID, boolean>): DefCounts {
-  const out = new LuaMap<UnitDefID, number>();
-  for (const [unitDefID] of defs) {
-    out.set(unitDefID, counts.get(unitDefID) ?? 0);
-    defs.delete(unitDefID);
-  }
-  return out;
-}
-
 /** Empties a team's marks of one kind (the table is kept for the next marks). */
-function clearMarks(defs: LuaMap<UnitDefID, boolean>): void {
-  for (const [unitDefID] of defs) defs.delete(unitDefID);
+function clearMarks(marks: DefCounts): void {
+  for (const [unitDefID] of marks) marks.delete(unitDefID);
 }
 
 /**
@@ -104,9 +95,14 @@ function stateOf(this: void, unitDefID: UnitDefID, finished: boolean): number {
  * find most teams' tables out of the cache, miss one table less.
  */
 interface Team extends TeamUnits {
-  /** The defs whose finished or building count changed (kept, emptied, between takes). */
-  markedFinished: LuaMap<UnitDefID, boolean>;
-  markedBuilding: LuaMap<UnitDefID, boolean>;
+  /**
+   * The defs whose finished or building count changed since the last take, each with
+   * its count now (0: none left), kept up by whatever moves a count: a partial take
+   * hands these tables over as the change's counts as they are (no pass over them, no
+   * copy) and the team starts new ones.
+   */
+  markedFinished: DefCounts;
+  markedBuilding: DefCounts;
   /** The team was read anew: every count goes in the change. */
   full: boolean;
   /** Anything marked since the last take. */
@@ -125,11 +121,9 @@ function resetMarks(t: Team): void {
 function recount(t: Team, unitDefID: UnitDefID, finished: boolean, by: number): void {
   t.any = true;
   if (finished) {
-    bump(t.finished, unitDefID, by);
-    t.markedFinished.set(unitDefID, true);
+    t.markedFinished.set(unitDefID, bump(t.finished, unitDefID, by));
   } else {
-    bump(t.building, unitDefID, by);
-    t.markedBuilding.set(unitDefID, true);
+    t.markedBuilding.set(unitDefID, bump(t.building, unitDefID, by));
   }
 }
 
@@ -269,8 +263,9 @@ export class UnitTracker {
     if (unitID >= this.slots) this.slots = unitID + 1;
     t.any = true;
     const building = t.building;
-    building.set(unitDefID, (building.get(unitDefID) ?? 0) + 1);
-    t.markedBuilding.set(unitDefID, true);
+    const count = (building.get(unitDefID) ?? 0) + 1;
+    building.set(unitDefID, count);
+    t.markedBuilding.set(unitDefID, count);
   }
 
   finished(unitID: UnitID, unitDefID: UnitDefID, teamID: TeamID): void {
@@ -286,12 +281,17 @@ export class UnitTracker {
       t.any = true;
       const building = t.building;
       const left = (building.get(unitDefID) ?? 0) - 1;
-      if (left > 0) building.set(unitDefID, left);
-      else building.delete(unitDefID);
+      if (left > 0) {
+        building.set(unitDefID, left);
+        t.markedBuilding.set(unitDefID, left);
+      } else {
+        building.delete(unitDefID);
+        t.markedBuilding.set(unitDefID, 0);
+      }
       const finished = t.finished;
-      finished.set(unitDefID, (finished.get(unitDefID) ?? 0) + 1);
-      t.markedBuilding.set(unitDefID, true);
-      t.markedFinished.set(unitDefID, true);
+      const count = (finished.get(unitDefID) ?? 0) + 1;
+      finished.set(unitDefID, count);
+      t.markedFinished.set(unitDefID, count);
       return;
     }
     // Counted and built already (of this team and type, or not: the first count stands).
@@ -312,10 +312,15 @@ export class UnitTracker {
     const unitDefID = ((state - built) / 2) as UnitDefID;
     const counts = built === 1 ? t.finished : t.building;
     const left = (counts.get(unitDefID) ?? 0) - 1;
-    if (left > 0) counts.set(unitDefID, left);
-    else counts.delete(unitDefID);
     t.any = true;
-    (built === 1 ? t.markedFinished : t.markedBuilding).set(unitDefID, true);
+    const marks = built === 1 ? t.markedFinished : t.markedBuilding;
+    if (left > 0) {
+      counts.set(unitDefID, left);
+      marks.set(unitDefID, left);
+    } else {
+      counts.delete(unitDefID);
+      marks.set(unitDefID, 0);
+    }
   }
 
   /** Given or taken: the unit now belongs to `newTeamID` (idempotent: both call-ins may come). */
@@ -342,19 +347,33 @@ export class UnitTracker {
   }
 
   /**
-   * A team's change since its last take (new tables): the counts of the defs that
-   * changed, or all of them for a team read anew; undefined when nothing changed. Clears
-   * the team's marks. One team per call, so that a battle's teams spread over frames.
+   * A team's change since its last take (tables no longer the tracker's, never changed
+   * again): the counts of the defs that changed (the team's marks themselves: the team
+   * starts new ones), or all of them for a team read anew (copies; the marks are
+   * emptied); undefined when nothing changed. One team per call, so that a battle's
+   * teams spread over frames.
    */
   takeTeamChange(teamID: TeamID): TeamUnitsChange | undefined {
     const t = this.counts.get(teamID);
     if (t === undefined || !t.any) return undefined;
-    const full = t.full;
-    const finished = full ? copyCounts(t.finished) : takeCounts(t.finished, t.markedFinished);
-    const building = full ? copyCounts(t.building) : takeCounts(t.building, t.markedBuilding);
-    // (A partial take has emptied its mark tables already.)
-    resetMarks(t);
-    return { teamID, exact: t.exact, finished, building, unknown: t.unknown, partial: !full };
+    if (t.full) {
+      const whole = {
+        teamID,
+        exact: t.exact,
+        finished: copyCounts(t.finished),
+        building: copyCounts(t.building),
+        unknown: t.unknown,
+        partial: false,
+      };
+      resetMarks(t);
+      return whole;
+    }
+    const finished = t.markedFinished;
+    const building = t.markedBuilding;
+    t.markedFinished = new LuaMap();
+    t.markedBuilding = new LuaMap();
+    t.any = false;
+    return { teamID, exact: t.exact, finished, building, unknown: t.unknown, partial: true };
   }
 
   /** Ends a run of takes over the listed teams: the marks of a team no longer listed go. */
@@ -413,11 +432,10 @@ export class UnitTracker {
       let marks = unknown !== t.unknown ? this.marks(teamID) : undefined;
       for (const [unitDefID, n] of counts) {
         if (t.finished.get(unitDefID) !== n)
-          (marks ??= this.marks(teamID)).markedFinished.set(unitDefID, true);
+          (marks ??= this.marks(teamID)).markedFinished.set(unitDefID, n);
       }
       for (const [unitDefID] of t.finished) {
-        if (!counts.has(unitDefID))
-          (marks ??= this.marks(teamID)).markedFinished.set(unitDefID, true);
+        if (!counts.has(unitDefID)) (marks ??= this.marks(teamID)).markedFinished.set(unitDefID, 0);
       }
       if (marks === undefined) return;
     }

@@ -184,6 +184,42 @@ describe("unit counts", () => {
     expect(fourth.teams.map((t) => t.partial)).toEqual([false, false]);
   });
 
+  it("a change's counts are the last of each def, and stay as taken while counting goes on", () => {
+    game.asSpectator(true);
+    const c = new Collector(game);
+    const job = new UnitCountsJob(c.units, c.teams, c.changes);
+    runJob(job, 30);
+    c.takeChanges();
+    // Def 5: two built, one destroyed; def 6: one created and destroyed (none left).
+    c.unitCreated(41 as UnitID, 5 as UnitDefID, 0 as TeamID);
+    c.unitCreated(42 as UnitID, 5 as UnitDefID, 0 as TeamID);
+    c.unitFinished(41 as UnitID, 5 as UnitDefID, 0 as TeamID);
+    c.unitFinished(42 as UnitID, 5 as UnitDefID, 0 as TeamID);
+    c.unitDestroyed(41 as UnitID, 5 as UnitDefID, 0 as TeamID);
+    c.unitCreated(43 as UnitID, 6 as UnitDefID, 0 as TeamID);
+    c.unitDestroyed(43 as UnitID, 6 as UnitDefID, 0 as TeamID);
+    runJob(job, 60);
+    const [first] = ofType(c.takeChanges(), "units");
+    const taken = first.teams[0];
+    expect(taken.partial).toBe(true);
+    expect(show(taken.finished)).toEqual(["5=1"]);
+    expect(show(taken.building)).toEqual(["5=0", "6=0"]);
+    // The same defs move on, a unit is given away: the change keeps what was taken
+    // (observers and the message read it later).
+    c.unitCreated(44 as UnitID, 5 as UnitDefID, 0 as TeamID);
+    c.unitFinished(44 as UnitID, 5 as UnitDefID, 0 as TeamID);
+    c.unitCreated(45 as UnitID, 6 as UnitDefID, 0 as TeamID);
+    c.unitGiven(42 as UnitID, 5 as UnitDefID, 1 as TeamID, 0 as TeamID);
+    expect(show(taken.finished)).toEqual(["5=1"]);
+    expect(show(taken.building)).toEqual(["5=0", "6=0"]);
+    runJob(job, 90);
+    const [second] = ofType(c.takeChanges(), "units");
+    expect(show(teamOf(second.teams, 0).finished)).toEqual(["5=1"]);
+    expect(show(teamOf(second.teams, 0).building)).toEqual(["5=0", "6=1"]);
+    expect(show(teamOf(second.teams, 1).finished)).toEqual(["5=1"]);
+    expect(show(taken.finished)).toEqual(["5=1"]);
+  });
+
   it("a run spreads the teams over steps and records them as one change when it ends", () => {
     game.asSpectator(true);
     game.addTeam(2, 0);

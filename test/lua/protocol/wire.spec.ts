@@ -139,4 +139,69 @@ describe("wire: unit counts", () => {
       '{"teamID":2,"finished":[[4,2],[40,1],[400,3]],"building":[],"unknown":0}',
     );
   });
+  it("matches a plain model over many changes of varied sizes, teams and kinds", () => {
+    // What the receiver knows, kept the plain way; each diffed team's text written from it.
+    const model = new LuaMap<number, { f: DefCounts; b: DefCounts; unknown: number }>();
+    const pairsOf = (list: number[], counts: DefCounts) =>
+      list.map((d) => `[${d},${counts.get(d as UnitDefID) ?? 0}]`).join(",");
+    const changedDefs = (before: DefCounts, after: DefCounts, partial: boolean) => {
+      const out: number[] = [];
+      for (const [d, n] of after)
+        if ((before.get(d) ?? (partial ? 0 : undefined)) !== n) out.push(d);
+      if (!partial) for (const [d] of before) if (after.get(d) === undefined) out.push(d);
+      table.sort(out);
+      return out;
+    };
+    let seed = 12345;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return Math.floor((seed / 2147483648) * n);
+    };
+    const known = new KnownUnits();
+    known.reset([]);
+    for (let step = 1; step <= 300; step++) {
+      const teamID = rand(5);
+      const partial = rand(4) !== 0;
+      const size = rand(3) === 0 ? rand(60) : rand(6);
+      const finished: [number, number][] = [];
+      const building: [number, number][] = [];
+      for (let i = 0; i < size; i++) {
+        (rand(2) === 0 ? finished : building).push([
+          1 + rand(40),
+          rand(partial ? 4 : 3) + (partial ? 0 : 1),
+        ]);
+      }
+      const change = team(teamID, finished, building, partial);
+      change.unknown = rand(8) === 0 ? rand(3) : 0;
+      let m = model.get(teamID);
+      const fresh = m === undefined;
+      m ??= { f: new LuaMap(), b: new LuaMap(), unknown: 0 };
+      const f = changedDefs(m.f, change.finished, partial);
+      const b = changedDefs(m.b, change.building, partial);
+      const expected =
+        fresh || f.length > 0 || b.length > 0 || m.unknown !== change.unknown
+          ? `{"teamID":${teamID},"finished":[${pairsOf(f, change.finished)}],"building":[${pairsOf(b, change.building)}],"unknown":${change.unknown}}`
+          : undefined;
+      if (partial) {
+        for (const [kind, counts] of [
+          [m.f, change.finished],
+          [m.b, change.building],
+        ] as const) {
+          for (const [d, n] of counts) {
+            if (n > 0) kind.set(d, n);
+            else kind.delete(d);
+          }
+        }
+        if (expected !== undefined) m.unknown = change.unknown;
+      } else if (expected !== undefined) {
+        m = { f: new LuaMap(), b: new LuaMap(), unknown: change.unknown };
+        for (const [d, n] of change.finished) m.f.set(d, n);
+        for (const [d, n] of change.building) m.b.set(d, n);
+      }
+      model.set(teamID, m);
+      const out: WireTeamUnits[] = [];
+      known.diffTeam(change, out);
+      expect(out.length > 0 ? written(out) : undefined).toBe(expected);
+    }
+  });
 });
