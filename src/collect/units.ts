@@ -554,15 +554,13 @@ function copyOf(t: TeamUnits): TeamUnits {
 
 /**
  * The periodic `units` run, a team per unit of work: refreshes what the engine shows of
- * a team the view does not count itself, and takes the team's counts that changed. A run
- * over several frames records what its steps took as one `units` change when it ends,
- * stamped with the frame it began.
+ * a team the view does not count itself, and takes the team's counts that changed. Each
+ * step records what it took as one `units` change (a run over several frames makes
+ * several, all stamped with the frame the run began).
  */
 export class UnitCountsJob implements Job {
   private cursor = 0;
   private frame = 0;
-  /** The teams' changes taken so far in this run: recorded as one change when it ends. */
-  private taken: TeamUnitsChange[] | undefined;
 
   constructor(
     private readonly tracker: UnitTracker,
@@ -573,34 +571,32 @@ export class UnitCountsJob implements Job {
   begin(budget: Budget): void {
     this.cursor = 0;
     this.frame = budget.gameFrame;
-    // Only a run cut short leaves some: by a view change (the task's only restart),
-    // after which every team is read anew and sent whole, so they are not wanted.
-    this.taken = undefined;
   }
 
   step(budget: Budget): boolean {
     const teams = this.teams.teamIDs;
     const tracker = this.tracker;
     // A team at a time (a battle's 16 teams took 0.5-1 ms in one step in the scale game),
-    // recorded as one change when the run ends: the session makes one `units` message of
-    // a change, and a second change waiting behind the first's message held back the
-    // events recorded after it (0.2-0.3 s in the scale game once the message's steps
-    // were spread over frames). A run paused (the category switched off) keeps what it
-    // took until it goes on. The team list may be refreshed mid-run (TeamChanged): a
-    // team then skipped keeps its marks for the next run.
+    // and what a step took is recorded before it returns: a run cut short (a view change,
+    // the category switched off) then holds nothing back.
+    // The team list may be refreshed mid-run (TeamChanged): a team then skipped keeps its
+    // marks for the next run.
+    let changed: TeamUnitsChange[] | undefined;
+    let done = true;
     while (this.cursor < teams.length) {
       const teamID = teams[this.cursor];
       this.cursor += 1;
       tracker.refreshVisible(teamID);
       const change = tracker.takeTeamChange(teamID);
-      if (change !== undefined) (this.taken ??= []).push(change);
-      if (budget.expired() && this.cursor < teams.length) return false;
+      if (change !== undefined) (changed ??= []).push(change);
+      if (budget.expired()) {
+        done = this.cursor >= teams.length;
+        break;
+      }
     }
-    tracker.endTakes();
-    const taken = this.taken;
-    this.taken = undefined;
-    if (taken !== undefined) this.out.push({ type: "units", frame: this.frame, teams: taken });
-    return true;
+    if (done) tracker.endTakes();
+    if (changed !== undefined) this.out.push({ type: "units", frame: this.frame, teams: changed });
+    return done;
   }
 }
 

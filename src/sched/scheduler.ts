@@ -39,9 +39,11 @@
  * before its next due time or game frame, see findIdle) is skipped after one
  * comparison. A task woken by its handle (runNow, restart, resume, setRate) or added
  * is looked at in the next frame (in the current one when it comes later in it).
- * Skipped frames count in the reports as frames that cost nothing, and so do frames
- * in which no step ran; a frame's time runs from its first step's start to its last
- * step's end (the timer is read once after each step and nowhere else).
+ * Skipped frames count in the reports as frames that cost their lead (nothing without
+ * one), and so do frames in which no step ran; a frame's time is its lead's plus the
+ * time from its first step's start to its last step's end (the timer is read once
+ * after each step, and at a lead's end). The lead is in the frame's cost but in no
+ * task's, so the tasks' means add up to the frame's less the leads.
  *
  * Never throws: an error in a task stops that task (reported through `onTaskError`),
  * and an error in the scheduler itself is reported the same way (task "scheduler").
@@ -185,6 +187,9 @@ export class Scheduler {
   /** The lead ran since the last frame, and its µs. */
   private leadRan = false;
   private leadUs = 0;
+  private lastLeadError: string | undefined;
+  /** A run due by its rate started in this frame (see lookAt). */
+  private startedByRate = false;
   /** µs from the frame's start (the lead's, else its first step's) at which spare time stops. */
   private spareUntilUs = 0;
   /** Frames in a row whose spare time stopped at the target with a run still wanting it. */
@@ -272,14 +277,25 @@ export class Scheduler {
   lead(lead: (this: void) => void): void {
     this.stopwatch.restart();
     const [ok, err] = pcall(callLead, lead);
-    this.leadUs = this.stopwatch.elapsedUs();
+    // Two leads before a frame (or one whose frame did not run) count together.
+    this.leadUs = (this.leadRan ? this.leadUs : 0) + this.stopwatch.elapsedUs();
     this.leadRan = true;
-    if (!ok) this.report("lead", tostring(err));
+    if (!ok) {
+      // The same failure every frame is reported once.
+      const message = tostring(err);
+      if (message !== this.lastLeadError) {
+        this.lastLeadError = message;
+        this.report("lead", message);
+      }
+    }
   }
 
   /** Runs one frame's work (call it from Update). Never throws; costs nothing without tasks. */
   runFrame(): void {
-    if (this.tasks.length === 0) return;
+    if (this.tasks.length === 0) {
+      this.leadRan = false;
+      return;
+    }
     const [ok, err] = pcall(guardedFrame, this);
     if (!ok) {
       this.inFrame = false;
@@ -315,6 +331,7 @@ export class Scheduler {
     // After a lead, the frame's steps are timed from here on top of it: what the widget
     // did in between (the connection's socket calls) is not the scheduler's to put off.
     this.timing = led;
+    this.startedByRate = false;
     if (led) this.stopwatch.restart();
     this.slice.baseUs = leadUs;
     this.lastReadUs = leadUs;
@@ -364,8 +381,13 @@ export class Scheduler {
     const start = this.lastReadUs;
     if (start >= endUs) return;
     // A run due by its rate starts in a frame still below its target: periodic runs due
-    // together spread over frames. A run in progress, or one woken, goes on.
-    if (start >= this.spareUntilUs && task.mayWait()) return;
+    // together spread over frames. A run in progress, or one woken, goes on; so does the
+    // frame's first run due by its rate, or a lead over the target every frame (a replay
+    // at high speed) would hold every periodic run back for good.
+    if (task.mayWait()) {
+      if (start >= this.spareUntilUs && this.startedByRate) return;
+      this.startedByRate = true;
+    }
     task.charge(this.runTask(task, math.min(start + task.creditUs, endUs)));
   }
 
@@ -379,9 +401,16 @@ export class Scheduler {
     const tasks = this.tasks;
     const looked = this.looked;
     const until = this.spareUntilUs;
+    let owing = false;
     for (let j = 0; j < lookedCount; j++) {
       const task = tasks[looked[j]];
-      if (!task.isRunning() || task.owing || !task.spare) continue;
+      if (!task.isRunning() || !task.spare) continue;
+      if (task.owing) {
+        // Sitting out a debt still wants time: such a frame does not end a spell at
+        // the target (a task of long steps would otherwise never be let past it).
+        owing = true;
+        continue;
+      }
       if (this.lastReadUs < until) this.runTask(task, until);
       // Still in its run with the limit reached: the limit stopped it.
       if (task.isRunning() && this.lastReadUs >= until) {
@@ -389,7 +418,7 @@ export class Scheduler {
         return;
       }
     }
-    this.cappedFrames = 0;
+    if (!owing) this.cappedFrames = 0;
   }
 
   /** The frame's cost, and the bounds of the tasks looked at, then until when to skip. */

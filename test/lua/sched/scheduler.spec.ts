@@ -349,6 +349,44 @@ describe("bursts and the frame's lead", () => {
     expect(scheduler.takeWindow().maxUs).toBe(300);
   });
 
+  it("starts a run due by its rate in every frame, even after a lead over the target", () => {
+    const economy = new Fixed(stopwatch, 10);
+    const stats = new Fixed(stopwatch, 10);
+    scheduler.add(economy, { name: "economy", priority: 20, share: 0.1, everySeconds: 1 });
+    scheduler.add(stats, { name: "stats", priority: 20, share: 0.1, everySeconds: 1 });
+    for (let i = 0; i < 600; i++) {
+      scheduler.lead(() => stopwatch.spend(320));
+      frames(1);
+    }
+    // 10 s: each at its rate, never both in one frame.
+    expect([economy.runs, stats.runs]).toEqual([10, 10]);
+  });
+
+  it("lets a task of long steps past the target once it has held it BEHIND_FRAMES frames", () => {
+    // 350 µs units against a 100 µs share: a unit, past the target, then frames sitting
+    // out the debt; once behind, spare time takes a second unit in the frame.
+    scheduler.add(new Hungry(stopwatch, 350), { name: "catalog", priority: 0, share: 0.2 });
+    const costs = frameCosts(BEHIND_FRAMES * 5);
+    let most = 0;
+    for (const us of costs) if (us > most) most = us;
+    expect(most).toBe(700);
+  });
+
+  it("counts two leads before one frame together", () => {
+    scheduler.add(new Fixed(stopwatch, 10), {
+      name: "eco",
+      priority: 0,
+      share: 0.1,
+      everySeconds: 1,
+    });
+    frames(1);
+    scheduler.takeWindow();
+    scheduler.lead(() => stopwatch.spend(400));
+    scheduler.lead(() => stopwatch.spend(30));
+    frames(1);
+    expect(scheduler.takeWindow().maxUs).toBe(430);
+  });
+
   it("counts a lead in a frame in which no task is due", () => {
     scheduler.add(new Fixed(stopwatch, 10), {
       name: "eco",
