@@ -15,7 +15,7 @@ export {
   str,
 } from "./json";
 export { extShape, OUTBOUND_SHAPES, UNIT_EVENT_ROW } from "./shapes";
-export { unitEventRow } from "./unit-events";
+export { unitEventRow, unitEventsTextOf } from "./unit-events";
 export { SlicedEncoder } from "./sliced";
 export { Session } from "./session";
 // The queue a session reads (the collector's), for tests that drive a session alone.

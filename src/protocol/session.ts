@@ -67,7 +67,7 @@ import type { ObjectShape } from "./json";
 import { LineReader } from "./lines";
 import { extShape, OUTBOUND_SHAPES } from "./shapes";
 import { SlicedEncoder } from "./sliced";
-import { writeUnitEventRows } from "./unit-events";
+import { unitEventsText } from "./unit-events";
 import { KnownUnits, snapshotRecord, statsRecord, TEAM_UNITS_ROWS } from "./wire";
 import type { WireTeamUnits } from "./wire";
 
@@ -287,9 +287,6 @@ export class Session {
   private unitsDiff: UnitsDiff | undefined;
   private readonly messageEncoder = new SlicedEncoder();
   private messageType: OutboundType = "units";
-
-  /** The rows of the `unit_events` message being written (reused). */
-  private readonly eventRows = new LuaTable<number, string>();
 
   // Big messages.
   private readonly bulkQueue: BulkChange[] = [];
@@ -602,8 +599,6 @@ export class Session {
    * another (up to UNIT_EVENTS_MAX_ROWS, src/collect/event-batch.ts), a row each.
    */
   private produceUnitEvents(batch: UnitEventBatch): void {
-    const rows = this.eventRows;
-    writeUnitEventRows(batch, rows);
     this.seq += 1;
     const p = OUTBOUND_SHAPES.unit_events.prefixes;
     const line = table.concat([
@@ -615,7 +610,7 @@ export class Session {
       numberText(batch.frame),
       p.get(4),
       "[",
-      table.concat(rows as unknown as string[], ",", 1, batch.count),
+      unitEventsText(batch),
       "]}\n",
     ]);
     this.source.changes.recycle(batch);

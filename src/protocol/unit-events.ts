@@ -3,7 +3,7 @@
  * unit events of one game frame recorded one after another in a batch (flat slots, no
  * table per event: src/collect/event-batch.ts); the session writes a batch as the rows of
  * a single message. At 900 events a second (the host's scale game) a line of its own per
- * event cost the session about 10 µs each (docs/performance.md); a row is one
+ * event cost the session about 10 µs each (docs/performance.md); a batch's rows are one
  * `string.format`.
  */
 import { ChangeQueue } from "../collect/changes";
@@ -18,6 +18,10 @@ import type { UnitEventBatch, UnitEventChange } from "../collect/model";
 import { idText } from "./json";
 
 const format = string.format;
+/** Lua 5.1's `unpack` (the engine's); `table.unpack` where the tests run Lua 5.3 (fengari). */
+const unpackList: (this: void, list: unknown[], i: number, j: number) => LuaMultiReturn<unknown[]> =
+  (unpack as unknown as typeof unpackList | undefined) ??
+  (table as unknown as { unpack: typeof unpackList }).unpack;
 const luaType = type;
 /** %d takes the build's C int, 32 bits in some builds. */
 const TWO_31 = 2 ** 31;
@@ -36,29 +40,99 @@ function whole(this: void, x: unknown): boolean {
   );
 }
 
+// The common rows' formats: every value a whole number, or the usual nils written as null.
+const CREATED_ROW = '["created",%d,%d,%d,%d]';
+const CREATED_NO_BUILDER_ROW = '["created",%d,%d,%d,null]';
+const FINISHED_ROW = '["finished",%d,%d,%d]';
+const DESTROYED_ROW = '["destroyed",%d,%d,%d,%d,%d,%d,%d]';
+const DESTROYED_UNSEEN_ROW = '["destroyed",%d,%d,%d,null,null,null,null]';
+/** Any other row, written on its own by rowAt. */
+const TEXT_ROW = "%s";
+
+/** Reused by unitEventsText: each row's format, and the values they take in order. */
+const rowFormats = new LuaTable<number, string>();
+const rowValues = new LuaTable<number, unknown>();
+
 /**
- * Writes the rows of `batch` into rows[1..count] (the caller joins them), byte for byte
- * what the encoder writes for them with the `UNIT_EVENT_ROW` shape
- * (src/protocol/shapes.ts): ids as integers, nil as null, anything else as the general
- * path writes it (null, counted).
+ * The rows of `batch` joined by commas, byte for byte what the encoder writes for them
+ * with the `UNIT_EVENT_ROW` shape (src/protocol/shapes.ts): ids as integers, nil as
+ * null, anything else as the general path writes it (null, counted).
+ *
+ * One `string.format` for the whole batch (its format joined from each row's): a
+ * string of its own per row cost a format call, a new string in Lua's string table and
+ * a `table.concat` of them all (docs/performance.md). At most UNIT_EVENTS_MAX_ROWS rows
+ * of at most 7 values each: well inside what `unpack` may put on Lua's stack.
  */
-export function writeUnitEventRows(
-  this: void,
-  batch: UnitEventBatch,
-  rows: LuaTable<number, string>,
-): void {
+export function unitEventsText(this: void, batch: UnitEventBatch): string {
   const slots = batch.slots;
-  for (let i = 0; i < batch.count; i++) rows.set(i + 1, rowAt(slots, i * EVENT_STRIDE));
+  const formats = rowFormats;
+  const values = rowValues;
+  const count = batch.count;
+  let n = 0;
+  for (let i = 0; i < count; i++) {
+    const at = i * EVENT_STRIDE;
+    const kind = slots.get(at + 1);
+    const unitID = slots.get(at + 2);
+    const unitDefID = slots.get(at + 3);
+    const a = slots.get(at + 4);
+    let row = TEXT_ROW;
+    if (whole(unitID) && whole(unitDefID) && whole(a)) {
+      const b = slots.get(at + 5);
+      if (kind === UNIT_FINISHED) {
+        row = FINISHED_ROW;
+      } else if (kind === UNIT_CREATED) {
+        if (b === undefined) row = CREATED_NO_BUILDER_ROW;
+        else if (whole(b)) {
+          row = CREATED_ROW;
+          values.set(n + 4, b);
+        }
+      } else if (kind === UNIT_DESTROYED) {
+        const c = slots.get(at + 6);
+        const d = slots.get(at + 7);
+        const e = slots.get(at + 8);
+        // The attacker's four fields come together, or none (the view cannot see it).
+        if (b === undefined && c === undefined && d === undefined && e === undefined) {
+          row = DESTROYED_UNSEEN_ROW;
+        } else if (whole(b) && whole(c) && whole(d) && whole(e)) {
+          row = DESTROYED_ROW;
+          values.set(n + 4, b);
+          values.set(n + 5, c);
+          values.set(n + 6, d);
+          values.set(n + 7, e);
+        }
+      }
+    }
+    formats.set(i + 1, row);
+    if (row === TEXT_ROW) {
+      values.set(n + 1, rowAt(slots, at));
+      n += 1;
+    } else {
+      values.set(n + 1, unitID);
+      values.set(n + 2, unitDefID);
+      values.set(n + 3, a);
+      n += row === CREATED_ROW ? 4 : row === DESTROYED_ROW ? 7 : 3;
+    }
+  }
+  return format(
+    table.concat(formats as unknown as string[], ",", 1, count),
+    ...unpackList(values as unknown as unknown[], 1, n),
+  );
 }
 
 /**
- * The row of one unit event given as a change of its own (the writer's tests): packed by
- * the change queue, as the collector's events are.
+ * The rows of unit events given as changes of their own, of one frame (the writer's
+ * tests), packed by the change queue as the collector's events are: what
+ * `unitEventsText` writes for their batch.
  */
-export function unitEventRow(this: void, change: UnitEventChange): string {
+export function unitEventsTextOf(this: void, changes: UnitEventChange[]): string {
   const queue = new ChangeQueue();
-  queue.push(change);
-  return rowAt((queue.shift() as UnitEventBatch).slots, 0);
+  for (const change of changes) queue.push(change);
+  return unitEventsText(queue.shift() as UnitEventBatch);
+}
+
+/** The row of one unit event given as a change of its own (the writer's tests). */
+export function unitEventRow(this: void, change: UnitEventChange): string {
+  return unitEventsTextOf([change]);
 }
 
 /** The row of the event whose slots follow `at` (src/collect/event-batch.ts). */

@@ -413,7 +413,7 @@ describe.each(runners.map((r) => [r.name, r] as const))("%s", (_, runner) => {
     expect(count!.toString()).toBe("3");
   });
 
-  test("a unit event's row (the session's writer) is what the shape writes, counts included", () => {
+  test("a unit event's row (the session's writer) is what the shape writes, counts included; a batch's rows are the rows joined", () => {
     // Every kind with ids, nil, nan, a fraction and values of the wrong type; the row
     // writer must give the bytes and the counts of the general path with UNIT_EVENT_ROW.
     const rand = random(31);
@@ -473,10 +473,17 @@ describe.each(runners.map((r) => [r.name, r] as const))("%s", (_, runner) => {
         r[#r + 1] = fast
         r[#r + 1] = tostring(c1 - c0) .. " " .. tostring(c2 - c1)
       end
+      -- All of them as one frame's batch: one message's rows.
+      local batch = {}
+      for i, case in ipairs({ ${cases.join(",\n")} }) do batch[i] = case[1] end
+      r[#r + 1] = J.unitEventsTextOf(batch)
       return r`);
-    expect(out.length).toBe((60 + 10) * 3);
+    expect(out.length).toBe((60 + 10) * 3 + 1);
+    const generalRows: string[] = [];
+    for (let i = 0; i < out.length - 1; i += 3) generalRows.push(out[i]!.toString());
+    expect(out[out.length - 1]!.toString()).toBe(generalRows.join(","));
     let nulls = 0;
-    for (let i = 0; i < out.length; i += 3) {
+    for (let i = 0; i < out.length - 1; i += 3) {
       const general = out[i]!.toString();
       expect(out[i + 1]!.toString(), general).toBe(general);
       const [a, b] = out[i + 2]!.toString().split(" ");
