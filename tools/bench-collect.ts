@@ -31,6 +31,7 @@ import {
   type TimingSummary,
 } from "../test/host/driver.ts";
 import { frameCost } from "./bench/frame-cost.ts";
+import { startReference, type Reference } from "./bench/reference.ts";
 import { worldConfig } from "../test/host/world-driver.ts";
 import {
   WIDGET_FILE,
@@ -114,6 +115,8 @@ interface Run {
   gcCpuMs: number;
   /** The PROFILE lines of a widget copy from tools/instrument-widget.ts, in the measured window. */
   profile: string[];
+  /** The machine's speed while measured (tools/bench/reference.ts): µs a reference round, median. */
+  referenceUs: number | undefined;
 }
 
 async function runOnce(
@@ -130,6 +133,7 @@ async function runOnce(
     settings: Record<string, boolean | number | string>;
   },
   tmp: string,
+  reference: Reference,
 ): Promise<Run> {
   const configPath = path.join(tmp, `${situation.id}-${lua.numbers}.lua`);
   writeWidgetConfig(configPath, {
@@ -167,11 +171,13 @@ async function runOnce(
       await sleep(1000);
     }
     await host.resetStats();
+    const windowStart = Date.now();
     const echoesBefore = host.widgetEchoes.length;
     const beforeStatus = await host.status();
     const before = beforeStatus.widgetStatus as WidgetStatus;
     await sleep(opts.seconds * 1000);
     const s: HostStatus = await host.status();
+    const referenceUs = reference.medianUs(windowStart, Date.now());
     const after = s.widgetStatus as WidgetStatus;
     if (after.internalErrors !== 0) throw new Error(`internal error: ${after.lastInternalError}`);
     const cost = frameCost(s, CALLINS);
@@ -195,6 +201,7 @@ async function runOnce(
       stateAllocatedKb: (s.gc?.allocatedKb ?? 0) - (beforeStatus.gc?.allocatedKb ?? 0),
       gcCpuMs: (s.gc?.cpuMs ?? 0) - (beforeStatus.gc?.cpuMs ?? 0),
       profile: host.widgetEchoes.slice(echoesBefore).filter((e) => e.startsWith("PROFILE")),
+      referenceUs,
     };
   } finally {
     await host.kill();
@@ -305,6 +312,9 @@ async function main(): Promise<void> {
   );
   const tmp = mkdtempSync(path.join(os.tmpdir(), "ldx-bench-collect-"));
   const results = new Map<string, Run[]>();
+  // The machine's speed beside each run, measured in the double interpreter (any if none).
+  const referenceLua = interpreters.find((l) => l.numbers === "double") ?? interpreters[0]!;
+  const reference = startReference(referenceLua.path);
   for (let r = 0; r < repeats; r++) {
     for (const situation of situations) {
       for (const lua of interpreters) {
@@ -314,11 +324,13 @@ async function main(): Promise<void> {
           situation,
           { seconds, warmup, maxWarmup, fps, widget, luaGc, settings },
           tmp,
+          reference,
         );
         results.set(key, [...(results.get(key) ?? []), run]);
       }
     }
   }
+  reference.stop();
   const rows: string[][] = [];
   for (const situation of situations) {
     for (const lua of interpreters) {
@@ -341,6 +353,10 @@ async function main(): Promise<void> {
         ),
         String(med(runs, (x) => x.overBudget) ?? "-"),
         String(med(runs, (x) => x.schedulerFrames) ?? "-"),
+        fmt(
+          med(runs, (x) => x.referenceUs),
+          2,
+        ),
       ]);
     }
   }
@@ -349,7 +365,10 @@ async function main(): Promise<void> {
   );
   console.log(
     "net = gross less the floor: an empty call-in timed the same way after each call " +
-      "(the host's pcall and clock reads).\n",
+      "(the host's pcall and clock reads). machine ref: the machine's speed while measured, " +
+      "CPU us of a fixed Lua round run on the side (tools/bench/reference.ts; lower is " +
+      "faster): this VM's speed varies by up to 1.7 times for minutes at a time, so compare " +
+      "frame figures only at similar references (docs/performance.md).\n",
   );
   console.log(
     table(
@@ -368,9 +387,10 @@ async function main(): Promise<void> {
         "floor per call",
         "frames over budget",
         "frames",
+        "machine ref",
       ],
       rows,
-      [false, false, true, true, true, true, true, true, true, true, true, true, true, true],
+      [false, false, true, true, true, true, true, true, true, true, true, true, true, true, true],
     ),
   );
   const keepRows: string[][] = [];

@@ -20,6 +20,7 @@ import os from "node:os";
 import path from "node:path";
 import { BarHost } from "../test/host/driver.ts";
 import { surveyInterpreters } from "../test/support/interpreters.ts";
+import { startReference, type Reference } from "./bench/reference.ts";
 import { Pipeline, type WidgetStatus } from "../test/host/pipeline.ts";
 import { readTruth } from "../test/host/world-driver.ts";
 import { ChildReceiver, type ProcessUsage } from "./bench/child-receiver.ts";
@@ -71,6 +72,8 @@ interface RunResult {
   interpreter: string;
   positions: boolean;
   seconds: number;
+  /** The machine's speed while measured (tools/bench/reference.ts): µs a reference round. */
+  referenceUs: number | undefined;
   cost: FrameCost;
   overBudget: number;
   schedulerFrames: number;
@@ -128,6 +131,7 @@ async function runOnce(
     keyframe: number | undefined;
     latencyOut: string | undefined;
   },
+  reference: Reference,
 ): Promise<RunResult> {
   const receiver = new ChildReceiver(
     await closedPort(),
@@ -179,6 +183,7 @@ async function runOnce(
       guardSteps.push((await pipeline.widget()).delivery.throttleLevel);
     }
     const status = await pipeline.host.status();
+    const referenceUs = reference.medianUs(before.at, Date.now());
     const toFrame = Number((await pipeline.host.world("state")).frame);
     const after = {
       at: Date.now(),
@@ -229,6 +234,7 @@ async function runOnce(
       interpreter: lua.name,
       positions,
       seconds,
+      referenceUs,
       cost: frameCost(status, CALLINS),
       overBudget: after.widget.frameCost.overBudget - beforeCost.frameCost.overBudget,
       schedulerFrames: after.widget.frameCost.frames - beforeCost.frameCost.frames,
@@ -304,14 +310,26 @@ async function main(): Promise<void> {
       `${opts.warmup} s of game before ${opts.seconds} s measured.`,
   );
   const results: RunResult[] = [];
-  for (const positions of positionRuns) {
-    for (const lua of interpreters) {
-      console.log(`\n[${lua.name}, positions ${positions ? "on" : "off"}] running...`);
-      results.push(await runOnce(lua, positions, opts));
+  // The machine's speed beside each run (tools/bench/reference.ts), in the double interpreter.
+  const reference = startReference(
+    (interpreters.find((l) => l.numbers === "double") ?? interpreters[0]!).path,
+  );
+  try {
+    for (const positions of positionRuns) {
+      for (const lua of interpreters) {
+        console.log(`\n[${lua.name}, positions ${positions ? "on" : "off"}] running...`);
+        results.push(await runOnce(lua, positions, opts, reference));
+      }
     }
+  } finally {
+    reference.stop();
   }
   const us = (v: number | undefined) => fmt(v, 0);
-  console.log("\n## The widget per drawn frame (CPU us; net = less the host's floor)\n");
+  console.log(
+    "\n## The widget per drawn frame (CPU us; net = less the host's floor; machine ref: " +
+      "CPU us of a fixed Lua round run on the side while measured, lower is faster: " +
+      "tools/bench/reference.ts)\n",
+  );
   console.log(
     table(
       [
@@ -325,6 +343,7 @@ async function main(): Promise<void> {
         "gross p99",
         "gross max",
         "over budget",
+        "machine ref",
       ],
       results.map((r) => [
         r.interpreter,
@@ -337,6 +356,7 @@ async function main(): Promise<void> {
         us(r.cost.gross.p99Us),
         us(r.cost.gross.maxUs),
         `${r.overBudget} / ${r.schedulerFrames}`,
+        fmt(r.referenceUs, 2),
       ]),
     ),
   );
