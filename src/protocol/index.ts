@@ -1,5 +1,6 @@
 /** Widget-side protocol: the JSON encoder, the shape of every message, and the session. */
 export {
+  arrayItem,
   encode,
   encodeLine,
   encodeElements,
@@ -8,6 +9,7 @@ export {
   encodeTail,
   encoderCounts,
   num,
+  numberRecordRows,
   numberText,
   object,
   quote,

@@ -59,6 +59,7 @@ import {
   encode,
   encodeLine,
   encoderCounts,
+  numberRecordRows,
   numberText,
   quote,
   recordRows,
@@ -206,6 +207,11 @@ type BulkChange = Extract<Change, { type: "positions" | "damage" }>;
 /** The snapshot's and `units` messages' teams, written by the fast writer one team per look. */
 const SNAPSHOT_UNITS = { key: "units", writer: TEAM_UNITS_ROWS, batch: 1 };
 const UNITS_TEAMS = { key: "teams", writer: TEAM_UNITS_ROWS, batch: 1 };
+const ECONOMY_TEAMS = {
+  key: "teams",
+  writer: numberRecordRows(arrayItem(OUTBOUND_SHAPES.economy, "teams") as ObjectShape),
+  batch: 1,
+};
 
 /** A `units` change being compared with what the receiver knows, one team per step. */
 interface UnitsDiff {
@@ -662,7 +668,7 @@ export class Session {
         return;
       case "economy":
         this.messageType = "economy";
-        this.messageEncoder.start(OUTBOUND_SHAPES.economy, change);
+        this.messageEncoder.start(OUTBOUND_SHAPES.economy, change, ECONOMY_TEAMS);
         return;
       case "stats":
         this.produce("stats", statsRecord(change));

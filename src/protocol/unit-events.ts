@@ -15,13 +15,9 @@ import {
   UNIT_GIVEN,
 } from "../collect/event-batch";
 import type { UnitEventBatch, UnitEventChange } from "../collect/model";
-import { idText } from "./json";
+import { idText, unpackList } from "./json";
 
 const format = string.format;
-/** Lua 5.1's `unpack` (the engine's); `table.unpack` where the tests run Lua 5.3 (fengari). */
-const unpackList: (this: void, list: unknown[], i: number, j: number) => LuaMultiReturn<unknown[]> =
-  (unpack as unknown as typeof unpackList | undefined) ??
-  (table as unknown as { unpack: typeof unpackList }).unpack;
 const luaType = type;
 /** %d takes the build's C int, 32 bits in some builds. */
 const TWO_31 = 2 ** 31;

@@ -310,6 +310,63 @@ describe.each(runners.map((r) => [r.name, r] as const))("%s", (_, runner) => {
     expect(delta(before!, middle!)[0]).toBeGreaterThan(0);
   });
 
+  test("the economy writer writes fuzzed teams exactly as the general encoder writes them", () => {
+    const rand = random(37);
+    const RESOURCE_KEYS = [
+      "current",
+      "storage",
+      "pull",
+      "income",
+      "expense",
+      "share",
+      "sent",
+      "received",
+      "excess",
+    ];
+    // A resource: a record of fuzzed cells, sometimes nil or not a record (the general path).
+    const resource = (): string => {
+      const r = rand();
+      if (r < 0.05) return "nil";
+      if (r < 0.1) return '"metal"';
+      return `{ ${RESOURCE_KEYS.map((k) => `${k} = ${fuzzCell(rand)}`).join(", ")} }`;
+    };
+    const teams = Array.from(
+      { length: 300 },
+      (_, i) =>
+        `{ teamID = ${i % 7 === 0 ? fuzzCell(rand) : String(i)}, metal = ${resource()}, energy = ${resource()} }`,
+    );
+    const [general, fast, counts] = runner.strings(`
+      local teams = { ${teams.join(",\n")} }
+      local counts = J.encoderCounts
+      local before = counts.nonFinite .. "/" .. counts.mismatched
+      local whole = J.encode(J.OUTBOUND_SHAPES.economy,
+        { type = "economy", seq = 7, frame = 2, teams = teams }) .. "\\n"
+      local middle = counts.nonFinite .. "/" .. counts.mismatched
+      local enc = setmetatable({}, J.SlicedEncoder.prototype)
+      enc:____constructor()
+      local item = J.arrayItem(J.OUTBOUND_SHAPES.economy, "teams")
+      enc:start(J.OUTBOUND_SHAPES.economy, { type = "economy", frame = 2, teams = teams },
+        { key = "teams", writer = J.numberRecordRows(item), batch = 3 })
+      local looks = 0
+      local budget = { expired = function() looks = looks + 1; return looks % 2 == 0 end }
+      while not enc:step(budget) do end
+      local sliced = enc:finish(7)
+      local after = counts.nonFinite .. "/" .. counts.mismatched
+      return { whole, sliced, before .. " " .. middle .. " " .. after }`);
+    expect(fast!.toString("utf8")).toBe(general!.toString("utf8"));
+    JSON.parse(general!.toString("utf8"));
+    const [before, middle, after] = counts!.toString("utf8").split(" ");
+    const delta = (a: string, b: string) => {
+      const [x, y] = a.split("/").map(Number);
+      const [z, w] = b.split("/").map(Number);
+      return [z! - x!, w! - y!];
+    };
+    expect(delta(middle!, after!)).toEqual(delta(before!, middle!));
+    // nan/inf and wrong types were among them.
+    expect(delta(before!, middle!)[0]).toBeGreaterThan(0);
+    expect(delta(before!, middle!)[1]).toBeGreaterThan(0);
+  });
+
   test("the unit counts writer writes fuzzed teams exactly as the general encoder writes them", () => {
     const rand = random(29);
     const int = (max: number) => Math.floor(rand() * max);
