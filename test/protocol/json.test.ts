@@ -17,6 +17,7 @@ import { luaBytes, luaNumber, luaRunners, luaValue } from "./lua-harness.ts";
 import { createValidator } from "./validator.ts";
 import { random } from "../support/random.ts";
 import { UNIT_EVENT_ROWS } from "../support/unit-event-rows.ts";
+import { UNIT_EVENTS_MAX_ROWS } from "../../protocol/messages.ts";
 
 const FIXTURES = path.resolve(import.meta.dirname, "../../protocol/fixtures");
 const OUTBOUND_FILES = ["session.ndjson", "game-start.ndjson", "edge.ndjson", "ext.ndjson"];
@@ -494,5 +495,31 @@ describe.each(runners.map((r) => [r.name, r] as const))("%s", (_, runner) => {
     // Both ids and nulls (nil, nan, wrong types) were written.
     expect(nulls).toBeGreaterThan(10);
     expect(nulls).toBeLessThan(60);
+  });
+
+  test("a full batch of destroyed rows with every value (the most values one string.format takes) is written whole", () => {
+    const out = runner.strings(`
+      local batch, rows = {}, {}
+      for i = 1, ${UNIT_EVENTS_MAX_ROWS} do
+        batch[i] = { type = "unit_destroyed", frame = 1, unitID = 30000 + i, unitDefID = 400 + i,
+          teamID = i % 16, attackerID = 20000 + i, attackerDefID = 500 + i, attackerTeamID = 15 - i % 16,
+          weaponDefID = 700 + i }
+        rows[i] = J.unitEventRow(batch[i])
+      end
+      return { J.unitEventsTextOf(batch), table.concat(rows, ",") }`);
+    const [text, joined] = out.map((b) => b.toString());
+    expect(text).toBe(joined);
+    const parsed = JSON.parse(`[${text}]`) as unknown[][];
+    expect(parsed).toHaveLength(UNIT_EVENTS_MAX_ROWS);
+    expect(parsed[UNIT_EVENTS_MAX_ROWS - 1]).toEqual([
+      "destroyed",
+      30000 + UNIT_EVENTS_MAX_ROWS,
+      400 + UNIT_EVENTS_MAX_ROWS,
+      UNIT_EVENTS_MAX_ROWS % 16,
+      20000 + UNIT_EVENTS_MAX_ROWS,
+      500 + UNIT_EVENTS_MAX_ROWS,
+      15 - (UNIT_EVENTS_MAX_ROWS % 16),
+      700 + UNIT_EVENTS_MAX_ROWS,
+    ]);
   });
 });
