@@ -267,13 +267,55 @@ function fuzzCell(rand: () => number): string {
   return special[Math.floor(rand() * special.length)]!;
 }
 
+/**
+ * Lua that writes one `type` message whole (`encode`, with `wholeFields`) and again in
+ * slices with a row writer (`slicedFields`, `rows`: the SlicedEncoder's rows option; a
+ * budget that runs out at every other look), after `setup`. It returns both lines and
+ * the encoder's counts (nonFinite/mismatched) before, between and after.
+ */
+function writerTrial(
+  setup: string,
+  type: string,
+  wholeFields: string,
+  slicedFields: string,
+  rows: string,
+): string {
+  return `
+      ${setup}
+      local counts = J.encoderCounts
+      local before = counts.nonFinite .. "/" .. counts.mismatched
+      local whole = J.encode(J.OUTBOUND_SHAPES.${type},
+        { type = "${type}", seq = 7, frame = 2, ${wholeFields} }) .. "\\n"
+      local middle = counts.nonFinite .. "/" .. counts.mismatched
+      local enc = setmetatable({}, J.SlicedEncoder.prototype)
+      enc:____constructor()
+      enc:start(J.OUTBOUND_SHAPES.${type}, { type = "${type}", frame = 2, ${slicedFields} }, ${rows})
+      local looks = 0
+      local budget = { expired = function() looks = looks + 1; return looks % 2 == 0 end }
+      while not enc:step(budget) do end
+      local sliced = enc:finish(7)
+      local after = counts.nonFinite .. "/" .. counts.mismatched
+      return { whole, sliced, before .. " " .. middle .. " " .. after }`;
+}
+
+/** What each path of a writerTrial added to the counts: [nonFinite, mismatched] of the whole, then of the slices. */
+function trialCounts(counts: Uint8Array): [number[], number[]] {
+  const [before, middle, after] = Buffer.from(counts).toString("utf8").split(" ");
+  const delta = (a: string, b: string) => {
+    const [x, y] = a.split("/").map(Number);
+    const [z, w] = b.split("/").map(Number);
+    return [z! - x!, w! - y!];
+  };
+  return [delta(before!, middle!), delta(middle!, after!)];
+}
+
 const POSITION_KEYS = ["unitID", "unitDefID", "teamID", "x", "z", "health"];
 
 describe.each(runners.map((r) => [r.name, r] as const))("%s", (_, runner) => {
   test("the row writer writes fuzzed rows exactly as the general encoder writes them as tuples", () => {
     const rand = random(23);
     const rows = Array.from({ length: 400 }, () => POSITION_KEYS.map(() => fuzzCell(rand)));
-    const [general, fast, counts] = runner.strings(`
+    const setup = `
       local tuples, records = {}, {}
       ${rows
         .map(
@@ -281,33 +323,22 @@ describe.each(runners.map((r) => [r.name, r] as const))("%s", (_, runner) => {
       tuples[${i + 1}] = { ${cells.map((c, k) => `[${k + 1}] = ${c}`).join(", ")} }
       records[${i + 1}] = { ${cells.map((c, k) => `${POSITION_KEYS[k]} = ${c}`).join(", ")} }`,
         )
-        .join("")}
-      local counts = J.encoderCounts
-      local before = counts.nonFinite .. "/" .. counts.mismatched
-      local whole = J.encode(J.OUTBOUND_SHAPES.positions,
-        { type = "positions", seq = 7, frame = 2, fromFrame = 1, units = tuples }) .. "\\n"
-      local middle = counts.nonFinite .. "/" .. counts.mismatched
-      local enc = setmetatable({}, J.SlicedEncoder.prototype)
-      enc:____constructor()
-      enc:start(J.OUTBOUND_SHAPES.positions, { type = "positions", frame = 2, fromFrame = 1, units = records },
-        { key = "units", writer = J.recordRows(${luaValue(POSITION_KEYS)}, 3), batch = 7 })
-      local looks = 0
-      local budget = { expired = function() looks = looks + 1; return looks % 2 == 0 end }
-      while not enc:step(budget) do end
-      local sliced = enc:finish(7)
-      local after = counts.nonFinite .. "/" .. counts.mismatched
-      return { whole, sliced, before .. " " .. middle .. " " .. after }`);
+        .join("")}`;
+    const [general, fast, counts] = runner.strings(
+      writerTrial(
+        setup,
+        "positions",
+        "fromFrame = 1, units = tuples",
+        "fromFrame = 1, units = records",
+        `{ key = "units", writer = J.recordRows(${luaValue(POSITION_KEYS)}, 3), batch = 7 }`,
+      ),
+    );
     expect(fast!.toString("utf8")).toBe(general!.toString("utf8"));
     JSON.parse(general!.toString("utf8"));
     // Each path counted the same nan/inf and mismatched values.
-    const [before, middle, after] = counts!.toString("utf8").split(" ");
-    const delta = (a: string, b: string) => {
-      const [x, y] = a.split("/").map(Number);
-      const [z, w] = b.split("/").map(Number);
-      return [z! - x!, w! - y!];
-    };
-    expect(delta(middle!, after!)).toEqual(delta(before!, middle!));
-    expect(delta(before!, middle!)[0]).toBeGreaterThan(0);
+    const [whole, sliced] = trialCounts(counts!);
+    expect(sliced).toEqual(whole);
+    expect(whole[0]).toBeGreaterThan(0);
   });
 
   test("the economy writer writes fuzzed teams exactly as the general encoder writes them", () => {
@@ -335,36 +366,22 @@ describe.each(runners.map((r) => [r.name, r] as const))("%s", (_, runner) => {
       (_, i) =>
         `{ teamID = ${i % 7 === 0 ? fuzzCell(rand) : String(i)}, metal = ${resource()}, energy = ${resource()} }`,
     );
-    const [general, fast, counts] = runner.strings(`
-      local teams = { ${teams.join(",\n")} }
-      local counts = J.encoderCounts
-      local before = counts.nonFinite .. "/" .. counts.mismatched
-      local whole = J.encode(J.OUTBOUND_SHAPES.economy,
-        { type = "economy", seq = 7, frame = 2, teams = teams }) .. "\\n"
-      local middle = counts.nonFinite .. "/" .. counts.mismatched
-      local enc = setmetatable({}, J.SlicedEncoder.prototype)
-      enc:____constructor()
-      local item = J.arrayItem(J.OUTBOUND_SHAPES.economy, "teams")
-      enc:start(J.OUTBOUND_SHAPES.economy, { type = "economy", frame = 2, teams = teams },
-        { key = "teams", writer = J.numberRecordRows(item), batch = 3 })
-      local looks = 0
-      local budget = { expired = function() looks = looks + 1; return looks % 2 == 0 end }
-      while not enc:step(budget) do end
-      local sliced = enc:finish(7)
-      local after = counts.nonFinite .. "/" .. counts.mismatched
-      return { whole, sliced, before .. " " .. middle .. " " .. after }`);
+    const [general, fast, counts] = runner.strings(
+      writerTrial(
+        `local teams = { ${teams.join(",\n")} }`,
+        "economy",
+        "teams = teams",
+        "teams = teams",
+        `{ key = "teams", writer = J.numberRecordRows(J.arrayItem(J.OUTBOUND_SHAPES.economy, "teams")), batch = 3 }`,
+      ),
+    );
     expect(fast!.toString("utf8")).toBe(general!.toString("utf8"));
     JSON.parse(general!.toString("utf8"));
-    const [before, middle, after] = counts!.toString("utf8").split(" ");
-    const delta = (a: string, b: string) => {
-      const [x, y] = a.split("/").map(Number);
-      const [z, w] = b.split("/").map(Number);
-      return [z! - x!, w! - y!];
-    };
-    expect(delta(middle!, after!)).toEqual(delta(before!, middle!));
+    const [whole, sliced] = trialCounts(counts!);
+    expect(sliced).toEqual(whole);
     // nan/inf and wrong types were among them.
-    expect(delta(before!, middle!)[0]).toBeGreaterThan(0);
-    expect(delta(before!, middle!)[1]).toBeGreaterThan(0);
+    expect(whole[0]).toBeGreaterThan(0);
+    expect(whole[1]).toBeGreaterThan(0);
   });
 
   test("the unit counts writer writes fuzzed teams exactly as the general encoder writes them", () => {
