@@ -13,8 +13,9 @@
  * in both. The wrapper costs about 0.15 µs a call besides its two clock reads: `os.clock`
  * is a system call of about 1.4 µs on this VM (kvm-clock), and half of each read lands
  * inside the time measured, so short calls read about 1.4 µs long. `--clock timer` reads
- * the engine's micro timer instead (the host's is 0.06 µs a read): wall time, so a call
- * that loses the CPU reads long, but short calls read true on a quiet machine.
+ * the engine's micro timer instead (the host's is 0.06 µs a read, 1 µs steps, differences
+ * taken in C): wall time, so a call that loses the CPU reads long, but short calls read
+ * true on a quiet machine.
  *
  * Only for the host: BAR's widgets may not have `os.clock`.
  */
@@ -49,12 +50,19 @@ function prelude(
   return `
 local __prof_total, __prof_calls, __prof_max = {}, {}, {}
 local __prof_frame, __prof_worst, __prof_roots = {}, {}, { ${rootSet} }
-local __prof_clock = os.clock
+-- __prof_start() marks a call's start; __prof_us(mark) is the µs since. With the timer
+-- the mark is the engine's raw timer and DiffTimers subtracts in C: the difference stays
+-- exact however long the game has run, also with float numbers (seconds since load
+-- would have 4 µs steps after half a minute under float).
+local __prof_start, __prof_us
 if ${JSON.stringify(clock)} == "timer" then
-  -- seconds since load, as os.clock: differences taken in C (DiffTimers) stay exact
   local timer, diff = Spring.GetTimerMicros, Spring.DiffTimers
-  local t0 = timer()
-  __prof_clock = function() return diff(timer(), t0, false, true) end
+  __prof_start = timer
+  __prof_us = function(mark) return diff(timer(), mark, false, true) * 1e6 end
+else
+  local clock = os.clock
+  __prof_start = clock
+  __prof_us = function(mark) return (clock() - mark) * 1e6 end
 end
 local function __prof_wrap(owner, key, name)
   local f = owner and owner[key]
@@ -63,9 +71,9 @@ local function __prof_wrap(owner, key, name)
     local _, second = ...
     local label = name
     if type(second) == "table" and type(second.type) == "string" then label = name .. ":" .. second.type end
-    local t0 = __prof_clock()
+    local t0 = __prof_start()
     local a, b, c, d = f(...)
-    local us = (__prof_clock() - t0) * 1e6
+    local us = __prof_us(t0)
     __prof_total[label] = (__prof_total[label] or 0) + us
     __prof_frame[label] = (__prof_frame[label] or 0) + us
     __prof_calls[label] = (__prof_calls[label] or 0) + 1
@@ -157,7 +165,7 @@ function main(): void {
     ENTRY,
     wrapCalls(String(args.methods).split(",")),
     // widget.Update is timed too, as the label `widget.Update` (a root for --worst).
-    "do local update = widget.Update; widget.Update = function(...) local t0 = __prof_clock(); local r = update(...); __prof_frame['widget.Update'] = (__prof_frame['widget.Update'] or 0) + (__prof_clock() - t0) * 1e6; __prof_report(); return r end end",
+    "do local update = widget.Update; widget.Update = function(...) local t0 = __prof_start(); local r = update(...); __prof_frame['widget.Update'] = (__prof_frame['widget.Update'] or 0) + __prof_us(t0); __prof_report(); return r end end",
   ].join("\n");
   const out =
     source.slice(0, firstLine) +

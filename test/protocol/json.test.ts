@@ -460,6 +460,17 @@ describe.each(runners.map((r) => [r.name, r] as const))("%s", (_, runner) => {
         cases.push(`{ { type = "${type}", frame = 1, ${record} }, { ${row} } }`);
       }
     }
+    // A destroyed row with each set of its attacker's four values there (the engine leaves
+    // out what the view cannot see, and the weapon on its own): each has its own format.
+    const [, destroyedTag, destroyedKeys] = KINDS.find(([type]) => type === "unit_destroyed")!;
+    for (let mask = 0; mask < 16; mask++) {
+      const picked = destroyedKeys.map((_, i) =>
+        i < 3 || Math.floor(mask / 2 ** (i - 3)) % 2 === 1 ? id() : "nil",
+      );
+      const record = destroyedKeys.map((key, i) => `${key} = ${picked[i]}`).join(", ");
+      const row = [`"${destroyedTag}"`, ...picked].map((v, i) => `[${i + 1}] = ${v}`).join(", ");
+      cases.push(`{ { type = "unit_destroyed", frame = 1, ${record} }, { ${row} } }`);
+    }
     const out = runner.strings(`
       local r = {}
       for _, case in ipairs({ ${cases.join(",\n")} }) do
@@ -479,7 +490,7 @@ describe.each(runners.map((r) => [r.name, r] as const))("%s", (_, runner) => {
       for i, case in ipairs({ ${cases.join(",\n")} }) do batch[i] = case[1] end
       r[#r + 1] = J.unitEventsTextOf(batch)
       return r`);
-    expect(out.length).toBe((60 + 10) * 3 + 1);
+    expect(out.length).toBe((60 + 10 + 16) * 3 + 1);
     const generalRows: string[] = [];
     for (let i = 0; i < out.length - 1; i += 3) generalRows.push(out[i]!.toString());
     expect(out[out.length - 1]!.toString()).toBe(generalRows.join(","));
@@ -501,10 +512,15 @@ describe.each(runners.map((r) => [r.name, r] as const))("%s", (_, runner) => {
     const out = runner.strings(`
       local batch, rows = {}, {}
       for i = 1, ${UNIT_EVENTS_MAX_ROWS} do
-        batch[i] = { type = "unit_destroyed", frame = 1, unitID = 30000 + i, unitDefID = 400 + i,
+        local b = batch
+        b[i] = { type = "unit_destroyed", frame = 1, unitID = 30000 + i, unitDefID = 400 + i,
           teamID = i % 16, attackerID = 20000 + i, attackerDefID = 500 + i, attackerTeamID = 15 - i % 16,
           weaponDefID = 700 + i }
-        rows[i] = J.unitEventRow(batch[i])
+        -- The general path's row (the shape's), not the writer's own.
+        local parts = {}
+        local n = J.encodeInto(parts, 0, J.UNIT_EVENT_ROW, { "destroyed", b[i].unitID, b[i].unitDefID,
+          b[i].teamID, b[i].attackerID, b[i].attackerDefID, b[i].attackerTeamID, b[i].weaponDefID })
+        rows[i] = table.concat(parts, "", 1, n)
       end
       return { J.unitEventsTextOf(batch), table.concat(rows, ",") }`);
     const [text, joined] = out.map((b) => b.toString());
