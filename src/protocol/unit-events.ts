@@ -171,60 +171,36 @@ export function unitEventRow(this: void, change: UnitEventChange): string {
   return unitEventsTextOf([change]);
 }
 
-/** The row of the event whose slots follow `at` (src/collect/event-batch.ts). */
+/**
+ * The row of the event whose slots follow `at` (src/collect/event-batch.ts), value by
+ * value as the general path writes it: for the rows unitEventsText has no format for (a
+ * value that is not a whole number, given, taken).
+ */
 function rowAt(this: void, slots: LuaTable<number, unknown>, at: number): string {
   const kind = slots.get(at + 1);
-  const unitID = slots.get(at + 2);
-  const unitDefID = slots.get(at + 3);
-  const a = slots.get(at + 4);
-  const b = slots.get(at + 5);
-  const plain = whole(unitID) && whole(unitDefID) && whole(a);
-  if (kind === UNIT_CREATED) {
-    if (plain) {
-      if (b === undefined) return format('["created",%d,%d,%d,null]', unitID, unitDefID, a);
-      if (whole(b)) return format('["created",%d,%d,%d,%d]', unitID, unitDefID, a, b);
-    }
-    return format(
-      '["created",%s,%s,%s,%s]',
-      idText(unitID),
-      idText(unitDefID),
-      idText(a),
-      idText(b),
-    );
-  }
-  if (kind === UNIT_FINISHED) {
-    if (plain) return format('["finished",%d,%d,%d]', unitID, unitDefID, a);
-    return format('["finished",%s,%s,%s]', idText(unitID), idText(unitDefID), idText(a));
-  }
+  const unitID = idText(slots.get(at + 2));
+  const unitDefID = idText(slots.get(at + 3));
+  const a = idText(slots.get(at + 4));
+  if (kind === UNIT_FINISHED) return format('["finished",%s,%s,%s]', unitID, unitDefID, a);
+  const b = idText(slots.get(at + 5));
+  if (kind === UNIT_CREATED) return format('["created",%s,%s,%s,%s]', unitID, unitDefID, a, b);
   if (kind === UNIT_DESTROYED) {
-    const c = slots.get(at + 6);
-    const d = slots.get(at + 7);
-    const e = slots.get(at + 8);
-    if (plain) {
-      // The attacker's four fields come together, or none (the view cannot see it).
-      if (b === undefined && c === undefined && d === undefined && e === undefined) {
-        return format('["destroyed",%d,%d,%d,null,null,null,null]', unitID, unitDefID, a);
-      }
-      if (whole(b) && whole(c) && whole(d) && whole(e)) {
-        return format('["destroyed",%d,%d,%d,%d,%d,%d,%d]', unitID, unitDefID, a, b, c, d, e);
-      }
-    }
     return format(
       '["destroyed",%s,%s,%s,%s,%s,%s,%s]',
-      idText(unitID),
-      idText(unitDefID),
-      idText(a),
-      idText(b),
-      idText(c),
-      idText(d),
-      idText(e),
+      unitID,
+      unitDefID,
+      a,
+      b,
+      idText(slots.get(at + 6)),
+      idText(slots.get(at + 7)),
+      idText(slots.get(at + 8)),
     );
   }
   return format(
     kind === UNIT_GIVEN ? '["given",%s,%s,%s,%s]' : '["taken",%s,%s,%s,%s]',
-    idText(unitID),
-    idText(unitDefID),
-    idText(a),
-    idText(b),
+    unitID,
+    unitDefID,
+    a,
+    b,
   );
 }
