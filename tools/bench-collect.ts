@@ -312,9 +312,8 @@ async function main(): Promise<void> {
   );
   const tmp = mkdtempSync(path.join(os.tmpdir(), "ldx-bench-collect-"));
   const results = new Map<string, Run[]>();
-  // The machine's speed beside each run, measured in the double interpreter (any if none).
-  const referenceLua = interpreters.find((l) => l.numbers === "double") ?? interpreters[0]!;
-  const reference = startReference(referenceLua.path);
+  // The machine's speed beside each run.
+  const reference = startReference(interpreters);
   for (let r = 0; r < repeats; r++) {
     for (const situation of situations) {
       for (const lua of interpreters) {

@@ -310,10 +310,8 @@ async function main(): Promise<void> {
       `${opts.warmup} s of game before ${opts.seconds} s measured.`,
   );
   const results: RunResult[] = [];
-  // The machine's speed beside each run (tools/bench/reference.ts), in the double interpreter.
-  const reference = startReference(
-    (interpreters.find((l) => l.numbers === "double") ?? interpreters[0]!).path,
-  );
+  // The machine's speed beside each run (tools/bench/reference.ts).
+  const reference = startReference(interpreters);
   try {
     for (const positions of positionRuns) {
       for (const lua of interpreters) {

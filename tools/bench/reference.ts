@@ -14,7 +14,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
-import { BENCH_DIR, median } from "./common.ts";
+import { BENCH_DIR, median, type LuaInterpreter } from "./common.ts";
 
 const SCRIPT = path.join(BENCH_DIR, "reference.lua");
 
@@ -24,10 +24,14 @@ export interface Reference {
   stop(): void;
 }
 
-/** Starts the reference loop in `interpreter` (a Lua 5.1 executable), a burst every `everyMs`. */
-export function startReference(interpreter: string, everyMs = 500): Reference {
+/**
+ * Starts the reference loop, a burst every `everyMs`, in the double interpreter of
+ * `interpreters` (its `os.clock` is CPU time), else the first.
+ */
+export function startReference(interpreters: LuaInterpreter[], everyMs = 500): Reference {
+  const lua = interpreters.find((l) => l.numbers === "double") ?? interpreters[0]!;
   const samples: { at: number; us: number }[] = [];
-  const child: ChildProcess = spawn(interpreter, [SCRIPT], { stdio: ["pipe", "pipe", "ignore"] });
+  const child: ChildProcess = spawn(lua.path, [SCRIPT], { stdio: ["pipe", "pipe", "ignore"] });
   let buffered = "";
   child.stdout!.on("data", (data: Buffer) => {
     buffered += data.toString();
