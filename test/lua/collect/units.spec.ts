@@ -30,6 +30,15 @@ function reconcile(this: void, c: Collector, frame = 100): void {
   runJob(new ReconcileJob(c.units, c.teams), frame);
 }
 
+/** A collector of `game` and its counts job, the job's first run done and its changes taken. */
+function countingAfterFirstRun(this: void): [Collector, UnitCountsJob] {
+  const c = new Collector(game);
+  const job = new UnitCountsJob(c.units, c.teams, c.changes);
+  runJob(job, 30);
+  c.takeChanges();
+  return [c, job];
+}
+
 describe("unit counts", () => {
   beforeEach(() => {
     game = new FakeGame();
@@ -134,10 +143,7 @@ describe("unit counts", () => {
 
   it("records only the teams whose counts changed", () => {
     game.asSpectator(true);
-    const c = new Collector(game);
-    const job = new UnitCountsJob(c.units, c.teams, c.changes);
-    runJob(job, 30);
-    c.takeChanges();
+    const [c, job] = countingAfterFirstRun();
     c.unitCreated(41 as UnitID, 5 as UnitDefID, 1 as TeamID);
     runJob(job, 60);
     const changes = ofType(c.takeChanges(), "units");
@@ -186,10 +192,7 @@ describe("unit counts", () => {
 
   it("a change's counts are the last of each def, and stay as taken while counting goes on", () => {
     game.asSpectator(true);
-    const c = new Collector(game);
-    const job = new UnitCountsJob(c.units, c.teams, c.changes);
-    runJob(job, 30);
-    c.takeChanges();
+    const [c, job] = countingAfterFirstRun();
     // Def 5: two built, one destroyed; def 6: one created and destroyed (none left).
     c.unitCreated(41 as UnitID, 5 as UnitDefID, 0 as TeamID);
     c.unitCreated(42 as UnitID, 5 as UnitDefID, 0 as TeamID);
@@ -223,10 +226,7 @@ describe("unit counts", () => {
   it("a run spreads the teams over steps, each step recording the teams it took", () => {
     game.asSpectator(true);
     game.addTeam(2, 0);
-    const c = new Collector(game);
-    const job = new UnitCountsJob(c.units, c.teams, c.changes);
-    runJob(job, 30);
-    c.takeChanges();
+    const [c, job] = countingAfterFirstRun();
     c.unitCreated(41 as UnitID, 5 as UnitDefID, 0 as TeamID);
     c.unitCreated(42 as UnitID, 6 as UnitDefID, 1 as TeamID);
     c.unitCreated(43 as UnitID, 7 as UnitDefID, 2 as TeamID);
