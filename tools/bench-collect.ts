@@ -108,6 +108,8 @@ interface Run {
   /** The frame-rate guard's step at the start and the end of the measurement (README). */
   guardBefore: number;
   guardAfter: number;
+  /** Game seconds the last complete positions scan spanned, at the end (undefined: none). */
+  positionsScanSeconds: number | undefined;
   /** What the widget allocated per drawn frame (KiB; the host's frameAllocKb). */
   allocKb: TimingSummary;
   /** The host's collection slots while measured: what the whole Lua state allocated, and their CPU time. */
@@ -197,6 +199,10 @@ async function runOnce(
       droppedChanges: after.collection.dropped - before.collection.dropped,
       guardBefore: before.delivery.throttleLevel,
       guardAfter: after.delivery.throttleLevel,
+      positionsScanSeconds:
+        after.collection.positionsScan === undefined
+          ? undefined
+          : after.collection.positionsScan.frames / 30,
       allocKb: kbTiming(s.frameAllocKb),
       stateAllocatedKb: (s.gc?.allocatedKb ?? 0) - (beforeStatus.gc?.allocatedKb ?? 0),
       gcCpuMs: (s.gc?.cpuMs ?? 0) - (beforeStatus.gc?.cpuMs ?? 0),
@@ -212,7 +218,12 @@ interface WidgetStatus {
   internalErrors: number;
   lastInternalError?: string;
   frameCost: { frames: number; overBudget: number };
-  collection: { pending: number; dropped: number };
+  collection: {
+    pending: number;
+    dropped: number;
+    /** The last complete positions scan (units, game frames it spanned). */
+    positionsScan?: { units: number; frames: number };
+  };
   delivery: { produced: number; throttleLevel: number };
 }
 
@@ -229,6 +240,13 @@ function kbTiming(t: KbSummary | undefined): TimingSummary {
 
 /** Changes waiting that count as caught up: about two drawn frames of the battle. */
 const CAUGHT_UP = 50;
+
+/** Game seconds the last positions scan spanned (median over runs); "none" before the first. */
+function scanSeconds(runs: Run[]): string {
+  const spans = runs.map((x) => x.positionsScanSeconds);
+  if (spans.some((x) => x === undefined)) return "none";
+  return fmt(median(spans.map((x) => x ?? 0)));
+}
 
 function med(runs: Run[], pick: (r: Run) => number | undefined): number | undefined {
   const values = runs.map(pick).filter((v): v is number => v !== undefined);
@@ -408,6 +426,7 @@ async function main(): Promise<void> {
         String(med(runs, (x) => x.pendingAfter) ?? "-"),
         String(med(runs, (x) => x.droppedChanges) ?? "-"),
         runs.map((x) => `${x.guardBefore}-${x.guardAfter}`).join(", "),
+        situation.settings.positions === true ? scanSeconds(runs) : "-",
       ]);
     }
   }
@@ -420,7 +439,8 @@ async function main(): Promise<void> {
       "dropped is counted (and reported to a receiver as a gap). The frame-rate guard " +
       "(README, 'Protecting the frame rate') steps the collection down when the work " +
       "fills the budget: at step 4 no unit events and no unit counts are sent, so compare " +
-      "frame figures only at the same step.\n",
+      "frame figures only at the same step. A positions scan takes what its share of the " +
+      "budget allows (docs/collection.md): its game seconds are the last complete scan's.\n",
   );
   console.log(
     table(
@@ -433,9 +453,10 @@ async function main(): Promise<void> {
         "queued at end",
         "changes dropped",
         "guard step (start-end)",
+        "positions scan (game s)",
       ],
       keepRows,
-      [false, false, true, true, true, true, true, false],
+      [false, false, true, true, true, true, true, false, true],
     ),
   );
   const callRows: string[][] = [];

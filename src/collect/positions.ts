@@ -11,8 +11,12 @@ import type { TeamDirectory } from "./directory";
 import type { PositionRow } from "./model";
 import type { GameReader } from "./reader";
 
-/** Units read between looks at the budget (each is 3-4 engine calls). */
-export const POSITIONS_PER_CHECK = 8;
+/**
+ * Units read between looks at the budget (each is 4 engine calls, 5-8 µs in the host's
+ * scale game, where the simulation leaves the units' data out of the CPU's caches): few,
+ * as the scan works within a small share and a step ends only at a look.
+ */
+export const POSITIONS_PER_CHECK = 4;
 
 export class PositionScan implements Job {
   private teamCursor = 0;
@@ -23,6 +27,12 @@ export class PositionScan implements Job {
   /** unitID -> number of the scan that recorded it (reused across scans). */
   private readonly seen = new LuaMap<UnitID, number>();
   private scan = 0;
+  /**
+   * The last complete scan: units in it and game frames it spanned (its first step's
+   * to its last's). A scan works within a small share of the frame budget, so with many
+   * units it spans seconds: status shows how fresh positions are.
+   */
+  lastScan: { units: number; frames: number } | undefined;
 
   constructor(
     private readonly reader: GameReader,
@@ -83,6 +93,7 @@ export class PositionScan implements Job {
       fromFrame: this.fromFrame,
       units: this.rows,
     });
+    this.lastScan = { units: this.rows.length, frames: budget.gameFrame - this.fromFrame };
     this.rows = [];
     return true;
   }

@@ -318,8 +318,9 @@ describe.each(luaInterpreters())("in-game control under $name", (lua) => {
       truthTeams: false,
       scale: { teams: 8, unitsPerTeam: 250, killsPerSecond: 100, seconds: 120 },
     });
-    // Positions of 2,000 units ten times a second in a tenth of a millisecond per frame:
-    // more work than the budget holds.
+    // A battle of 2,000 units and their positions ten times a second in a tenth of a
+    // millisecond per frame: more work than the budget holds (positions keep to their
+    // share, the battle's changes pile up).
     const host = await BarHost.start({
       interpreter: lua.path,
       widget: WIDGET,

@@ -76,6 +76,8 @@ describe("positions", () => {
     expect(fifteen[0].unitDefID).toBe(9);
     // 20 units listed; 30 changed team after its new team's list was taken: next scan.
     expect(rows).toHaveLength(20);
+    // The scan began at game frame 90 and ended at 95.
+    expect(c.positions.lastScan).toEqual({ units: 20, frames: 5 });
     runJob(c.positions, 120);
     const next = scanned(c);
     expect(next.filter((r) => r.unitID === 30).map((r) => r.teamID)).toEqual([0]);
