@@ -108,7 +108,7 @@ interface Run {
   /** The frame-rate guard's step at the start and the end of the measurement (README). */
   guardBefore: number;
   guardAfter: number;
-  /** Game seconds the last complete positions scan spanned, at the end (undefined: none). */
+  /** Seconds the last positions scan completed while measured took (undefined: none completed). */
   positionsScanSeconds: number | undefined;
   /** What the widget allocated per drawn frame (KiB; the host's frameAllocKb). */
   allocKb: TimingSummary;
@@ -200,9 +200,10 @@ async function runOnce(
       guardBefore: before.delivery.throttleLevel,
       guardAfter: after.delivery.throttleLevel,
       positionsScanSeconds:
-        after.collection.positionsScan === undefined
-          ? undefined
-          : after.collection.positionsScan.frames / 30,
+        (after.collection.recordedByType.positions ?? 0) >
+        (before.collection.recordedByType.positions ?? 0)
+          ? after.collection.positionsScan?.seconds
+          : undefined,
       allocKb: kbTiming(s.frameAllocKb),
       stateAllocatedKb: (s.gc?.allocatedKb ?? 0) - (beforeStatus.gc?.allocatedKb ?? 0),
       gcCpuMs: (s.gc?.cpuMs ?? 0) - (beforeStatus.gc?.cpuMs ?? 0),
@@ -221,8 +222,10 @@ interface WidgetStatus {
   collection: {
     pending: number;
     dropped: number;
-    /** The last complete positions scan (units, game frames it spanned). */
-    positionsScan?: { units: number; frames: number };
+    /** Changes recorded by type since the start (the host's JSON of a Lua table). */
+    recordedByType: Partial<Record<string, number>>;
+    /** The last complete positions scan: units, wall seconds and game frames it took. */
+    positionsScan?: { units: number; seconds: number; frames: number };
   };
   delivery: { produced: number; throttleLevel: number };
 }
@@ -241,11 +244,17 @@ function kbTiming(t: KbSummary | undefined): TimingSummary {
 /** Changes waiting that count as caught up: about two drawn frames of the battle. */
 const CAUGHT_UP = 50;
 
-/** Game seconds the last positions scan spanned (median over runs); "none" before the first. */
+/**
+ * Seconds the last positions scan completed in the measured window took (median over the
+ * runs that completed one); "none in the window" when no run did.
+ */
 function scanSeconds(runs: Run[]): string {
-  const spans = runs.map((x) => x.positionsScanSeconds);
-  if (spans.some((x) => x === undefined)) return "none";
-  return fmt(median(spans.map((x) => x ?? 0)));
+  const spans = runs.flatMap((x) =>
+    x.positionsScanSeconds === undefined ? [] : [x.positionsScanSeconds],
+  );
+  if (spans.length === 0) return "none in the window";
+  const missed = runs.length - spans.length;
+  return fmt(median(spans)) + (missed > 0 ? ` (${missed} run(s): none)` : "");
 }
 
 function med(runs: Run[], pick: (r: Run) => number | undefined): number | undefined {
@@ -440,7 +449,7 @@ async function main(): Promise<void> {
       "(README, 'Protecting the frame rate') steps the collection down when the work " +
       "fills the budget: at step 4 no unit events and no unit counts are sent, so compare " +
       "frame figures only at the same step. A positions scan takes what its share of the " +
-      "budget allows (docs/collection.md): its game seconds are the last complete scan's.\n",
+      "budget allows (docs/collection.md): its seconds are those of the last scan completed in the window.\n",
   );
   console.log(
     table(
@@ -453,7 +462,7 @@ async function main(): Promise<void> {
         "queued at end",
         "changes dropped",
         "guard step (start-end)",
-        "positions scan (game s)",
+        "positions scan (s)",
       ],
       keepRows,
       [false, false, true, true, true, true, true, false, true],

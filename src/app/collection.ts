@@ -9,6 +9,7 @@ import type { JobKind, JobSpec } from "../collect/budget";
 import type { ChangeObserver } from "../collect/changes";
 import { Collector } from "../collect/collector";
 import type { Change, ChangeType, View } from "../collect/model";
+import type { PositionScanSpan } from "../collect/positions";
 import type { GameReader } from "../collect/reader";
 import { CollectSettingKey, CollectSettings, COLLECT_SETTINGS } from "../collect/settings";
 import type { Scheduler } from "../sched/scheduler";
@@ -32,10 +33,11 @@ export interface CollectionStatus {
   /** Dropped because nobody took them and the queue was full. */
   dropped: number;
   /**
-   * The last complete positions scan: units in it and game frames it spanned (30 a game
-   * second); undefined before the first.
+   * The last complete positions scan (kept after positions are switched off): units in
+   * it, and the wall-clock seconds and game frames (30 a game second) from its first step
+   * to its last; undefined before the first.
    */
-  positionsScan: { units: number; frames: number } | undefined;
+  positionsScan: PositionScanSpan | undefined;
   /** Unit definitions read so far, and whether the catalog is complete. */
   unitDefs: number;
   unitDefsComplete: boolean;
@@ -172,8 +174,10 @@ export class Collection {
         for (const name of switched) {
           const task = this.tasks.get(name);
           if (value === true) {
+            // A run paused when the category went off is stale (a positions scan's rows
+            // and start, maybe read under another view): a fresh run starts at once.
+            task?.restart();
             task?.resume();
-            task?.runNow();
           } else task?.pause();
         }
       }
@@ -190,7 +194,10 @@ export class Collection {
     }
   }
 
-  /** A new view: runs begun under the old one start again, and the unit rescan runs now. */
+  /**
+   * A new view: runs begun under the old one start again, and the unit rescan runs now (a
+   * paused task starts afresh when its category comes back on: `apply`).
+   */
   private restartForView(): void {
     for (const name of RESTART_ON_VIEW_CHANGE) {
       const task = this.tasks.get(name);
@@ -216,6 +223,7 @@ export class Collection {
 
   status(): CollectionStatus {
     const changes = this.collector.changes;
+    const scan = this.collector.positions.lastScan;
     let recorded = 0;
     const byType = new LuaMap<ChangeType, number>();
     for (const [type, n] of changes.recorded) {
@@ -228,7 +236,7 @@ export class Collection {
       recordedByType: byType,
       pending: changes.count(),
       dropped: changes.droppedTotal,
-      positionsScan: this.collector.positions.lastScan,
+      positionsScan: scan === undefined ? undefined : { ...scan },
       unitDefs: this.collector.catalog.entries.length,
       unitDefsComplete: this.collector.catalog.complete,
       teams: this.collector.teams.teamIDs.length,
@@ -259,8 +267,12 @@ export class Collection {
     const scan = s.positionsScan;
     if (this.applied.positions && scan !== undefined) {
       lines.push(
-        `positions: the last scan read ${scan.units} units over ` +
-          `${string.format("%.1f", scan.frames / FRAMES_PER_SECOND)} game seconds`,
+        string.format(
+          "positions: the last scan read %d units over %.1f s (%.1f game seconds)",
+          scan.units,
+          scan.seconds,
+          scan.frames / FRAMES_PER_SECOND,
+        ),
       );
     }
     return lines;

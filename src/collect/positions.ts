@@ -18,6 +18,15 @@ import type { GameReader } from "./reader";
  */
 export const POSITIONS_PER_CHECK = 4;
 
+/** A complete scan: its units, and the time from its first step to its last. */
+export interface PositionScanSpan {
+  units: number;
+  /** Wall-clock seconds (the scheduler's clock). */
+  seconds: number;
+  /** Game frames (30 a game second; none pass while the game is paused). */
+  frames: number;
+}
+
 export class PositionScan implements Job {
   private teamCursor = 0;
   private units: UnitID[] | undefined;
@@ -27,12 +36,12 @@ export class PositionScan implements Job {
   /** unitID -> number of the scan that recorded it (reused across scans). */
   private readonly seen = new LuaMap<UnitID, number>();
   private scan = 0;
+  private fromTime = 0;
   /**
-   * The last complete scan: units in it and game frames it spanned (its first step's
-   * to its last's). A scan works within a small share of the frame budget, so with many
-   * units it spans seconds: status shows how fresh positions are.
+   * The last complete scan. A scan works within a small share of the frame budget, so
+   * with many units it spans seconds: status shows how fresh positions are.
    */
-  lastScan: { units: number; frames: number } | undefined;
+  lastScan: PositionScanSpan | undefined;
 
   constructor(
     private readonly reader: GameReader,
@@ -47,6 +56,7 @@ export class PositionScan implements Job {
     this.unitCursor = 0;
     this.rows = [];
     this.fromFrame = budget.gameFrame;
+    this.fromTime = budget.now;
   }
 
   step(budget: Budget): boolean {
@@ -93,7 +103,11 @@ export class PositionScan implements Job {
       fromFrame: this.fromFrame,
       units: this.rows,
     });
-    this.lastScan = { units: this.rows.length, frames: budget.gameFrame - this.fromFrame };
+    this.lastScan = {
+      units: this.rows.length,
+      seconds: budget.now - this.fromTime,
+      frames: budget.gameFrame - this.fromFrame,
+    };
     this.rows = [];
     return true;
   }

@@ -9,6 +9,7 @@ import { LiveDataApp } from "../../../src/app/app";
 import { taskOptions } from "../../../src/app/collection";
 import type { Change } from "../../../src/collect/model";
 import { FakeGame } from "../fakes/fake-game";
+import { FakeStopwatch } from "../fakes/fake-stopwatch";
 import { ManualClock } from "../fakes/manual-clock";
 import { ScriptedTransport } from "../fakes/scripted-transport";
 
@@ -41,10 +42,11 @@ function count(this: void, t: Change["type"]): number {
   return seen.filter((c) => c.type === t).length;
 }
 
-function makeApp(this: void): LiveDataApp {
+function makeApp(this: void, stopwatch?: FakeStopwatch): LiveDataApp {
   return new LiveDataApp({
     transport: new ScriptedTransport(),
     clock,
+    stopwatch,
     echo: (line) => {
       lines.push(line);
     },
@@ -127,20 +129,88 @@ describe("the app's collection", () => {
     expect(app.status().positions).toBe(false);
   });
 
-  it("says in status how many units the last positions scan read and over how long", () => {
-    for (let unitID = 1; unitID <= 30; unitID++) game.addUnit(unitID, 5, unitID % 2);
-    type("status");
-    expect(lines.some((l) => string.find(l, "positions: ", 1, true)[0] !== undefined)).toBe(false);
+  it("says in status how many units the last positions scan read and over how long, while positions are on", () => {
+    // Every look at the budget costs 30 µs: a scan of 200 units spans frames.
+    app = makeApp(new FakeStopwatch(30));
+    for (let unitID = 1; unitID <= 200; unitID++) game.addUnit(unitID, 5, unitID % 2);
+    const positionsLine = () =>
+      lines.find((l) => string.find(l, "positions: ", 1, true)[0] !== undefined);
     type("collect positions on");
-    // Game frames advance with the drawn frames: the scan spans what its steps took.
-    frames(120, 1 / 60, 1);
+    lines = [];
+    const startFrame = game.frame;
+    frames(300, 1 / 60, 1);
     const scan = app.status().collection!.positionsScan!;
-    expect(scan.units).toBe(30);
+    expect(scan.units).toBe(200);
+    expect(scan.frames).toBeGreaterThan(1);
+    // A drawn frame is a game frame here: the scan's seconds are its frames' sixtieths.
+    expect(scan.seconds).toBeCloseTo(scan.frames / 60, 6);
+    expect(game.frame - startFrame).toBeGreaterThan(scan.frames);
     type("status");
-    const line = lines.find((l) => string.find(l, "positions: ", 1, true)[0] !== undefined);
-    expect(line).toMatch(
-      `positions: the last scan read 30 units over ${string.format("%.1f", scan.frames / 30)} game seconds`,
+    expect(positionsLine()).toMatch(
+      string.format(
+        "positions: the last scan read 200 units over %.1f s %%(%.1f game seconds%%)",
+        scan.seconds,
+        scan.frames / 30,
+      ),
     );
+    type("collect positions off");
+    lines = [];
+    type("status");
+    expect(positionsLine()).toBeUndefined();
+    // status() hands out a copy.
+    app.status().collection!.positionsScan!.units = 0;
+    expect(app.status().collection!.positionsScan!.units).toBe(200);
+  });
+
+  it("starts a scan afresh when positions come back on, not the one paused when they went off", () => {
+    app = makeApp(new FakeStopwatch(30));
+    for (let unitID = 1; unitID <= 200; unitID++) game.addUnit(unitID, 5, unitID % 2);
+    app.collection!.observe((c) => {
+      seen.push(c);
+    });
+    type("collect positions on");
+    frames(3, 1 / 60, 1);
+    expect(count("positions")).toBe(0); // mid-scan
+    type("collect positions off");
+    frames(100, 1 / 60, 1);
+    const backOn = game.frame;
+    type("collect positions on");
+    frames(300, 1 / 60, 1);
+    const scans = seen.filter((c) => c.type === "positions");
+    expect(scans.length).toBeGreaterThan(0);
+    for (const c of scans) {
+      if (c.type === "positions") expect(c.fromFrame).toBeGreaterThanOrEqual(backOn);
+    }
+  });
+
+  it("after a view change while positions are off, scans only what the new view sees", () => {
+    game.asSpectator(true);
+    app = makeApp(new FakeStopwatch(30));
+    // Team 2 is the enemy's (ally team 1), never seen by a player of ally team 0. Teams
+    // are scanned in order: 20 units of teams 0 and 1, then team 2's, read under full view
+    // before positions go off.
+    for (let unitID = 1; unitID <= 300; unitID++)
+      game.addUnit(unitID, 5, unitID <= 20 ? unitID % 2 : 2);
+    app.collection!.observe((c) => {
+      seen.push(c);
+    });
+    type("collect positions on");
+    frames(4, 1 / 60, 1);
+    type("collect positions off");
+    game.asPlayer(0, 0);
+    app.collection!.collector.playerChanged(0 as PlayerID);
+    frames(2, 1 / 60, 1);
+    expect(count("view_changed")).toBe(1);
+    type("collect positions on");
+    frames(400, 1 / 60, 1);
+    const scans = seen.filter((c) => c.type === "positions");
+    expect(scans.length).toBeGreaterThan(0);
+    for (const c of scans) {
+      if (c.type === "positions") {
+        expect(c.units.filter((r) => r.teamID === 2)).toEqual([]);
+        expect(c.units.length).toBe(20);
+      }
+    }
   });
 
   it("stops recording events while events are off", () => {

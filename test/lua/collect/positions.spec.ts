@@ -59,8 +59,10 @@ describe("positions", () => {
     game.addUnit(30, 6, 1);
     const c = new Collector(game);
     const budget = new CountingBudget();
+    budget.now = 10;
     c.positions.begin(budget.reset(1, 90));
     expect(c.positions.step(budget.reset(1, 90))).toBe(false);
+    budget.now = 12.5;
     // Unit 15 (team 0, listed already) dies; its id is reused by a unit of team 1.
     game.units.delete(15 as UnitID);
     game.addUnit(15, 9, 1);
@@ -76,8 +78,8 @@ describe("positions", () => {
     expect(fifteen[0].unitDefID).toBe(9);
     // 20 units listed; 30 changed team after its new team's list was taken: next scan.
     expect(rows).toHaveLength(20);
-    // The scan began at game frame 90 and ended at 95.
-    expect(c.positions.lastScan).toEqual({ units: 20, frames: 5 });
+    // The scan began at game frame 90 (10 s) and ended at 95 (12.5 s).
+    expect(c.positions.lastScan).toEqual({ units: 20, seconds: 2.5, frames: 5 });
     runJob(c.positions, 120);
     const next = scanned(c);
     expect(next.filter((r) => r.unitID === 30).map((r) => r.teamID)).toEqual([0]);

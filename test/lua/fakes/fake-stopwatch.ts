@@ -13,6 +13,9 @@ export class FakeStopwatch implements Stopwatch {
   reads = 0;
   restarts = 0;
 
+  /** `costPerReadUs`: time that passes with every read (a step's work between its looks). */
+  constructor(private readonly costPerReadUs = 0) {}
+
   restart(): void {
     this.restarts += 1;
     this.start = this.t;
@@ -20,6 +23,7 @@ export class FakeStopwatch implements Stopwatch {
 
   elapsedUs(): number {
     this.reads += 1;
+    this.t += this.costPerReadUs;
     return this.t - this.start;
   }
 
