@@ -342,17 +342,17 @@ export class Scheduler {
     slice.now = now;
     slice.gameFrame = frame;
     this.stepsEndUs = leadUs + budget;
-    const looked = this.runDue(now, frame, count, this.stepsEndUs);
+    const looked = this.runDue(now, frame, count);
     this.runSpare(looked);
     this.endFrame(now, frame, looked);
   }
 
   /**
-   * 1. Each task that may be due, within what its share has earned, until `endUs` (the
-   * budget counted from the lead's end). Returns how many tasks it looked at (their
+   * 1. Each task that may be due, within what its share has earned, until `stepsEndUs`
+   * (the budget counted from the lead's end). Returns how many tasks it looked at (their
    * slots in `looked`).
    */
-  private runDue(now: number, frame: number, count: number, endUs: number): number {
+  private runDue(now: number, frame: number, count: number): number {
     const tasks = this.tasks;
     const n = tasks.length;
     const holdTime = this.holdTime;
@@ -364,7 +364,7 @@ export class Scheduler {
       if (now >= holdTime[i] && frame >= holdFrame[i]) {
         looked[m] = i;
         m += 1;
-        this.lookAt(tasks[i], now, frame, count, endUs);
+        this.lookAt(tasks[i], now, frame, count);
       }
     }
     this.tasksLooked += m;
@@ -372,13 +372,14 @@ export class Scheduler {
   }
 
   /** Credits `task` its share since it was last looked at, and runs it if it is due and not owing. */
-  private lookAt(task: Task, now: number, frame: number, count: number, endUs: number): void {
+  private lookAt(task: Task, now: number, frame: number, count: number): void {
     task.ranThisFrame = false;
     if (!task.isActive()) return;
     task.creditTo(count);
     task.owing = task.creditUs <= 0;
     if (task.owing || !task.wantsToRun(now, frame)) return;
     const start = this.lastReadUs;
+    const endUs = this.stepsEndUs;
     if (start >= endUs) return;
     // A run due by its rate starts in a frame still below its target: periodic runs due
     // together spread over frames. A run in progress, or one woken, goes on; so does the
