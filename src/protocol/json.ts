@@ -300,7 +300,8 @@ const concat = table.concat;
 const floor = math.floor;
 
 const HUGE = math.huge;
-const TWO_31 = 2147483648;
+/** %d takes the build's C int, 32 bits in some builds: whole numbers below this in size. */
+export const TWO_31 = 2147483648;
 const TWO_53 = 9007199254740992;
 const LN10 = math.log(10);
 

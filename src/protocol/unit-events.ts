@@ -15,12 +15,10 @@ import {
   UNIT_GIVEN,
 } from "../collect/event-batch";
 import type { UnitEventBatch, UnitEventChange } from "../collect/model";
-import { idText, unpackList } from "./json";
+import { idText, TWO_31, unpackList } from "./json";
 
 const format = string.format;
 const luaType = type;
-/** %d takes the build's C int, 32 bits in some builds. */
-const TWO_31 = 2 ** 31;
 
 /**
  * Whether `x` is a whole number that `%d` writes exactly. Ids written this way skip a
@@ -70,13 +68,13 @@ const FINISHED_ROW = '["finished",%d,%d,%d]';
  * battle a third of all rows) were written value by value at several times the cost.
  */
 const DESTROYED_ROWS = new LuaTable<number, string>();
-for (let mask = 0; mask < 16; mask++) {
-  const fields: string[] = [];
-  for (const bit of [1, 2, 4, 8]) fields.push(mask % (bit * 2) >= bit ? "%d" : "null");
-  DESTROYED_ROWS.set(mask, `["destroyed",%d,%d,%d,${fields.join(",")}]`);
-}
 /** Each of the four values' part of a destroyed row's mask, in their order. */
 const DESTROYED_BITS = [1, 2, 4, 8];
+for (let mask = 0; mask < 16; mask++) {
+  const fields: string[] = [];
+  for (const bit of DESTROYED_BITS) fields.push(mask % (bit * 2) >= bit ? "%d" : "null");
+  DESTROYED_ROWS.set(mask, `["destroyed",%d,%d,%d,${fields.join(",")}]`);
+}
 /** Any other row, written on its own by rowAt. */
 const TEXT_ROW = "%s";
 
