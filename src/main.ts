@@ -111,6 +111,8 @@ function contain(where: string, err: unknown, resetConnection: boolean): void {
 
 /** The last frame announced by `GameFrame`, handed to the app at the next `Update`. */
 let announcedFrame: number | undefined;
+/** The frame last handed to the app (only a new one is: a call less in most frames). */
+let handedFrame: number | undefined;
 
 /** `WG['options']`: BAR's options window (see types/widget.d.ts). */
 const OPTIONS_KEY = "options";
@@ -172,7 +174,10 @@ function checkMenu(this: void): void {
 function updateFrame(this: void): void {
   // The frame's lead: timed by the scheduler as part of the frame's cost and target.
   if (inbox !== undefined && inbox.pending() > 0) app.scheduler.lead(inbox.drain);
-  if (announcedFrame !== undefined) app.gameFrame(announcedFrame);
+  if (announcedFrame !== handedFrame) {
+    handedFrame = announcedFrame;
+    if (announcedFrame !== undefined) app.gameFrame(announcedFrame);
+  }
   app.update();
   menuCountdown -= 1;
   if (menuCountdown <= 0) {

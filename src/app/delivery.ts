@@ -44,7 +44,8 @@ export class Delivery {
   readonly session: Session;
   /** The frame-rate guard (throttle.ts): what it holds back is applied in `onSettings`. */
   readonly throttle = new Throttle();
-  private nextLook = 0;
+  /** Clock time (seconds) of the guard's next look: before it, `guard` returns at once. */
+  nextLook = 0;
 
   constructor(
     collection: Collection,

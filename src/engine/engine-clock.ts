@@ -9,8 +9,11 @@ import type { Clock } from "../core/clock";
 
 export function createEngineClock(): Clock {
   if (typeof Spring.GetTimer === "function" && typeof Spring.DiffTimers === "function") {
-    const start = Spring.GetTimer();
-    return { now: () => Spring.DiffTimers(Spring.GetTimer(), start) };
+    // Read once: a reading then costs no lookups of the global `Spring` (several a frame).
+    const getTimer = Spring.GetTimer;
+    const diffTimers = Spring.DiffTimers;
+    const start = getTimer();
+    return { now: () => diffTimers(getTimer(), start) };
   }
   return { now: () => os.clock() };
 }

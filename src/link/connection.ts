@@ -169,7 +169,18 @@ export interface ConnectionDiagnostics {
 }
 
 export class Connection {
+  /**
+   * Clock time (seconds) before which `update` has nothing to do, so that the owner may
+   * leave it uncalled (a frame then touches none of the connection's code: on a loaded
+   * machine each function a frame runs costs about a microsecond, docs/performance.md):
+   * the retry time while RECONNECTING, never while DISCONNECTED or in ERROR, and -huge
+   * while connecting or connected and after any transition until the next `update`
+   * (which closes a socket a failure released).
+   */
+  quietUntil = -math.huge;
   private current: ConnectionState = "DISCONNECTED";
+  /** Transitions made so far: `update` sets `quietUntil` only after one that made none. */
+  private transitions = 0;
   private readonly backoff: Backoff;
   private readonly breaker: Breaker;
   private readonly feed: Feed;
@@ -340,8 +351,12 @@ export class Connection {
     this.closeTransport();
   }
 
-  /** Called every frame: advances the state machine without ever waiting. */
+  /**
+   * Called every frame (or, to touch less, only from `quietUntil` on): advances the state
+   * machine without ever waiting.
+   */
   update(): void {
+    const seen = this.transitions;
     this.transport.finishClosing();
     const state = this.current;
     if (state === "CONNECTED") {
@@ -353,6 +368,15 @@ export class Connection {
         this.startAttempt("retry delay over");
       }
     }
+    if (this.transitions === seen) this.quietUntil = this.quietTime();
+  }
+
+  /** Until when `update` has nothing to do in the current state (see `quietUntil`). */
+  private quietTime(): number {
+    const state = this.current;
+    if (state === "RECONNECTING") return this.retryAt;
+    if (state === "DISCONNECTED" || state === "ERROR") return math.huge;
+    return -math.huge;
   }
 
   diagnostics(): ConnectionDiagnostics {
@@ -631,6 +655,8 @@ export class Connection {
   ): void {
     const from = this.current;
     this.current = to;
+    this.transitions += 1;
+    this.quietUntil = -math.huge;
     this.listener.onTransition({
       from,
       to,

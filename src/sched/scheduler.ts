@@ -290,10 +290,28 @@ export class Scheduler {
     }
   }
 
-  /** Runs one frame's work (call it from Update). Never throws; costs nothing without tasks. */
-  runFrame(): void {
+  /**
+   * Runs one frame's work (call it from Update). Never throws; costs nothing without tasks.
+   * `now`, the caller's clock reading for this frame (seconds), lets a frame without a
+   * lead in which no task can be due be counted and left here, without the pcall, the
+   * clock reading and the calls of a frame looked at (unguardedFrame skips such a frame
+   * the same way when `now` is not given).
+   */
+  runFrame(now?: number): void {
     if (this.tasks.length === 0) {
       this.leadRan = false;
+      return;
+    }
+    if (
+      now !== undefined &&
+      !this.leadRan &&
+      now < this.idleUntilTime &&
+      this.gameFrame < this.idleUntilFrame &&
+      this.frameCount + 1 < FRAME_COUNT_WRAP
+    ) {
+      this.frameCount += 1;
+      this.unmeteredFrames += 1;
+      this.cappedFrames = 0;
       return;
     }
     const [ok, err] = pcall(guardedFrame, this);

@@ -27,6 +27,10 @@ export class ScriptedTransport implements Transport {
   isOpen = false;
   opens = 0;
   closes = 0;
+  /** Sockets let go of by `release` and then closed by `finishClosing`. */
+  finished = 0;
+  /** A socket was let go of by `release` and `finishClosing` has not closed it yet. */
+  awaitingFinish = false;
   sendCalls = 0;
   /** Bytes the peer sent that have not been read. */
   inbox = "";
@@ -95,16 +99,22 @@ export class ScriptedTransport implements Transport {
 
   close(): void {
     this.release();
+    this.awaitingFinish = false;
   }
 
   release(): void {
     if (this.isOpen) {
       this.isOpen = false;
       this.closes += 1;
+      this.awaitingFinish = true;
     }
   }
 
-  finishClosing(): void {}
+  finishClosing(): void {
+    if (!this.awaitingFinish) return;
+    this.awaitingFinish = false;
+    this.finished += 1;
+  }
 
   /** What the current (last) connection carried. */
   current(): string {

@@ -343,3 +343,87 @@ describe("writing within the per-frame cap", () => {
     expect(transport.current()).toBe(GREETING + "bye\n");
   });
 });
+
+describe("quietUntil: until when update has nothing to do", () => {
+  it("is the retry time while reconnecting, once update has closed the failed socket", () => {
+    transport.openStatus = "failed";
+    const conn = open();
+    const failedAt = clock.now();
+    conn.connect("test");
+    expect(conn.state()).toBe("RECONNECTING");
+    // A transition: the released socket waits for the next update.
+    expect(conn.quietUntil).toBe(-math.huge);
+    expect(transport.awaitingFinish).toBe(true);
+    step(conn);
+    expect(transport.finished).toBe(1);
+    expect(conn.quietUntil).toBe(failedAt + lastRetry()!);
+  });
+
+  it("is never while disconnected or stopped by an error, always while connecting or connected", () => {
+    const conn = open();
+    step(conn);
+    expect(conn.state()).toBe("DISCONNECTED");
+    expect(conn.quietUntil).toBe(math.huge);
+    transport.openStatus = "pending";
+    conn.connect("test");
+    step(conn);
+    expect(conn.state()).toBe("CONNECTING");
+    expect(conn.quietUntil).toBe(-math.huge);
+    transport.connectStatus = "connected";
+    step(conn);
+    step(conn);
+    expect(conn.state()).toBe("CONNECTED");
+    expect(conn.quietUntil).toBe(-math.huge);
+    conn.configure({
+      autoReconnect: false,
+      retryInitialDelay: 1,
+      retryMaxDelay: 30,
+      connectTimeout: 5,
+      silenceTimeout: 0,
+    });
+    transport.peerError = "closed";
+    step(conn);
+    expect(conn.state()).toBe("ERROR");
+    step(conn);
+    expect(conn.quietUntil).toBe(math.huge);
+  });
+
+  it("updated only from quietUntil on, it makes the same transitions at the same times, and closes every released socket", () => {
+    // Two connections to a receiver that is down, then up: one updated every frame, the
+    // other only when not quiet. Each has its own transport; the same clock. Their states
+    // are compared frame by frame.
+    const everyFrame = open();
+    const everyTransport = transport;
+    transport = new ScriptedTransport();
+    const quiet = open();
+    const log: string[][] = [[], []];
+    for (const t of [everyTransport, transport]) t.openStatus = "failed";
+    everyFrame.connect("test");
+    quiet.connect("test");
+    let skipped = 0;
+    let lateCloses = 0;
+    for (let frame = 0; frame < 60 * 120; frame++) {
+      if (frame === 60 * 90) {
+        for (const t of [everyTransport, transport]) t.openStatus = "connected";
+      }
+      clock.advance(1 / 60);
+      everyFrame.update();
+      const awaiting = transport.awaitingFinish;
+      if (clock.now() >= quiet.quietUntil) quiet.update();
+      else skipped += 1;
+      // A socket released in a frame is closed in the next one, quiet or not.
+      if (awaiting && transport.awaitingFinish) lateCloses += 1;
+      log[0].push(everyFrame.state());
+      log[1].push(quiet.state());
+    }
+    expect(table.concat(log[1], ",")).toBe(table.concat(log[0], ","));
+    expect(transport.opens).toBe(everyTransport.opens);
+    expect(transport.opens).toBeGreaterThan(6);
+    expect(quiet.state()).toBe("CONNECTED");
+    expect(lateCloses).toBe(0);
+    expect(transport.finished).toBe(transport.closes);
+    expect(transport.awaitingFinish).toBe(false);
+    // ... and the test is not void: most frames left the quiet one alone.
+    expect(skipped).toBeGreaterThan(60 * 60);
+  });
+});

@@ -535,6 +535,31 @@ describe("frames in which no task can run", () => {
     expect(stopwatch.reads).toBeGreaterThan(reads);
   });
 
+  it("are left in runFrame, without a clock reading, when the caller passes its own", () => {
+    const sample = new Fixed(stopwatch, 10);
+    scheduler.add(sample, { name: "sample", priority: 20, share: 0.1, everySeconds: 1 });
+    let t = clock.now();
+    const framesWithReading = (n: number): void => {
+      for (let i = 0; i < n; i++) {
+        scheduler.runFrame(t);
+        clock.advance(1 / 64);
+        t += 1 / 64;
+      }
+    };
+    framesWithReading(1);
+    expect(sample.runs).toBe(1);
+    const reads = clock.reads;
+    const swatch = stopwatch.reads;
+    framesWithReading(62); // up to 63/64 s
+    expect(sample.runs).toBe(1);
+    expect(clock.reads).toBe(reads);
+    expect(stopwatch.reads).toBe(swatch);
+    framesWithReading(2);
+    expect(sample.runs).toBe(2);
+    // Every frame counts, skipped or not.
+    expect(scheduler.costReport().frames).toBe(65);
+  });
+
   it("end when a task is woken: runNow, resume, setRate, or a new task", () => {
     const sample = new Fixed(stopwatch, 10);
     const task = scheduler.add(sample, { name: "s", priority: 20, share: 0.1, everySeconds: 10 });
@@ -603,60 +628,63 @@ describe("frames in which no task can run", () => {
     expect(looked).toBeLessThanOrEqual(wall.runs);
   });
 
-  it("never hold back a task that is due: each runs when looking every frame would run it", () => {
-    const rates: { seconds?: number; gameFrames?: number }[] = [
-      { seconds: 0.25, gameFrames: 30 },
-      { seconds: 0.1 },
-      { gameFrames: 45 },
-      { seconds: 1, gameFrames: 15 },
-      { seconds: 0.7, gameFrames: 100 },
-    ];
-    const works: Fixed[] = [];
-    const models: RateModel[] = [];
-    for (const { seconds, gameFrames } of rates) {
-      const work = new Fixed(stopwatch, 1);
-      scheduler.add(work, {
-        name: `every ${seconds} s, ${gameFrames} frames`,
-        priority: 20,
-        share: 0.1,
-        everySeconds: seconds,
-        everyFrames: gameFrames,
-      });
-      works.push(work);
-      models.push(new RateModel(seconds, gameFrames));
-    }
-    // Normal speed, paused, a fast replay, normal again; draw frames of uneven length.
-    const phases: [number, number][] = [
-      [300, 30],
-      [200, 0],
-      [200, 600],
-      [300, 30],
-    ];
-    let game = 0;
-    let drawn = 0;
-    let mismatches = 0;
-    for (const [count, gameFps] of phases) {
-      for (let i = 0; i < count; i++) {
-        const dt = drawn % 3 === 0 ? 1 / 40 : 1 / 70;
-        drawn += 1;
-        game += gameFps * dt;
-        const gameFrame = math.floor(game);
-        scheduler.setGameFrame(gameFrame);
-        const now = clock.now();
-        scheduler.runFrame();
-        for (let k = 0; k < works.length; k++) {
-          models[k].frame(now, gameFrame);
-          if (works[k].runs !== models[k].runs) mismatches += 1;
-        }
-        clock.advance(dt);
+  for (const withReading of [false, true]) {
+    it(`never hold back a task that is due: each runs when looking every frame would run it${withReading ? " (the caller's clock reading passed)" : ""}`, () => {
+      const rates: { seconds?: number; gameFrames?: number }[] = [
+        { seconds: 0.25, gameFrames: 30 },
+        { seconds: 0.1 },
+        { gameFrames: 45 },
+        { seconds: 1, gameFrames: 15 },
+        { seconds: 0.7, gameFrames: 100 },
+      ];
+      const works: Fixed[] = [];
+      const models: RateModel[] = [];
+      for (const { seconds, gameFrames } of rates) {
+        const work = new Fixed(stopwatch, 1);
+        scheduler.add(work, {
+          name: `every ${seconds} s, ${gameFrames} frames`,
+          priority: 20,
+          share: 0.1,
+          everySeconds: seconds,
+          everyFrames: gameFrames,
+        });
+        works.push(work);
+        models.push(new RateModel(seconds, gameFrames));
       }
-    }
-    expect(mismatches).toBe(0);
-    for (const model of models) expect(model.runs).toBeGreaterThan(5);
-    // ... and the test is not void: most frames were skipped.
-    const [looked] = scheduler.looks();
-    expect(looked).toBeLessThan(drawn / 2);
-  });
+      // Normal speed, paused, a fast replay, normal again; draw frames of uneven length.
+      const phases: [number, number][] = [
+        [300, 30],
+        [200, 0],
+        [200, 600],
+        [300, 30],
+      ];
+      let game = 0;
+      let drawn = 0;
+      let mismatches = 0;
+      for (const [count, gameFps] of phases) {
+        for (let i = 0; i < count; i++) {
+          const dt = drawn % 3 === 0 ? 1 / 40 : 1 / 70;
+          drawn += 1;
+          game += gameFps * dt;
+          const gameFrame = math.floor(game);
+          scheduler.setGameFrame(gameFrame);
+          const now = clock.now();
+          if (withReading) scheduler.runFrame(now);
+          else scheduler.runFrame();
+          for (let k = 0; k < works.length; k++) {
+            models[k].frame(now, gameFrame);
+            if (works[k].runs !== models[k].runs) mismatches += 1;
+          }
+          clock.advance(dt);
+        }
+      }
+      expect(mismatches).toBe(0);
+      for (const model of models) expect(model.runs).toBeGreaterThan(5);
+      // ... and the test is not void: most frames were skipped.
+      const [looked] = scheduler.looks();
+      expect(looked).toBeLessThan(drawn / 2);
+    });
+  }
 
   it("count in the reports as frames that cost nothing", () => {
     scheduler.add(new Fixed(stopwatch, 60), {
