@@ -388,6 +388,27 @@ describe("quietUntil: until when update has nothing to do", () => {
     expect(conn.quietUntil).toBe(math.huge);
   });
 
+  it("ends with any transition, so a command made while quiet is acted on", () => {
+    const conn = open();
+    step(conn);
+    expect(conn.quietUntil).toBe(math.huge);
+    // The player's /livedata connect while disconnected: a pending attempt, updated only
+    // from quietUntil on, is followed until it connects.
+    transport.openStatus = "pending";
+    conn.connect("test");
+    expect(conn.quietUntil).toBe(-math.huge);
+    for (let frame = 0; frame < 10; frame++) {
+      clock.advance(1 / 60);
+      if (frame === 5) transport.connectStatus = "connected";
+      if (clock.now() >= conn.quietUntil) conn.update();
+    }
+    expect(conn.state()).toBe("CONNECTED");
+    // ... and a disconnect while connected makes it quiet for good after its update.
+    conn.disconnect("test");
+    step(conn);
+    expect(conn.quietUntil).toBe(math.huge);
+  });
+
   it("updated only from quietUntil on, it makes the same transitions at the same times, and closes every released socket", () => {
     // Two connections to a receiver that is down, then up: one updated every frame, the
     // other only when not quiet. Each has its own transport; the same clock. Their states
