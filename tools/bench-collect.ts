@@ -21,7 +21,7 @@
  * mean < 150 us and p99 < 500 us per frame with the default categories, mean < 300 us
  * with positions, no frame over 2 ms.
  */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import {
@@ -49,7 +49,9 @@ import {
   type LuaInterpreter,
 } from "./bench/common.ts";
 
-const USAGE = `tsx tools/bench-collect.ts [--seconds N] [--warmup N] [--max-warmup N] [--fps N] [--repeats N] [--lua double|float|both] [--lua-gc engine|lua] [--widget FILE] [--situations ID,ID] [--set key=value,...]`;
+const USAGE = `tsx tools/bench-collect.ts [--seconds N] [--warmup N] [--max-warmup N] [--fps N] [--repeats N] [--lua double|float|both] [--lua-gc engine|lua] [--widget FILE] [--situations ID,ID] [--set key=value,...] [--json FILE]
+
+  --json  also write every run's figures to FILE (for tools/bench-ab.ts)`;
 
 interface Situation {
   id: string;
@@ -262,6 +264,51 @@ function med(runs: Run[], pick: (r: Run) => number | undefined): number | undefi
   return values.length > 0 ? median(values) : undefined;
 }
 
+/** One run's figures as tools/bench-ab.ts reads them (µs per drawn frame). */
+export interface RunFigures {
+  situation: string;
+  interpreter: string;
+  netMeanUs: number | undefined;
+  netMedianUs: number | undefined;
+  netP99Us: number | undefined;
+  netMaxUs: number | undefined;
+  overBudget: number;
+  guardBefore: number;
+  guardAfter: number;
+  positionsScanSeconds: number | undefined;
+  referenceUs: number | undefined;
+}
+
+function writeJson(
+  file: string,
+  widget: string,
+  situations: Situation[],
+  interpreters: LuaInterpreter[],
+  results: Map<string, Run[]>,
+): void {
+  const runs: RunFigures[] = [];
+  for (const situation of situations) {
+    for (const lua of interpreters) {
+      for (const run of results.get(`${situation.id}|${lua.name}`) ?? []) {
+        runs.push({
+          situation: situation.id,
+          interpreter: lua.name,
+          netMeanUs: run.net.meanUs,
+          netMedianUs: run.net.medianUs,
+          netP99Us: run.net.p99Us,
+          netMaxUs: run.net.maxUs,
+          overBudget: run.overBudget,
+          guardBefore: run.guardBefore,
+          guardAfter: run.guardAfter,
+          positionsScanSeconds: run.positionsScanSeconds,
+          referenceUs: run.referenceUs,
+        });
+      }
+    }
+  }
+  writeFileSync(file, JSON.stringify({ widget, runs }, null, 2));
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(
     process.argv.slice(2),
@@ -276,6 +323,7 @@ async function main(): Promise<void> {
       widget: "string",
       situations: "string",
       set: "string",
+      json: "string",
     },
     USAGE,
   );
@@ -357,6 +405,8 @@ async function main(): Promise<void> {
     }
   }
   reference.stop();
+  if (args.json !== undefined)
+    writeJson(String(args.json), widget, situations, interpreters, results);
   const rows: string[][] = [];
   for (const situation of situations) {
     for (const lua of interpreters) {
