@@ -103,14 +103,25 @@ export interface SessionSource {
 export interface JobHandle {
   /** Runs the job in the next frame (this one, if its turn has not come), whatever its rate. */
   runNow(): void;
+  /** Its rate from now on: seconds and game frames between runs (undefined: no such bound). */
+  setRate(everySeconds: number | undefined, everyFrames: number | undefined): void;
 }
 
 /**
- * Seconds between the jobs' runs when nothing wakes them: the precision of the
- * session's timers (heartbeat, keyframes, the acknowledgement wait, the snapshot delay
- * after hello), all of a second or more.
+ * Seconds between the sender's runs when nothing wakes it while connected: the precision
+ * of the session's timers (heartbeat, keyframes, the acknowledgement wait, the snapshot
+ * delay after hello), all of a second or more.
  */
 export const POLL_SECONDS = 0.1;
+
+/**
+ * Seconds between a job's runs when nothing wakes it and no timer of its own can fall due:
+ * the bulk job always (its work all comes with a wake: a big change, the catalog read),
+ * the sender while no receiver is connected (its timers all wait for one). Only a safety
+ * net: each run is a frame looked at (about a microsecond per function it runs after the
+ * simulation, docs/performance.md), ten a second each before.
+ */
+export const IDLE_POLL_SECONDS = 1;
 
 export interface SessionOptions {
   source: SessionSource;
@@ -334,6 +345,13 @@ export class Session {
     this.bulkTask = bulk;
     this.source.changes.onWaiting = () => sender.runNow();
     this.source.catalog.onComplete = () => bulk.runNow();
+    bulk.setRate(IDLE_POLL_SECONDS, undefined);
+    this.pollSender();
+  }
+
+  /** The sender's poll: its timers' precision while connected, a safety net otherwise. */
+  private pollSender(): void {
+    this.senderTask?.setRate(this.connected ? POLL_SECONDS : IDLE_POLL_SECONDS, undefined);
   }
 
   private wakeSender(): void {
@@ -431,6 +449,7 @@ export class Session {
     this.nextPart = this.inForce.categories.unitdefs ? 1 : 0;
     this.partsSent = false;
     this.wanted.set("connect", true);
+    this.pollSender();
     this.wakeSender();
   }
 
@@ -488,6 +507,7 @@ export class Session {
       this.overridden = false;
       this.settingsChanged();
     }
+    this.pollSender();
     this.wakeSender();
   }
 

@@ -152,6 +152,37 @@ describe("the app's delivery", () => {
     }
   });
 
+  it("polls its jobs once a second while no receiver is connected, the sender ten times a second while one is", () => {
+    const runs = (name: string) =>
+      app.status().frameCost.tasks.find((t) => t.name === name)!.frames;
+    transport.openStatus = "failed";
+    app.start();
+    frames(120, 1 / 60, 1);
+    let sender = runs("session.sender");
+    let bulk = runs("session.bulk");
+    frames(600, 1 / 60, 1);
+    // Ten seconds without a receiver: a poll a second, and the economy's change a second.
+    const senderAlone = runs("session.sender") - sender;
+    expect(senderAlone).toBeLessThanOrEqual(25);
+    expect(runs("session.bulk") - bulk).toBeLessThanOrEqual(11);
+    // A receiver comes: the sender's timers (heartbeat, keyframes) need their precision.
+    transport.openStatus = "connected";
+    type("connect");
+    frames(120, 1 / 60, 1);
+    sender = runs("session.sender");
+    bulk = runs("session.bulk");
+    frames(600, 1 / 60, 1);
+    expect(runs("session.sender") - sender).toBeGreaterThanOrEqual(100);
+    expect(runs("session.bulk") - bulk).toBeLessThanOrEqual(11);
+    // ... and once it is gone again, back to once a second.
+    transport.peerError = "closed";
+    transport.openStatus = "failed";
+    frames(120, 1 / 60, 1);
+    sender = runs("session.sender");
+    frames(600, 1 / 60, 1);
+    expect(runs("session.sender") - sender).toBeLessThanOrEqual(senderAlone + 2);
+  });
+
   it("reports a loss once the connection keeps up again, however busy the sender was before", () => {
     type("backlog 64");
     app.start();
