@@ -6,7 +6,7 @@
  * reports what it delivered for `status` and `WG.LiveDataExport.getStatus()`.
  */
 import { applyToCollector, wireSettings } from "../protocol/wire";
-import { POLL_SECONDS, Session, SessionStats } from "../protocol/session";
+import { IDLE_POLL_SECONDS, Session, SessionStats } from "../protocol/session";
 import type { Clock } from "../core/clock";
 import type { Scheduler } from "../sched/scheduler";
 import { Priority } from "../sched/task";
@@ -84,14 +84,15 @@ export class Delivery {
       name: "session.sender",
       priority: Priority.sender,
       share: SENDER_SHARE,
-      everySeconds: POLL_SECONDS,
+      everySeconds: IDLE_POLL_SECONDS,
     });
     const bulk = scheduler.add(this.session.bulk, {
       name: "session.bulk",
       priority: Priority.periodic,
       share: BULK_SHARE,
-      everySeconds: POLL_SECONDS,
+      everySeconds: IDLE_POLL_SECONDS,
     });
+    // The session sets their polls from here on (the sender's follows the connection).
     this.session.attach(sender, bulk);
   }
 

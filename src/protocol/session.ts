@@ -16,8 +16,9 @@
  *   messages produced meanwhile come first.
  *
  * Neither needs to run in a frame with nothing for it: the scheduler runs them at a
- * slow poll (`POLL_SECONDS`: timers such as the heartbeat and keyframes) and the
- * session wakes them through their handles (`attach`) when work comes: a change
+ * slow poll (the sender at `POLL_SECONDS` while connected, for timers such as the
+ * heartbeat and keyframes; otherwise, and the bulk job always, at `IDLE_POLL_SECONDS`)
+ * and the session wakes them through their handles (`attach`) when work comes: a change
  * recorded into an empty queue, a connection opened or closed, the backlog written
  * while the catalog or the first snapshot waits for it, a `resync`, new settings, a big
  * message to encode or encoded (the catalog's parts, a gap it caused).
@@ -336,9 +337,9 @@ export class Session {
   }
 
   /**
-   * The scheduler's handles of `sender` and `bulk` (registered with `everySeconds:
-   * POLL_SECONDS`): the session wakes them when work comes. Without handles (tests
-   * that step the jobs by hand) nothing is woken.
+   * The scheduler's handles of `sender` and `bulk`: the session sets their polls (see
+   * the top) and wakes them when work comes. Without handles (tests that step the jobs
+   * by hand) nothing is woken.
    */
   attach(sender: JobHandle, bulk: JobHandle): void {
     this.senderTask = sender;
