@@ -10,7 +10,7 @@
  * it, `npm run build` there, and pass its build/api_live_data_export.lua.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { RunFigures } from "./bench-collect.ts";
@@ -80,9 +80,7 @@ async function main(): Promise<void> {
   }
   const files = [path.resolve(String(args.a)), path.resolve(String(args.b))];
   for (const file of files) {
-    try {
-      readFileSync(file);
-    } catch {
+    if (!existsSync(file)) {
       console.error(`no widget at ${file}\n\n${USAGE}`);
       process.exit(2);
     }
@@ -122,6 +120,7 @@ async function main(): Promise<void> {
     }
     console.log(`pair ${p} of ${pairs} measured`);
   }
+  rmSync(tmp, { recursive: true, force: true });
   const rows: string[][] = [];
   const summary: string[][] = [];
   for (const [key, list] of byKey) {
