@@ -285,6 +285,8 @@ interface PendingReply {
   resolve: (r: Reply) => void;
   reject: (err: Error) => void;
   timer: NodeJS.Timeout;
+  /** Rejected on its timeout; its reply, when it comes, is dropped (see send). */
+  timedOut: boolean;
 }
 
 const live = new Set<BarHost>();
@@ -501,11 +503,13 @@ export class BarHost {
         verb,
         resolve,
         reject,
+        // The host answers every command, in order: a late reply must still meet its
+        // command in the queue, or it would be taken for the next command's reply.
         timer: setTimeout(() => {
-          const i = this.pendingReplies.indexOf(pending);
-          if (i >= 0) this.pendingReplies.splice(i, 1);
+          pending.timedOut = true;
           reject(this.decorate(new Error(`no reply to "${verb}" within ${timeoutMs} ms`)));
         }, timeoutMs),
+        timedOut: false,
       };
       this.pendingReplies.push(pending);
       this.control!.write(command + "\n");
@@ -770,9 +774,13 @@ export class BarHost {
     }
     clearTimeout(pending.timer);
     if (pending.verb !== reply.reply) {
-      pending.reject(new Error(`reply to "${reply.reply}" received for "${pending.verb}"`));
+      const error = new Error(`reply to "${reply.reply}" received for "${pending.verb}"`);
+      // A timed-out command's promise is settled: the mismatch would go unseen.
+      if (pending.timedOut) this.fail(error);
+      else pending.reject(error);
       return;
     }
+    if (pending.timedOut) return; // its caller was told of the timeout already
     // The reply may overtake the event lines written before it (different
     // pipes): resolve only once stdout has caught up.
     const seq = typeof reply.seq === "number" ? reply.seq : 0;
@@ -793,7 +801,7 @@ export class BarHost {
     while (this.pendingReplies.length > 0) {
       const p = this.pendingReplies.shift()!;
       clearTimeout(p.timer);
-      p.reject(this.decorate(err));
+      if (!p.timedOut) p.reject(this.decorate(err));
     }
   }
 

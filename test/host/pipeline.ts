@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { startReceiverApp, type ReceiverApp } from "../../receiver/app.ts";
+import { listenOnKeptPorts } from "../support/kept-port.ts";
 import { BarHost, type HostStatus } from "./driver.ts";
 import { ofType, readRecordings } from "./recording.ts";
 import { WIDGET_FILE, WIDGET_NAME, writeWidgetConfig, type LuaValue } from "./widget-config.ts";
@@ -38,7 +39,10 @@ export class InProcessReceiver implements ReceiverUnderTest {
   readonly recordingsDir: string;
   readonly temporary: boolean;
 
-  /** Ports 0 (the default): free ones, kept for restarts. Recordings: a temp folder. */
+  /**
+   * Ports 0 (the default): free ones (test/support/kept-port.ts), kept for restarts.
+   * Recordings: a temp folder.
+   */
   constructor(options: { recordingsDir?: string; port?: number; httpPort?: number } = {}) {
     this.temporary = options.recordingsDir === undefined;
     this.recordingsDir =
@@ -53,12 +57,11 @@ export class InProcessReceiver implements ReceiverUnderTest {
 
   async start(): Promise<void> {
     if (this.app) return;
-    this.app = await startReceiverApp({
-      host: "127.0.0.1",
-      port: this.widgetPort,
-      httpPort: this.httpPort,
-      recordingsDir: this.recordingsDir,
-    });
+    // Ports 0 (first start only) become ports below the OS's ephemeral range, not bind(0):
+    // while this receiver is stopped, another test's bind(0) could be given its port.
+    this.app = await listenOnKeptPorts([this.widgetPort, this.httpPort], ([port, httpPort]) =>
+      startReceiverApp({ host: "127.0.0.1", port, httpPort, recordingsDir: this.recordingsDir }),
+    );
     this.widgetPort = this.app.widgetAddress.port;
     this.httpPort = this.app.http!.address.port;
   }

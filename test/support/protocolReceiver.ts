@@ -8,6 +8,7 @@
 import net from "node:net";
 import type { OutboundMessage } from "../../protocol/messages.ts";
 import { createValidator } from "../protocol/validator.ts";
+import { listenOnKeptPorts } from "./kept-port.ts";
 
 const validator = createValidator();
 
@@ -47,19 +48,28 @@ export class ProtocolReceiver {
 
   constructor(private readonly options: ProtocolReceiverOptions = {}) {}
 
-  /** Listens on 127.0.0.1 (port 0: a free one, kept for later starts); returns the port. */
+  /**
+   * Listens on 127.0.0.1 and returns the port. Port 0: a free one below the OS's ephemeral
+   * range (test/support/kept-port.ts: no other test's bind(0) can take it while this receiver
+   * is stopped), kept for later starts.
+   */
   async start(port = this.port): Promise<number> {
-    const server = net.createServer((socket) => this.accept(socket));
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, "127.0.0.1", () => resolve());
-    });
+    const server = await listenOnKeptPorts([port], ([p]) => this.listen(p));
     this.server = server;
     this.port = (server.address() as net.AddressInfo).port;
     if (this.options.ack !== false) {
       this.timer = setInterval(() => this.acknowledge(), this.options.ackIntervalMs ?? 250);
     }
     return this.port;
+  }
+
+  private async listen(port: number): Promise<net.Server> {
+    const server = net.createServer((socket) => this.accept(socket));
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, "127.0.0.1", () => resolve());
+    });
+    return server;
   }
 
   /** Stops listening and drops every connection (a receiver that went away). */
