@@ -27,7 +27,7 @@
  * hold with the protocol running (tools/bench-pipeline.ts adds the receiver). Frames over
  * 2 ms: compare with `npm run bench:stalls` (the machine's own, tools/bench-vm-stalls.ts).
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import {
@@ -239,6 +239,7 @@ async function runOnce(
     };
   } finally {
     await host.kill();
+    rmSync(path.dirname(world.configPath), { recursive: true, force: true });
   }
 }
 
@@ -412,7 +413,7 @@ async function main(): Promise<void> {
   );
   const tmp = mkdtempSync(path.join(os.tmpdir(), "ldx-bench-collect-"));
   const aloneWidget = path.join(tmp, "collection_alone.lua");
-  writeCollectionAloneWidget(widget, aloneWidget);
+  if (situations.some((x) => x.alone === true)) writeCollectionAloneWidget(widget, aloneWidget);
   const results = new Map<string, Run[]>();
   // The machine's speed beside each run.
   const reference = startReference(interpreters);
@@ -432,6 +433,7 @@ async function main(): Promise<void> {
     }
   }
   reference.stop();
+  rmSync(tmp, { recursive: true, force: true });
   if (args.json !== undefined)
     writeJson(String(args.json), widget, situations, interpreters, results);
   const rows: string[][] = [];

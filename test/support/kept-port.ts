@@ -80,7 +80,7 @@ export async function listenOnKeptPorts<T>(
     try {
       return await listen(ports);
     } catch (error) {
-      for (const p of chosen) handedOut.delete(p);
+      // The chosen ports stay handed out: a retry must not pick one of them again.
       if (attempt >= attempts || chosen.length === 0 || !isPortInUse(error, chosen)) throw error;
     }
   }
