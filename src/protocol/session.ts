@@ -75,7 +75,10 @@ import type { WireTeamUnits } from "./wire";
 
 /** What the session needs of the collection (src/collect/collector.ts has it all). */
 export interface SessionSource {
-  /** The whole current state, read now. */
+  /**
+   * The whole current state, read now, in tables of its own: the session keeps the unit
+   * counts once the snapshot is sent and changes them in place (KnownUnits.reset).
+   */
   snapshot(): Snapshot;
   /** The recorded changes, oldest first, and how many were dropped unread. */
   readonly changes: {
