@@ -100,6 +100,23 @@ describe.each(interpreters)("BAR-like host under $name", (lua) => {
     options: Partial<Parameters<typeof BarHost.start>[0]> & { widget: string | string[] },
   ) => BarHost.start({ interpreter: lua.path, ...options });
 
+  it("keeps the largest timing and the largest but one exactly, beside the percentiles", () => {
+    // A single stall of the machine can raise the max; the scenario tests hold the
+    // worst frame but one to the budget (test/e2e/scenarios.test.ts).
+    const hostDir = path.resolve(FIXTURES, "..");
+    const out = luaEval(
+      lua,
+      `package.path = ${JSON.stringify(hostDir + "/?.lua;")} .. package.path
+       local Stats = require("barhost.stats")
+       local one, many = Stats.new(), Stats.new()
+       one:add(7)
+       for _, us in ipairs({ 5, 3000.04, 10, 2500.5, 2500.2, 7, 4400 }) do many:add(us) end
+       local a, b = one:summary(), many:summary()
+       io.write(tostring(a.secondMaxUs), " ", b.maxUs, " ", b.secondMaxUs, " ", b.count)`,
+    );
+    expect(out).toBe("nil 4400 3000 7");
+  });
+
   it("gives the widget BAR's environment and records what it prints and draws", async () => {
     const configPath = path.join(tmp, `env-${lua.numbers}.lua`);
     writeFileSync(

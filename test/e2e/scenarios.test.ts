@@ -29,10 +29,18 @@ const HELLO =
  * text), so the wall maxima are reported, not asserted. DrawScreen, which
  * only draws, is held to its p99 (a stray page fault of the hypervisor counts
  * as the thread's CPU time too); every frame that creates, connects or closes a
- * socket is held to the budget by its median. `npm run bench` measures the
- * tails over thousands of frames.
+ * socket is held to the budget by its median. Update is held to the budget by its
+ * worst frame but one: this VM counts the time the hypervisor gives another guest
+ * as the thread's CPU time (no steal time in /proc/stat), and a control widget of
+ * fixed arithmetic has frames of 2-6 ms from that alone (docs/performance.md,
+ * 2026-12-02, `npm run bench:stalls`); CI failed on a 4.0 ms Update of a widget
+ * only waiting to reconnect. The single worst frame is held to STALL_CEILING_US,
+ * which still catches a blocking call. `npm run bench` measures the tails over
+ * thousands of frames.
  */
 const BUDGET_US = 2000;
+/** No Update, not even the one a machine stall lands in, may take this long. */
+const STALL_CEILING_US = 10_000;
 
 type Settings = Record<string, string | number | boolean>;
 
@@ -193,7 +201,11 @@ describe.each(luaInterpreters())("phase-1 scenarios under $name", (lua) => {
     worst.set(lua.name, w);
     expect(s.frames).toBeGreaterThan(0);
     expect(s.updateCpu?.count).toBe(s.update?.count);
-    expect(seen.updateCpu, `worst Update (CPU time) in "${where}"`).toBeLessThan(BUDGET_US);
+    expect(
+      s.updateCpu?.secondMaxUs ?? 0,
+      `worst Update but one (CPU time) in "${where}"`,
+    ).toBeLessThan(BUDGET_US);
+    expect(seen.updateCpu, `worst Update (CPU time) in "${where}"`).toBeLessThan(STALL_CEILING_US);
     expect(s.drawCpu?.p99Us, `p99 DrawScreen (CPU time) in "${where}"`).toBeLessThan(BUDGET_US);
     // The frames that touch a socket, in CPU time: a scenario often has one such frame,
     // and one frame's wall time on a shared machine measures the machine (the benchmark

@@ -88,6 +88,8 @@ export interface TimingSummary {
   p99Us?: number;
   p999Us?: number;
   maxUs?: number;
+  /** The second largest sample, exact: the worst but one (none below two samples). */
+  secondMaxUs?: number;
 }
 
 export interface DrawText {

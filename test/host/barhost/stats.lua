@@ -3,8 +3,9 @@
 -- Samples are microseconds. A histogram keeps 0.1 us buckets below 1000 us and
 -- 1 % wide logarithmic buckets above, so percentiles are exact to 0.1 us for
 -- fast call-ins (a bucket reports its lower bound) and within 1 % for slow
--- ones. count and max are exact. Every bucket index stays a small integer, so
--- it works under float numbers.
+-- ones. count, max and the second largest sample (`secondMax`: the worst but one,
+-- which a single stall of the machine cannot raise) are exact. Every bucket index
+-- stays a small integer, so it works under float numbers.
 
 local Stats = {}
 Stats.__index = Stats
@@ -31,12 +32,16 @@ local function valueOf(bucket)
   return floor(LINEAR_LIMIT * 1.01 ^ (bucket - LINEAR_BUCKETS + 0.5) + 0.5)
 end
 
+local function rounded(us)
+  return floor(us * 10 + 0.5) / 10
+end
+
 local function roundedMax(self)
-  return floor(self.max * 10 + 0.5) / 10
+  return rounded(self.max)
 end
 
 function Stats.new()
-  return setmetatable({ count = 0, max = 0, buckets = {}, top = 0 }, Stats)
+  return setmetatable({ count = 0, max = 0, second = 0, buckets = {}, top = 0 }, Stats)
 end
 
 function Stats:add(us)
@@ -45,7 +50,10 @@ function Stats:add(us)
   end
   self.count = self.count + 1
   if us > self.max then
+    self.second = self.max
     self.max = us
+  elseif us > self.second then
+    self.second = us
   end
   local b = bucketOf(us)
   self.buckets[b] = (self.buckets[b] or 0) + 1
@@ -116,6 +124,7 @@ function Stats:summary(unit)
     ["p99" .. unit] = q[2],
     ["p999" .. unit] = q[3],
     ["max" .. unit] = self.count > 0 and roundedMax(self) or nil,
+    ["secondMax" .. unit] = self.count > 1 and rounded(self.second) or nil,
   }
 end
 
