@@ -503,6 +503,7 @@ export class Session {
     this.backlog.rewind();
     // A snapshot being encoded was for this connection: the next one opens with its own.
     this.snapshotEncoder.clear();
+    this.snapshotUnits = [];
     for (const reason of REASON_ORDER) this.wanted.delete(reason);
     this.dropPositions();
     if (this.overridden) {

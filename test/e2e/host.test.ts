@@ -108,13 +108,15 @@ describe.each(interpreters)("BAR-like host under $name", (lua) => {
       lua,
       `package.path = ${JSON.stringify(hostDir + "/?.lua;")} .. package.path
        local Stats = require("barhost.stats")
-       local one, many = Stats.new(), Stats.new()
+       local one, many, tie = Stats.new(), Stats.new(), Stats.new()
        one:add(7)
        for _, us in ipairs({ 5, 3000.04, 10, 2500.5, 2500.2, 7, 4400 }) do many:add(us) end
-       local a, b = one:summary(), many:summary()
-       io.write(tostring(a.secondMaxUs), " ", b.maxUs, " ", b.secondMaxUs, " ", b.count)`,
+       for _, us in ipairs({ 4400, 12, 4400 }) do tie:add(us) end
+       local a, b, c = one:summary(), many:summary(), tie:summary()
+       io.write(tostring(a.secondMaxUs), " ", b.maxUs, " ", b.secondMaxUs, " ", b.count, " ",
+         c.maxUs, " ", c.secondMaxUs)`,
     );
-    expect(out).toBe("nil 4400 3000 7");
+    expect(out).toBe("nil 4400 3000 7 4400 4400");
   });
 
   it("gives the widget BAR's environment and records what it prints and draws", async () => {

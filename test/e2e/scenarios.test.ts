@@ -31,12 +31,14 @@ const HELLO =
  * as the thread's CPU time too); every frame that creates, connects or closes a
  * socket is held to the budget by its median. Update is held to the budget by its
  * worst frame but one: this VM counts the time the hypervisor gives another guest
- * as the thread's CPU time (no steal time in /proc/stat), and a control widget of
- * fixed arithmetic has frames of 2-6 ms from that alone (docs/performance.md,
- * 2026-12-02, `npm run bench:stalls`); CI failed on a 4.0 ms Update of a widget
- * only waiting to reconnect. The single worst frame is held to STALL_CEILING_US,
- * which still catches a blocking call. `npm run bench` measures the tails over
- * thousands of frames.
+ * as the thread's CPU time (no steal time in /proc/stat): control widgets with no
+ * widget code have frames of 2-3 ms (fixed arithmetic) and 3.6-6 ms (memory reads)
+ * from that alone (docs/performance.md, 2026-12-02, `npm run bench:stalls`), and CI
+ * failed on a 4.0 ms Update of a widget only waiting to reconnect. The price: a
+ * widget frame over budget that comes once in a scenario (a connect's snapshot, the
+ * catalog) passes if under STALL_CEILING_US, which still catches runaway CPU work
+ * (a blocking call is caught by `blocking`: CPU time leaves out time spent waiting).
+ * `npm run bench` measures the tails over thousands of frames.
  */
 const BUDGET_US = 2000;
 /** No Update, not even the one a machine stall lands in, may take this long. */
@@ -63,7 +65,10 @@ interface Worst {
   us: number;
   where: string;
 }
-const worst = new Map<string, Record<"updateCpu" | "drawCpu" | "update" | "draw", Worst>>();
+const worst = new Map<
+  string,
+  Record<"updateCpu" | "updateCpuButOne" | "drawCpu" | "update" | "draw", Worst>
+>();
 
 beforeAll(() => {
   tmp = mkdtempSync(path.join(os.tmpdir(), "scenarios-"));
@@ -74,6 +79,7 @@ afterAll(() => {
   for (const [name, w] of worst) {
     console.log(
       `frame cost under ${name} (budget ${BUDGET_US} us): worst Update ${show(w.updateCpu)}, ` +
+        `worst Update but one ${show(w.updateCpuButOne)}, ` +
         `worst DrawScreen ${show(w.drawCpu)} of CPU time; ` +
         `of wall time Update ${show(w.update)}, DrawScreen ${show(w.draw)}`,
     );
@@ -189,18 +195,26 @@ describe.each(luaInterpreters())("phase-1 scenarios under $name", (lua) => {
     const s = await host.status();
     const seen = {
       updateCpu: s.updateCpu?.maxUs ?? 0,
+      updateCpuButOne: s.updateCpu?.secondMaxUs ?? 0,
       drawCpu: s.drawCpu?.maxUs ?? 0,
       update: s.update?.maxUs ?? 0,
       draw: s.draw?.maxUs ?? 0,
     };
     const none = { us: -1, where: "" };
-    const w = worst.get(lua.name) ?? { updateCpu: none, drawCpu: none, update: none, draw: none };
+    const w = worst.get(lua.name) ?? {
+      updateCpu: none,
+      updateCpuButOne: none,
+      drawCpu: none,
+      update: none,
+      draw: none,
+    };
     for (const key of Object.keys(seen) as (keyof typeof seen)[]) {
       if (seen[key] > w[key].us) w[key] = { us: seen[key], where };
     }
     worst.set(lua.name, w);
     expect(s.frames).toBeGreaterThan(0);
     expect(s.updateCpu?.count).toBe(s.update?.count);
+    if ((s.updateCpu?.count ?? 0) > 1) expect(s.updateCpu?.secondMaxUs).toBeDefined();
     expect(
       s.updateCpu?.secondMaxUs ?? 0,
       `worst Update but one (CPU time) in "${where}"`,
