@@ -15,7 +15,7 @@
  *   the receiver's WebSocket stream (the overlay's) stamps its arrival; the host clock is
  *   mapped to Node's by the smallest reply delay of its `clock` command.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { BarHost } from "../test/host/driver.ts";
@@ -57,6 +57,8 @@ const USAGE = `The whole pipeline at scale: frame cost, wire, receiver, latency.
   --latency-out F    also write each measured event's [game frame, latency ms or null
                      when it never arrived, event] as JSON to F, one file per run
                      (F-<double|float>-positions-<on|off>.json): where the late events fall
+  --widget FILE      another build of the widget (e.g. an older commit's, or a copy from
+                     tools/instrument-widget.ts) instead of the built one
   --out FILE         JSON results (default build/bench-pipeline-results.json)`;
 
 const CALLINS = ["UnitCreated", "UnitFinished", "UnitDestroyed", "GameFrame"];
@@ -130,6 +132,7 @@ async function runOnce(
     kills: number;
     keyframe: number | undefined;
     latencyOut: string | undefined;
+    widget: string | undefined;
   },
   reference: Reference,
 ): Promise<RunResult> {
@@ -141,6 +144,7 @@ async function runOnce(
   );
   const pipeline = await Pipeline.start({
     interpreter: lua.path,
+    widget: opts.widget,
     receiver,
     fps: opts.fps,
     timeCallIns: true,
@@ -279,6 +283,7 @@ async function main(): Promise<void> {
       fps: "number",
       keyframe: "number",
       "latency-out": "string",
+      widget: "string",
       out: "string",
     },
     USAGE,
@@ -291,7 +296,12 @@ async function main(): Promise<void> {
     fps: Number(args.fps ?? 60),
     keyframe: args.keyframe === undefined ? undefined : Number(args.keyframe),
     latencyOut: args["latency-out"] === undefined ? undefined : String(args["latency-out"]),
+    widget: args.widget === undefined ? undefined : path.resolve(String(args.widget)),
   };
+  if (opts.widget !== undefined && !existsSync(opts.widget)) {
+    console.error(`no widget at ${opts.widget}\n${USAGE}`);
+    process.exit(2);
+  }
   const which = String(args.lua ?? "both");
   const positionsArg = String(args.positions ?? "both");
   const positionRuns = positionsArg === "both" ? [false, true] : [positionsArg === "on"];
@@ -304,6 +314,7 @@ async function main(): Promise<void> {
   }
   console.log("\n# Live Data Export: the whole pipeline at scale\n");
   console.log(describeMachine(machineInfo(interpreters)).join("\n"));
+  if (opts.widget !== undefined) console.log(`Widget:  ${opts.widget}`);
   console.log(
     `\nScale game: 16 teams x 625 units, ${opts.kills} destroyed and rebuilt each game second, full view, ` +
       `real time at ${opts.fps} fps, the widget connected to the receiver (its own process); ` +

@@ -114,6 +114,8 @@ export interface PipelineOptions {
   settings?: Record<string, LuaValue>;
   /** Also load the world probe (WG.WorldProbe: the call-ins delivered, per team). */
   probe?: boolean;
+  /** The widget file (default: the build); another build for benchmarks. */
+  widget?: string;
   fps?: number;
   maxSeconds?: number;
   /** Host options for benchmarks. */
@@ -147,7 +149,9 @@ export class Pipeline {
     });
     const host = await BarHost.start({
       interpreter: options.interpreter,
-      widget: options.probe ? [WIDGET_FILE, FIXTURE_PROBE] : WIDGET_FILE,
+      widget: options.probe
+        ? [options.widget ?? WIDGET_FILE, FIXTURE_PROBE]
+        : (options.widget ?? WIDGET_FILE),
       configPath,
       world,
       fps: options.fps ?? 60,
