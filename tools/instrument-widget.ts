@@ -21,6 +21,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { BUNDLE_ENTRY, bundleEntryAt } from "./bench/bundle.ts";
 import { WIDGET_FILE, parseArgs } from "./bench/common.ts";
 
 const USAGE = `tsx tools/instrument-widget.ts --methods module:Class.method[,...] [--out FILE] [--in FILE] [--every N] [--slow US] [--worst N --roots LABEL,...]
@@ -35,8 +36,6 @@ const USAGE = `tsx tools/instrument-widget.ts --methods module:Class.method[,...
            label's time in that frame (PROFILE-WORST): what the slowest frames are made of
   --clock  cpu: os.clock (the process's CPU time, about 1.4 µs a read here; default);
            timer: Spring.GetTimerMicros (wall time, 1 µs steps, 0.06 µs a read)`;
-
-const ENTRY = 'local ____entry = require("src.main", ...)';
 
 /** The wrapper and reporter, put at the top of the bundle (Lua 5.1). */
 function prelude(
@@ -158,11 +157,11 @@ function main(): void {
   const clock = String(args.clock ?? "cpu");
   if (clock !== "cpu" && clock !== "timer") throw new Error(`--clock cpu|timer\n\n${USAGE}`);
   const source = readFileSync(input, "utf8");
-  const at = source.lastIndexOf(ENTRY);
+  const at = bundleEntryAt(source, input);
   const firstLine = source.indexOf("\n") + 1;
-  if (at < 0 || firstLine <= 0) throw new Error(`${input} is not a widget bundle (no ${ENTRY})`);
+  if (firstLine <= 0) throw new Error(`${input} is not a widget bundle (one line only)`);
   const tail = [
-    ENTRY,
+    BUNDLE_ENTRY,
     wrapCalls(String(args.methods).split(",")),
     // widget.Update is timed too, as the label `widget.Update` (a root for --worst).
     "do local update = widget.Update; widget.Update = function(...) local t0 = __prof_start(); local r = update(...); __prof_frame['widget.Update'] = (__prof_frame['widget.Update'] or 0) + __prof_us(t0); __prof_report(); return r end end",
@@ -172,7 +171,7 @@ function main(): void {
     prelude(every, slow, worst, roots, clock) +
     source.slice(firstLine, at) +
     tail +
-    source.slice(at + ENTRY.length);
+    source.slice(at + BUNDLE_ENTRY.length);
   writeFileSync(output, out);
   console.log(`wrote ${output}`);
 }

@@ -16,8 +16,7 @@
  * at load, before the widget's entry runs; it fails to load if either is gone.
  */
 import { readFileSync, writeFileSync } from "node:fs";
-
-const ENTRY = 'local ____entry = require("src.main", ...)';
+import { bundleEntryAt } from "./bundle.ts";
 
 const PATCH = `-- tools/bench/collection-alone.ts: the session takes each change and encodes nothing
 do
@@ -42,8 +41,7 @@ end
 /** Writes the collection-alone copy of the widget bundle `input` to `output`. */
 export function writeCollectionAloneWidget(input: string, output: string): void {
   const source = readFileSync(input, "utf8");
-  const at = source.lastIndexOf(ENTRY);
-  if (at < 0) throw new Error(`${input} is not a widget bundle (no ${ENTRY})`);
+  const at = bundleEntryAt(source, input);
   if (!source.includes("function Session.prototype.stepSender(")) {
     throw new Error(
       `${input} has no Session.prototype.stepSender: update tools/bench/collection-alone.ts`,

@@ -36,10 +36,6 @@ local function rounded(us)
   return floor(us * 10 + 0.5) / 10
 end
 
-local function roundedMax(self)
-  return rounded(self.max)
-end
-
 function Stats.new()
   return setmetatable({ count = 0, max = 0, second = 0, buckets = {}, top = 0 }, Stats)
 end
@@ -68,7 +64,7 @@ function Stats:percentiles(ps)
   if self.count == 0 then
     return out
   end
-  local max = roundedMax(self)
+  local max = rounded(self.max)
   local i = 1
   local rank = math.max(1, ceil(ps[1] * self.count))
   local seen = 0
@@ -123,7 +119,7 @@ function Stats:summary(unit)
     ["median" .. unit] = q[1],
     ["p99" .. unit] = q[2],
     ["p999" .. unit] = q[3],
-    ["max" .. unit] = self.count > 0 and roundedMax(self) or nil,
+    ["max" .. unit] = self.count > 0 and rounded(self.max) or nil,
     ["secondMax" .. unit] = self.count > 1 and rounded(self.second) or nil,
   }
 end
