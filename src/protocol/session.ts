@@ -10,7 +10,8 @@
  *   `configure`, and as keyframes); the catalog's parts once per connection; a
  *   heartbeat when nothing went out for a while. `units` and `economy` messages, which
  *   grow with the game, are made a team per step across frames, with the events
- *   recorded meanwhile going out before them.
+ *   recorded meanwhile going out before them (also those recorded after the next
+ *   `units` or `economy` change, which waits aside for its turn).
  * - `bulk`: the big messages (positions, damage, the catalog) encoded across frames.
  *   A message encoded over several frames takes its seq when it is complete, so the
  *   messages produced meanwhile come first.
@@ -241,6 +242,11 @@ interface UnitsDiff {
 const UNLIMITED = { expired: () => false, now: 0, gameFrame: 0 };
 /** A budget spent at once: a step of the units or economy message does one team. */
 const ONE_SLICE = { expired: () => true, now: 0, gameFrame: 0 };
+/**
+ * `units` and `economy` changes set aside at most while such a message is made: a few
+ * seconds' worth (one of each a second by default); beyond, the queue waits for it.
+ */
+const MAX_ASIDE = 8;
 
 export class Session {
   private readonly source: SessionSource;
@@ -308,6 +314,12 @@ export class Session {
   private unitsDiff: UnitsDiff | undefined;
   private readonly messageEncoder = new SlicedEncoder();
   private messageType: OutboundType = "units";
+  /**
+   * `units` and `economy` changes taken off the queue while such a message was under
+   * way, oldest first, each made a message in its turn: the events recorded after them
+   * need not wait (both come once a second, so one often finds the other under way).
+   */
+  private readonly waitingAside: QueuedChange[] = [];
 
   // Big messages.
   private readonly bulkQueue: BulkChange[] = [];
@@ -410,13 +422,13 @@ export class Session {
     // A units or economy message under way first: the next such change would replace it.
     this.advanceMessage(UNLIMITED);
     for (;;) {
-      const change = this.source.changes.shift();
+      const change = this.nextChange();
       if (change === undefined) break;
       this.handle(change);
       this.advanceMessage(UNLIMITED);
       if (this.clock.now() >= until) break;
     }
-    return this.source.changes.count();
+    return this.waitingChanges();
   }
 
   /**
@@ -762,20 +774,30 @@ export class Session {
         this.finishSnapshot(now);
         // The connection takes it before anything new is added (a small bound could
         // otherwise drop it at once); the changes recorded meanwhile come next frame.
-        if (this.source.changes.count() > 0) this.wakeSender();
+        if (this.waitingChanges() > 0) this.wakeSender();
         return true;
       }
       if (this.messageBusy()) {
         // The events recorded meanwhile first, then a team of it, each its own look at
         // the budget (a step does one of them at least, not both: a frame's time stays
         // bounded): the events take their seqs before it and wait for no slice. The
-        // next `units` or `economy` change waits for it (so does a snapshot: the counts
-        // it brings must not be followed by older ones).
+        // next `units` or `economy` change waits aside for it, in order (so does a
+        // snapshot: the counts it brings must not be followed by older ones), and the
+        // events behind it go on. Aside is bounded: once full, the queue waits instead.
         const next = this.source.changes.peek();
-        if (next !== undefined && next.type !== "units" && next.type !== "economy") {
-          this.handle(this.source.changes.shift()!);
-        } else {
+        if (next === undefined) {
           this.advanceMessage(ONE_SLICE);
+        } else if (next.type === "units" || next.type === "economy") {
+          if (this.waitingAside.length < MAX_ASIDE) {
+            this.waitingAside.push(this.source.changes.shift()!);
+          } else {
+            this.advanceMessage(ONE_SLICE);
+          }
+        } else if (next.type === "view_changed") {
+          // What was read under the old view goes before the news of the new one.
+          this.advanceMessage(ONE_SLICE);
+        } else {
+          this.handle(this.source.changes.shift()!);
         }
         continue;
       }
@@ -789,7 +811,7 @@ export class Session {
         this.produceUnitDefsPart();
         continue;
       }
-      const change = this.source.changes.shift();
+      const change = this.nextChange();
       if (change !== undefined) {
         this.handle(change);
         continue;
@@ -804,6 +826,11 @@ export class Session {
     }
     if (this.heartbeatDue(now)) this.produceHeartbeat();
     return true;
+  }
+
+  /** The change to make a message of next: one waiting aside first (it is the oldest). */
+  private nextChange(): QueuedChange | undefined {
+    return this.waitingAside.length > 0 ? this.waitingAside.shift() : this.source.changes.shift();
   }
 
   /** Whether a `units` or `economy` message is being made. */
@@ -930,7 +957,7 @@ export class Session {
 
   /** Changes recorded and not yet made messages (the frame-rate guard watches it grow). */
   waitingChanges(): number {
-    return this.source.changes.count();
+    return this.source.changes.count() + this.waitingAside.length;
   }
 
   /** Changes dropped unread (the collector's queue was full) since the session began. */

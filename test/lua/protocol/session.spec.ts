@@ -317,6 +317,69 @@ describe("session: changes become messages", () => {
     expect(pairs.get(300)).toEqual([1299, 1]);
   });
 
+  it("lets events recorded after the next economy or units change go before the message under way; the counts keep their order", () => {
+    const rig = connected();
+    const c = rig.collector;
+    c.settings.events = false;
+    for (let i = 1; i <= 600; i++)
+      c.unitCreated(i as UnitID, (1000 + math.floor((i - 1) / 2)) as UnitDefID, (i % 2) as TeamID);
+    collect(rig, "collect.units");
+    c.settings.events = true;
+    rig.checks = 1;
+    // The units message is under way when the economy and then a second units change come.
+    rig.frame(0.01);
+    expect(rig.count("units")).toBe(0);
+    collect(rig, "collect.economy");
+    c.unitCreated(701 as UnitID, 1000 as UnitDefID, 0 as TeamID);
+    collect(rig, "collect.units");
+    c.teamDied(1 as TeamID);
+    const before = rig.session.stats().produced;
+    let steps = 0;
+    while (rig.count("units") < 2 && steps < 50) {
+      rig.frame(0.01);
+      steps += 1;
+    }
+    expect(rig.types().slice(-5)).toEqual([
+      "unit_events",
+      "team_died",
+      "units",
+      "economy",
+      "units",
+    ]);
+    expect(seqsOf(rig.lines().slice(-5))).toEqual(range(before + 1, before + 5));
+    // The second units message has the unit created meanwhile: 2 of def 1000 for team 0.
+    const second = ofKind(rig.lines(), "units")[1];
+    expect(field(second, "teams", 1, "teamID")).toBe(0);
+    expect(field(second, "teams", 1, "building")).toEqual([[1000, 2]]);
+  });
+
+  it("sends a view change only after the units message read under the old view", () => {
+    const rig = connected();
+    const c = rig.collector;
+    c.settings.events = false;
+    for (let i = 1; i <= 600; i++)
+      c.unitCreated(i as UnitID, (1000 + (i % 300)) as UnitDefID, (i % 2) as TeamID);
+    collect(rig, "collect.units");
+    c.settings.events = true;
+    rig.checks = 1;
+    rig.frame(0.01);
+    expect(rig.count("units")).toBe(0);
+    rig.game.asSpectator(false);
+    c.checkView();
+    c.teamDied(1 as TeamID);
+    let steps = 0;
+    while (rig.count("snapshot") < 2 && steps < 50) {
+      rig.frame(0.01);
+      steps += 1;
+    }
+    expect(rig.types().slice(2)).toEqual([
+      "units",
+      "view_changed",
+      "team_died",
+      "snapshot:view_changed",
+    ]);
+  });
+
   it("with its budget spent, writes in a step the events recorded meanwhile or a team of a units message, not both", () => {
     /** Steps until the units message is written, with `events` unit events recorded one before each step. */
     function unitsMessage(this: void, events: number): LuaMultiReturn<[number, string[]]> {
