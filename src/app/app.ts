@@ -116,6 +116,7 @@ function connectionSettings(c: Config): ConnectionSettings {
     retryMaxDelay: c.retryMaxDelay,
     connectTimeout: c.connectTimeout,
     silenceTimeout: c.silenceTimeout,
+    sendEverySeconds: c.sendInterval / 1000,
   };
 }
 

@@ -170,6 +170,22 @@ export const SETTINGS = [
     },
     menu: { slider: { min: 0, max: 120, step: 5 } },
   }),
+  // Milliseconds between the socket calls while connected: one send then carries what
+  // was made meanwhile. A send costs the game's thread the kernel's loopback work
+  // (docs/performance.md), so fewer, fuller sends are cheaper; each line waits up to
+  // this long. 0 (off): every frame.
+  setting({
+    key: "sendInterval",
+    kind: quantity({ min: 10, max: 1000, unit: "ms", zeroIsOff: true }),
+    default: 100,
+    label: "send interval",
+    group: "connection",
+    command: {
+      name: "interval",
+      summary: "time between sends (off: every frame): fewer sends cost the game less",
+    },
+    menu: { slider: { min: 0, max: 500, step: 10 } },
+  }),
   // Milliseconds per frame the widget's own work may take.
   setting({
     key: "frameBudget",

@@ -48,6 +48,15 @@ export interface ConnectionSettings {
    * before the connection counts as dead (see liveness.ts); 0 turns the check off.
    */
   silenceTimeout: number;
+  /**
+   * Seconds between the socket calls (a `receive`, then one `send` of what the feed
+   * joined meanwhile) while connected and keeping up; 0 or absent: every frame. Each
+   * `send` costs the game's thread the kernel's loopback path (80-100 µs of CPU a call
+   * on our test VM, docs/performance.md), so fewer, fuller ones cost the frame less,
+   * and each line waits up to this long. While more waits than one call carries, or the
+   * socket did not take it all, the calls go on every frame.
+   */
+  sendEverySeconds?: number;
 }
 
 export interface Transition {
@@ -173,9 +182,10 @@ export class Connection {
    * Clock time (seconds) before which `update` has nothing to do, so that the owner may
    * leave it uncalled (a frame then touches none of the connection's code: on a loaded
    * machine each function a frame runs costs about a microsecond, docs/performance.md):
-   * the retry time while RECONNECTING, never while DISCONNECTED or in ERROR, and -huge
-   * while connecting or connected and after any transition until the next `update`
-   * (which closes a socket a failure released).
+   * the retry time while RECONNECTING, never while DISCONNECTED or in ERROR, the next
+   * socket calls while CONNECTED (`sendEverySeconds`), and -huge while connecting and
+   * after any transition until the next `update` (which closes a socket a failure
+   * released).
    */
   quietUntil = -math.huge;
   private current: ConnectionState = "DISCONNECTED";
@@ -189,6 +199,8 @@ export class Connection {
   /** The feed's chunk being written, and how many of its bytes went out. */
   private chunk: string | undefined;
   private chunkSent = 0;
+  /** When CONNECTED: the next socket calls are due from then (see `sendEverySeconds`). */
+  private nextPumpAt = -math.huge;
   /** Whether the feed was told of the current connection (`opened`, not yet `closed`). */
   private streaming = false;
   private readonly receiveChunk: number;
@@ -284,6 +296,10 @@ export class Connection {
     this.settings.retryMaxDelay = settings.retryMaxDelay;
     this.settings.connectTimeout = settings.connectTimeout;
     this.settings.silenceTimeout = settings.silenceTimeout;
+    this.settings.sendEverySeconds = settings.sendEverySeconds;
+    // A shorter interval applies from the next frame.
+    this.nextPumpAt = -math.huge;
+    this.quietUntil = -math.huge;
     this.liveness.setTimeout(settings.silenceTimeout);
     this.backoff.configure(settings.retryInitialDelay, settings.retryMaxDelay);
     if (wasAuto && !settings.autoReconnect && this.current === "RECONNECTING") {
@@ -360,7 +376,7 @@ export class Connection {
     this.transport.finishClosing();
     const state = this.current;
     if (state === "CONNECTED") {
-      this.pumpConnected();
+      if (this.clock.now() >= this.nextPumpAt) this.pumpConnected();
     } else if (state === "CONNECTING") {
       this.pollAttempt();
     } else if (state === "RECONNECTING") {
@@ -376,6 +392,7 @@ export class Connection {
     const state = this.current;
     if (state === "RECONNECTING") return this.retryAt;
     if (state === "DISCONNECTED" || state === "ERROR") return math.huge;
+    if (state === "CONNECTED") return this.nextPumpAt;
     return -math.huge;
   }
 
@@ -472,6 +489,7 @@ export class Connection {
     this.liveness.begin();
     this.endStream();
     this.streaming = true;
+    this.nextPumpAt = -math.huge;
     this.feed.opened();
     this.moveTo("CONNECTED", "connection established");
     this.pumpConnected();
@@ -547,6 +565,8 @@ export class Connection {
    * bytes need, instead of one per message).
    */
   private pumpConnected(): void {
+    // Due again next frame unless this call keeps up (set after the write).
+    this.nextPumpAt = -math.huge;
     let room = this.feed.receiveLimit();
     for (let call = 0; call < this.receiveCallsPerFrame && room > 0; call++) {
       const want = math.min(this.receiveChunk, room);
@@ -584,6 +604,18 @@ export class Connection {
       return;
     }
     this.write();
+    const every = this.settings.sendEverySeconds ?? 0;
+    // Kept up: all written, nothing more waiting, and the feed did not stop reading at
+    // its limit this frame.
+    if (
+      every > 0 &&
+      this.current === "CONNECTED" &&
+      this.chunk === undefined &&
+      room > 0 &&
+      this.feed.unsentBytes() === 0
+    ) {
+      this.nextPumpAt = now + every;
+    }
   }
 
   /** One `send` of the feed's chunk (a new one when the last is gone), at most sendBytesPerFrame. */

@@ -34,6 +34,9 @@ export interface Feed {
   /** The connection ended: what `take` handed out and was not written is abandoned. */
   closed(): void;
 
+  /** Bytes waiting to be written, what `take` handed out and was not written included. */
+  unsentBytes(): number;
+
   /**
    * Bytes the feed accepts from the receiver in this frame (asked once per frame,
    * before reading); 0 leaves the rest in the socket for later frames.
@@ -89,6 +92,10 @@ export class OutboxFeed implements Feed {
 
   closed(): void {
     this.outbox.rewind();
+  }
+
+  unsentBytes(): number {
+    return this.outbox.bytes();
   }
 
   receiveLimit(): number {

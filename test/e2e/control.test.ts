@@ -31,6 +31,7 @@ const MENU_KEYS = [
   "retryMaxDelay",
   "connectTimeout",
   "silenceTimeout",
+  "sendInterval",
   "frameBudget",
   "detail",
   "economy",

@@ -371,7 +371,8 @@ describe.each(LUA_VMS)("the widget under $name", ({ create }) => {
     start();
     lab.exec(`engine.socket.last.phase = "connected"; frames(2)
       engine.socket.last.receive = function() error("boom") end`);
-    lab.exec("frames(3)");
+    // The socket is read at the next call: within sendInterval (0.1 s).
+    lab.exec("frames(8)");
     const s = lab.lua<Record<string, unknown>>("return status()");
     expect(s["internalErrors"]).toBe(1);
     expect(String(s["lastInternalError"])).toMatch(/Update: .*boom/);

@@ -84,7 +84,9 @@ beforeEach(() => {
 describe("the app's delivery", () => {
   it("opens each connection with the session's hello, the catalog and a snapshot", () => {
     app.start();
-    frames(5);
+    // The socket is called every 0.1 s (sendInterval) and the catalog, then the snapshot,
+    // each wait for it to take what came before: all out within 0.4 s.
+    frames(24);
     const types = sent().map((l) => l.get("type") as string);
     // hello first; the catalog before the snapshot (changes of the first frames may come between).
     expect(types[0]).toBe("hello");
@@ -143,13 +145,46 @@ describe("the app's delivery", () => {
     // Polled ten times a second (its timers), woken by the economy's change and the
     // writes: not every frame.
     expect(senderFrames() - before).toBeLessThanOrEqual(20);
-    // Each change goes out two frames later (made a line in the first, written in the
-    // second), at every phase of the poll.
+    // With the socket called every frame, each change goes out two frames later (made a
+    // line in the first, written in the second), at every phase of the poll.
+    type("interval off");
     for (let i = 1; i <= 6; i++) {
       app.collection!.collector.teamDied(1 as TeamID);
       frames(2, 1 / 60, 1);
       expect(ofType("team_died").length).toBe(i);
     }
+  });
+
+  it("calls the socket every sendInterval while it keeps up, each change out within it; off: every frame", () => {
+    /** A change every frame for a second: the sends it took, and the changes that arrived. */
+    function aChangeEveryFrame(this: void): LuaMultiReturn<[number, number]> {
+      const calls = transport.sendCalls;
+      const before = ofType("team_died").length;
+      for (let i = 0; i < 60; i++) {
+        app.collection!.collector.teamDied(1 as TeamID);
+        frames(1, 1 / 60, 1);
+      }
+      frames(8, 1 / 60, 1);
+      return $multi(transport.sendCalls - calls, ofType("team_died").length - before);
+    }
+    app.start();
+    frames(120, 1 / 60, 1);
+    // Default 100 ms: 68 frames (1.13 s) take at most 12 sends, and lose nothing.
+    const [paced, pacedArrived] = aChangeEveryFrame();
+    expect(pacedArrived).toBe(60);
+    expect(paced).toBeLessThanOrEqual(12);
+    // Each change is out within 0.1 s and two frames, at every phase of the interval.
+    for (let i = 1; i <= 6; i++) {
+      const before = ofType("team_died").length;
+      app.collection!.collector.teamDied(1 as TeamID);
+      frames(8, 1 / 60, 1);
+      expect(ofType("team_died").length).toBe(before + 1);
+      frames(i, 1 / 60, 1);
+    }
+    type("interval off");
+    const [every, everyArrived] = aChangeEveryFrame();
+    expect(everyArrived).toBe(60);
+    expect(every).toBeGreaterThanOrEqual(60);
   });
 
   it("polls its jobs once a second while no receiver is connected, the sender ten times a second while one is", () => {

@@ -74,7 +74,8 @@ describe("publish", () => {
     app.start();
     frames(3);
     expect(app.publish("ext.hud.ping", undefined).ok).toBe(true);
-    frames(2);
+    // Out at the next socket call (every 0.1 s: sendInterval).
+    frames(8);
     expect(
       wireLines().filter((l) => string.find(l, '"fields":{}', 1, true)[0] !== undefined),
     ).toHaveLength(1);

@@ -32,6 +32,8 @@ describe("parseCommand", () => {
       ["timeout 0.7", { connectTimeout: 0.7 }],
       ["silence 20", { silenceTimeout: 20 }],
       ["silence off", { silenceTimeout: 0 }],
+      ["interval 250", { sendInterval: 250 }],
+      ["interval off", { sendInterval: 0 }],
       ["budget 0.25", { frameBudget: 0.25 }],
       ["verbose DEBUG", { logLevel: "debug" }],
       ["loglevel warn", { logLevel: "warn" }],
@@ -191,7 +193,7 @@ describe("parseCommand", () => {
     ],
     [
       "set",
-      "set: name a setting: host, port, enabled, autoReconnect, retryInitialDelay, retryMaxDelay, connectTimeout, silenceTimeout, frameBudget, detail, economy, units, stats, events, unitdefs, positions, damage, economySeconds, unitsSeconds, statsSeconds, positionsSeconds, damageSeconds, reconcileSeconds, keyframeSeconds, backlogKiB, token, logLevel, showIndicator, indicatorCorner (usage: /livedata set <setting> <value>)",
+      "set: name a setting: host, port, enabled, autoReconnect, retryInitialDelay, retryMaxDelay, connectTimeout, silenceTimeout, sendInterval, frameBudget, detail, economy, units, stats, events, unitdefs, positions, damage, economySeconds, unitsSeconds, statsSeconds, positionsSeconds, damageSeconds, reconcileSeconds, keyframeSeconds, backlogKiB, token, logLevel, showIndicator, indicatorCorner (usage: /livedata set <setting> <value>)",
     ],
     [
       "set retryMaxDelay 0.5",

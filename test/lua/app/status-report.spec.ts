@@ -7,7 +7,7 @@ import { defaultConfig } from "../../../src/app/settings";
 describe("settingsLines", () => {
   it("lists the settings by group, formatted for people", () => {
     expect(settingsLines(defaultConfig())).toEqual([
-      "connection settings: auto-reconnect on, first retry delay 1 s, maximum retry delay 30 s, connect timeout 5 s, silence timeout 15 s",
+      "connection settings: auto-reconnect on, first retry delay 1 s, maximum retry delay 30 s, connect timeout 5 s, silence timeout 15 s, send interval 100 ms",
       "frame settings: frame budget 0.5 ms",
       "collection settings: detail standard, economy on, unit counts on, statistics on, events on, unit definitions on, positions off, damage off, economy interval 1 s, unit counts interval 1 s, statistics interval 5 s, positions interval 1 s, damage interval 1 s, unit count check interval 10 s",
       "delivery settings: keyframe snapshot interval 60 s, backlog bound 4096 KiB, token off",
@@ -22,11 +22,12 @@ describe("settingsLines", () => {
       retryMaxDelay: 1.7000000476837158,
       connectTimeout: 0.699999988079071,
       silenceTimeout: 0,
+      sendInterval: 0,
       frameBudget: 0.10000000149011612,
     };
     const text = settingsLines(config).join("\n");
     expect(text).toContain(
-      "first retry delay 0.3 s, maximum retry delay 1.7 s, connect timeout 0.7 s, silence timeout off",
+      "first retry delay 0.3 s, maximum retry delay 1.7 s, connect timeout 0.7 s, silence timeout off, send interval off",
     );
     expect(text).toContain("frame budget 0.1 ms");
   });

@@ -15,7 +15,16 @@ let transport: ScriptedTransport;
 let transitions: Transition[];
 let proofs: Proof[];
 
-function open(this: void, options: { maxQueuedBytes?: number; provenAfter?: number } = {}) {
+function open(
+  this: void,
+  options: {
+    maxQueuedBytes?: number;
+    provenAfter?: number;
+    sendBytesPerFrame?: number;
+    sendEverySeconds?: number;
+  } = {},
+) {
+  const { sendEverySeconds, ...rest } = options;
   return new Connection(
     transport,
     clock,
@@ -27,6 +36,7 @@ function open(this: void, options: { maxQueuedBytes?: number; provenAfter?: numb
       retryMaxDelay: 30,
       connectTimeout: 5,
       silenceTimeout: 0,
+      sendEverySeconds,
     },
     {
       onTransition: (t) => {
@@ -36,7 +46,7 @@ function open(this: void, options: { maxQueuedBytes?: number; provenAfter?: numb
         proofs.push(p);
       },
     },
-    { greeting: () => GREETING, ...options },
+    { greeting: () => GREETING, ...rest },
   );
 }
 
@@ -241,6 +251,75 @@ describe("sending", () => {
       lines += 1;
     }
     expect(lines + conn.diagnostics().droppedMessages).toBe(80);
+  });
+});
+
+describe("sending every sendEverySeconds", () => {
+  it("calls the socket at most once an interval while it keeps up, and every line goes out in order", () => {
+    const conn = open({ sendEverySeconds: 0.1 });
+    conn.connect("test");
+    const calls = transport.sendCalls;
+    let expected = GREETING;
+    // A line every frame for a second (60 frames of 1/60 s).
+    for (let i = 1; i <= 60; i++) {
+      const line = `{"n":${i}}\n`;
+      expected += line;
+      conn.send(line);
+      step(conn, 1 / 60);
+    }
+    expect(transport.sendCalls - calls).toBeGreaterThanOrEqual(9);
+    expect(transport.sendCalls - calls).toBeLessThanOrEqual(10);
+    step(conn, 0.1);
+    expect(transport.current()).toBe(expected);
+    expect(conn.diagnostics().messagesSent).toBe(61);
+  });
+
+  it("goes on every frame while more waits than one call carries, or the socket took only part", () => {
+    const conn = open({ sendEverySeconds: 0.1, sendBytesPerFrame: 100 });
+    for (let i = 0; i < 5; i++) conn.send(string.rep("x", 99) + "\n");
+    conn.connect("test");
+    // The greeting alone in the connect frame (a line does not fit beside it), then a
+    // line a frame.
+    const calls = transport.sendCalls;
+    for (let i = 0; i < 5; i++) step(conn, 1 / 60);
+    expect(transport.sendCalls - calls).toBe(5);
+    expect(conn.diagnostics().messagesSent).toBe(6);
+    // Caught up: the next call waits for the interval.
+    conn.send("late\n");
+    step(conn, 1 / 60);
+    expect(transport.sendCalls - calls).toBe(5);
+    // A socket that takes part: the rest goes in the next frames, not an interval later.
+    for (let i = 0; i < 5; i++) step(conn, 1 / 60);
+    conn.send("a longer line\n");
+    transport.sendCapacity = 4;
+    for (let i = 0; i < 6; i++) step(conn, 1 / 60);
+    const before = transport.sendCalls;
+    transport.sendCapacity = math.huge;
+    step(conn, 1 / 60);
+    expect(transport.sendCalls).toBe(before + 1);
+    expect(conn.diagnostics().queuedBytes).toBe(0);
+  });
+
+  it("is quiet until the next call while connected; a new interval applies from the next frame", () => {
+    const conn = open({ sendEverySeconds: 0.5 });
+    conn.connect("test");
+    step(conn);
+    expect(conn.state()).toBe("CONNECTED");
+    expect(conn.quietUntil).toBeGreaterThan(clock.now());
+    expect(conn.quietUntil).toBeLessThanOrEqual(clock.now() + 0.5);
+    conn.send("now\n");
+    conn.configure({
+      autoReconnect: true,
+      retryInitialDelay: 1,
+      retryMaxDelay: 30,
+      connectTimeout: 5,
+      silenceTimeout: 0,
+      sendEverySeconds: 0,
+    });
+    expect(conn.quietUntil).toBe(-math.huge);
+    step(conn);
+    expect(transport.current()).toBe(GREETING + "now\n");
+    expect(conn.quietUntil).toBe(-math.huge);
   });
 });
 
