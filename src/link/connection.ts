@@ -566,8 +566,10 @@ export class Connection {
    */
   private pumpConnected(): void {
     // Due again next frame unless this call keeps up (set after the write).
+    const dueAt = this.nextPumpAt;
     this.nextPumpAt = -math.huge;
     let room = this.feed.receiveLimit();
+    let drained = false;
     for (let call = 0; call < this.receiveCallsPerFrame && room > 0; call++) {
       const want = math.min(this.receiveChunk, room);
       const [data, err] = this.transport.receive(want);
@@ -588,6 +590,7 @@ export class Connection {
         return;
       }
       if (data.length < want) {
+        drained = true;
         break;
       }
     }
@@ -605,16 +608,20 @@ export class Connection {
     }
     this.write();
     const every = this.settings.sendEverySeconds ?? 0;
-    // Kept up: all written, nothing more waiting, and the feed did not stop reading at
-    // its limit this frame.
+    // Kept up: all read and written, nothing more waiting, and not in the stream's
+    // opening (its parts each wait for the last to be written).
     if (
       every > 0 &&
       this.current === "CONNECTED" &&
+      drained &&
       this.chunk === undefined &&
-      room > 0 &&
-      this.feed.unsentBytes() === 0
+      this.feed.unsentBytes() === 0 &&
+      !this.feed.opening()
     ) {
-      this.nextPumpAt = now + every;
+      // From the time it was due, not from now: a frame's lateness is not added to
+      // every interval (a pump that was not paced starts a new cadence).
+      this.nextPumpAt =
+        dueAt === -math.huge ? now + every : math.max(dueAt + every, now + every / 2);
     }
   }
 

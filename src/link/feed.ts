@@ -34,8 +34,17 @@ export interface Feed {
   /** The connection ended: what `take` handed out and was not written is abandoned. */
   closed(): void;
 
-  /** Bytes waiting to be written, what `take` handed out and was not written included. */
+  /**
+   * Bytes waiting that `take` has not handed out (0: nothing more to send now); it may
+   * also count what was handed out and not yet written.
+   */
   unsentBytes(): number;
+
+  /**
+   * Whether the stream's opening is still being made (each of its parts waits for the
+   * last to be written): the connection then writes every frame, whatever its interval.
+   */
+  opening(): boolean;
 
   /**
    * Bytes the feed accepts from the receiver in this frame (asked once per frame,
@@ -96,6 +105,10 @@ export class OutboxFeed implements Feed {
 
   unsentBytes(): number {
     return this.outbox.bytes();
+  }
+
+  opening(): boolean {
+    return false;
   }
 
   receiveLimit(): number {

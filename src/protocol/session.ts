@@ -281,6 +281,7 @@ export class Session {
   private lastHandedAt = 0;
   /** The connection asked for its next chunk since the last sender step (its socket drains). */
   private took = false;
+  /** It did since the timers (keyframe, gap snapshot, heartbeat) were last looked at. */
   private keepingUp = false;
   private firstWrittenAt: number | undefined;
   private ackedOnConnection = false;
@@ -508,6 +509,7 @@ export class Session {
 
   closed(): void {
     this.connected = false;
+    this.keepingUp = false;
     this.hello = undefined;
     this.helloUnwritten = 0;
     this.nextPart = 0;
@@ -526,6 +528,14 @@ export class Session {
     }
     this.pollSender();
     this.wakeSender();
+  }
+
+  /** From `hello` until the connect snapshot is made: the catalog's parts, then it. */
+  opening(): boolean {
+    return (
+      this.connected &&
+      (this.hello !== undefined || this.nextPart > 0 || this.wanted.get("connect") === true)
+    );
   }
 
   receiveLimit(): number {
@@ -761,7 +771,9 @@ export class Session {
       this.options.log?.("debug", "the receiver does not acknowledge");
     }
     this.reserveDropped();
-    this.keepingUp = this.took;
+    // Whether the connection took what waits since the timers were last looked at (the
+    // end of a step that ran out of work): it calls `take` only every sendInterval.
+    if (this.took) this.keepingUp = true;
     this.took = false;
     // The frame-rate guard's news goes before the work it is about.
     if (this.heartbeatSoon && this.heartbeatDue(now)) this.produceHeartbeat();
@@ -825,6 +837,7 @@ export class Session {
       break;
     }
     if (this.heartbeatDue(now)) this.produceHeartbeat();
+    this.keepingUp = false;
     return true;
   }
 

@@ -61,7 +61,8 @@ describe("publish", () => {
     expect(app.publish("ext.hud.marker", { x: 1.5, label: 'a "b"', on: true })).toEqual({
       ok: true,
     });
-    frames(2);
+    // Out at the next socket call (every 0.1 s: sendInterval).
+    frames(8);
     const ext = wireLines().filter((l) => string.find(l, '"type":"ext.', 1, true)[0] !== undefined);
     expect(ext).toHaveLength(1);
     expect(ext[0]).toMatch(

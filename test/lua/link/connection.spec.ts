@@ -288,16 +288,33 @@ describe("sending every sendEverySeconds", () => {
     conn.send("late\n");
     step(conn, 1 / 60);
     expect(transport.sendCalls - calls).toBe(5);
-    // A socket that takes part: the rest goes in the next frames, not an interval later.
-    for (let i = 0; i < 5; i++) step(conn, 1 / 60);
+    // A socket that takes part: from the call that met it, one call every frame until
+    // all is out, whatever the interval's phase.
     conn.send("a longer line\n");
     transport.sendCapacity = 4;
-    for (let i = 0; i < 6; i++) step(conn, 1 / 60);
-    const before = transport.sendCalls;
+    const waiting = transport.sendCalls;
+    while (transport.sendCalls === waiting) step(conn, 1 / 60);
+    for (let i = 1; i <= 3; i++) {
+      transport.sendCapacity = 4;
+      step(conn, 1 / 60);
+      expect(transport.sendCalls).toBe(waiting + 1 + i);
+    }
     transport.sendCapacity = math.huge;
     step(conn, 1 / 60);
-    expect(transport.sendCalls).toBe(before + 1);
+    expect(transport.sendCalls).toBe(waiting + 5);
     expect(conn.diagnostics().queuedBytes).toBe(0);
+  });
+
+  it("reads again the next frame when a frame's reads did not drain the socket", () => {
+    const conn = open({ sendEverySeconds: 0.1 });
+    conn.connect("test");
+    step(conn, 1 / 60);
+    // Four reads of 8 KiB a frame: 40,000 bytes take two frames, not an interval.
+    transport.inbox = string.rep("x", 40000);
+    while (transport.inbox.length === 40000) step(conn, 1 / 60);
+    expect(transport.inbox.length).toBe(40000 - 4 * 8192);
+    step(conn, 1 / 60);
+    expect(transport.inbox.length).toBe(0);
   });
 
   it("is quiet until the next call while connected; a new interval applies from the next frame", () => {

@@ -84,6 +84,29 @@ describe("session: a new connection", () => {
     expect(rig.session.stats().dropped).toBe(0);
   });
 
+  it("with a send interval, writes the opening frame after frame, then keeps to the interval", () => {
+    const rig = new Rig({ unitDefsPartBytes: 600, backlogBytes: 700 }).readCatalog();
+    rig.connection.configure({
+      autoReconnect: true,
+      retryInitialDelay: 1,
+      retryMaxDelay: 30,
+      connectTimeout: 5,
+      silenceTimeout: 0,
+      sendEverySeconds: 0.5,
+    });
+    rig.connect();
+    let frames = 0;
+    while (rig.count("snapshot") === 0 && frames < 100) {
+      rig.frame(0.05);
+      frames += 1;
+    }
+    expect(rig.types()).toEqual(["hello", "unitdefs", "unitdefs", "unitdefs", "snapshot:connect"]);
+    // Each part waited a frame for the last to be written, not an interval.
+    expect(frames).toBeLessThanOrEqual(10);
+    rig.frame(0.05);
+    expect(rig.connection.quietUntil).toBeGreaterThan(rig.clock.now());
+  });
+
   it("says who is speaking in hello: protocol, widget, game, session, view, settings, nextSeq", () => {
     const rig = new Rig();
     rig.game.frame = 90;
@@ -184,6 +207,19 @@ function connected(this: void, rig = new Rig()): Rig {
   rig.frame();
   rig.frame();
   return rig;
+}
+
+/**
+ * 600 units of two teams, 300 defs each, recorded with events off, and the `units` change
+ * of them: a message of 600 pairs, made a team per look at the budget. Events on again.
+ */
+function battleCounts(this: void, rig: Rig): void {
+  const c = rig.collector;
+  c.settings.events = false;
+  for (let i = 1; i <= 600; i++)
+    c.unitCreated(i as UnitID, (1000 + math.floor((i - 1) / 2)) as UnitDefID, (i % 2) as TeamID);
+  collect(rig, "collect.units");
+  c.settings.events = true;
 }
 
 describe("session: changes become messages", () => {
@@ -287,13 +323,7 @@ describe("session: changes become messages", () => {
   it("encodes a battle's units message over several steps; events recorded meanwhile go first", () => {
     const rig = connected();
     const c = rig.collector;
-    // Events off: the counts alone, then the economy after them.
-    c.settings.events = false;
-    // 300 defs a team: a message of 600 pairs, written one team per look at the budget.
-    for (let i = 1; i <= 600; i++)
-      c.unitCreated(i as UnitID, (1000 + math.floor((i - 1) / 2)) as UnitDefID, (i % 2) as TeamID);
-    collect(rig, "collect.units");
-    c.settings.events = true;
+    battleCounts(rig);
     c.teamDied(1 as TeamID);
     // The next economy waits for it (its counts must not be followed by older ones).
     collect(rig, "collect.economy");
@@ -320,11 +350,7 @@ describe("session: changes become messages", () => {
   it("lets events recorded after the next economy or units change go before the message under way; the counts keep their order", () => {
     const rig = connected();
     const c = rig.collector;
-    c.settings.events = false;
-    for (let i = 1; i <= 600; i++)
-      c.unitCreated(i as UnitID, (1000 + math.floor((i - 1) / 2)) as UnitDefID, (i % 2) as TeamID);
-    collect(rig, "collect.units");
-    c.settings.events = true;
+    battleCounts(rig);
     rig.checks = 1;
     // The units message is under way when the economy and then a second units change come.
     rig.frame(0.01);
@@ -356,11 +382,7 @@ describe("session: changes become messages", () => {
   it("sends a view change only after the units message read under the old view", () => {
     const rig = connected();
     const c = rig.collector;
-    c.settings.events = false;
-    for (let i = 1; i <= 600; i++)
-      c.unitCreated(i as UnitID, (1000 + (i % 300)) as UnitDefID, (i % 2) as TeamID);
-    collect(rig, "collect.units");
-    c.settings.events = true;
+    battleCounts(rig);
     rig.checks = 1;
     rig.frame(0.01);
     expect(rig.count("units")).toBe(0);
