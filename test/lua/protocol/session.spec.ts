@@ -222,6 +222,16 @@ function battleCounts(this: void, rig: Rig): void {
   c.settings.events = true;
 }
 
+/** A connected rig whose battle's `units` message is under way (a team a step). */
+function unitsUnderWay(this: void): Rig {
+  const rig = connected();
+  battleCounts(rig);
+  rig.checks = 1;
+  rig.frame(0.01);
+  expect(rig.count("units")).toBe(0);
+  return rig;
+}
+
 describe("session: changes become messages", () => {
   it("makes the events messages in order, seq +1, each with its frame; a frame's unit events in a row share one", () => {
     const rig = connected();
@@ -348,13 +358,9 @@ describe("session: changes become messages", () => {
   });
 
   it("lets events recorded after the next economy or units change go before the message under way; the counts keep their order", () => {
-    const rig = connected();
-    const c = rig.collector;
-    battleCounts(rig);
-    rig.checks = 1;
     // The units message is under way when the economy and then a second units change come.
-    rig.frame(0.01);
-    expect(rig.count("units")).toBe(0);
+    const rig = unitsUnderWay();
+    const c = rig.collector;
     collect(rig, "collect.economy");
     c.unitCreated(701 as UnitID, 1000 as UnitDefID, 0 as TeamID);
     collect(rig, "collect.units");
@@ -380,12 +386,8 @@ describe("session: changes become messages", () => {
   });
 
   it("sends a view change only after the units message read under the old view", () => {
-    const rig = connected();
+    const rig = unitsUnderWay();
     const c = rig.collector;
-    battleCounts(rig);
-    rig.checks = 1;
-    rig.frame(0.01);
-    expect(rig.count("units")).toBe(0);
     rig.game.asSpectator(false);
     c.checkView();
     c.teamDied(1 as TeamID);
