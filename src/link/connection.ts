@@ -376,7 +376,10 @@ export class Connection {
     this.transport.finishClosing();
     const state = this.current;
     if (state === "CONNECTED") {
-      if (this.clock.now() >= this.nextPumpAt) this.pumpConnected();
+      // No clock reading while every frame is due (no interval, or behind).
+      if (this.nextPumpAt === -math.huge || this.clock.now() >= this.nextPumpAt) {
+        this.pumpConnected();
+      }
     } else if (state === "CONNECTING") {
       this.pollAttempt();
     } else if (state === "RECONNECTING") {

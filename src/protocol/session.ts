@@ -183,7 +183,8 @@ export interface SessionStats {
 
 /**
  * Unsent bytes up to which the link counts as keeping up (one frame's send), when the
- * connection also took its next chunk since the last step (its socket is not stuck).
+ * connection also took its next chunk since the timers were last looked at (its socket
+ * is not stuck).
  */
 const LINK_ROOM = 65536;
 
@@ -279,9 +280,11 @@ export class Session {
   private helloUnwritten = 0;
   private connectedAt = 0;
   private lastHandedAt = 0;
-  /** The connection asked for its next chunk since the last sender step (its socket drains). */
-  private took = false;
-  /** It did since the timers (keyframe, gap snapshot, heartbeat) were last looked at. */
+  /**
+   * The connection asked for its next chunk (its socket drains) since the timers
+   * (keyframe, gap snapshot, heartbeat) were last looked at: the end of a sender step
+   * that ran out of work. It asks only every sendInterval, so a step does not clear it.
+   */
   private keepingUp = false;
   private firstWrittenAt: number | undefined;
   private ackedOnConnection = false;
@@ -471,7 +474,7 @@ export class Session {
   }
 
   take(maxBytes: number): string | undefined {
-    this.took = true;
+    this.keepingUp = true;
     let out: string | undefined;
     const hello = this.hello;
     if (hello !== undefined) {
@@ -771,10 +774,6 @@ export class Session {
       this.options.log?.("debug", "the receiver does not acknowledge");
     }
     this.reserveDropped();
-    // Whether the connection took what waits since the timers were last looked at (the
-    // end of a step that ran out of work): it calls `take` only every sendInterval.
-    if (this.took) this.keepingUp = true;
-    this.took = false;
     // The frame-rate guard's news goes before the work it is about.
     if (this.heartbeatSoon && this.heartbeatDue(now)) this.produceHeartbeat();
     let worked = false;
